@@ -1,0 +1,151 @@
+//! The gateway's configuration file (TOML).
+//!
+//! ```toml
+//! node_url = "ws://127.0.0.1:9944"
+//! hospital = "H0001"
+//! signing_key_file = "/etc/healthchain/gateway.key"     # sr25519 secret URI
+//! exchange_key_file = "/etc/healthchain/exchange.key"   # X25519 secret, hex
+//! lookup_secret_file = "/etc/healthchain/lookup.secret" # network lookup secret, hex
+//! storage_dir = "/var/lib/healthchain-gateway"
+//! listen = "127.0.0.1:8600"
+//! retention_secs = 86400
+//!
+//! [peers.H0002]
+//! url = "http://127.0.0.1:8601"
+//! public_key = "0x…"                                    # the peer's X25519 public key
+//! ```
+
+use serde::Deserialize;
+use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf};
+
+/// A peer gateway in the directory.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Peer {
+	/// Its base URL.
+	pub url: String,
+	/// Its X25519 public key, `0x` hex.
+	pub public_key: String,
+}
+
+/// The gateway configuration.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+	/// The node's RPC URL.
+	pub node_url: String,
+	/// This hospital's code.
+	pub hospital: String,
+	/// File holding the hospital gateway's sr25519 secret URI.
+	pub signing_key_file: PathBuf,
+	/// File holding this gateway's X25519 secret (hex).
+	pub exchange_key_file: PathBuf,
+	/// File holding the network lookup secret (hex, 32 to 64 bytes).
+	pub lookup_secret_file: PathBuf,
+	/// Where ciphertexts and keys live.
+	pub storage_dir: PathBuf,
+	/// Listen address of the gateway's HTTP service.
+	pub listen: SocketAddr,
+	/// How long after a withdrawal or source removal record keys are kept before shredding.
+	#[serde(default = "default_retention")]
+	pub retention_secs: u64,
+	/// Peer gateways by hospital code.
+	#[serde(default)]
+	pub peers: BTreeMap<String, Peer>,
+}
+
+fn default_retention() -> u64 {
+	86_400
+}
+
+/// Why a configuration was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+	/// The file could not be read.
+	#[error("cannot read {path}: {source}")]
+	Read {
+		/// Which file.
+		path: PathBuf,
+		/// Why.
+		source: std::io::Error,
+	},
+	/// The TOML is invalid.
+	#[error("invalid configuration: {0}")]
+	Parse(#[from] toml::de::Error),
+	/// A field has a bad value.
+	#[error("invalid configuration: {0}")]
+	Invalid(String),
+}
+
+impl Config {
+	/// Parses and validates a configuration.
+	pub fn parse(text: &str) -> Result<Self, ConfigError> {
+		let c: Config = toml::from_str(text)?;
+		if c.hospital.is_empty() || c.hospital.len() > 16 {
+			return Err(ConfigError::Invalid("hospital must be 1 to 16 characters".into()));
+		}
+		if !(c.node_url.starts_with("ws://")
+			|| c.node_url.starts_with("wss://")
+			|| c.node_url.starts_with("http"))
+		{
+			return Err(ConfigError::Invalid(format!(
+				"node_url {} is not a ws(s):// or http(s):// URL",
+				c.node_url
+			)));
+		}
+		for (code, peer) in &c.peers {
+			let mut k = [0u8; 32];
+			healthchain_primitives::hex_decode_into(&peer.public_key, &mut k)
+				.map_err(|e| ConfigError::Invalid(format!("peers.{code}.public_key: {e}")))?;
+		}
+		Ok(c)
+	}
+
+	/// Reads and validates a configuration file.
+	pub fn load(path: &std::path::Path) -> Result<Self, ConfigError> {
+		let text = std::fs::read_to_string(path)
+			.map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+		Self::parse(&text)
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	const GOOD: &str = r#"
+node_url = "ws://127.0.0.1:9944"
+hospital = "H0001"
+signing_key_file = "gw.key"
+exchange_key_file = "x.key"
+lookup_secret_file = "lookup.secret"
+storage_dir = "data"
+listen = "127.0.0.1:8600"
+
+[peers.H0002]
+url = "http://127.0.0.1:8601"
+public_key = "0x0101010101010101010101010101010101010101010101010101010101010101"
+"#;
+
+	#[test]
+	fn parses_a_good_config() {
+		let c = Config::parse(GOOD).unwrap();
+		assert_eq!(c.hospital, "H0001");
+		assert_eq!(c.retention_secs, 86_400);
+		assert_eq!(c.peers["H0002"].url, "http://127.0.0.1:8601");
+	}
+
+	#[test]
+	fn refuses_bad_configs_clearly() {
+		let bad_key = GOOD
+			.replace("0x0101010101010101010101010101010101010101010101010101010101010101", "0x01");
+		assert!(Config::parse(&bad_key)
+			.unwrap_err()
+			.to_string()
+			.contains("peers.H0002.public_key"));
+		let unknown = format!("{GOOD}\nsurprise = 1");
+		assert!(Config::parse(&unknown).is_err());
+		let bad_url = GOOD.replace("ws://127.0.0.1:9944", "ftp://x");
+		assert!(Config::parse(&bad_url).unwrap_err().to_string().contains("node_url"));
+	}
+}

@@ -1,0 +1,50 @@
+//! Chain specifications built from the runtime's genesis presets.
+
+use healthchain_runtime::WASM_BINARY;
+use sc_service::ChainType;
+
+/// The chain specification type of this node: no client extensions.
+pub type ChainSpec = sc_service::GenericChainSpec;
+
+fn properties() -> sc_chain_spec::Properties {
+	let mut properties = sc_chain_spec::Properties::new();
+	// The chain has no currency; explorers still want an SS58 prefix.
+	properties.insert("ss58Format".into(), 42.into());
+	properties.insert("tokenSymbol".into(), "NONE".into());
+	properties.insert("tokenDecimals".into(), 0.into());
+	properties
+}
+
+fn wasm() -> Result<&'static [u8], String> {
+	WASM_BINARY.ok_or_else(|| {
+		"The runtime wasm is not available: the node was built with SKIP_WASM_BUILD".to_string()
+	})
+}
+
+/// Single-validator development chain (Alice), with sudo and demo participants.
+pub fn development_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm()?, None)
+		.with_name("HealthChain Development")
+		.with_id("healthchain_dev")
+		.with_chain_type(ChainType::Development)
+		.with_genesis_config_preset_name(sp_genesis_builder_preset::DEVELOPMENT)
+		.with_properties(properties())
+		.build())
+}
+
+/// Four-validator local test network (Alice, Bob, Charlie, Dave) on one machine.
+pub fn local_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm()?, None)
+		.with_name("HealthChain Local Testnet")
+		.with_id("healthchain_local")
+		.with_chain_type(ChainType::Local)
+		.with_genesis_config_preset_name(sp_genesis_builder_preset::LOCAL_TESTNET)
+		.with_properties(properties())
+		.build())
+}
+
+/// Preset names, as the runtime's genesis builder knows them.
+mod sp_genesis_builder_preset {
+	pub const DEVELOPMENT: &str = healthchain_runtime::genesis_config_presets::DEVELOPMENT;
+	pub const LOCAL_TESTNET: &str = healthchain_runtime::genesis_config_presets::LOCAL_TESTNET;
+}

@@ -1,0 +1,214 @@
+//! Benchmarks for the consent pallet, at worst case: full source lists, full pending lists.
+
+use super::*;
+use alloc::vec::Vec;
+use frame_benchmarking::v2::*;
+use frame_support::{traits::Get, BoundedVec};
+use frame_system::RawOrigin;
+use healthchain_primitives::{
+	ConsentPolicy, DataCategory, DocumentKind, HealthId, HospitalCode, LicenceNumber, Purpose,
+};
+use pallet_health_id::Controller;
+use pallet_participants::{Hospital, HospitalStatus, LicenceStatus, Practitioner, Role};
+
+fn code(i: u32) -> HospitalCode {
+	let mut v = b"H".to_vec();
+	v.extend_from_slice(&i.to_le_bytes());
+	v.resize(healthchain_primitives::MAX_HOSPITAL_CODE_LEN as usize, b'0');
+	BoundedVec::truncate_from(v)
+}
+
+fn licence() -> LicenceNumber {
+	BoundedVec::truncate_from(alloc::vec![b'L'; healthchain_primitives::MAX_LICENCE_LEN as usize])
+}
+
+/// An active hospital with one gateway; returns the gateway.
+fn hospital<T: Config>(i: u32, policy: ConsentPolicy) -> T::AccountId {
+	let gw: T::AccountId = account("gateway", i, 0);
+	pallet_participants::Pallet::<T>::grant_role(&gw, Role::Gateway(code(i))).expect("fresh");
+	pallet_participants::Hospitals::<T>::insert(
+		code(i),
+		Hospital {
+			name: BoundedVec::truncate_from(alloc::vec![b'h'; 64]),
+			policy,
+			status: HospitalStatus::Active,
+			gateways: BoundedVec::truncate_from(alloc::vec![gw.clone()]),
+		},
+	);
+	gw
+}
+
+/// A licensed doctor affiliated with hospital 0, terms accepted, with full affiliations.
+fn doctor<T: Config>() -> LicenceNumber {
+	let mut affs: Vec<HospitalCode> = alloc::vec![code(0)];
+	for i in 1..<T as pallet_participants::Config>::MaxAffiliations::get() {
+		affs.push(code(10_000 + i));
+	}
+	pallet_participants::Practitioners::<T>::insert(
+		licence(),
+		Practitioner {
+			status: LicenceStatus::Licensed,
+			affiliations: BoundedVec::truncate_from(affs),
+			terms_accepted: true,
+		},
+	);
+	licence()
+}
+
+/// A patient with a wallet key; returns (health ID, key).
+fn patient<T: Config>() -> (HealthId, T::AccountId) {
+	let key: T::AccountId = account("patient", 0, 0);
+	let id = HealthId([7u8; 32]);
+	pallet_health_id::Controllers::<T>::insert(&key, id);
+	frame_system::Pallet::<T>::inc_providers(&key);
+	pallet_health_id::HealthIds::<T>::insert(
+		id,
+		pallet_health_id::HealthIdRecord {
+			controller: Controller::Key(key.clone()),
+			document: DocumentKind::ThaiCitizenId,
+			status: pallet_health_id::HealthIdStatus::Active,
+			registered_by: key.clone(),
+			registered_at: Default::default(),
+		},
+	);
+	(id, key)
+}
+
+/// `n` active hospitals as a source list (hospitals 100..).
+fn full_sources<T: Config>(n: u32) -> SourceSelectionOf<T> {
+	let list: Vec<HospitalCode> = (0..n)
+		.map(|i| {
+			hospital::<T>(100 + i, ConsentPolicy::OneTime);
+			code(100 + i)
+		})
+		.collect();
+	SourceSelection::Only(BoundedVec::truncate_from(list))
+}
+
+fn enrolled<T: Config>() -> (HealthId, T::AccountId) {
+	let (id, key) = patient::<T>();
+	Pallet::<T>::enrol(RawOrigin::Signed(key.clone()).into(), id, SourceSelection::All)
+		.expect("enrols");
+	(id, key)
+}
+
+/// Fills the patient's pending list up to `n` requests from hospital 0's doctor.
+fn pending<T: Config>(id: HealthId, gw: &T::AccountId, n: u32) {
+	for _ in 0..n {
+		Pallet::<T>::request_access(
+			RawOrigin::Signed(gw.clone()).into(),
+			id,
+			licence(),
+			DataCategory::ALL.to_vec(),
+			Purpose::Treatment,
+			None,
+		)
+		.expect("requests");
+	}
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn enrol(s: Linear<1, { T::MaxSources::get() }>) {
+		let (id, key) = patient::<T>();
+		let sources = full_sources::<T>(s);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(key), id, sources);
+		assert!(Pallet::<T>::is_enrolled(&id));
+	}
+
+	#[benchmark]
+	fn withdraw(p: Linear<0, { T::MaxPendingRequests::get() }>) {
+		let gw = hospital::<T>(0, ConsentPolicy::PerRequest);
+		doctor::<T>();
+		let (id, key) = enrolled::<T>();
+		pending::<T>(id, &gw, p);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(key), id);
+		assert!(!Pallet::<T>::is_enrolled(&id));
+	}
+
+	#[benchmark]
+	fn set_sources(s: Linear<1, { T::MaxSources::get() }>) {
+		let (id, key) = enrolled::<T>();
+		let sources = full_sources::<T>(s);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(key), id, sources.clone());
+		assert!(Consents::<T>::get(id).is_some_and(|c| c.sources == sources));
+	}
+
+	#[benchmark]
+	fn set_sensitive_opt_in() {
+		let (id, key) = enrolled::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(key), id, true);
+		assert!(Consents::<T>::get(id).is_some_and(|c| c.sensitive_opt_in));
+	}
+
+	#[benchmark]
+	fn request_access(p: Linear<0, { T::MaxPendingRequests::get() - 1 }>) {
+		let gw = hospital::<T>(0, ConsentPolicy::PerRequest);
+		let doc = doctor::<T>();
+		let (id, _) = enrolled::<T>();
+		pending::<T>(id, &gw, p);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(gw), id, doc, DataCategory::ALL.to_vec(), Purpose::Treatment, Some(1));
+		assert_eq!(PendingRequests::<T>::get(id).len() as u32, p + 1);
+	}
+
+	#[benchmark]
+	fn respond(p: Linear<1, { T::MaxPendingRequests::get() }>) {
+		let gw = hospital::<T>(0, ConsentPolicy::PerRequest);
+		doctor::<T>();
+		let (id, key) = enrolled::<T>();
+		pending::<T>(id, &gw, p);
+		let last = NextRequestId::<T>::get() - 1;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(key), last, true);
+		assert!(Grants::<T>::contains_key((id, code(0), licence())));
+	}
+
+	#[benchmark]
+	fn revoke_grant() {
+		let gw = hospital::<T>(0, ConsentPolicy::PerRequest);
+		doctor::<T>();
+		let (id, key) = enrolled::<T>();
+		pending::<T>(id, &gw, 1);
+		Pallet::<T>::respond(RawOrigin::Signed(key.clone()).into(), 0, true).expect("grants");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(key), id, code(0), licence());
+		assert!(!Grants::<T>::contains_key((id, code(0), licence())));
+	}
+
+	#[benchmark]
+	fn open_emergency_access() {
+		let gw = hospital::<T>(0, ConsentPolicy::PerRequest);
+		let doc = doctor::<T>();
+		let (id, _) = enrolled::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(gw), id, doc, EmergencyReason::Unconscious);
+		assert!(EmergencyAccesses::<T>::contains_key(0));
+	}
+
+	#[benchmark]
+	fn review_emergency_access() {
+		let gw = hospital::<T>(0, ConsentPolicy::PerRequest);
+		let doc = doctor::<T>();
+		let (id, _) = enrolled::<T>();
+		Pallet::<T>::open_emergency_access(
+			RawOrigin::Signed(gw.clone()).into(),
+			id,
+			doc,
+			EmergencyReason::Unconscious,
+		)
+		.expect("opens");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(gw), 0, Review::Justified);
+		assert!(EmergencyAccesses::<T>::get(0).is_some_and(|e| e.review == Review::Justified));
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

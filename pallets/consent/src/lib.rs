@@ -1,0 +1,906 @@
+//! # Consent
+//!
+//! The consent engine of the exchange:
+//!
+//! - **enrolment**: joining is consenting; the patient chooses source hospitals, `All`
+//!   (hospitals that join later included) or a list;
+//! - **once a day**: the source selection changes at most once per calendar day;
+//! - **withdrawal** at any time; joining again only from the next calendar day;
+//! - **sensitive data**: a separate explicit opt-in, off by default;
+//! - **per-request consent** at hospitals whose policy asks it: a request for categories and a
+//!   purpose, answered by the patient; an approval becomes a grant that lasts until the end of
+//!   the day or a shorter time asked for; an unanswered request lapses;
+//! - **emergency access** ("break glass"): opened by a hospital for a licensed, affiliated
+//!   doctor with a reason, time-boxed, flagged, never covering sensitive data without the
+//!   opt-in, and reviewed by the hospital afterwards;
+//! - **[`Pallet::decide`]**: the one decision function (permit / deny with reason /
+//!   needs-request), used by the access-log pallet, the runtime API and the node's RPC.
+//!
+//! Days are calendar days in the network's time zone (`UtcOffsetSecs`, +7 h for
+//! Asia/Bangkok), computed from the timestamp.
+//!
+//! The patient acts with their controller key; an *assisted* patient (no smartphone) is served
+//! in person by a gateway of any active hospital, which signs for them.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+pub mod types;
+pub mod weights;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use frame_support::{pallet_prelude::*, traits::UnixTime};
+	use frame_system::pallet_prelude::*;
+	use healthchain_primitives::{
+		categories_from, day_of, start_of_next_day, Categories, ConsentPolicy, DataCategory, Day,
+		Decision, DenyReason, HealthId, HospitalCode, LicenceNumber, Moment, PermitBasis, Purpose,
+	};
+	use pallet_health_id::Controller;
+
+	/// A source selection as used by this runtime.
+	pub type SourceSelectionOf<T> = SourceSelection<<T as Config>::MaxSources>;
+	/// A consent record as stored for this runtime.
+	pub type ConsentRecordOf<T> = ConsentRecord<<T as Config>::MaxSources>;
+
+	/// Configuration of the consent pallet.
+	#[pallet::config]
+	pub trait Config:
+		frame_system::Config + pallet_participants::Config + pallet_health_id::Config
+	{
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+
+		/// Wall-clock time of the current block (the timestamp pallet).
+		type TimeProvider: UnixTime;
+
+		/// The network's civil time zone, in seconds east of UTC (Asia/Bangkok: 25 200).
+		#[pallet::constant]
+		type UtcOffsetSecs: Get<i64>;
+
+		/// Maximum hospitals in a source list.
+		#[pallet::constant]
+		type MaxSources: Get<u32>;
+
+		/// How long a per-request consent request stays open unanswered (ms).
+		#[pallet::constant]
+		type RequestTtl: Get<Moment>;
+
+		/// Maximum open requests per patient.
+		#[pallet::constant]
+		type MaxPendingRequests: Get<u32>;
+
+		/// How long an emergency access lasts (ms).
+		#[pallet::constant]
+		type EmergencyDuration: Get<Moment>;
+
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Each patient's consent state.
+	#[pallet::storage]
+	pub type Consents<T: Config> =
+		StorageMap<_, Blake2_128Concat, HealthId, ConsentRecordOf<T>, OptionQuery>;
+
+	/// The next request identifier.
+	#[pallet::storage]
+	pub type NextRequestId<T: Config> = StorageValue<_, RequestId, ValueQuery>;
+
+	/// Open per-request consent requests.
+	#[pallet::storage]
+	pub type Requests<T: Config> =
+		StorageMap<_, Twox64Concat, RequestId, AccessRequest, OptionQuery>;
+
+	/// The open requests of each patient, oldest first.
+	#[pallet::storage]
+	pub type PendingRequests<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		HealthId,
+		BoundedVec<RequestId, T::MaxPendingRequests>,
+		ValueQuery,
+	>;
+
+	/// Grants from approved requests, by patient, hospital and practitioner.
+	#[pallet::storage]
+	pub type Grants<T: Config> = StorageNMap<
+		_,
+		(
+			NMapKey<Blake2_128Concat, HealthId>,
+			NMapKey<Blake2_128Concat, HospitalCode>,
+			NMapKey<Blake2_128Concat, LicenceNumber>,
+		),
+		AccessGrant,
+		OptionQuery,
+	>;
+
+	/// The next emergency access identifier.
+	#[pallet::storage]
+	pub type NextEmergencyId<T: Config> = StorageValue<_, EmergencyId, ValueQuery>;
+
+	/// Emergency accesses, kept until reviewed and expired.
+	#[pallet::storage]
+	pub type EmergencyAccesses<T: Config> =
+		StorageMap<_, Twox64Concat, EmergencyId, EmergencyAccess, OptionQuery>;
+
+	/// The latest emergency access by patient, hospital and practitioner.
+	#[pallet::storage]
+	pub type ActiveEmergency<T: Config> = StorageNMap<
+		_,
+		(
+			NMapKey<Blake2_128Concat, HealthId>,
+			NMapKey<Blake2_128Concat, HospitalCode>,
+			NMapKey<Blake2_128Concat, LicenceNumber>,
+		),
+		EmergencyId,
+		OptionQuery,
+	>;
+
+	/// Events of the consent pallet.
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A patient joined the exchange (joining is consenting).
+		Enrolled {
+			/// The patient.
+			health_id: HealthId,
+			/// The source hospitals chosen.
+			sources: SourceSelectionOf<T>,
+			/// Who acted.
+			by: Actor,
+		},
+		/// A patient withdrew ("do not accept").
+		Withdrawn {
+			/// The patient.
+			health_id: HealthId,
+			/// Who acted.
+			by: Actor,
+		},
+		/// A patient changed their source hospitals.
+		SourcesChanged {
+			/// The patient.
+			health_id: HealthId,
+			/// The new selection.
+			sources: SourceSelectionOf<T>,
+			/// Who acted.
+			by: Actor,
+		},
+		/// A patient opted in to, or out of, sharing sensitive data.
+		SensitiveOptInChanged {
+			/// The patient.
+			health_id: HealthId,
+			/// Opted in.
+			opt_in: bool,
+			/// Who acted.
+			by: Actor,
+		},
+		/// A per-request hospital asked a patient for access.
+		AccessRequested {
+			/// Request identifier.
+			request_id: RequestId,
+			/// The patient.
+			health_id: HealthId,
+			/// The hospital.
+			hospital: HospitalCode,
+			/// The doctor.
+			practitioner: LicenceNumber,
+			/// Categories asked for.
+			categories: Categories,
+			/// Purpose.
+			purpose: Purpose,
+			/// When the request lapses unanswered (ms).
+			expires_at: Moment,
+		},
+		/// The patient approved a request: a grant now exists.
+		AccessGranted {
+			/// Request identifier.
+			request_id: RequestId,
+			/// The patient.
+			health_id: HealthId,
+			/// The hospital.
+			hospital: HospitalCode,
+			/// The doctor.
+			practitioner: LicenceNumber,
+			/// Categories covered.
+			categories: Categories,
+			/// When the grant stops permitting (ms).
+			expires_at: Moment,
+			/// Who acted.
+			by: Actor,
+		},
+		/// The patient refused a request.
+		AccessRefused {
+			/// Request identifier.
+			request_id: RequestId,
+			/// The patient.
+			health_id: HealthId,
+			/// Who acted.
+			by: Actor,
+		},
+		/// The patient revoked a grant before it expired.
+		GrantRevoked {
+			/// The patient.
+			health_id: HealthId,
+			/// The hospital.
+			hospital: HospitalCode,
+			/// The doctor.
+			practitioner: LicenceNumber,
+			/// Who acted.
+			by: Actor,
+		},
+		/// FLAGGED: a hospital opened an emergency access; it must be reviewed.
+		EmergencyAccessOpened {
+			/// Emergency access identifier.
+			emergency_id: EmergencyId,
+			/// The patient.
+			health_id: HealthId,
+			/// The hospital.
+			hospital: HospitalCode,
+			/// The doctor.
+			practitioner: LicenceNumber,
+			/// Why.
+			reason: EmergencyReason,
+			/// When it stops permitting (ms).
+			expires_at: Moment,
+		},
+		/// A hospital reviewed an emergency access.
+		EmergencyAccessReviewed {
+			/// Emergency access identifier.
+			emergency_id: EmergencyId,
+			/// The hospital.
+			hospital: HospitalCode,
+			/// The verdict.
+			review: Review,
+		},
+	}
+
+	/// Errors of the consent pallet.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No such health ID.
+		UnknownHealthId,
+		/// The health ID is deactivated.
+		HealthIdDeactivated,
+		/// The signer is neither the patient's controller nor, for an assisted patient, a
+		/// gateway of an active hospital.
+		NotPatient,
+		/// The patient is already enrolled.
+		AlreadyEnrolled,
+		/// The patient withdrew today; they may join again from the next day.
+		ReenrolTooSoon,
+		/// The patient is not enrolled.
+		NotEnrolled,
+		/// The source selection was already changed today; once a day only.
+		SourcesAlreadyChangedToday,
+		/// The new source selection is the current one.
+		SourcesUnchanged,
+		/// A source list must name at least one hospital.
+		EmptySourceList,
+		/// A source list names a hospital twice.
+		DuplicateSource,
+		/// A source list names a hospital that is unknown or suspended.
+		InactiveSource,
+		/// The opt-in already has this value.
+		OptInUnchanged,
+		/// The signer is not a gateway of an active hospital.
+		NotAGateway,
+		/// The hospital's policy is one-time consent: no request is needed.
+		NotPerRequestHospital,
+		/// Emergencies use emergency access, not a request.
+		UseEmergencyAccess,
+		/// No data category was asked for.
+		NoCategories,
+		/// The practitioner is not registered.
+		UnknownPractitioner,
+		/// The practitioner's licence is suspended or revoked.
+		PractitionerNotLicensed,
+		/// The practitioner is not affiliated with the hospital.
+		NotAffiliated,
+		/// The practitioner has not accepted the exchange's terms.
+		TermsNotAccepted,
+		/// The patient has too many open requests.
+		TooManyPendingRequests,
+		/// No such open request.
+		UnknownRequest,
+		/// The request lapsed before it was answered.
+		RequestExpired,
+		/// The asked grant lifetime is zero.
+		ZeroGrantLifetime,
+		/// No grant for this hospital and practitioner.
+		UnknownGrant,
+		/// No such emergency access.
+		UnknownEmergencyAccess,
+		/// The emergency access was already reviewed.
+		AlreadyReviewed,
+		/// A review must be `Justified` or `Unjustified`.
+		InvalidReview,
+		/// Only a gateway of the hospital that opened the emergency access may review it.
+		NotThisHospital,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Join the exchange, choosing source hospitals. Signed by the patient's controller
+		/// (or, for an assisted patient, a gateway of the hospital where they are present).
+		#[pallet::call_index(0)]
+		#[pallet::weight(<T as Config>::WeightInfo::enrol(T::MaxSources::get()))]
+		pub fn enrol(
+			origin: OriginFor<T>,
+			health_id: HealthId,
+			sources: SourceSelectionOf<T>,
+		) -> DispatchResult {
+			let by = Self::ensure_patient(origin, &health_id)?;
+			Self::validate_sources(&sources)?;
+			let today = Self::today();
+			if let Some(existing) = Consents::<T>::get(health_id) {
+				ensure!(existing.status != EnrolmentStatus::Enrolled, Error::<T>::AlreadyEnrolled);
+				ensure!(
+					existing.withdrawn_on.is_none_or(|d| today > d),
+					Error::<T>::ReenrolTooSoon
+				);
+			}
+			Consents::<T>::insert(
+				health_id,
+				ConsentRecord {
+					status: EnrolmentStatus::Enrolled,
+					sources: sources.clone(),
+					sensitive_opt_in: false,
+					enrolled_on: today,
+					sources_changed_on: None,
+					withdrawn_on: None,
+				},
+			);
+			Self::deposit_event(Event::Enrolled { health_id, sources, by });
+			Ok(())
+		}
+
+		/// Withdraw from the exchange ("do not accept"), at any time. Open requests and
+		/// grants lapse with it. Joining again is possible from the next day.
+		#[pallet::call_index(1)]
+		#[pallet::weight(<T as Config>::WeightInfo::withdraw(T::MaxPendingRequests::get()))]
+		pub fn withdraw(origin: OriginFor<T>, health_id: HealthId) -> DispatchResult {
+			let by = Self::ensure_patient(origin, &health_id)?;
+			let today = Self::today();
+			Consents::<T>::try_mutate(health_id, |c| -> DispatchResult {
+				let c = c.as_mut().ok_or(Error::<T>::NotEnrolled)?;
+				ensure!(c.status == EnrolmentStatus::Enrolled, Error::<T>::NotEnrolled);
+				c.status = EnrolmentStatus::Withdrawn;
+				c.withdrawn_on = Some(today);
+				c.sensitive_opt_in = false;
+				Ok(())
+			})?;
+			for id in PendingRequests::<T>::take(health_id) {
+				Requests::<T>::remove(id);
+			}
+			// Grants are keyed by patient first, so this clears exactly this patient's grants
+			// (bounded in practice by affiliated practitioners who asked today).
+			let _ = Grants::<T>::clear_prefix((health_id,), u32::MAX, None);
+			Self::deposit_event(Event::Withdrawn { health_id, by });
+			Ok(())
+		}
+
+		/// Change the source hospitals: at most once per calendar day.
+		#[pallet::call_index(2)]
+		#[pallet::weight(<T as Config>::WeightInfo::set_sources(T::MaxSources::get()))]
+		pub fn set_sources(
+			origin: OriginFor<T>,
+			health_id: HealthId,
+			sources: SourceSelectionOf<T>,
+		) -> DispatchResult {
+			let by = Self::ensure_patient(origin, &health_id)?;
+			Self::validate_sources(&sources)?;
+			let today = Self::today();
+			Consents::<T>::try_mutate(health_id, |c| -> DispatchResult {
+				let c = c.as_mut().ok_or(Error::<T>::NotEnrolled)?;
+				ensure!(c.status == EnrolmentStatus::Enrolled, Error::<T>::NotEnrolled);
+				ensure!(
+					c.sources_changed_on != Some(today),
+					Error::<T>::SourcesAlreadyChangedToday
+				);
+				ensure!(c.sources != sources, Error::<T>::SourcesUnchanged);
+				c.sources = sources.clone();
+				c.sources_changed_on = Some(today);
+				Ok(())
+			})?;
+			Self::deposit_event(Event::SourcesChanged { health_id, sources, by });
+			Ok(())
+		}
+
+		/// Opt in to (or out of) sharing sensitive data. Off by default.
+		#[pallet::call_index(3)]
+		#[pallet::weight(<T as Config>::WeightInfo::set_sensitive_opt_in())]
+		pub fn set_sensitive_opt_in(
+			origin: OriginFor<T>,
+			health_id: HealthId,
+			opt_in: bool,
+		) -> DispatchResult {
+			let by = Self::ensure_patient(origin, &health_id)?;
+			Consents::<T>::try_mutate(health_id, |c| -> DispatchResult {
+				let c = c.as_mut().ok_or(Error::<T>::NotEnrolled)?;
+				ensure!(c.status == EnrolmentStatus::Enrolled, Error::<T>::NotEnrolled);
+				ensure!(c.sensitive_opt_in != opt_in, Error::<T>::OptInUnchanged);
+				c.sensitive_opt_in = opt_in;
+				Ok(())
+			})?;
+			Self::deposit_event(Event::SensitiveOptInChanged { health_id, opt_in, by });
+			Ok(())
+		}
+
+		/// Ask an enrolled patient for access, for a doctor of the signer's per-request
+		/// hospital. `grant_for` asks for a grant shorter than the rest of the day (ms).
+		#[pallet::call_index(4)]
+		#[pallet::weight(<T as Config>::WeightInfo::request_access(T::MaxPendingRequests::get()))]
+		pub fn request_access(
+			origin: OriginFor<T>,
+			health_id: HealthId,
+			practitioner: LicenceNumber,
+			categories: Vec<DataCategory>,
+			purpose: Purpose,
+			grant_for: Option<Moment>,
+		) -> DispatchResult {
+			let (_, hospital) = pallet_participants::Pallet::<T>::ensure_active_gateway(origin)
+				.map_err(|_| Error::<T>::NotAGateway)?;
+			let policy =
+				pallet_participants::Pallet::<T>::check_practitioner_at(&practitioner, &hospital)
+					.map_err(Self::deny_to_error)?;
+			ensure!(policy == ConsentPolicy::PerRequest, Error::<T>::NotPerRequestHospital);
+			ensure!(purpose != Purpose::Emergency, Error::<T>::UseEmergencyAccess);
+			ensure!(!categories.is_empty(), Error::<T>::NoCategories);
+			ensure!(grant_for != Some(0), Error::<T>::ZeroGrantLifetime);
+			pallet_health_id::Pallet::<T>::active_record(&health_id)
+				.map_err(Self::deny_to_error)?;
+			ensure!(Self::is_enrolled(&health_id), Error::<T>::NotEnrolled);
+
+			let now = Self::now();
+			let mut pending = PendingRequests::<T>::get(health_id);
+			if pending.is_full() {
+				pending.retain(|id| match Requests::<T>::get(id) {
+					Some(r) if r.expires_at > now => true,
+					_ => {
+						Requests::<T>::remove(id);
+						false
+					},
+				});
+			}
+			let request_id = NextRequestId::<T>::get();
+			pending.try_push(request_id).map_err(|_| Error::<T>::TooManyPendingRequests)?;
+			NextRequestId::<T>::put(request_id.saturating_add(1));
+			let categories = categories_from(&categories);
+			let expires_at = now.saturating_add(T::RequestTtl::get());
+			Requests::<T>::insert(
+				request_id,
+				AccessRequest {
+					health_id,
+					hospital: hospital.clone(),
+					practitioner: practitioner.clone(),
+					categories: categories.clone(),
+					purpose,
+					created_at: now,
+					expires_at,
+					grant_for,
+				},
+			);
+			PendingRequests::<T>::insert(health_id, pending);
+			Self::deposit_event(Event::AccessRequested {
+				request_id,
+				health_id,
+				hospital,
+				practitioner,
+				categories,
+				purpose,
+				expires_at,
+			});
+			Ok(())
+		}
+
+		/// Approve or refuse an open request, in front of the doctor. An approval becomes a
+		/// grant until the end of the day, or the shorter time the request asked for.
+		#[pallet::call_index(5)]
+		#[pallet::weight(<T as Config>::WeightInfo::respond(T::MaxPendingRequests::get()))]
+		pub fn respond(
+			origin: OriginFor<T>,
+			request_id: RequestId,
+			approve: bool,
+		) -> DispatchResult {
+			let request = Requests::<T>::get(request_id).ok_or(Error::<T>::UnknownRequest)?;
+			let by = Self::ensure_patient(origin, &request.health_id)?;
+			let now = Self::now();
+			ensure!(now < request.expires_at, Error::<T>::RequestExpired);
+			ensure!(Self::is_enrolled(&request.health_id), Error::<T>::NotEnrolled);
+			Requests::<T>::remove(request_id);
+			PendingRequests::<T>::mutate(request.health_id, |p| p.retain(|id| *id != request_id));
+			if approve {
+				let end_of_day = start_of_next_day(Self::day(now), T::UtcOffsetSecs::get());
+				let expires_at = match request.grant_for {
+					Some(d) => end_of_day.min(now.saturating_add(d)),
+					None => end_of_day,
+				};
+				Grants::<T>::insert(
+					(request.health_id, request.hospital.clone(), request.practitioner.clone()),
+					AccessGrant {
+						request_id,
+						categories: request.categories.clone(),
+						purpose: request.purpose,
+						granted_at: now,
+						expires_at,
+					},
+				);
+				Self::deposit_event(Event::AccessGranted {
+					request_id,
+					health_id: request.health_id,
+					hospital: request.hospital,
+					practitioner: request.practitioner,
+					categories: request.categories,
+					expires_at,
+					by,
+				});
+			} else {
+				Self::deposit_event(Event::AccessRefused {
+					request_id,
+					health_id: request.health_id,
+					by,
+				});
+			}
+			Ok(())
+		}
+
+		/// Revoke a grant before it expires.
+		#[pallet::call_index(6)]
+		#[pallet::weight(<T as Config>::WeightInfo::revoke_grant())]
+		pub fn revoke_grant(
+			origin: OriginFor<T>,
+			health_id: HealthId,
+			hospital: HospitalCode,
+			practitioner: LicenceNumber,
+		) -> DispatchResult {
+			let by = Self::ensure_patient(origin, &health_id)?;
+			Grants::<T>::take((health_id, hospital.clone(), practitioner.clone()))
+				.ok_or(Error::<T>::UnknownGrant)?;
+			Self::deposit_event(Event::GrantRevoked { health_id, hospital, practitioner, by });
+			Ok(())
+		}
+
+		/// Open an emergency access for a licensed, affiliated doctor of the signer's hospital,
+		/// with a reason. No patient response is needed; it is flagged, lasts
+		/// `EmergencyDuration`, never covers sensitive data without the patient's opt-in, and
+		/// must be reviewed by the hospital.
+		#[pallet::call_index(7)]
+		#[pallet::weight(<T as Config>::WeightInfo::open_emergency_access())]
+		pub fn open_emergency_access(
+			origin: OriginFor<T>,
+			health_id: HealthId,
+			practitioner: LicenceNumber,
+			reason: EmergencyReason,
+		) -> DispatchResult {
+			let (_, hospital) = pallet_participants::Pallet::<T>::ensure_active_gateway(origin)
+				.map_err(|_| Error::<T>::NotAGateway)?;
+			pallet_participants::Pallet::<T>::check_practitioner_at(&practitioner, &hospital)
+				.map_err(Self::deny_to_error)?;
+			pallet_health_id::Pallet::<T>::active_record(&health_id)
+				.map_err(Self::deny_to_error)?;
+			let now = Self::now();
+			let expires_at = now.saturating_add(T::EmergencyDuration::get());
+			let emergency_id = NextEmergencyId::<T>::get();
+			NextEmergencyId::<T>::put(emergency_id.saturating_add(1));
+			EmergencyAccesses::<T>::insert(
+				emergency_id,
+				EmergencyAccess {
+					health_id,
+					hospital: hospital.clone(),
+					practitioner: practitioner.clone(),
+					reason,
+					opened_at: now,
+					expires_at,
+					review: Review::Pending,
+				},
+			);
+			ActiveEmergency::<T>::insert(
+				(health_id, hospital.clone(), practitioner.clone()),
+				emergency_id,
+			);
+			Self::deposit_event(Event::EmergencyAccessOpened {
+				emergency_id,
+				health_id,
+				hospital,
+				practitioner,
+				reason,
+				expires_at,
+			});
+			Ok(())
+		}
+
+		/// Review an emergency access: `Justified` or `Unjustified`. Signed by a gateway of the
+		/// hospital that opened it. A reviewed access that has expired leaves state (its
+		/// history stays in the events).
+		#[pallet::call_index(8)]
+		#[pallet::weight(<T as Config>::WeightInfo::review_emergency_access())]
+		pub fn review_emergency_access(
+			origin: OriginFor<T>,
+			emergency_id: EmergencyId,
+			review: Review,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let hospital = pallet_participants::Pallet::<T>::hospital_of_gateway(&who)
+				.ok_or(Error::<T>::NotAGateway)?;
+			ensure!(review != Review::Pending, Error::<T>::InvalidReview);
+			let mut access = EmergencyAccesses::<T>::get(emergency_id)
+				.ok_or(Error::<T>::UnknownEmergencyAccess)?;
+			ensure!(access.hospital == hospital, Error::<T>::NotThisHospital);
+			ensure!(access.review == Review::Pending, Error::<T>::AlreadyReviewed);
+			access.review = review;
+			if access.expires_at <= Self::now() {
+				EmergencyAccesses::<T>::remove(emergency_id);
+				let key = (access.health_id, access.hospital.clone(), access.practitioner.clone());
+				if ActiveEmergency::<T>::get(key.clone()) == Some(emergency_id) {
+					ActiveEmergency::<T>::remove(key.clone());
+				}
+			} else {
+				EmergencyAccesses::<T>::insert(emergency_id, access);
+			}
+			Self::deposit_event(Event::EmergencyAccessReviewed { emergency_id, hospital, review });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The current time (ms since the epoch) from the timestamp pallet.
+		pub fn now() -> Moment {
+			T::TimeProvider::now().as_millis() as Moment
+		}
+
+		/// The calendar day of `now` in the network's zone.
+		pub fn day(now: Moment) -> Day {
+			day_of(now, T::UtcOffsetSecs::get())
+		}
+
+		/// Today's calendar day in the network's zone.
+		pub fn today() -> Day {
+			Self::day(Self::now())
+		}
+
+		/// Whether the patient is enrolled now.
+		pub fn is_enrolled(health_id: &HealthId) -> bool {
+			Consents::<T>::get(health_id).is_some_and(|c| c.status == EnrolmentStatus::Enrolled)
+		}
+
+		/// Whether `hospital` may send the patient's data into the exchange now: the patient
+		/// is enrolled, their health ID is active, the hospital is active and selected.
+		pub fn is_source_of(
+			health_id: &HealthId,
+			hospital: &HospitalCode,
+		) -> Result<(), SourceRefusal> {
+			match pallet_health_id::Pallet::<T>::active_record(health_id) {
+				Err(DenyReason::PatientDeactivated) => {
+					return Err(SourceRefusal::PatientDeactivated)
+				},
+				Err(_) => return Err(SourceRefusal::UnknownPatient),
+				Ok(_) => {},
+			}
+			let consent = Consents::<T>::get(health_id).ok_or(SourceRefusal::NotEnrolled)?;
+			if consent.status != EnrolmentStatus::Enrolled {
+				return Err(SourceRefusal::Withdrawn);
+			}
+			let h = pallet_participants::Hospitals::<T>::get(hospital)
+				.ok_or(SourceRefusal::UnknownHospital)?;
+			if h.status != pallet_participants::HospitalStatus::Active {
+				return Err(SourceRefusal::HospitalSuspended);
+			}
+			if !consent.sources.includes(hospital) {
+				return Err(SourceRefusal::NotSelected);
+			}
+			Ok(())
+		}
+
+		/// THE consent decision: may `practitioner`, treating at `hospital`, see
+		/// `health_id`'s `categories` for `purpose` at time `now`?
+		///
+		/// Order of checks: categories asked for; hospital active and practitioner licensed,
+		/// affiliated and past the terms; health ID active; patient enrolled; sensitive data
+		/// opted in; then emergency access (for the emergency purpose), the hospital's
+		/// one-time policy, or an unexpired grant covering the categories and purpose
+		/// (per-request policy; otherwise `NeedsRequest`).
+		pub fn decide(
+			practitioner: &LicenceNumber,
+			hospital: &HospitalCode,
+			health_id: &HealthId,
+			categories: &[DataCategory],
+			purpose: Purpose,
+			now: Moment,
+		) -> Decision {
+			match Self::evaluate(practitioner, hospital, health_id, categories, purpose, now) {
+				Ok(Some(basis)) => Decision::Permit(basis),
+				Ok(None) => Decision::NeedsRequest,
+				Err(reason) => Decision::Deny(reason),
+			}
+		}
+
+		fn evaluate(
+			practitioner: &LicenceNumber,
+			hospital: &HospitalCode,
+			health_id: &HealthId,
+			categories: &[DataCategory],
+			purpose: Purpose,
+			now: Moment,
+		) -> Result<Option<PermitBasis>, DenyReason> {
+			if categories.is_empty() {
+				return Err(DenyReason::NoCategories);
+			}
+			let policy =
+				pallet_participants::Pallet::<T>::check_practitioner_at(practitioner, hospital)?;
+			pallet_health_id::Pallet::<T>::active_record(health_id)?;
+			let consent = Consents::<T>::get(health_id).ok_or(DenyReason::NotEnrolled)?;
+			if consent.status != EnrolmentStatus::Enrolled {
+				return Err(DenyReason::Withdrawn);
+			}
+			if categories.contains(&DataCategory::Sensitive) && !consent.sensitive_opt_in {
+				return Err(DenyReason::SensitiveNotOptedIn);
+			}
+			let key = (*health_id, hospital.clone(), practitioner.clone());
+			if purpose == Purpose::Emergency {
+				let open = ActiveEmergency::<T>::get(key.clone())
+					.and_then(EmergencyAccesses::<T>::get)
+					.is_some_and(|e| now >= e.opened_at && now < e.expires_at);
+				return if open {
+					Ok(Some(PermitBasis::Emergency))
+				} else {
+					Err(DenyReason::NoEmergencyAccess)
+				};
+			}
+			match policy {
+				ConsentPolicy::OneTime => Ok(Some(PermitBasis::Enrolment)),
+				ConsentPolicy::PerRequest => {
+					let covered = Grants::<T>::get(key.clone()).is_some_and(|g| {
+						now >= g.granted_at
+							&& now < g.expires_at && g.purpose == purpose
+							&& categories.iter().all(|c| g.categories.contains(c))
+					});
+					Ok(covered.then_some(PermitBasis::Grant))
+				},
+			}
+		}
+
+		/// A patient's consent state, for the `HealthApi` runtime API.
+		pub fn consent_view(
+			health_id: &HealthId,
+		) -> Option<healthchain_primitives::views::ConsentView> {
+			let today = Self::today();
+			Consents::<T>::get(health_id).map(|c| {
+				let enrolled = c.status == EnrolmentStatus::Enrolled;
+				healthchain_primitives::views::ConsentView {
+					enrolled,
+					sources: match &c.sources {
+						SourceSelection::All => None,
+						SourceSelection::Only(list) => Some(list.clone().into_inner()),
+					},
+					sensitive_opt_in: c.sensitive_opt_in,
+					enrolled_on: c.enrolled_on,
+					sources_changed_on: c.sources_changed_on,
+					withdrawn_on: c.withdrawn_on,
+					today,
+					can_change_sources_today: enrolled && c.sources_changed_on != Some(today),
+					can_enrol_today: !enrolled && c.withdrawn_on.is_none_or(|d| today > d),
+				}
+			})
+		}
+
+		/// A patient's open, unexpired requests, for the `HealthApi` runtime API.
+		pub fn pending_request_views(
+			health_id: &HealthId,
+		) -> Vec<healthchain_primitives::views::RequestView> {
+			let now = Self::now();
+			PendingRequests::<T>::get(health_id)
+				.into_iter()
+				.filter_map(|id| Requests::<T>::get(id).map(|r| (id, r)))
+				.filter(|(_, r)| r.expires_at > now)
+				.map(|(id, r)| healthchain_primitives::views::RequestView {
+					id,
+					hospital: r.hospital,
+					practitioner: r.practitioner,
+					categories: r.categories,
+					purpose: r.purpose,
+					created_at: r.created_at,
+					expires_at: r.expires_at,
+				})
+				.collect()
+		}
+
+		/// The grant or emergency access a permit rests on, for the access log.
+		pub fn basis_reference(
+			practitioner: &LicenceNumber,
+			hospital: &HospitalCode,
+			health_id: &HealthId,
+			basis: PermitBasis,
+		) -> healthchain_primitives::logs::AccessBasis {
+			use healthchain_primitives::logs::AccessBasis;
+			let key = (*health_id, hospital.clone(), practitioner.clone());
+			match basis {
+				PermitBasis::Enrolment => AccessBasis::Enrolment,
+				PermitBasis::Grant => AccessBasis::Grant(
+					Grants::<T>::get(key.clone()).map(|g| g.request_id).unwrap_or_default(),
+				),
+				PermitBasis::Emergency => AccessBasis::Emergency(
+					ActiveEmergency::<T>::get(key.clone()).unwrap_or_default(),
+				),
+			}
+		}
+
+		/// Checks that the signer acts for the patient: their controller key, or a gateway of
+		/// an active hospital for an assisted patient.
+		pub fn ensure_patient(
+			origin: OriginFor<T>,
+			health_id: &HealthId,
+		) -> Result<Actor, DispatchError> {
+			let who = ensure_signed(origin)?;
+			let record = pallet_health_id::HealthIds::<T>::get(health_id)
+				.ok_or(Error::<T>::UnknownHealthId)?;
+			ensure!(
+				record.status == pallet_health_id::HealthIdStatus::Active,
+				Error::<T>::HealthIdDeactivated
+			);
+			match record.controller {
+				Controller::Key(key) if key == who => Ok(Actor::Patient),
+				Controller::Assisted => {
+					let hospital = pallet_participants::Pallet::<T>::hospital_of_gateway(&who)
+						.filter(pallet_participants::Pallet::<T>::is_active_hospital)
+						.ok_or(Error::<T>::NotPatient)?;
+					Ok(Actor::AssistedAt(hospital))
+				},
+				_ => Err(Error::<T>::NotPatient.into()),
+			}
+		}
+
+		fn validate_sources(sources: &SourceSelectionOf<T>) -> DispatchResult {
+			if let SourceSelection::Only(list) = sources {
+				ensure!(!list.is_empty(), Error::<T>::EmptySourceList);
+				for (i, h) in list.iter().enumerate() {
+					ensure!(!list[..i].contains(h), Error::<T>::DuplicateSource);
+					ensure!(
+						pallet_participants::Pallet::<T>::is_active_hospital(h),
+						Error::<T>::InactiveSource
+					);
+				}
+			}
+			Ok(())
+		}
+
+		fn deny_to_error(reason: DenyReason) -> DispatchError {
+			match reason {
+				DenyReason::UnknownHospital | DenyReason::HospitalSuspended => {
+					Error::<T>::NotAGateway
+				},
+				DenyReason::UnknownPractitioner => Error::<T>::UnknownPractitioner,
+				DenyReason::PractitionerNotLicensed => Error::<T>::PractitionerNotLicensed,
+				DenyReason::NotAffiliated => Error::<T>::NotAffiliated,
+				DenyReason::TermsNotAccepted => Error::<T>::TermsNotAccepted,
+				DenyReason::UnknownPatient => Error::<T>::UnknownHealthId,
+				DenyReason::PatientDeactivated => Error::<T>::HealthIdDeactivated,
+				DenyReason::NotEnrolled | DenyReason::Withdrawn => Error::<T>::NotEnrolled,
+				DenyReason::NoCategories => Error::<T>::NoCategories,
+				DenyReason::SensitiveNotOptedIn | DenyReason::NoEmergencyAccess => {
+					Error::<T>::NotPatient
+				},
+			}
+			.into()
+		}
+	}
+}

@@ -1,0 +1,216 @@
+//! Types stored by the consent pallet.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{
+	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+};
+use healthchain_primitives::{
+	Categories, Day, HealthId, HospitalCode, LicenceNumber, Moment, Purpose,
+};
+use scale_info::TypeInfo;
+
+/// Identifier of a per-request consent request.
+pub type RequestId = u64;
+/// Identifier of an emergency access.
+pub type EmergencyId = u64;
+
+/// Which source hospitals may send a patient's data into the exchange.
+#[derive(
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	DebugNoBound,
+)]
+#[scale_info(skip_type_params(MaxSources))]
+#[codec(mel_bound())]
+pub enum SourceSelection<MaxSources: Get<u32>> {
+	/// Every participating hospital, including hospitals that join later.
+	All,
+	/// Only these hospitals.
+	Only(BoundedVec<HospitalCode, MaxSources>),
+}
+
+impl<M: Get<u32>> SourceSelection<M> {
+	/// Whether `hospital` is selected (activity of the hospital is checked elsewhere).
+	pub fn includes(&self, hospital: &HospitalCode) -> bool {
+		match self {
+			SourceSelection::All => true,
+			SourceSelection::Only(list) => list.contains(hospital),
+		}
+	}
+}
+
+/// Whether a patient takes part in the exchange.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum EnrolmentStatus {
+	/// Joined: their data may be exchanged under the rules.
+	Enrolled,
+	/// Withdrew ("do not accept"); may join again from the next day.
+	Withdrawn,
+}
+
+/// A patient's consent state.
+#[derive(
+	CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound,
+)]
+#[scale_info(skip_type_params(MaxSources))]
+#[codec(mel_bound())]
+pub struct ConsentRecord<MaxSources: Get<u32>> {
+	/// Enrolled or withdrawn.
+	pub status: EnrolmentStatus,
+	/// The source hospitals chosen.
+	pub sources: SourceSelection<MaxSources>,
+	/// Whether sensitive data may be shared (a separate, explicit opt-in).
+	pub sensitive_opt_in: bool,
+	/// The day of the latest enrolment.
+	pub enrolled_on: Day,
+	/// The day the source selection was last changed after enrolling, if ever.
+	pub sources_changed_on: Option<Day>,
+	/// The day of the latest withdrawal, if any.
+	pub withdrawn_on: Option<Day>,
+}
+
+/// Who acted for the patient.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub enum Actor {
+	/// The patient, with their controller key.
+	Patient,
+	/// A gateway of this hospital, for an assisted patient present there.
+	AssistedAt(HospitalCode),
+}
+
+/// An open per-request consent request, waiting for the patient's answer.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct AccessRequest {
+	/// The patient.
+	pub health_id: HealthId,
+	/// The hospital where the doctor treats.
+	pub hospital: HospitalCode,
+	/// The doctor.
+	pub practitioner: LicenceNumber,
+	/// The categories asked for.
+	pub categories: Categories,
+	/// Why.
+	pub purpose: Purpose,
+	/// When it was made (ms).
+	pub created_at: Moment,
+	/// When it lapses unanswered (ms).
+	pub expires_at: Moment,
+	/// Shorter grant lifetime asked for (ms), if any; otherwise the grant ends with the day.
+	pub grant_for: Option<Moment>,
+}
+
+/// An access grant: an approved request.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct AccessGrant {
+	/// The request it came from.
+	pub request_id: RequestId,
+	/// The categories covered.
+	pub categories: Categories,
+	/// The purpose covered.
+	pub purpose: Purpose,
+	/// When it was granted (ms).
+	pub granted_at: Moment,
+	/// When it stops permitting (ms, exclusive).
+	pub expires_at: Moment,
+}
+
+/// Why an emergency access was opened.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum EmergencyReason {
+	/// The patient is unconscious.
+	Unconscious,
+	/// The patient's life is in danger.
+	LifeThreatening,
+	/// The patient cannot consent for another reason (confusion, sedation, ...).
+	UnableToConsent,
+}
+
+/// The hospital's review of an emergency access.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum Review {
+	/// Not reviewed yet.
+	Pending,
+	/// Reviewed: the emergency access was justified.
+	Justified,
+	/// Reviewed: the emergency access was not justified (for follow-up off chain).
+	Unjustified,
+}
+
+/// An emergency ("break glass") access: time-boxed, flagged and reviewed.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct EmergencyAccess {
+	/// The patient.
+	pub health_id: HealthId,
+	/// The hospital.
+	pub hospital: HospitalCode,
+	/// The doctor.
+	pub practitioner: LicenceNumber,
+	/// Why.
+	pub reason: EmergencyReason,
+	/// When it was opened (ms).
+	pub opened_at: Moment,
+	/// When it stops permitting (ms, exclusive).
+	pub expires_at: Moment,
+	/// The hospital's review.
+	pub review: Review,
+}
+
+/// Why a hospital may not send a patient's data into the exchange.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum SourceRefusal {
+	/// No such health ID.
+	UnknownPatient,
+	/// The health ID is deactivated.
+	PatientDeactivated,
+	/// The patient never enrolled.
+	NotEnrolled,
+	/// The patient withdrew.
+	Withdrawn,
+	/// No such hospital.
+	UnknownHospital,
+	/// The hospital is suspended.
+	HospitalSuspended,
+	/// The patient did not select this hospital as a source.
+	NotSelected,
+}

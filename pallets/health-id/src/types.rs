@@ -1,0 +1,84 @@
+//! Types stored by the health-id pallet.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use healthchain_primitives::DocumentKind;
+use scale_info::TypeInfo;
+
+/// Who signs a patient's consent decisions.
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub enum Controller<AccountId> {
+	/// The patient's own wallet key.
+	Key(AccountId),
+	/// The patient has no smartphone: a gateway of the hospital where they are present acts
+	/// for them, in person.
+	Assisted,
+}
+
+/// Why a health ID was deactivated.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum DeactivationReason {
+	/// The patient died.
+	Deceased,
+	/// A duplicate of another health ID.
+	Duplicate,
+	/// Another reason, recorded by the registrar off chain.
+	Other,
+}
+
+/// Whether a health ID can be used.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum HealthIdStatus {
+	/// In use.
+	Active,
+	/// Deactivated for good.
+	Deactivated(DeactivationReason),
+}
+
+/// What the chain knows about a health ID: no personal data, only the document kind.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct HealthIdRecord<AccountId, BlockNumber> {
+	/// Who signs consent decisions.
+	pub controller: Controller<AccountId>,
+	/// The kind of identity document it was derived from.
+	pub document: DocumentKind,
+	/// Active or deactivated.
+	pub status: HealthIdStatus,
+	/// The registrar that verified the identity.
+	pub registered_by: AccountId,
+	/// The block it was registered in.
+	pub registered_at: BlockNumber,
+}

@@ -1,0 +1,229 @@
+//! Benchmarks for the participants pallet: every call, at its worst case (full bounded lists).
+
+use super::*;
+use alloc::vec::Vec;
+use frame_benchmarking::v2::*;
+use frame_support::{
+	traits::{EnsureOrigin, Get},
+	BoundedVec,
+};
+use frame_system::RawOrigin;
+use healthchain_primitives::{ConsentPolicy, HospitalCode, LicenceNumber};
+
+fn code(i: u32) -> HospitalCode {
+	let mut v = b"H".to_vec();
+	v.extend_from_slice(&i.to_le_bytes());
+	v.resize(healthchain_primitives::MAX_HOSPITAL_CODE_LEN as usize, b'0');
+	BoundedVec::truncate_from(v)
+}
+
+fn licence(i: u32) -> LicenceNumber {
+	let mut v = b"MD".to_vec();
+	v.extend_from_slice(&i.to_le_bytes());
+	v.resize(healthchain_primitives::MAX_LICENCE_LEN as usize, b'0');
+	BoundedVec::truncate_from(v)
+}
+
+fn long_name() -> Name {
+	BoundedVec::truncate_from(alloc::vec![b'n'; 64])
+}
+
+/// A hospital with `gateways` gateway accounts; returns the first gateway.
+fn hospital<T: Config>(i: u32, gateways: u32) -> T::AccountId {
+	let accounts: Vec<T::AccountId> =
+		(0..gateways.max(1)).map(|g| account("gateway", i, g)).collect();
+	for a in &accounts {
+		Pallet::<T>::grant_role(a, Role::Gateway(code(i))).expect("fresh account");
+	}
+	Hospitals::<T>::insert(
+		code(i),
+		Hospital {
+			name: long_name(),
+			policy: ConsentPolicy::OneTime,
+			status: HospitalStatus::Active,
+			gateways: BoundedVec::truncate_from(accounts.clone()),
+		},
+	);
+	accounts[0].clone()
+}
+
+fn authority<T: Config>() -> T::AccountId {
+	let a: T::AccountId = account("authority", 0, 0);
+	Pallet::<T>::grant_role(&a, Role::LicensingAuthority).expect("fresh account");
+	LicensingAuthority::<T>::put(&a);
+	a
+}
+
+/// A licensed practitioner with `affiliations` affiliations (hospitals 1000..).
+fn practitioner<T: Config>(affiliations: u32, terms: bool) -> LicenceNumber {
+	let affs: Vec<HospitalCode> = (0..affiliations).map(|i| code(1000 + i)).collect();
+	Practitioners::<T>::insert(
+		licence(0),
+		Practitioner {
+			status: LicenceStatus::Licensed,
+			affiliations: BoundedVec::truncate_from(affs),
+			terms_accepted: terms,
+		},
+	);
+	licence(0)
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn admit_hospital() -> Result<(), BenchmarkError> {
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let gateway: T::AccountId = account("gateway", 0, 0);
+		#[extrinsic_call]
+		_(
+			origin as T::RuntimeOrigin,
+			code(0),
+			long_name(),
+			ConsentPolicy::PerRequest,
+			gateway.clone(),
+		);
+		assert_eq!(Pallet::<T>::hospital_of_gateway(&gateway), Some(code(0)));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_hospital_status() -> Result<(), BenchmarkError> {
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		hospital::<T>(0, T::MaxGateways::get());
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, code(0), HospitalStatus::Suspended);
+		assert!(!Pallet::<T>::is_active_hospital(&code(0)));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_consent_policy() {
+		let gw = hospital::<T>(0, T::MaxGateways::get());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(gw), code(0), ConsentPolicy::PerRequest);
+		assert_eq!(Hospitals::<T>::get(code(0)).map(|h| h.policy), Some(ConsentPolicy::PerRequest));
+	}
+
+	#[benchmark]
+	fn add_gateway() {
+		let gw = hospital::<T>(0, T::MaxGateways::get() - 1);
+		let new: T::AccountId = account("new-gateway", 0, 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(gw), code(0), new.clone());
+		assert_eq!(Pallet::<T>::hospital_of_gateway(&new), Some(code(0)));
+	}
+
+	#[benchmark]
+	fn remove_gateway() {
+		let gw = hospital::<T>(0, T::MaxGateways::get());
+		let last: T::AccountId = account("gateway", 0, T::MaxGateways::get() - 1);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(gw), code(0), last.clone());
+		assert_eq!(Pallet::<T>::hospital_of_gateway(&last), None);
+	}
+
+	#[benchmark]
+	fn admit_registrar() -> Result<(), BenchmarkError> {
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		hospital::<T>(0, 1);
+		let registrar: T::AccountId = account("registrar", 0, 0);
+		#[extrinsic_call]
+		_(
+			origin as T::RuntimeOrigin,
+			registrar.clone(),
+			RegistrarKind::HospitalServicePoint(code(0)),
+			long_name(),
+		);
+		assert!(Pallet::<T>::is_registrar(&registrar));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn remove_registrar() -> Result<(), BenchmarkError> {
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let registrar: T::AccountId = account("registrar", 0, 0);
+		Pallet::<T>::grant_role(&registrar, Role::Registrar).expect("fresh");
+		Registrars::<T>::insert(
+			&registrar,
+			Registrar { kind: RegistrarKind::BankBranch, name: long_name() },
+		);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, registrar.clone());
+		assert!(!Pallet::<T>::is_registrar(&registrar));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_licensing_authority() -> Result<(), BenchmarkError> {
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		authority::<T>();
+		let new: T::AccountId = account("authority", 1, 0);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, new.clone());
+		assert_eq!(LicensingAuthority::<T>::get(), Some(new));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn license_practitioner() {
+		let a = authority::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(a), licence(7));
+		assert!(Practitioners::<T>::contains_key(licence(7)));
+	}
+
+	#[benchmark]
+	fn set_licence_status() {
+		let a = authority::<T>();
+		let l = practitioner::<T>(T::MaxAffiliations::get(), true);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(a), l.clone(), LicenceStatus::Suspended);
+		assert_eq!(Practitioners::<T>::get(l).map(|p| p.status), Some(LicenceStatus::Suspended));
+	}
+
+	#[benchmark]
+	fn affiliate_practitioner() {
+		let gw = hospital::<T>(0, 1);
+		let l = practitioner::<T>(T::MaxAffiliations::get() - 1, false);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(gw), l.clone());
+		assert!(Practitioners::<T>::get(l).is_some_and(|p| p.affiliations.contains(&code(0))));
+	}
+
+	#[benchmark]
+	fn end_affiliation() {
+		let gw = hospital::<T>(0, 1);
+		let l = practitioner::<T>(T::MaxAffiliations::get() - 1, false);
+		Practitioners::<T>::mutate(&l, |p| {
+			if let Some(p) = p {
+				let _ = p.affiliations.try_push(code(0));
+			}
+		});
+		#[extrinsic_call]
+		_(RawOrigin::Signed(gw), l.clone());
+		assert!(Practitioners::<T>::get(l).is_some_and(|p| !p.affiliations.contains(&code(0))));
+	}
+
+	#[benchmark]
+	fn accept_terms() {
+		let gw = hospital::<T>(0, 1);
+		let l = practitioner::<T>(T::MaxAffiliations::get() - 1, false);
+		Practitioners::<T>::mutate(&l, |p| {
+			if let Some(p) = p {
+				let _ = p.affiliations.try_push(code(0));
+			}
+		});
+		#[extrinsic_call]
+		_(RawOrigin::Signed(gw), l.clone());
+		assert!(Practitioners::<T>::get(l).is_some_and(|p| p.terms_accepted));
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

@@ -1,0 +1,498 @@
+//! Types shared by the HealthChain runtime, the node's `health_*` RPC, the hospital gateway and
+//! clients.
+//!
+//! Nothing here carries personal data: a patient is a [`HealthId`], a keyed hash of an identity
+//! document computed off chain (see [`document`]); hospitals and practitioners are identified by
+//! their public registry codes.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod document;
+pub mod logs;
+pub mod views;
+
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use serde::{Deserialize, Serialize};
+use sp_core::ConstU32;
+use sp_runtime::BoundedVec;
+
+/// Milliseconds since the Unix epoch (the timestamp pallet's unit).
+pub type Moment = u64;
+
+/// A calendar day number in the network's civil time zone (Asia/Bangkok for the Thai network):
+/// days since 1970-01-01 in that zone.
+pub type Day = u32;
+
+/// Milliseconds in a day.
+pub const MILLIS_PER_DAY: u64 = 86_400_000;
+
+/// Maximum length of a hospital code (the Thai 5-digit HCODE fits with room to spare).
+pub const MAX_HOSPITAL_CODE_LEN: u32 = 16;
+/// Maximum record hashes named by one access attestation (for benchmark ranges).
+pub const MAX_RECORDS_PER_ATTESTATION_U32: u32 = logs::MAX_RECORDS_PER_ATTESTATION;
+
+/// Maximum length of a practitioner's licence number.
+pub const MAX_LICENCE_LEN: u32 = 16;
+
+/// A hospital's public registry code, e.g. `b"10662"`.
+pub type HospitalCode = BoundedVec<u8, ConstU32<MAX_HOSPITAL_CODE_LEN>>;
+
+/// A practitioner's public licence number from the licensing authority, e.g. `b"MD12345"`.
+pub type LicenceNumber = BoundedVec<u8, ConstU32<MAX_LICENCE_LEN>>;
+
+/// The calendar day of `now` (milliseconds since the epoch) for a zone `offset_secs` east of UTC.
+///
+/// Bangkok is UTC+7, so its day changes at 17:00 UTC.
+pub fn day_of(now: Moment, offset_secs: i64) -> Day {
+	let local_secs = (now / 1000) as i64 + offset_secs;
+	local_secs.div_euclid(86_400).clamp(0, u32::MAX as i64) as Day
+}
+
+/// The first millisecond (UTC epoch) of the day after `day` in a zone `offset_secs` east of UTC.
+pub fn start_of_next_day(day: Day, offset_secs: i64) -> Moment {
+	let next_local_secs = (day as i64 + 1) * 86_400;
+	((next_local_secs - offset_secs).max(0) as u64) * 1000
+}
+
+/// A patient's digital health ID: BLAKE2b-256 keyed with the network lookup secret over the
+/// normalised identity document (see [`document::derive_health_id`]).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Hash,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub struct HealthId(pub [u8; 32]);
+
+impl HealthId {
+	/// `0x`-prefixed lower-case hex, the form used in JSON.
+	pub fn to_hex(&self) -> alloc::string::String {
+		hex_encode(&self.0)
+	}
+
+	/// Parses `0x`-prefixed (or bare) hex of exactly 32 bytes.
+	pub fn from_hex(s: &str) -> Result<Self, HexError> {
+		let mut out = [0u8; 32];
+		hex_decode_into(s, &mut out)?;
+		Ok(HealthId(out))
+	}
+}
+
+impl Serialize for HealthId {
+	fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+		s.serialize_str(&self.to_hex())
+	}
+}
+
+impl<'de> Deserialize<'de> for HealthId {
+	fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+		let s = alloc::string::String::deserialize(d)?;
+		HealthId::from_hex(&s).map_err(serde::de::Error::custom)
+	}
+}
+
+/// Why a hex string was refused.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum HexError {
+	/// The string has the wrong number of hex digits.
+	WrongLength {
+		/// Bytes expected.
+		expected: usize,
+		/// Hex digits found (after any `0x`).
+		found_digits: usize,
+	},
+	/// A character is not a hex digit.
+	NotHex,
+}
+
+impl core::fmt::Display for HexError {
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		match self {
+			HexError::WrongLength { expected, found_digits } => write!(
+				f,
+				"expected {} hex digits ({} bytes), found {}",
+				expected * 2,
+				expected,
+				found_digits
+			),
+			HexError::NotHex => write!(f, "not a hex string"),
+		}
+	}
+}
+
+/// `0x`-prefixed lower-case hex of `bytes`.
+pub fn hex_encode(bytes: &[u8]) -> alloc::string::String {
+	const DIGITS: &[u8; 16] = b"0123456789abcdef";
+	let mut s = alloc::string::String::with_capacity(2 + bytes.len() * 2);
+	s.push_str("0x");
+	for b in bytes {
+		s.push(DIGITS[(b >> 4) as usize] as char);
+		s.push(DIGITS[(b & 0xf) as usize] as char);
+	}
+	s
+}
+
+/// Decodes `0x`-prefixed (or bare) hex into exactly `out.len()` bytes.
+pub fn hex_decode_into(s: &str, out: &mut [u8]) -> Result<(), HexError> {
+	let digits = s.strip_prefix("0x").unwrap_or(s).as_bytes();
+	if digits.len() != out.len() * 2 {
+		return Err(HexError::WrongLength { expected: out.len(), found_digits: digits.len() });
+	}
+	fn nibble(c: u8) -> Result<u8, HexError> {
+		match c {
+			b'0'..=b'9' => Ok(c - b'0'),
+			b'a'..=b'f' => Ok(c - b'a' + 10),
+			b'A'..=b'F' => Ok(c - b'A' + 10),
+			_ => Err(HexError::NotHex),
+		}
+	}
+	for (i, pair) in digits.chunks(2).enumerate() {
+		out[i] = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+	}
+	Ok(())
+}
+
+/// The kind of identity document a health ID was derived from. The number itself never goes
+/// on chain.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+	Debug,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum DocumentKind {
+	/// Thai national ID card of a Thai citizen (13 digits, first digit 1-5 or 8).
+	ThaiCitizenId,
+	/// Thai 13-digit ID issued to a non-citizen, e.g. a registered migrant worker's pink card
+	/// (first digit 0, 6 or 7).
+	ThaiNonCitizenId,
+	/// A passport, with the issuing country's ISO 3166-1 alpha-3 code.
+	Passport {
+		/// ISO 3166-1 alpha-3 country code, upper case ASCII, e.g. `*b"MMR"`.
+		country: [u8; 3],
+	},
+}
+
+/// Clinical data categories exchanged through the network.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	PartialOrd,
+	Ord,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+	Debug,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum DataCategory {
+	/// Drug allergies.
+	Allergy,
+	/// Diagnoses.
+	Diagnosis,
+	/// Dispensed medication.
+	Medication,
+	/// Vaccinations.
+	Vaccine,
+	/// Procedures.
+	Procedure,
+	/// Measurements (vital signs and the like).
+	Measurement,
+	/// Laboratory results and imaging summaries.
+	LabAndImaging,
+	/// Visits.
+	Visit,
+	/// Sensitive health data (Thai PDPA s.26): needs the patient's separate opt-in.
+	Sensitive,
+}
+
+impl DataCategory {
+	/// Every category, in order.
+	pub const ALL: [DataCategory; 9] = [
+		DataCategory::Allergy,
+		DataCategory::Diagnosis,
+		DataCategory::Medication,
+		DataCategory::Vaccine,
+		DataCategory::Procedure,
+		DataCategory::Measurement,
+		DataCategory::LabAndImaging,
+		DataCategory::Visit,
+		DataCategory::Sensitive,
+	];
+}
+
+/// A set of data categories: sorted, without duplicates, at most one of each.
+pub type Categories = BoundedVec<DataCategory, ConstU32<9>>;
+
+/// Sorts and de-duplicates `list` into a [`Categories`] set.
+pub fn categories_from(list: &[DataCategory]) -> Categories {
+	let mut v: Vec<DataCategory> = list.to_vec();
+	v.sort();
+	v.dedup();
+	// At most 9 distinct values exist, so this never truncates.
+	BoundedVec::truncate_from(v)
+}
+
+/// Why a practitioner looks at a patient's data.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+	Debug,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum Purpose {
+	/// Ordinary treatment under the patient's consent.
+	Treatment,
+	/// Emergency care under an open, time-boxed, reviewed emergency access.
+	Emergency,
+}
+
+/// A hospital's consent policy, chosen by the hospital where the doctor treats.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+	Debug,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum ConsentPolicy {
+	/// The patient's enrolment is consent enough for any licensed, affiliated doctor.
+	OneTime,
+	/// Each access needs the patient's approval of a request, made in front of the doctor.
+	PerRequest,
+}
+
+/// What a permit rests on.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+	Debug,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum PermitBasis {
+	/// The patient's enrolment, at a one-time-consent hospital.
+	Enrolment,
+	/// An unexpired grant from an approved per-request consent request.
+	Grant,
+	/// An open emergency access.
+	Emergency,
+}
+
+/// Why access is denied: stable, machine-readable reasons.
+#[cfg_attr(feature = "frame", derive(frame_support::PalletError))]
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+	Debug,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum DenyReason {
+	/// The hospital is not registered.
+	UnknownHospital,
+	/// The hospital is suspended.
+	HospitalSuspended,
+	/// The practitioner is not registered with the licensing authority.
+	UnknownPractitioner,
+	/// The practitioner's licence is suspended or revoked.
+	PractitionerNotLicensed,
+	/// The practitioner is not affiliated with the hospital.
+	NotAffiliated,
+	/// The practitioner has not accepted the exchange's terms.
+	TermsNotAccepted,
+	/// No such health ID.
+	UnknownPatient,
+	/// The health ID is deactivated.
+	PatientDeactivated,
+	/// The patient never enrolled.
+	NotEnrolled,
+	/// The patient withdrew their consent.
+	Withdrawn,
+	/// Sensitive data was asked for and the patient has not opted in to sharing it.
+	SensitiveNotOptedIn,
+	/// No data category was asked for.
+	NoCategories,
+	/// Emergency purpose without an open emergency access for this practitioner.
+	NoEmergencyAccess,
+}
+
+/// The answer of the one consent decision function.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+	Debug,
+)]
+#[serde(rename_all = "camelCase", tag = "decision", content = "basis")]
+pub enum Decision {
+	/// Access is permitted.
+	Permit(PermitBasis),
+	/// Access is denied.
+	Deny(DenyReason),
+	/// The hospital asks per-request consent and no grant covers this access yet.
+	NeedsRequest,
+}
+
+impl Decision {
+	/// Whether this is a permit.
+	pub fn is_permit(&self) -> bool {
+		matches!(self, Decision::Permit(_))
+	}
+}
+
+sp_api::decl_runtime_apis! {
+	/// The consent engine and the views gateways and the node's `health_*` RPC need.
+	pub trait HealthApi<AccountId> where AccountId: codec::Codec {
+		/// The consent decision for `practitioner` at `hospital` looking at `health_id`'s
+		/// `categories` for `purpose` at time `now` (milliseconds; `None` = the block's
+		/// timestamp). The very function the runtime applies to access attestations.
+		fn decide(
+			practitioner: LicenceNumber,
+			hospital: HospitalCode,
+			health_id: HealthId,
+			categories: Vec<DataCategory>,
+			purpose: Purpose,
+			now: Option<Moment>,
+		) -> Decision;
+
+		/// A patient's consent state.
+		fn consent(health_id: HealthId) -> Option<views::ConsentView>;
+
+		/// A patient's open per-request consent requests (lapsed ones left out).
+		fn pending_requests(health_id: HealthId) -> Vec<views::RequestView>;
+
+		/// A hospital.
+		fn hospital(code: HospitalCode) -> Option<views::HospitalView<AccountId>>;
+
+		/// A practitioner.
+		fn practitioner(licence: LicenceNumber) -> Option<views::PractitionerView>;
+
+		/// A health ID.
+		fn health_id(health_id: HealthId) -> Option<views::HealthIdView<AccountId>>;
+
+		/// The head of a patient's record log.
+		fn record_log(health_id: HealthId) -> logs::LogHead;
+
+		/// The head of a patient's access log.
+		fn access_log(health_id: HealthId) -> logs::LogHead;
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn bangkok_day_changes_at_17_utc() {
+		let offset = 7 * 3600;
+		// 2026-11-21 16:59:59.999 UTC = 23:59:59.999 Bangkok.
+		let before = 1_795_280_399_999u64;
+		let after = before + 1;
+		assert_eq!(day_of(after, offset), day_of(before, offset) + 1);
+		assert_eq!(start_of_next_day(day_of(before, offset), offset), after);
+	}
+
+	#[test]
+	fn health_id_hex_round_trip_and_errors() {
+		let id = HealthId([0xab; 32]);
+		let hex = id.to_hex();
+		assert_eq!(HealthId::from_hex(&hex), Ok(id));
+		assert_eq!(
+			HealthId::from_hex("0x1234"),
+			Err(HexError::WrongLength { expected: 32, found_digits: 4 })
+		);
+		let bad = alloc::format!("0x{}", "zz".repeat(32));
+		assert_eq!(HealthId::from_hex(&bad), Err(HexError::NotHex));
+	}
+
+	#[test]
+	fn categories_are_sorted_and_unique() {
+		let c = categories_from(&[
+			DataCategory::Sensitive,
+			DataCategory::Allergy,
+			DataCategory::Sensitive,
+		]);
+		assert_eq!(c.into_inner(), vec![DataCategory::Allergy, DataCategory::Sensitive]);
+	}
+
+	#[test]
+	fn decision_json_is_readable() {
+		let json = serde_json::to_string(&Decision::Deny(DenyReason::NotEnrolled)).unwrap();
+		assert_eq!(json, r#"{"decision":"deny","basis":"notEnrolled"}"#);
+		let json = serde_json::to_string(&Decision::NeedsRequest).unwrap();
+		assert_eq!(json, r#"{"decision":"needsRequest"}"#);
+		let back: Decision =
+			serde_json::from_str(r#"{"decision":"permit","basis":"grant"}"#).unwrap();
+		assert_eq!(back, Decision::Permit(PermitBasis::Grant));
+	}
+}

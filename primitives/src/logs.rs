@@ -1,0 +1,246 @@
+//! Append-only per-patient logs: record anchors and access attestations.
+//!
+//! State keeps per patient only a [`LogHead`]: `(count, head)` with
+//! `head = blake2_256(previous head ++ SCALE(entry))`. The entries themselves are in the
+//! extrinsics and events, and each node writes them into its offchain index during block
+//! import under [`index_key`]`(log, health_id, head_after)`: keyed by the head they produce,
+//! so that walking back from the on-chain head visits exactly the canonical entries. Entries of
+//! blocks abandoned in a reorg are stored under heads no canonical head leads to, and so are
+//! never served.
+
+use crate::{Categories, DataCategory, HealthId, HospitalCode, LicenceNumber, Moment, Purpose};
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use serde::{Deserialize, Serialize};
+use sp_core::{ConstU32, H256};
+use sp_runtime::BoundedVec;
+
+/// Maximum record hashes named by one access attestation.
+pub const MAX_RECORDS_PER_ATTESTATION: u32 = 16;
+
+/// The record hashes an access attestation names.
+pub type RecordHashes = BoundedVec<H256, ConstU32<MAX_RECORDS_PER_ATTESTATION>>;
+
+/// The on-chain state of one patient's log.
+#[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct LogHead {
+	/// Entries so far.
+	pub count: u64,
+	/// `blake2_256(previous head ++ SCALE(entry))` after the latest entry; zero when empty.
+	pub head: H256,
+}
+
+impl LogHead {
+	/// The head after appending an entry with this SCALE encoding.
+	pub fn next_head(prev: &H256, encoded_entry: &[u8]) -> H256 {
+		let mut buf = Vec::with_capacity(32 + encoded_entry.len());
+		buf.extend_from_slice(prev.as_bytes());
+		buf.extend_from_slice(encoded_entry);
+		H256(sp_crypto_hashing::blake2_256(&buf))
+	}
+
+	/// Appends an entry, returning the new state.
+	pub fn append(&self, encoded_entry: &[u8]) -> LogHead {
+		LogHead { count: self.count + 1, head: Self::next_head(&self.head, encoded_entry) }
+	}
+}
+
+/// Why a hospital revoked one of its anchors.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+	Debug,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum RevocationReason {
+	/// Entered in error (wrong patient, wrong document).
+	EnteredInError,
+	/// Replaced by a corrected record.
+	Corrected,
+	/// Erased: the hospital destroyed the record's key (crypto-shredding).
+	Erased,
+}
+
+/// What happened to a record.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub enum RecordOp {
+	/// An encrypted record was anchored.
+	Anchor {
+		/// Its data category.
+		category: DataCategory,
+		/// BLAKE2b-256 of the ciphertext.
+		content_hash: H256,
+		/// Ciphertext size in bytes.
+		size: u32,
+		/// The record it replaces, if any.
+		supersedes: Option<H256>,
+	},
+	/// The anchoring hospital revoked a record.
+	Revoke {
+		/// BLAKE2b-256 of the revoked record's ciphertext.
+		content_hash: H256,
+		/// Why.
+		reason: RevocationReason,
+	},
+}
+
+/// One entry of a patient's record log.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct RecordEntry {
+	/// The hospital whose gateway wrote it.
+	pub hospital: HospitalCode,
+	/// Anchor or revocation.
+	pub op: RecordOp,
+	/// Block timestamp (ms).
+	pub at: Moment,
+}
+
+/// What an access rested on, as the runtime's consent decision found it.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum AccessBasis {
+	/// The patient's enrolment at a one-time-consent hospital.
+	Enrolment,
+	/// A grant from this approved request.
+	Grant(u64),
+	/// This emergency access.
+	Emergency(u64),
+}
+
+/// One entry of a patient's access log: an attested access.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct AccessEntry {
+	/// The hospital where the doctor treats (its gateway attested).
+	pub hospital: HospitalCode,
+	/// The doctor.
+	pub practitioner: LicenceNumber,
+	/// The categories looked at.
+	pub categories: Categories,
+	/// The records served (BLAKE2b-256 of their ciphertexts).
+	pub records: RecordHashes,
+	/// Why.
+	pub purpose: Purpose,
+	/// What the access rested on.
+	pub basis: AccessBasis,
+	/// Block timestamp (ms).
+	pub at: Moment,
+}
+
+/// Which log.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum LogKind {
+	/// Record anchors and revocations.
+	Records,
+	/// Access attestations.
+	Access,
+}
+
+/// What the offchain index stores for an entry.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, Debug)]
+pub struct IndexedEntry {
+	/// Zero-based position in the log.
+	pub index: u64,
+	/// The head before this entry.
+	pub prev_head: H256,
+	/// The block that holds the entry.
+	pub block_number: u32,
+	/// The SCALE-encoded entry ([`RecordEntry`] or [`AccessEntry`]).
+	pub entry: Vec<u8>,
+}
+
+/// The offchain index key of the entry that produced `head_after` in `health_id`'s log.
+pub fn index_key(kind: LogKind, health_id: &HealthId, head_after: &H256) -> Vec<u8> {
+	let tag: &[u8] = match kind {
+		LogKind::Records => b"healthchain/rec/",
+		LogKind::Access => b"healthchain/acc/",
+	};
+	let mut key = Vec::with_capacity(tag.len() + 64);
+	key.extend_from_slice(tag);
+	key.extend_from_slice(&health_id.0);
+	key.extend_from_slice(head_after.as_bytes());
+	key
+}
+
+/// Appends `entry` to a patient's log: returns the new head and writes the entry into the
+/// node's offchain index (a no-op where indexing is off). For the runtime's pallets.
+#[cfg(feature = "frame")]
+pub fn append_and_index<E: Encode>(
+	kind: LogKind,
+	health_id: &HealthId,
+	prev: &LogHead,
+	block_number: u32,
+	entry: &E,
+) -> LogHead {
+	let encoded = entry.encode();
+	let next = prev.append(&encoded);
+	let indexed =
+		IndexedEntry { index: prev.count, prev_head: prev.head, block_number, entry: encoded };
+	sp_io::offchain_index::set(&index_key(kind, health_id, &next.head), &indexed.encode());
+	next
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn head_chains_and_differs_by_order() {
+		let a = [1u8, 2, 3];
+		let b = [4u8, 5];
+		let h0 = LogHead::default();
+		let h1 = h0.append(&a).append(&b);
+		let h2 = h0.append(&b).append(&a);
+		assert_eq!(h1.count, 2);
+		assert_ne!(h1.head, h2.head);
+		assert_eq!(h1.head, LogHead::next_head(&LogHead::next_head(&H256::zero(), &a), &b));
+	}
+
+	#[test]
+	fn index_keys_separate_logs_and_patients() {
+		let p = HealthId([1; 32]);
+		let q = HealthId([2; 32]);
+		let h = H256::repeat_byte(9);
+		assert_ne!(index_key(LogKind::Records, &p, &h), index_key(LogKind::Access, &p, &h));
+		assert_ne!(index_key(LogKind::Records, &p, &h), index_key(LogKind::Records, &q, &h));
+	}
+
+	#[test]
+	fn an_attestation_entry_is_small() {
+		let e = AccessEntry {
+			hospital: BoundedVec::truncate_from(b"H0001".to_vec()),
+			practitioner: BoundedVec::truncate_from(b"MD10001".to_vec()),
+			categories: crate::categories_from(&[DataCategory::Allergy]),
+			records: BoundedVec::truncate_from(alloc::vec![H256::zero()]),
+			purpose: Purpose::Treatment,
+			basis: AccessBasis::Enrolment,
+			at: 0,
+		};
+		assert!(e.encoded_size() < 80, "{}", e.encoded_size());
+	}
+}

@@ -1,0 +1,101 @@
+//! Read-only views of chain state for gateways and the node's `health_*` RPC, returned by the
+//! [`crate::HealthApi`] runtime API. Plain, non-generic over runtime constants.
+
+use crate::{
+	Categories, ConsentPolicy, Day, DocumentKind, HospitalCode, LicenceNumber, Moment, Purpose,
+};
+use alloc::vec::Vec;
+use codec::{Decode, Encode};
+use scale_info::TypeInfo;
+
+/// A hospital.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct HospitalView<AccountId> {
+	/// Hospital code.
+	pub code: HospitalCode,
+	/// Public name (UTF-8).
+	pub name: Vec<u8>,
+	/// Consent policy.
+	pub policy: ConsentPolicy,
+	/// Active (not suspended).
+	pub active: bool,
+	/// Gateway accounts.
+	pub gateways: Vec<AccountId>,
+}
+
+/// A practitioner's licence state.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub enum LicenceState {
+	/// May practise.
+	Licensed,
+	/// Suspended.
+	Suspended,
+	/// Revoked.
+	Revoked,
+}
+
+/// A practitioner.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct PractitionerView {
+	/// Licence number.
+	pub licence: LicenceNumber,
+	/// Licence state.
+	pub status: LicenceState,
+	/// Hospitals the practitioner is affiliated with.
+	pub affiliations: Vec<HospitalCode>,
+	/// Terms accepted.
+	pub terms_accepted: bool,
+}
+
+/// A health ID.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct HealthIdView<AccountId> {
+	/// Document kind.
+	pub document: DocumentKind,
+	/// Controller key; `None` for an assisted patient.
+	pub controller: Option<AccountId>,
+	/// Active (not deactivated).
+	pub active: bool,
+}
+
+/// A patient's consent state, with what they may do today.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct ConsentView {
+	/// Enrolled now.
+	pub enrolled: bool,
+	/// `None` = all hospitals; otherwise the selected source hospitals.
+	pub sources: Option<Vec<HospitalCode>>,
+	/// Sensitive data opted in.
+	pub sensitive_opt_in: bool,
+	/// Day of the latest enrolment.
+	pub enrolled_on: Day,
+	/// Day of the latest source change, if any.
+	pub sources_changed_on: Option<Day>,
+	/// Day of the latest withdrawal, if any.
+	pub withdrawn_on: Option<Day>,
+	/// Today (network time zone).
+	pub today: Day,
+	/// Whether the source selection can still be changed today.
+	pub can_change_sources_today: bool,
+	/// Whether the patient may enrol again today.
+	pub can_enrol_today: bool,
+}
+
+/// An open per-request consent request.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct RequestView {
+	/// Request identifier (answer it with `consent.respond`).
+	pub id: u64,
+	/// Hospital.
+	pub hospital: HospitalCode,
+	/// Doctor.
+	pub practitioner: LicenceNumber,
+	/// Categories asked for.
+	pub categories: Categories,
+	/// Purpose.
+	pub purpose: Purpose,
+	/// When it was made (ms).
+	pub created_at: Moment,
+	/// When it lapses (ms).
+	pub expires_at: Moment,
+}

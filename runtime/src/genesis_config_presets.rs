@@ -1,0 +1,258 @@
+//! Genesis presets: `development` (one validator, sudo, demo participants) and
+//! `local_testnet` (four validators on one machine, no sudo).
+//!
+//! Demo health IDs are derived with [`DEV_LOOKUP_SECRET`], a published secret that only
+//! development and test networks use; a real network's lookup secret never leaves its
+//! registrars and gateways.
+
+use crate::{
+	AccountId, CouncilMembershipConfig, HealthIdsConfig, NodeAuthorizationConfig,
+	ParticipantsConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig,
+	ValidatorSetConfig,
+};
+use alloc::{vec, vec::Vec};
+use frame_support::BoundedVec;
+use healthchain_primitives::{document::health_id_of, ConsentPolicy, DocumentKind, HealthId};
+use pallet_health_id::Controller;
+use pallet_participants::RegistrarKind;
+use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use sp_consensus_grandpa::AuthorityId as GrandpaId;
+use sp_genesis_builder::PresetId;
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+
+/// Name of the development preset.
+pub const DEVELOPMENT: &str = sp_genesis_builder::DEV_RUNTIME_PRESET;
+/// Name of the four-validator local test network preset.
+pub const LOCAL_TESTNET: &str = sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET;
+
+/// The lookup secret of development and test networks. Public: never use it for real data.
+pub const DEV_LOOKUP_SECRET: &[u8; 32] = b"healthchain-dev-lookup-secret-01";
+
+/// Demo hospital codes.
+pub const DEMO_HOSPITAL_A: &[u8] = b"H0001";
+/// Demo hospital with per-request consent.
+pub const DEMO_HOSPITAL_B: &[u8] = b"H0002";
+/// Demo doctors' licence numbers: one at each demo hospital.
+pub const DEMO_DOCTOR_A: &[u8] = b"MD10001";
+/// Demo doctor at hospital B.
+pub const DEMO_DOCTOR_B: &[u8] = b"MD10002";
+/// Demo patient with a wallet key: Thai citizen ID 1-1017-00230-70-8.
+pub const DEMO_PATIENT_ID: &str = "1101700230708";
+/// Demo assisted patient: a Myanmar passport.
+pub const DEMO_MIGRANT_PASSPORT: &str = "MB123456";
+
+fn bounded<S: frame_support::traits::Get<u32>>(bytes: &[u8]) -> BoundedVec<u8, S> {
+	BoundedVec::truncate_from(bytes.to_vec())
+}
+
+/// The demo patient's health ID (for scripts and tests).
+pub fn demo_patient() -> HealthId {
+	health_id_of(DEV_LOOKUP_SECRET, DocumentKind::ThaiCitizenId, DEMO_PATIENT_ID)
+		.expect("the demo ID is valid")
+}
+
+/// The demo assisted patient's health ID.
+pub fn demo_migrant() -> HealthId {
+	health_id_of(
+		DEV_LOOKUP_SECRET,
+		DocumentKind::Passport { country: *b"MMR" },
+		DEMO_MIGRANT_PASSPORT,
+	)
+	.expect("the demo passport is valid")
+}
+
+/// The GRANDPA (ed25519) key of a demo validator: the same dev seed as its sr25519 key.
+fn grandpa_key(k: Sr25519Keyring) -> Ed25519Keyring {
+	match k {
+		Sr25519Keyring::Alice => Ed25519Keyring::Alice,
+		Sr25519Keyring::Bob => Ed25519Keyring::Bob,
+		Sr25519Keyring::Charlie => Ed25519Keyring::Charlie,
+		Sr25519Keyring::Dave => Ed25519Keyring::Dave,
+		Sr25519Keyring::Eve => Ed25519Keyring::Eve,
+		Sr25519Keyring::Ferdie => Ed25519Keyring::Ferdie,
+		Sr25519Keyring::One => Ed25519Keyring::One,
+		Sr25519Keyring::Two => Ed25519Keyring::Two,
+		// Stash keys never validate in the demo networks.
+		_ => Ed25519Keyring::Alice,
+	}
+}
+
+/// Who plays which role in a demo network.
+struct Cast {
+	validators: Vec<Sr25519Keyring>,
+	operators: Vec<Sr25519Keyring>,
+	gateway_a: Sr25519Keyring,
+	gateway_b: Sr25519Keyring,
+	registrar: Sr25519Keyring,
+	licensing_authority: Sr25519Keyring,
+	patient: Sr25519Keyring,
+	sudo: Option<Sr25519Keyring>,
+	well_known_nodes: Vec<(sp_core::OpaquePeerId, AccountId)>,
+}
+
+/// A demo validator's session keys: its dev seed's sr25519 (Aura) and ed25519 (GRANDPA) keys.
+fn session_keys(k: Sr25519Keyring) -> SessionKeys {
+	SessionKeys {
+		aura: AuraId::from(k.public()),
+		grandpa: GrandpaId::from(grandpa_key(k).public()),
+	}
+}
+
+/// The libp2p peer ids (base58) of the local test network's validators, which run with the
+/// node keys `0x00..01` to `0x00..04` (see `scripts/local-net`).
+pub const LOCAL_TESTNET_PEER_IDS: [&str; 4] = [
+	"12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp",
+	"12D3KooWHdiAxVd8uMQR1hGWXccidmfCwLqcMpGwR6QcTP6QRMuD",
+	"12D3KooWSCufgHzV4fCwRijfH2k3abrpAJxTKxEvN1FDuRXA2U9x",
+	"12D3KooWSsChzF81YDUKpe9Uk5AHV5oqAaXAcWNSPYgoLauUk4st",
+];
+
+fn genesis(cast: Cast) -> serde_json::Value {
+	let acc = |k: Sr25519Keyring| -> AccountId { k.to_account_id() };
+	let registrar = acc(cast.registrar);
+	let config = RuntimeGenesisConfig {
+		// Aura and GRANDPA authorities come from the session keys below.
+		validator_set: ValidatorSetConfig {
+			validators: cast.validators.iter().map(|k| acc(*k)).collect(),
+		},
+		session: SessionConfig {
+			keys: cast
+				.validators
+				.iter()
+				.map(|k| (acc(*k), acc(*k), session_keys(*k)))
+				.collect::<Vec<_>>(),
+			..Default::default()
+		},
+		node_authorization: NodeAuthorizationConfig { nodes: cast.well_known_nodes },
+		sudo: SudoConfig { key: cast.sudo.map(acc) },
+		council_membership: CouncilMembershipConfig {
+			members: BoundedVec::truncate_from(cast.operators.iter().map(|k| acc(*k)).collect()),
+			..Default::default()
+		},
+		participants: ParticipantsConfig {
+			operators: cast.operators.iter().map(|k| acc(*k)).collect(),
+			hospitals: vec![
+				(
+					bounded(DEMO_HOSPITAL_A),
+					bounded(b"Demo Hospital A (one-time consent)"),
+					ConsentPolicy::OneTime,
+					vec![acc(cast.gateway_a)],
+				),
+				(
+					bounded(DEMO_HOSPITAL_B),
+					bounded(b"Demo Hospital B (per-request consent)"),
+					ConsentPolicy::PerRequest,
+					vec![acc(cast.gateway_b)],
+				),
+			],
+			registrars: vec![(
+				registrar.clone(),
+				RegistrarKind::BankBranch,
+				bounded(b"Demo bank branch (KYC)"),
+			)],
+			licensing_authority: Some(acc(cast.licensing_authority)),
+			practitioners: vec![
+				(bounded(DEMO_DOCTOR_A), vec![bounded(DEMO_HOSPITAL_A)], true),
+				(bounded(DEMO_DOCTOR_B), vec![bounded(DEMO_HOSPITAL_B)], true),
+			],
+		},
+		health_ids: HealthIdsConfig {
+			health_ids: vec![
+				(
+					demo_patient(),
+					DocumentKind::ThaiCitizenId,
+					Controller::Key(acc(cast.patient)),
+					registrar.clone(),
+				),
+				(
+					demo_migrant(),
+					DocumentKind::Passport { country: *b"MMR" },
+					Controller::Assisted,
+					registrar,
+				),
+			],
+		},
+		..Default::default()
+	};
+	serde_json::to_value(config).expect("the genesis config serialises")
+}
+
+/// The demo networks' authorised nodes: node keys `0x00..01` to `0x00..04`, owned by Alice,
+/// Bob, Charlie and Dave. Nodes with other keys get no connections to validators.
+fn well_known_nodes() -> Vec<(sp_core::OpaquePeerId, AccountId)> {
+	LOCAL_TESTNET_PEER_IDS
+		.iter()
+		.zip([
+			Sr25519Keyring::Alice,
+			Sr25519Keyring::Bob,
+			Sr25519Keyring::Charlie,
+			Sr25519Keyring::Dave,
+		])
+		.map(|(peer, owner)| {
+			let bytes = bs58::decode(peer).into_vec().expect("the demo peer ids are valid base58");
+			(sp_core::OpaquePeerId(bytes), owner.to_account_id())
+		})
+		.collect()
+}
+
+/// Development: Alice validates and holds sudo; Alice, Bob and Charlie are the council;
+/// Dave and Eve are the gateways of demo hospitals A and B; Ferdie is a bank-branch
+/// registrar; `One` is the licensing authority; `Two` is the demo patient's wallet.
+fn development() -> serde_json::Value {
+	genesis(Cast {
+		validators: vec![Sr25519Keyring::Alice],
+		operators: vec![Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie],
+		gateway_a: Sr25519Keyring::Dave,
+		gateway_b: Sr25519Keyring::Eve,
+		registrar: Sr25519Keyring::Ferdie,
+		licensing_authority: Sr25519Keyring::One,
+		patient: Sr25519Keyring::Two,
+		sudo: Some(Sr25519Keyring::Alice),
+		well_known_nodes: well_known_nodes(),
+	})
+}
+
+/// Local test network: Alice, Bob, Charlie and Dave validate and form the council (no sudo);
+/// the demo participants as in development, with Eve and Ferdie as gateways.
+fn local_testnet() -> serde_json::Value {
+	genesis(Cast {
+		validators: vec![
+			Sr25519Keyring::Alice,
+			Sr25519Keyring::Bob,
+			Sr25519Keyring::Charlie,
+			Sr25519Keyring::Dave,
+		],
+		operators: vec![
+			Sr25519Keyring::Alice,
+			Sr25519Keyring::Bob,
+			Sr25519Keyring::Charlie,
+			Sr25519Keyring::Dave,
+		],
+		gateway_a: Sr25519Keyring::Eve,
+		gateway_b: Sr25519Keyring::Ferdie,
+		registrar: Sr25519Keyring::One,
+		licensing_authority: Sr25519Keyring::Two,
+		patient: Sr25519Keyring::AliceStash,
+		sudo: None,
+		well_known_nodes: well_known_nodes(),
+	})
+}
+
+/// The preset with this name, as JSON bytes.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		DEVELOPMENT => development(),
+		LOCAL_TESTNET => local_testnet(),
+		_ => return None,
+	};
+	Some(
+		serde_json::to_string(&patch)
+			.expect("serialization to json is expected to work. qed.")
+			.into_bytes(),
+	)
+}
+
+/// The names of the presets.
+pub fn preset_names() -> Vec<PresetId> {
+	vec![PresetId::from(DEVELOPMENT), PresetId::from(LOCAL_TESTNET)]
+}

@@ -1,0 +1,54 @@
+# Shared by scripts/dev, scripts/test and friends: environment and prerequisites.
+# Source it; do not run it.
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/healthchain/target}"
+NODE_BIN="$CARGO_TARGET_DIR/release/healthchain-node"
+
+say() { printf '\033[1m[healthchain]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[31m[healthchain] error:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# Runs a command as root: directly when we are root, through sudo otherwise.
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@";
+	elif command -v sudo >/dev/null 2>&1; then sudo "$@";
+	else return 1; fi
+}
+
+apt_updated=0
+apt_install() {
+	command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install $* with your package manager"
+	if [ "$apt_updated" -eq 0 ]; then
+		say "apt-get update"
+		as_root apt-get update -qq >/dev/null || die "apt-get update failed (are you root, or is sudo available?)"
+		apt_updated=1
+	fi
+	say "installing $*"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null \
+		|| die "could not install $* (Debian packages); install it and run again"
+}
+
+# Installs whatever is missing to build the node: idempotent.
+ensure_prerequisites() {
+	command -v cargo >/dev/null 2>&1 || die "cargo not found: install Rust with rustup (https://rustup.rs)"
+	command -v rustup >/dev/null 2>&1 || die "rustup not found: the wasm32v1-none target is installed with rustup"
+	command -v protoc >/dev/null 2>&1 || apt_install protobuf-compiler
+	command -v protoc >/dev/null 2>&1 || die "protoc still missing after installing protobuf-compiler"
+	command -v cc >/dev/null 2>&1 || apt_install build-essential
+	if ! rustup target list --installed 2>/dev/null | grep -qx wasm32v1-none; then
+		say "adding the wasm32v1-none target"
+		rustup target add wasm32v1-none || die "rustup could not add the wasm32v1-none target"
+	fi
+	mkdir -p "$CARGO_TARGET_DIR"
+}
+
+# Builds the release node (and everything in the workspace) with the one profile.
+build_release() {
+	say "building (release) into $CARGO_TARGET_DIR"
+	local start=$SECONDS
+	(cd "$ROOT" && cargo build --release --locked --workspace)
+	say "build took $((SECONDS - start)) s"
+	[ -x "$NODE_BIN" ] || die "the build did not produce $NODE_BIN"
+}

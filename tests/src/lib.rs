@@ -1,0 +1,292 @@
+//! Test harness: starts real `healthchain-node` processes on free loopback ports with
+//! temporary base paths, talks to them over JSON-RPC, and stops them with SIGINT.
+//!
+//! The node binary is `$HEALTHCHAIN_NODE`, or `healthchain-node` in the release directory of
+//! `$CARGO_TARGET_DIR` (default `target`). `scripts/test` builds it first.
+
+use std::{
+	net::TcpListener,
+	path::{Path, PathBuf},
+	process::{Child, Command, ExitStatus, Stdio},
+	time::{Duration, Instant},
+};
+
+use jsonrpsee::{
+	core::client::ClientT,
+	http_client::{HttpClient, HttpClientBuilder},
+	rpc_params,
+};
+use serde_json::Value;
+
+/// A generous upper bound for waiting on a chain event. This is not a performance assertion
+/// (performance is measured by `scripts/bench`); it only keeps a broken node from hanging
+/// the test run.
+pub const PATIENCE: Duration = Duration::from_secs(180);
+
+/// The node binary to run.
+pub fn node_binary() -> PathBuf {
+	if let Ok(path) = std::env::var("HEALTHCHAIN_NODE") {
+		return PathBuf::from(path);
+	}
+	let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| {
+		// tests/ is one level below the workspace root.
+		concat!(env!("CARGO_MANIFEST_DIR"), "/../target").to_string()
+	});
+	Path::new(&target).join("release").join("healthchain-node")
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0")
+		.and_then(|l| l.local_addr())
+		.map(|a| a.port())
+		.expect("the OS hands out a free port")
+}
+
+/// How to start a node.
+#[derive(Clone, Debug)]
+pub struct NodeConfig {
+	/// `--chain` value.
+	pub chain: String,
+	/// Extra arguments (e.g. `--alice`, `--validator`, `--bootnodes ...`).
+	pub args: Vec<String>,
+	/// Base path; a fresh temporary directory when `None`.
+	pub base_path: Option<PathBuf>,
+	/// p2p port; a free one when `None`.
+	pub p2p_port: Option<u16>,
+	/// Node key (hex ed25519 secret) for a stable peer id.
+	pub node_key: Option<String>,
+}
+
+impl NodeConfig {
+	/// A single-validator development node: Alice, with authorised node key 1.
+	pub fn dev() -> Self {
+		NodeConfig {
+			chain: "dev".into(),
+			args: vec!["--alice".into(), "--force-authoring".into()],
+			base_path: None,
+			p2p_port: None,
+			node_key: Some(node_key(1)),
+		}
+	}
+
+	/// A non-validating full node of the development chain that syncs from `boot`, with node
+	/// key `key` (1 to 4 are authorised in the demo chains' node-authorization list).
+	pub fn dev_full_node(boot: &Node, key: u8) -> Self {
+		NodeConfig {
+			chain: "dev".into(),
+			args: vec!["--bootnodes".into(), boot.multiaddr(1)],
+			base_path: None,
+			p2p_port: None,
+			node_key: Some(node_key(key)),
+		}
+	}
+}
+
+/// The demo chains' node key number `n` (hex, 32 bytes).
+pub fn node_key(n: u8) -> String {
+	format!("{:064x}", n)
+}
+
+/// The peer ids of node keys 1 to 4 (as in the runtime's genesis presets).
+pub const PEER_IDS: [&str; 4] = [
+	"12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp",
+	"12D3KooWHdiAxVd8uMQR1hGWXccidmfCwLqcMpGwR6QcTP6QRMuD",
+	"12D3KooWSCufgHzV4fCwRijfH2k3abrpAJxTKxEvN1FDuRXA2U9x",
+	"12D3KooWSsChzF81YDUKpe9Uk5AHV5oqAaXAcWNSPYgoLauUk4st",
+];
+
+/// A running node process.
+pub struct Node {
+	child: Option<Child>,
+	/// The JSON-RPC port on 127.0.0.1.
+	pub rpc_port: u16,
+	/// The p2p port on 127.0.0.1.
+	pub p2p_port: u16,
+	/// The base path.
+	pub base_path: PathBuf,
+	_tmp: Option<tempfile::TempDir>,
+	/// Where the node's log goes.
+	pub log_path: PathBuf,
+}
+
+impl Node {
+	/// Starts a node and waits until its RPC answers.
+	pub async fn start(config: NodeConfig) -> Node {
+		let (tmp, base_path) = match config.base_path {
+			Some(p) => (None, p),
+			None => {
+				let t = tempfile::tempdir().expect("a temporary directory");
+				let p = t.path().to_path_buf();
+				(Some(t), p)
+			},
+		};
+		let rpc_port = free_port();
+		let p2p_port = config.p2p_port.unwrap_or_else(free_port);
+		std::fs::create_dir_all(&base_path).expect("base path");
+		let log_path = base_path.join(format!("node-{rpc_port}.log"));
+		let log = std::fs::File::create(&log_path).expect("log file");
+		let binary = node_binary();
+		assert!(binary.exists(), "node binary not found at {}: run scripts/test", binary.display());
+		let mut cmd = Command::new(&binary);
+		cmd.arg("--chain")
+			.arg(&config.chain)
+			.arg("--base-path")
+			.arg(&base_path)
+			.arg("--rpc-port")
+			.arg(rpc_port.to_string())
+			.arg("--port")
+			.arg(p2p_port.to_string())
+			.arg("--listen-addr")
+			.arg(format!("/ip4/127.0.0.1/tcp/{p2p_port}"))
+			.args(["--no-prometheus", "--no-telemetry", "--no-mdns", "--rpc-cors", "all"])
+			.args(&config.args)
+			.stdout(Stdio::null())
+			.stderr(log);
+		if let Some(key) = &config.node_key {
+			cmd.arg("--node-key").arg(key);
+		}
+		let child = cmd.spawn().expect("the node starts");
+		let node = Node { child: Some(child), rpc_port, p2p_port, base_path, _tmp: tmp, log_path };
+		node.wait_for_rpc().await;
+		node
+	}
+
+	/// This node's p2p multiaddress, assuming it runs with node key `key`.
+	pub fn multiaddr(&self, key: u8) -> String {
+		format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", self.p2p_port, PEER_IDS[key as usize - 1])
+	}
+
+	/// `ws://127.0.0.1:<rpc port>`.
+	pub fn ws_url(&self) -> String {
+		format!("ws://127.0.0.1:{}", self.rpc_port)
+	}
+
+	/// `http://127.0.0.1:<rpc port>`.
+	pub fn http_url(&self) -> String {
+		format!("http://127.0.0.1:{}", self.rpc_port)
+	}
+
+	/// A JSON-RPC client over HTTP.
+	pub fn rpc(&self) -> HttpClient {
+		HttpClientBuilder::default()
+			.request_timeout(Duration::from_secs(30))
+			.build(self.http_url())
+			.expect("an HTTP client")
+	}
+
+	/// The node's log so far (for failure messages).
+	pub fn log(&self) -> String {
+		std::fs::read_to_string(&self.log_path).unwrap_or_default()
+	}
+
+	async fn wait_for_rpc(&self) {
+		let start = Instant::now();
+		loop {
+			if self.rpc().request::<Value, _>("system_health", rpc_params![]).await.is_ok() {
+				return;
+			}
+			assert!(start.elapsed() < PATIENCE, "RPC never came up; log:\n{}", self.log());
+			tokio::time::sleep(Duration::from_millis(250)).await;
+		}
+	}
+
+	/// The finalized block's number and hash.
+	pub async fn finalized(&self) -> (u64, String) {
+		let rpc = self.rpc();
+		let hash: String = rpc
+			.request("chain_getFinalizedHead", rpc_params![])
+			.await
+			.expect("chain_getFinalizedHead");
+		let header: Value =
+			rpc.request("chain_getHeader", rpc_params![hash.clone()]).await.expect("header");
+		(hex_number(&header["number"]), hash)
+	}
+
+	/// The best block's number.
+	pub async fn best_number(&self) -> u64 {
+		let header: Value =
+			self.rpc().request("chain_getHeader", rpc_params![]).await.expect("header");
+		hex_number(&header["number"])
+	}
+
+	/// The hash of block `n` on the node's best chain, if it has it.
+	pub async fn block_hash(&self, n: u64) -> Option<String> {
+		self.rpc().request("chain_getBlockHash", rpc_params![n]).await.ok().flatten()
+	}
+
+	/// Waits until the finalized block number reaches `n`.
+	pub async fn wait_finalized(&self, n: u64) -> (u64, String) {
+		let start = Instant::now();
+		loop {
+			let f = self.finalized().await;
+			if f.0 >= n {
+				return f;
+			}
+			assert!(
+				start.elapsed() < PATIENCE,
+				"finality stuck at {} waiting for {n}; log tail:\n{}",
+				f.0,
+				tail(&self.log(), 40)
+			);
+			tokio::time::sleep(Duration::from_millis(500)).await;
+		}
+	}
+
+	/// The number of peers the node is connected to.
+	pub async fn peers(&self) -> u64 {
+		let health: Value =
+			self.rpc().request("system_health", rpc_params![]).await.expect("system_health");
+		health["peers"].as_u64().unwrap_or(0)
+	}
+
+	/// The node's libp2p peer id.
+	pub async fn peer_id(&self) -> String {
+		self.rpc().request("system_localPeerId", rpc_params![]).await.expect("peer id")
+	}
+
+	/// Stops the node with SIGINT and returns its exit status.
+	pub fn stop(&mut self) -> ExitStatus {
+		let mut child = self.child.take().expect("the node is running");
+		let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+		nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).expect("SIGINT delivered");
+		let start = Instant::now();
+		loop {
+			if let Some(status) = child.try_wait().expect("wait on the node") {
+				return status;
+			}
+			if start.elapsed() > Duration::from_secs(60) {
+				let _ = child.kill();
+				panic!("the node did not exit within 60 s of SIGINT");
+			}
+			std::thread::sleep(Duration::from_millis(100));
+		}
+	}
+
+	/// Kills the node without a clean shutdown (a crash).
+	pub fn kill(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			let _ = child.kill();
+			let _ = child.wait();
+		}
+	}
+}
+
+impl Drop for Node {
+	fn drop(&mut self) {
+		self.kill();
+	}
+}
+
+/// Parses a JSON-RPC hex number (`"0x1a"`).
+pub fn hex_number(v: &Value) -> u64 {
+	v.as_str()
+		.and_then(|s| u64::from_str_radix(s.trim_start_matches("0x"), 16).ok())
+		.unwrap_or_else(|| panic!("not a hex number: {v}"))
+}
+
+/// The last `n` lines of `s`.
+pub fn tail(s: &str, n: usize) -> String {
+	let lines: Vec<&str> = s.lines().collect();
+	lines[lines.len().saturating_sub(n)..].join("\n")
+}

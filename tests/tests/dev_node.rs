@@ -1,0 +1,102 @@
+//! A development node end to end: it finalizes, includes a signed extrinsic in a finalized
+//! block, refuses strangers at the pool, shuts down cleanly on SIGINT and keeps its
+//! finalized chain across a restart.
+
+use healthchain_tests::{Node, NodeConfig};
+use subxt::{dynamic, OnlineClient, PolkadotConfig};
+use subxt_signer::sr25519::{dev, Keypair};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dev_node_finalizes_and_includes_a_signed_extrinsic_then_exits_cleanly() {
+	let mut node = Node::start(NodeConfig::dev()).await;
+	let (first_final, _) = node.wait_finalized(1).await;
+	assert!(first_final >= 1);
+
+	let api =
+		OnlineClient::<PolkadotConfig>::from_url(node.ws_url()).await.expect("subxt connects");
+	let remark = dynamic::transaction("System", "remark_with_event", (b"healthchain".to_vec(),));
+	let at = api.at_current_block().await.expect("current block");
+	let in_block = at
+		.transactions()
+		.sign_and_submit_then_watch_default(&remark, &dev::alice())
+		.await
+		.expect("submitted")
+		.wait_for_finalized()
+		.await
+		.expect("finalized");
+	let block_hash = format!("0x{}", hex::encode(in_block.block_hash()));
+	let events = in_block.wait_for_success().await.expect("the remark succeeded");
+	assert!(
+		events
+			.iter()
+			.filter_map(Result::ok)
+			.any(|e| e.pallet_name() == "System" && e.event_name() == "Remarked"),
+		"System.Remarked emitted"
+	);
+	// The block that holds it is on the finalized chain.
+	let header: serde_json::Value = {
+		use jsonrpsee::{core::client::ClientT, rpc_params};
+		node.rpc()
+			.request("chain_getHeader", rpc_params![block_hash.clone()])
+			.await
+			.expect("header")
+	};
+	let n = healthchain_tests::hex_number(&header["number"]);
+	let (finalized, _) = node.finalized().await;
+	assert!(finalized >= n, "block #{n} with the extrinsic is finalized (finalized: #{finalized})");
+	assert_eq!(node.block_hash(n).await.as_deref(), Some(block_hash.as_str()));
+
+	let status = node.stop();
+	assert!(
+		status.success(),
+		"clean exit on SIGINT, got {status:?}; log:\n{}",
+		healthchain_tests::tail(&node.log(), 30)
+	);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stranger_is_refused_by_the_pool_with_the_permission_code() {
+	let node = Node::start(NodeConfig::dev()).await;
+	node.wait_finalized(1).await;
+	let api =
+		OnlineClient::<PolkadotConfig>::from_url(node.ws_url()).await.expect("subxt connects");
+	let stranger = Keypair::from_secret_key([7u8; 32]).expect("a key");
+	let remark = dynamic::transaction("System", "remark", (b"let me in".to_vec(),));
+	let at = api.at_current_block().await.expect("current block");
+	let err = at
+		.transactions()
+		.sign_and_submit_then_watch_default(&remark, &stranger)
+		.await
+		.err()
+		.expect("the pool refuses a stranger");
+	let msg = format!("{err:?}");
+	assert!(
+		msg.contains("Custom error: 10") || msg.contains("Custom(10)"),
+		"documented code 10, got: {msg}"
+	);
+	// An operator still gets in.
+	let ok = at.transactions().sign_and_submit_default(&remark, &dev::alice()).await;
+	assert!(ok.is_ok(), "an operator's transaction is accepted: {ok:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn restart_on_the_same_base_path_keeps_the_finalized_chain() {
+	let tmp = tempfile::tempdir().expect("tmp");
+	let base = tmp.path().join("node");
+	let mut config = NodeConfig::dev();
+	config.base_path = Some(base.clone());
+
+	let mut node = Node::start(config.clone()).await;
+	let (n, hash) = node.wait_finalized(3).await;
+	assert!(node.stop().success());
+	drop(node);
+
+	let node = Node::start(config).await;
+	// Right after the restart, before any new block, the old finalized block is there.
+	assert_eq!(node.block_hash(n).await.as_deref(), Some(hash.as_str()), "block #{n} survived");
+	let (after, _) = node.finalized().await;
+	assert!(after >= n, "finalized #{after} is not behind #{n} after restart");
+	// And the chain goes on from there.
+	node.wait_finalized(n + 2).await;
+	assert_eq!(node.block_hash(n).await.as_deref(), Some(hash.as_str()));
+}

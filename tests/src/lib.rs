@@ -135,8 +135,6 @@ impl Node {
 			.arg(&base_path)
 			.arg("--rpc-port")
 			.arg(rpc_port.to_string())
-			.arg("--port")
-			.arg(p2p_port.to_string())
 			.arg("--listen-addr")
 			.arg(format!("/ip4/127.0.0.1/tcp/{p2p_port}"))
 			.args(["--no-prometheus", "--no-telemetry", "--no-mdns", "--rpc-cors", "all"])
@@ -147,7 +145,8 @@ impl Node {
 			cmd.arg("--node-key").arg(key);
 		}
 		let child = cmd.spawn().expect("the node starts");
-		let node = Node { child: Some(child), rpc_port, p2p_port, base_path, _tmp: tmp, log_path };
+		let mut node =
+			Node { child: Some(child), rpc_port, p2p_port, base_path, _tmp: tmp, log_path };
 		node.wait_for_rpc().await;
 		node
 	}
@@ -180,11 +179,17 @@ impl Node {
 		std::fs::read_to_string(&self.log_path).unwrap_or_default()
 	}
 
-	async fn wait_for_rpc(&self) {
+	async fn wait_for_rpc(&mut self) {
 		let start = Instant::now();
 		loop {
 			if self.rpc().request::<Value, _>("system_health", rpc_params![]).await.is_ok() {
 				return;
+			}
+			if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+				panic!(
+					"the node exited with {status} before its RPC came up; log:\n{}",
+					self.log()
+				);
 			}
 			assert!(start.elapsed() < PATIENCE, "RPC never came up; log:\n{}", self.log());
 			tokio::time::sleep(Duration::from_millis(250)).await;

@@ -3,7 +3,11 @@
 //! finalized chain across a restart.
 
 use healthchain_tests::{Node, NodeConfig};
-use subxt::{dynamic, OnlineClient, PolkadotConfig};
+use subxt::{
+	dynamic,
+	transactions::{DefaultParams, TransactionInvalid, ValidationResult},
+	OnlineClient, PolkadotConfig,
+};
 use subxt_signer::sr25519::{dev, Keypair};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -63,19 +67,30 @@ async fn a_stranger_is_refused_by_the_pool_with_the_permission_code() {
 	let stranger = Keypair::from_secret_key([7u8; 32]).expect("a key");
 	let remark = dynamic::transaction("System", "remark", (b"let me in".to_vec(),));
 	let at = api.at_current_block().await.expect("current block");
-	let err = at
-		.transactions()
-		.sign_and_submit_then_watch_default(&remark, &stranger)
+	let mut txs = at.transactions();
+	let signed = txs
+		.create_signed(&remark, &stranger, DefaultParams::default_params())
 		.await
-		.err()
-		.expect("the pool refuses a stranger");
-	let msg = format!("{err:?}");
-	assert!(
-		msg.contains("Custom error: 10") || msg.contains("Custom(10)"),
-		"documented code 10, got: {msg}"
-	);
+		.expect("a stranger can still sign");
+	// The runtime's pool validation refuses it with the documented code...
+	match signed.validate().await.expect("validation runs") {
+		ValidationResult::Invalid(TransactionInvalid::Custom(code)) => assert_eq!(code, 10),
+		other => panic!("expected InvalidTransaction::Custom(10), got {other:?}"),
+	}
+	// ...and so does the pool behind author_submitExtrinsic, as a JSON-RPC error.
+	let hex_tx = format!("0x{}", hex::encode(signed.encoded()));
+	let err = {
+		use jsonrpsee::{core::client::ClientT, rpc_params};
+		node.rpc()
+			.request::<String, _>("author_submitExtrinsic", rpc_params![hex_tx])
+			.await
+			.expect_err("the pool refuses a stranger")
+	};
+	let msg = err.to_string();
+	println!("stranger refused: {msg}");
+	assert!(msg.contains("Custom error: 10"), "documented code 10, got: {msg}");
 	// An operator still gets in.
-	let ok = at.transactions().sign_and_submit_default(&remark, &dev::alice()).await;
+	let ok = txs.sign_and_submit_default(&remark, &dev::alice()).await;
 	assert!(ok.is_ok(), "an operator's transaction is accepted: {ok:?}");
 }
 

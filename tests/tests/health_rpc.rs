@@ -5,7 +5,7 @@
 
 use healthchain_primitives::{document::health_id_of, logs::LogHead, DocumentKind, HealthId};
 use healthchain_tests::{Node, NodeConfig};
-use jsonrpsee::{core::client::ClientT, rpc_params};
+use jsonrpsee::core::client::ClientT;
 use serde_json::{json, Value as Json};
 use sp_core::H256;
 use subxt::{

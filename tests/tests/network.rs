@@ -33,7 +33,7 @@ fn validator(i: usize, base: &std::path::Path, boot: Option<&Node>) -> NodeConfi
 }
 
 /// Flattens a decoded SCALE value of bytes (`[u8; N]`, newtypes of it) into bytes.
-fn value_bytes(v: &Value<u32>) -> Vec<u8> {
+fn value_bytes(v: &Value) -> Vec<u8> {
 	use subxt::ext::scale_value::{Composite, ValueDef};
 	match &v.value {
 		ValueDef::Primitive(p) => vec![p.as_u128().unwrap_or(0) as u8],
@@ -53,7 +53,7 @@ async fn submit(
 	pallet: &str,
 	call: &str,
 	fields: Vec<Value>,
-) -> Vec<(String, String, Value<u32>)> {
+) -> Vec<(String, String, Value)> {
 	let tx = dynamic::transaction(pallet, call, fields);
 	let at = api.at_current_block().await.expect("block");
 	let events = at
@@ -68,7 +68,7 @@ async fn submit(
 		.iter()
 		.filter_map(Result::ok)
 		.map(|e| {
-			let fields = e.decode_fields_unchecked_as::<Value<u32>>().expect("fields decode");
+			let fields = e.decode_fields_unchecked_as::<Value>().expect("fields decode");
 			(e.pallet_name().to_string(), e.event_name().to_string(), fields)
 		})
 		.collect()

@@ -915,18 +915,18 @@ mod properties {
 
 	fn op() -> impl Strategy<Value = Op> {
 		prop_oneof![
-			3 => (1u64..(30 * HOUR)).prop_map(Op::Advance),
-			2 => (0u8..3, any::<bool>()).prop_map(|(p, all)| Op::Enrol(p, all)),
+			2 => (1u64..(30 * HOUR)).prop_map(Op::Advance),
+			4 => (0u8..3, any::<bool>()).prop_map(|(p, all)| Op::Enrol(p, all)),
 			1 => (0u8..3).prop_map(Op::Withdraw),
 			2 => (0u8..3, 0u8..8).prop_map(|(p, m)| Op::SetSources(p, m)),
 			1 => (0u8..3, any::<bool>()).prop_map(|(p, b)| Op::OptIn(p, b)),
 			2 => (0u8..3, 0u8..3, prop::option::of(1u64..(20 * HOUR))).prop_map(|(p, d, t)| Op::Request(p, d, t)),
 			2 => (0u64..8, any::<bool>(), 0u8..3).prop_map(|(r, a, p)| Op::Respond(r, a, p)),
 			1 => (0u8..3, 0u8..3).prop_map(|(p, d)| Op::OpenEmergency(p, d)),
-			1 => (0u8..10).prop_map(Op::Deactivate),
+			1 => (0u8..30).prop_map(Op::Deactivate),
 			1 => (0u8..3, any::<bool>()).prop_map(|(h, s)| Op::SuspendHospital(h, s)),
 			1 => (0u8..3, 0u8..3).prop_map(|(d, s)| Op::SetLicence(d, s)),
-			6 => (0u8..3, 0u8..3, 0u8..3, prop::collection::vec(category(), 0..4), any::<bool>())
+			10 => (0u8..3, 0u8..3, 0u8..3, prop::collection::vec(category(), 0..4), any::<bool>())
 				.prop_map(|(d, h, p, c, e)| Op::Check(d, h, p, c, e)),
 		]
 	}
@@ -1019,7 +1019,7 @@ mod properties {
 						);
 					},
 					Op::Deactivate(p) => {
-						// Rare: only one value in ten deactivates.
+						// Rare: one value in ten deactivates a patient.
 						if p < 3 {
 							let _ = HealthIds::deactivate(
 								RuntimeOrigin::signed(REGISTRAR),
@@ -1072,10 +1072,16 @@ mod properties {
 
 	#[test]
 	fn consent_invariants_hold_over_random_sequences() {
-		use proptest::test_runner::{Config, TestRunner};
+		use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 		use std::sync::atomic::{AtomicUsize, Ordering};
 		let permits = AtomicUsize::new(0);
-		let mut runner = TestRunner::new(Config { cases: 256, ..Config::default() });
+		// A fixed seed keeps CI reproducible; PROPTEST_CASES raises the case count locally.
+		let cases =
+			std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(512);
+		let mut runner = TestRunner::new_with_rng(
+			Config { cases, ..Config::default() },
+			TestRng::deterministic_rng(RngAlgorithm::ChaCha),
+		);
 		runner
 			.run(&prop::collection::vec(op(), 1..60), |ops| {
 				permits.fetch_add(run(ops), Ordering::Relaxed);
@@ -1083,6 +1089,8 @@ mod properties {
 			})
 			.expect("invariants hold");
 		// The sequences must actually reach permits, or the invariants were never exercised.
-		assert!(permits.load(Ordering::Relaxed) > 50, "too few permits exercised");
+		let permits = permits.load(Ordering::Relaxed);
+		println!("permits checked against the invariants: {permits}");
+		assert!(permits > 50, "too few permits exercised: {permits}");
 	}
 }

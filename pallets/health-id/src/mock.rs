@@ -11,7 +11,7 @@ frame_support::construct_runtime!(
 	pub enum Test {
 		System: frame_system,
 		Participants: pallet_participants,
-		HealthIds: pallet_health_id,
+		Ids: pallet_health_id,
 	}
 );
 

@@ -15,7 +15,7 @@ fn somchai() -> HealthId {
 	hid("1101700230708")
 }
 fn register(id: HealthId, controller: Controller<u64>) -> frame_support::dispatch::DispatchResult {
-	HealthIds::register(
+	Ids::register(
 		RuntimeOrigin::signed(REGISTRAR),
 		id,
 		DocumentKind::ThaiCitizenId,
@@ -35,12 +35,12 @@ fn registrar_registers_with_key() {
 		assert_eq!(rec.controller, Controller::Key(PATIENT));
 		assert_eq!(rec.status, HealthIdStatus::Active);
 		assert_eq!(rec.registered_by, REGISTRAR);
-		assert!(HealthIds::is_patient_controller(&PATIENT));
-		assert_eq!(HealthIds::health_id_of_controller(&PATIENT), Some(somchai()));
+		assert!(Ids::is_patient_controller(&PATIENT));
+		assert_eq!(Ids::health_id_of_controller(&PATIENT), Some(somchai()));
 		assert_eq!(System::providers(&PATIENT), 1, "the patient's key can sign");
 		assert_eq!(
 			last_event(),
-			RuntimeEvent::HealthIds(Event::Registered {
+			RuntimeEvent::Ids(Event::Registered {
 				health_id: somchai(),
 				document: DocumentKind::ThaiCitizenId,
 				assisted: false,
@@ -55,7 +55,7 @@ fn registrar_registers_assisted_and_passport() {
 	new_test_ext().execute_with(|| {
 		let migrant =
 			health_id_of(&SECRET, DocumentKind::Passport { country: *b"MMR" }, "MB123456").unwrap();
-		assert_ok!(HealthIds::register(
+		assert_ok!(Ids::register(
 			RuntimeOrigin::signed(REGISTRAR),
 			migrant,
 			DocumentKind::Passport { country: *b"MMR" },
@@ -68,7 +68,7 @@ fn registrar_registers_assisted_and_passport() {
 		);
 		assert_eq!(
 			last_event(),
-			RuntimeEvent::HealthIds(Event::Registered {
+			RuntimeEvent::Ids(Event::Registered {
 				health_id: migrant,
 				document: DocumentKind::Passport { country: *b"MMR" },
 				assisted: true,
@@ -82,7 +82,7 @@ fn registrar_registers_assisted_and_passport() {
 fn only_registrars_register() {
 	new_test_ext().execute_with(|| {
 		assert_noop!(
-			HealthIds::register(
+			Ids::register(
 				RuntimeOrigin::signed(GW_A),
 				somchai(),
 				DocumentKind::ThaiCitizenId,
@@ -93,7 +93,7 @@ fn only_registrars_register() {
 		);
 		// Nobody registers themselves either.
 		assert_noop!(
-			HealthIds::register(
+			Ids::register(
 				RuntimeOrigin::signed(PATIENT),
 				somchai(),
 				DocumentKind::ThaiCitizenId,
@@ -109,7 +109,7 @@ fn only_registrars_register() {
 fn adults_only_and_no_duplicates() {
 	new_test_ext().execute_with(|| {
 		assert_noop!(
-			HealthIds::register(
+			Ids::register(
 				RuntimeOrigin::signed(REGISTRAR),
 				somchai(),
 				DocumentKind::ThaiCitizenId,
@@ -137,46 +137,42 @@ fn controller_keys_are_unique_and_not_participants() {
 fn rebind_after_lost_phone() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
-		assert_ok!(HealthIds::rebind_controller(
+		assert_ok!(Ids::rebind_controller(
 			RuntimeOrigin::signed(REGISTRAR),
 			somchai(),
 			Controller::Key(NEW_PHONE)
 		));
-		assert!(!HealthIds::is_patient_controller(&PATIENT));
+		assert!(!Ids::is_patient_controller(&PATIENT));
 		assert_eq!(System::providers(&PATIENT), 0);
-		assert_eq!(HealthIds::health_id_of_controller(&NEW_PHONE), Some(somchai()));
+		assert_eq!(Ids::health_id_of_controller(&NEW_PHONE), Some(somchai()));
 		assert_eq!(
 			last_event(),
-			RuntimeEvent::HealthIds(Event::ControllerRebound {
+			RuntimeEvent::Ids(Event::ControllerRebound {
 				health_id: somchai(),
 				assisted: false,
 				registrar: REGISTRAR
 			})
 		);
 		assert_noop!(
-			HealthIds::rebind_controller(
+			Ids::rebind_controller(
 				RuntimeOrigin::signed(REGISTRAR),
 				somchai(),
 				Controller::Key(NEW_PHONE)
 			),
 			Error::<Test>::SameController
 		);
-		assert_ok!(HealthIds::rebind_controller(
+		assert_ok!(Ids::rebind_controller(
 			RuntimeOrigin::signed(REGISTRAR),
 			somchai(),
 			Controller::Assisted
 		));
 		assert!(Controllers::<Test>::iter().next().is_none());
 		assert_noop!(
-			HealthIds::rebind_controller(
-				RuntimeOrigin::signed(GW_A),
-				somchai(),
-				Controller::Assisted
-			),
+			Ids::rebind_controller(RuntimeOrigin::signed(GW_A), somchai(), Controller::Assisted),
 			Error::<Test>::NotRegistrar
 		);
 		assert_noop!(
-			HealthIds::rebind_controller(
+			Ids::rebind_controller(
 				RuntimeOrigin::signed(REGISTRAR),
 				hid("1101700230716"),
 				Controller::Assisted
@@ -192,14 +188,14 @@ fn rebind_to_a_key_in_use_fails_and_keeps_the_old_key() {
 		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
 		assert_ok!(register(hid("1101700230716"), Controller::Key(NEW_PHONE)));
 		assert_noop!(
-			HealthIds::rebind_controller(
+			Ids::rebind_controller(
 				RuntimeOrigin::signed(REGISTRAR),
 				somchai(),
 				Controller::Key(NEW_PHONE)
 			),
 			Error::<Test>::ControllerInUse
 		);
-		assert_eq!(HealthIds::health_id_of_controller(&PATIENT), Some(somchai()));
+		assert_eq!(Ids::health_id_of_controller(&PATIENT), Some(somchai()));
 	});
 }
 
@@ -208,35 +204,28 @@ fn deactivate_removes_rights() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
 		assert_noop!(
-			HealthIds::deactivate(
-				RuntimeOrigin::signed(GW_A),
-				somchai(),
-				DeactivationReason::Deceased
-			),
+			Ids::deactivate(RuntimeOrigin::signed(GW_A), somchai(), DeactivationReason::Deceased),
 			Error::<Test>::NotRegistrar
 		);
-		assert_ok!(HealthIds::deactivate(
+		assert_ok!(Ids::deactivate(
 			RuntimeOrigin::signed(REGISTRAR),
 			somchai(),
 			DeactivationReason::Deceased
 		));
-		assert!(!HealthIds::is_patient_controller(&PATIENT));
+		assert!(!Ids::is_patient_controller(&PATIENT));
 		assert_eq!(System::providers(&PATIENT), 0);
-		assert_eq!(HealthIds::active_record(&somchai()), Err(DenyReason::PatientDeactivated));
-		assert_eq!(
-			HealthIds::active_record(&hid("1101700230716")),
-			Err(DenyReason::UnknownPatient)
-		);
+		assert_eq!(Ids::active_record(&somchai()), Err(DenyReason::PatientDeactivated));
+		assert_eq!(Ids::active_record(&hid("1101700230716")), Err(DenyReason::UnknownPatient));
 		assert_eq!(
 			last_event(),
-			RuntimeEvent::HealthIds(Event::Deactivated {
+			RuntimeEvent::Ids(Event::Deactivated {
 				health_id: somchai(),
 				reason: DeactivationReason::Deceased,
 				registrar: REGISTRAR
 			})
 		);
 		assert_noop!(
-			HealthIds::deactivate(
+			Ids::deactivate(
 				RuntimeOrigin::signed(REGISTRAR),
 				somchai(),
 				DeactivationReason::Duplicate
@@ -244,7 +233,7 @@ fn deactivate_removes_rights() {
 			Error::<Test>::HealthIdDeactivated
 		);
 		assert_noop!(
-			HealthIds::rebind_controller(
+			Ids::rebind_controller(
 				RuntimeOrigin::signed(REGISTRAR),
 				somchai(),
 				Controller::Key(NEW_PHONE)
@@ -252,7 +241,7 @@ fn deactivate_removes_rights() {
 			Error::<Test>::HealthIdDeactivated
 		);
 		assert_noop!(
-			HealthIds::deactivate(
+			Ids::deactivate(
 				RuntimeOrigin::signed(REGISTRAR),
 				hid("1101700230716"),
 				DeactivationReason::Other

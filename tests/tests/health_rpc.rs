@@ -275,7 +275,13 @@ async fn anchor_check_attest_and_verify_the_logs_then_sync_a_fresh_node() {
 	)
 	.await
 	.unwrap_err();
-	assert!(err.contains("AccessDenied") && err.contains("NotEnrolled"), "{err}");
+	assert!(err.contains("AccessDenied"), "{err}");
+	// The reason, from the same decision function:
+	let decision = rpc_ok(&node, "health_checkAccess", vec![json!({"practitioner":"MD10001","hospital":"H0001","healthId":migrant().to_hex(),"categories":["allergy"],"purpose":"treatment"})]).await;
+	assert_eq!(
+		(decision["decision"].as_str(), decision["basis"].as_str()),
+		(Some("deny"), Some("notEnrolled"))
+	);
 
 	// The logs: both entries of the access log, the record anchor; heads recompute.
 	let access = rpc_ok(&node, "health_accessLog", vec![json!(p_hex)]).await;
@@ -316,7 +322,12 @@ async fn anchor_check_attest_and_verify_the_logs_then_sync_a_fresh_node() {
 	)
 	.await
 	.unwrap_err();
-	assert!(err.contains("AccessDenied") && err.contains("Withdrawn"), "{err}");
+	assert!(err.contains("AccessDenied"), "{err}");
+	let decision = rpc_ok(&node, "health_checkAccess", vec![json!({"practitioner":"MD10002","hospital":"H0002","healthId":p_hex,"categories":["allergy"],"purpose":"treatment"})]).await;
+	assert_eq!(
+		(decision["decision"].as_str(), decision["basis"].as_str()),
+		(Some("deny"), Some("withdrawn"))
+	);
 
 	// Malformed RPC input: errors with stable codes, and the node keeps serving.
 	assert_eq!(rpc_err(&node, "health_healthId", vec![json!("0x12")]).await, 4000);

@@ -94,8 +94,6 @@ pub const STRANGER: u64 = 999;
 
 /// 2026-11-21 10:00 Bangkok (03:00 UTC), in ms.
 pub const T0: Moment = 1_795_230_000_000;
-/// One minute, in ms.
-pub const MINUTE: Moment = 60_000;
 /// One hour, in ms.
 pub const HOUR: Moment = 3_600_000;
 
@@ -118,10 +116,6 @@ pub fn malee() -> HealthId {
 /// Aung: migrant worker with a passport, served in person (assisted).
 pub fn aung() -> HealthId {
 	health_id_of(&SECRET, DocumentKind::Passport { country: *b"MMR" }, "MB123456").unwrap()
-}
-/// A health ID nobody registered.
-pub fn nobody() -> HealthId {
-	HealthId([0xee; 32])
 }
 
 /// Sets the block timestamp (ms).

@@ -1,7 +1,7 @@
 //! Test runtime for the participants pallet.
 
 use crate as pallet_participants;
-use frame_support::{derive_impl, parameter_types, traits::ConstU32};
+use frame_support::{derive_impl, parameter_types};
 use frame_system::EnsureRoot;
 use healthchain_primitives::{ConsentPolicy, HospitalCode, LicenceNumber};
 use sp_runtime::BuildStorage;

@@ -95,10 +95,6 @@ pub const STRANGER: u64 = 999;
 
 /// 2026-11-21 10:00 Bangkok (03:00 UTC), in ms.
 pub const T0: Moment = 1_795_230_000_000;
-/// One minute, in ms.
-pub const MINUTE: Moment = 60_000;
-/// One hour, in ms.
-pub const HOUR: Moment = 3_600_000;
 
 const SECRET: [u8; 32] = [42u8; 32];
 

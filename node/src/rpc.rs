@@ -454,6 +454,52 @@ pub trait HealthRpcApi {
 	fn health_id(&self, health_id: String) -> RpcResult<Option<HealthIdJson>>;
 }
 
+/// The offchain index entry that produced `head` in `id`'s log, if this node has it.
+fn fetch_indexed<S: OffchainStorage>(
+	offchain: &S,
+	kind: LogKind,
+	id: &HealthId,
+	head: &H256,
+) -> Option<IndexedEntry> {
+	offchain
+		.get(sp_core::offchain::STORAGE_PREFIX, &logs::index_key(kind, id, head))
+		.and_then(|raw| IndexedEntry::decode(&mut &raw[..]).ok())
+}
+
+/// Walks `id`'s log back from `from` (a head on the chain being served) for at most `limit`
+/// entries, checking that each entry hashes to the head it is stored under. Returns the
+/// entries, newest first, with their heads, and the head to continue from (zero at the start
+/// of the log). Entries of abandoned forks sit under heads no canonical head leads to, so they
+/// are never reached.
+fn walk_log<S: OffchainStorage>(
+	offchain: &S,
+	kind: LogKind,
+	id: &HealthId,
+	from: H256,
+	limit: usize,
+) -> Result<(Vec<(H256, IndexedEntry)>, H256), ErrorObjectOwned> {
+	let mut cursor = from;
+	let mut out = Vec::new();
+	while cursor != H256::zero() && out.len() < limit {
+		let indexed = fetch_indexed(offchain, kind, id, &cursor).ok_or_else(|| {
+			error(
+				codes::INDEX_INCOMPLETE,
+				format!(
+					"the offchain index has no entry for head {}",
+					hex_encode(cursor.as_bytes())
+				),
+			)
+		})?;
+		if LogHead::next_head(&indexed.prev_head, &indexed.entry) != cursor {
+			return Err(error(codes::INDEX_INCOMPLETE, "an index entry does not match its head"));
+		}
+		let prev = indexed.prev_head;
+		out.push((cursor, indexed));
+		cursor = prev;
+	}
+	Ok((out, cursor))
+}
+
 /// The `health_*` RPC handler.
 pub struct Health<C, S> {
 	client: Arc<C>,
@@ -511,17 +557,12 @@ where
 		let offchain = self.offchain.as_ref().ok_or_else(|| {
 			error(codes::INDEX_INCOMPLETE, "this node's database has no offchain index")
 		})?;
-		let fetch = |head: &H256| -> Option<IndexedEntry> {
-			offchain
-				.get(sp_core::offchain::STORAGE_PREFIX, &logs::index_key(kind, &id, head))
-				.and_then(|raw| IndexedEntry::decode(&mut &raw[..]).ok())
-		};
 		let mut cursor = match page.cursor.as_deref() {
 			None => log.head,
 			Some(c) => {
 				let h = parse_h256("cursor", c)?;
 				// A cursor must be the zero head (start of log) or a head of this log.
-				if h != H256::zero() && fetch(&h).is_none() {
+				if h != H256::zero() && fetch_indexed(offchain, kind, &id, &h).is_none() {
 					return Err(error(
 						codes::INVALID_PAGE,
 						"cursor is not a head of this patient's log",
@@ -530,24 +571,9 @@ where
 				h
 			},
 		};
-		let mut entries = Vec::new();
-		while cursor != H256::zero() && entries.len() < limit as usize {
-			let indexed = fetch(&cursor).ok_or_else(|| {
-				error(
-					codes::INDEX_INCOMPLETE,
-					format!(
-						"the offchain index has no entry for head {}",
-						hex_encode(cursor.as_bytes())
-					),
-				)
-			})?;
-			// The index is keyed by the head; check the entry really produces it.
-			if LogHead::next_head(&indexed.prev_head, &indexed.entry) != cursor {
-				return Err(error(
-					codes::INDEX_INCOMPLETE,
-					"an index entry does not match its head",
-				));
-			}
+		let (walked, next) = walk_log(offchain, kind, &id, cursor, limit as usize)?;
+		let mut entries = Vec::with_capacity(walked.len());
+		for (head, indexed) in walked {
 			let entry = E::decode(&mut &indexed.entry[..]).map_err(|e| {
 				error(codes::INDEX_INCOMPLETE, format!("undecodable index entry: {e}"))
 			})?;
@@ -555,12 +581,12 @@ where
 				index: indexed.index,
 				block_number: indexed.block_number,
 				prev_head: hex_encode(indexed.prev_head.as_bytes()),
-				head: hex_encode(cursor.as_bytes()),
+				head: hex_encode(head.as_bytes()),
 				encoded: hex_encode(&indexed.entry),
 				entry: J::from(entry),
 			});
-			cursor = indexed.prev_head;
 		}
+		cursor = next;
 		Ok(LogPage {
 			health_id: id.to_hex(),
 			count: log.count,
@@ -718,6 +744,71 @@ mod tests {
 		assert_eq!(parse_hospital(&"x".repeat(17)).unwrap_err().code(), codes::INVALID_PARAMS);
 		assert_eq!(parse_licence("MD1").unwrap().to_vec(), b"MD1".to_vec());
 		assert_eq!(parse_h256("cursor", "0x00").unwrap_err().code(), codes::INVALID_PARAMS);
+	}
+
+	/// Writes an entry into an in-memory offchain index the way the runtime does.
+	fn index(
+		db: &mut sp_core::offchain::storage::InMemOffchainStorage,
+		id: &HealthId,
+		prev: &LogHead,
+		entry: &[u8],
+	) -> LogHead {
+		use codec::Encode;
+		let next = prev.append(entry);
+		let indexed = IndexedEntry {
+			index: prev.count,
+			prev_head: prev.head,
+			block_number: next.count as u32,
+			entry: entry.to_vec(),
+		};
+		db.set(
+			sp_core::offchain::STORAGE_PREFIX,
+			&logs::index_key(LogKind::Access, id, &next.head),
+			&indexed.encode(),
+		);
+		next
+	}
+
+	#[test]
+	fn entries_of_an_abandoned_fork_are_never_served() {
+		let mut db = sp_core::offchain::storage::InMemOffchainStorage::default();
+		let id = HealthId([3; 32]);
+		let h1 = index(&mut db, &id, &LogHead::default(), b"first");
+		// Two blocks at the same height on two forks each append entry #1.
+		let canonical = index(&mut db, &id, &h1, b"second (canonical)");
+		let abandoned = index(&mut db, &id, &h1, b"second (abandoned fork)");
+		assert_ne!(canonical.head, abandoned.head);
+		let (entries, next) = walk_log(&db, LogKind::Access, &id, canonical.head, 10).unwrap();
+		let served: Vec<&[u8]> = entries.iter().map(|(_, e)| &e.entry[..]).collect();
+		assert_eq!(served, vec![&b"second (canonical)"[..], &b"first"[..]]);
+		assert_eq!(next, H256::zero());
+		// Paging stops at the limit and hands back the cursor.
+		let (page, next) = walk_log(&db, LogKind::Access, &id, canonical.head, 1).unwrap();
+		assert_eq!(page.len(), 1);
+		assert_eq!(next, h1.head);
+	}
+
+	#[test]
+	fn a_tampered_or_missing_index_entry_is_an_error() {
+		use codec::Encode;
+		let mut db = sp_core::offchain::storage::InMemOffchainStorage::default();
+		let id = HealthId([4; 32]);
+		let h1 = index(&mut db, &id, &LogHead::default(), b"entry");
+		let missing = walk_log(&db, LogKind::Access, &id, H256::repeat_byte(9), 10).unwrap_err();
+		assert_eq!(missing.code(), codes::INDEX_INCOMPLETE);
+		let forged = IndexedEntry {
+			index: 0,
+			prev_head: H256::zero(),
+			block_number: 1,
+			entry: b"forged".to_vec(),
+		};
+		db.set(
+			sp_core::offchain::STORAGE_PREFIX,
+			&logs::index_key(LogKind::Access, &id, &h1.head),
+			&forged.encode(),
+		);
+		let err = walk_log(&db, LogKind::Access, &id, h1.head, 10).unwrap_err();
+		assert_eq!(err.code(), codes::INDEX_INCOMPLETE);
 	}
 
 	#[test]

@@ -1,8 +1,6 @@
 //! Unit tests: every call and every error of the health-id pallet.
 
-use crate::{
-	mock::*, Controller, Controllers, DeactivationReason, Error, Event, HealthIdStatus,
-};
+use crate::{mock::*, Controller, Controllers, DeactivationReason, Error, Event, HealthIdStatus};
 use frame_support::{assert_noop, assert_ok};
 use healthchain_primitives::{document::health_id_of, DenyReason, DocumentKind, HealthId};
 

@@ -753,19 +753,10 @@ mod tests {
 		prev: &LogHead,
 		entry: &[u8],
 	) -> LogHead {
-		use codec::Encode;
-		let next = prev.append(entry);
-		let indexed = IndexedEntry {
-			index: prev.count,
-			prev_head: prev.head,
-			block_number: next.count as u32,
-			entry: entry.to_vec(),
-		};
-		db.set(
-			sp_core::offchain::STORAGE_PREFIX,
-			&logs::index_key(LogKind::Access, id, &next.head),
-			&indexed.encode(),
-		);
+		let block = prev.count as u32 + 1;
+		let (next, key, value) =
+			logs::index_write(LogKind::Access, id, prev, block, entry.to_vec());
+		db.set(sp_core::offchain::STORAGE_PREFIX, &key, &value);
 		next
 	}
 

@@ -187,6 +187,23 @@ pub fn index_key(kind: LogKind, health_id: &HealthId, head_after: &H256) -> Vec<
 	key
 }
 
+/// What appending an entry (SCALE bytes `encoded`) to a log at `prev` writes into the offchain
+/// index: the new log state, the index key and the index value. The one definition of the
+/// index layout, used by the runtime ([`append_and_index`]) and by anything that builds an
+/// index itself (tests).
+pub fn index_write(
+	kind: LogKind,
+	health_id: &HealthId,
+	prev: &LogHead,
+	block_number: u32,
+	encoded: Vec<u8>,
+) -> (LogHead, Vec<u8>, Vec<u8>) {
+	let next = prev.append(&encoded);
+	let indexed =
+		IndexedEntry { index: prev.count, prev_head: prev.head, block_number, entry: encoded };
+	(next, index_key(kind, health_id, &next.head), indexed.encode())
+}
+
 /// Appends `entry` to a patient's log: returns the new head and writes the entry into the
 /// node's offchain index (a no-op where indexing is off). For the runtime's pallets.
 #[cfg(feature = "frame")]
@@ -197,11 +214,8 @@ pub fn append_and_index<E: Encode>(
 	block_number: u32,
 	entry: &E,
 ) -> LogHead {
-	let encoded = entry.encode();
-	let next = prev.append(&encoded);
-	let indexed =
-		IndexedEntry { index: prev.count, prev_head: prev.head, block_number, entry: encoded };
-	sp_io::offchain_index::set(&index_key(kind, health_id, &next.head), &indexed.encode());
+	let (next, key, value) = index_write(kind, health_id, prev, block_number, entry.encode());
+	sp_io::offchain_index::set(&key, &value);
 	next
 }
 

@@ -557,7 +557,7 @@ where
 		let offchain = self.offchain.as_ref().ok_or_else(|| {
 			error(codes::INDEX_INCOMPLETE, "this node's database has no offchain index")
 		})?;
-		let mut cursor = match page.cursor.as_deref() {
+		let start = match page.cursor.as_deref() {
 			None => log.head,
 			Some(c) => {
 				let h = parse_h256("cursor", c)?;
@@ -571,7 +571,7 @@ where
 				h
 			},
 		};
-		let (walked, next) = walk_log(offchain, kind, &id, cursor, limit as usize)?;
+		let (walked, next) = walk_log(offchain, kind, &id, start, limit as usize)?;
 		let mut entries = Vec::with_capacity(walked.len());
 		for (head, indexed) in walked {
 			let entry = E::decode(&mut &indexed.entry[..]).map_err(|e| {
@@ -586,14 +586,13 @@ where
 				entry: J::from(entry),
 			});
 		}
-		cursor = next;
 		Ok(LogPage {
 			health_id: id.to_hex(),
 			count: log.count,
 			head: hex_encode(log.head.as_bytes()),
 			at,
 			entries,
-			next_cursor: (cursor != H256::zero()).then(|| hex_encode(cursor.as_bytes())),
+			next_cursor: (next != H256::zero()).then(|| hex_encode(next.as_bytes())),
 		})
 	}
 }

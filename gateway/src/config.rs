@@ -7,8 +7,11 @@
 //! exchange_key_file = "/etc/healthchain/exchange.key"   # X25519 secret, hex
 //! lookup_secret_file = "/etc/healthchain/lookup.secret" # network lookup secret, hex
 //! storage_dir = "/var/lib/healthchain-gateway"
-//! listen = "127.0.0.1:8600"
-//! retention_secs = 86400
+//! listen = "0.0.0.0:8600"           # peer API (other hospitals' gateways)
+//! api_listen = "127.0.0.1:8700"      # local API (this hospital's systems only)
+//! retention_secs = 86400             # keep keys this long after a withdrawal
+//! attestation_max_age_secs = 600     # serve peers only on attestations this recent
+//! consent_wait_secs = 120            # how long a fetch waits for a patient's answer
 //!
 //! [peers.H0002]
 //! url = "http://127.0.0.1:8601"
@@ -44,11 +47,19 @@ pub struct Config {
 	pub lookup_secret_file: PathBuf,
 	/// Where ciphertexts and keys live.
 	pub storage_dir: PathBuf,
-	/// Listen address of the gateway's HTTP service.
+	/// Listen address of the peer API (JSON-RPC over HTTP, for other hospitals' gateways).
 	pub listen: SocketAddr,
+	/// Listen address of the local API (put, fetch, identify, status: this hospital's systems).
+	pub api_listen: SocketAddr,
 	/// How long after a withdrawal or source removal record keys are kept before shredding.
 	#[serde(default = "default_retention")]
 	pub retention_secs: u64,
+	/// The oldest access attestation (by its block time) a peer request may rest on.
+	#[serde(default = "default_attestation_age")]
+	pub attestation_max_age_secs: u64,
+	/// How long a fetch waits for the patient to answer a per-request consent request.
+	#[serde(default = "default_consent_wait")]
+	pub consent_wait_secs: u64,
 	/// Peer gateways by hospital code.
 	#[serde(default)]
 	pub peers: BTreeMap<String, Peer>,
@@ -56,6 +67,14 @@ pub struct Config {
 
 fn default_retention() -> u64 {
 	86_400
+}
+
+fn default_attestation_age() -> u64 {
+	600
+}
+
+fn default_consent_wait() -> u64 {
+	120
 }
 
 /// Why a configuration was refused.
@@ -93,6 +112,11 @@ impl Config {
 				c.node_url
 			)));
 		}
+		if c.listen == c.api_listen {
+			return Err(ConfigError::Invalid(
+				"listen and api_listen must differ: the local API is not for peers".into(),
+			));
+		}
 		for (code, peer) in &c.peers {
 			let mut k = [0u8; 32];
 			healthchain_primitives::hex_decode_into(&peer.public_key, &mut k)
@@ -121,6 +145,7 @@ exchange_key_file = "x.key"
 lookup_secret_file = "lookup.secret"
 storage_dir = "data"
 listen = "127.0.0.1:8600"
+api_listen = "127.0.0.1:8700"
 
 [peers.H0002]
 url = "http://127.0.0.1:8601"
@@ -147,5 +172,7 @@ public_key = "0x0101010101010101010101010101010101010101010101010101010101010101
 		assert!(Config::parse(&unknown).is_err());
 		let bad_url = GOOD.replace("ws://127.0.0.1:9944", "ftp://x");
 		assert!(Config::parse(&bad_url).unwrap_err().to_string().contains("node_url"));
+		let same = GOOD.replace("127.0.0.1:8700", "127.0.0.1:8600");
+		assert!(Config::parse(&same).unwrap_err().to_string().contains("api_listen"));
 	}
 }

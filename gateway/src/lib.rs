@@ -1,13 +1,16 @@
 //! The HealthChain hospital gateway: identifies patients with the shared primitives, keeps
 //! clinical records encrypted off chain (a fresh XChaCha20-Poly1305 key per record,
-//! content-addressed by the ciphertext's BLAKE2b-256), and exchanges them with peer gateways
-//! under the consent recorded on chain.
-//!
-//! This crate has the gateway's local parts (configuration, patient identification, record
-//! encryption and storage, key shredding, sealing for a peer). The chain-facing service
-//! (anchoring, attestation, peer fetch over HTTP) builds on them.
+//! content-addressed by the ciphertext's BLAKE2b-256), anchors them on chain, and exchanges
+//! them with peer gateways under the consent recorded on chain: the requester attests the
+//! access, the source verifies the attestation on chain and seals the record for the
+//! requester (X25519), the requester checks the anchored hash before showing anything.
 
+pub mod log;
+
+pub mod api;
+pub mod chain;
 pub mod config;
 pub mod crypto;
 pub mod identify;
+pub mod service;
 pub mod store;

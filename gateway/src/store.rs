@@ -3,6 +3,8 @@
 //! unreadable for good.
 
 use crate::crypto::{self, CryptoError, RecordKey};
+use healthchain_primitives::{DataCategory, HealthId};
+use serde::{Deserialize, Serialize};
 use std::{
 	fs,
 	io::Write,
@@ -36,8 +38,24 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
 	move |source| StoreError::Io { path: path.to_path_buf(), source }
 }
 
-/// The on-disk store: `blobs/<hash>` ciphertexts, `keys/<hash>` record keys,
-/// `erased/<hash>` markers of shredded records.
+/// What the gateway knows about a record it anchored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordMeta {
+	/// The patient.
+	pub health_id: HealthId,
+	/// The record's category.
+	pub category: DataCategory,
+	/// Ciphertext size in bytes.
+	pub size: u32,
+	/// The finalized block that anchored it.
+	pub block: u64,
+}
+
+/// The on-disk store: `blobs/<hash>` ciphertexts, `keys/<hash>` record keys, `meta/<hash>`
+/// record metadata (written once the anchor is final), `erased/<hash>` markers of shredded
+/// records, and `stopped/<health id>` markers of patients this hospital no longer serves
+/// (with the time the stop was seen, for the retention period before shredding).
 pub struct Store {
 	root: PathBuf,
 }
@@ -45,7 +63,7 @@ pub struct Store {
 impl Store {
 	/// Opens (creating if needed) a store under `root`.
 	pub fn open(root: &Path) -> Result<Self, StoreError> {
-		for d in ["blobs", "keys", "erased"] {
+		for d in ["blobs", "keys", "erased", "meta", "stopped"] {
 			let p = root.join(d);
 			fs::create_dir_all(&p).map_err(io(&p))?;
 		}
@@ -131,6 +149,105 @@ impl Store {
 	pub fn is_erased(&self, hash: &[u8; 32]) -> bool {
 		self.path("erased", hash).exists()
 	}
+
+	/// Records the metadata of an anchored record.
+	pub fn put_meta(&self, hash: &[u8; 32], meta: &RecordMeta) -> Result<(), StoreError> {
+		let bytes = serde_json::to_vec(meta).unwrap_or_default();
+		write_atomic(&self.path("meta", hash), &bytes)
+	}
+
+	/// The metadata of an anchored record.
+	pub fn meta(&self, hash: &[u8; 32]) -> Option<RecordMeta> {
+		let bytes = fs::read(self.path("meta", hash)).ok()?;
+		serde_json::from_slice(&bytes).ok()
+	}
+
+	/// Every anchored record (hash and metadata).
+	pub fn all_meta(&self) -> Vec<([u8; 32], RecordMeta)> {
+		let mut out = Vec::new();
+		let Ok(dir) = fs::read_dir(self.root.join("meta")) else { return out };
+		for entry in dir.flatten() {
+			let name = entry.file_name();
+			let mut hash = [0u8; 32];
+			let Some(name) = name.to_str() else { continue };
+			if hex::decode_to_slice(name, &mut hash).is_err() {
+				continue;
+			}
+			if let Some(meta) = self.meta(&hash) {
+				out.push((hash, meta));
+			}
+		}
+		out.sort_by_key(|(_, m)| m.block);
+		out
+	}
+
+	/// The records of one patient, oldest first.
+	pub fn records_of(&self, health_id: &HealthId) -> Vec<([u8; 32], RecordMeta)> {
+		self.all_meta().into_iter().filter(|(_, m)| &m.health_id == health_id).collect()
+	}
+
+	/// Removes ciphertexts and keys that never got metadata: puts interrupted between
+	/// storing and the anchor becoming final (a crash, or a refusal not cleaned up).
+	pub fn remove_orphans(&self) -> usize {
+		let mut removed = 0;
+		let Ok(dir) = fs::read_dir(self.root.join("blobs")) else { return 0 };
+		for entry in dir.flatten() {
+			let name = entry.file_name();
+			let Some(name) = name.to_str() else { continue };
+			let mut hash = [0u8; 32];
+			if hex::decode_to_slice(name, &mut hash).is_err() {
+				// Temporary files of interrupted writes.
+				let _ = fs::remove_file(entry.path());
+				continue;
+			}
+			if !self.path("meta", &hash).exists() && !self.is_erased(&hash) {
+				self.discard(&hash);
+				removed += 1;
+			}
+		}
+		removed
+	}
+
+	fn stopped_path(&self, health_id: &HealthId) -> PathBuf {
+		self.root.join("stopped").join(hex::encode(health_id.0))
+	}
+
+	/// Marks a patient as no longer served from `since` (seconds since the epoch), unless
+	/// already marked (the first time seen counts).
+	pub fn mark_stopped(&self, health_id: &HealthId, since: u64) -> Result<bool, StoreError> {
+		let p = self.stopped_path(health_id);
+		if p.exists() {
+			return Ok(false);
+		}
+		write_atomic(&p, since.to_string().as_bytes())?;
+		Ok(true)
+	}
+
+	/// Clears a patient's stop marker (they selected this hospital again).
+	pub fn clear_stopped(&self, health_id: &HealthId) -> bool {
+		fs::remove_file(self.stopped_path(health_id)).is_ok()
+	}
+
+	/// When the patient's stop was seen, if they are not served.
+	pub fn stopped_since(&self, health_id: &HealthId) -> Option<u64> {
+		fs::read_to_string(self.stopped_path(health_id)).ok()?.trim().parse().ok()
+	}
+
+	/// Every stopped patient and since when.
+	pub fn stopped(&self) -> Vec<(HealthId, u64)> {
+		let mut out = Vec::new();
+		let Ok(dir) = fs::read_dir(self.root.join("stopped")) else { return out };
+		for entry in dir.flatten() {
+			let name = entry.file_name();
+			let Some(id) = name.to_str().and_then(|n| HealthId::from_hex(n).ok()) else {
+				continue;
+			};
+			if let Some(since) = self.stopped_since(&id) {
+				out.push((id, since));
+			}
+		}
+		out
+	}
 }
 
 fn write_atomic(path: &Path, data: &[u8]) -> Result<(), StoreError> {
@@ -156,6 +273,27 @@ mod tests {
 		let (h2, _) = store.put(b"x").unwrap();
 		store.discard(&h2);
 		assert!(matches!(store.ciphertext(&h2), Err(StoreError::UnknownRecord(_))));
+	}
+
+	#[test]
+	fn metadata_orphans_and_stop_markers() {
+		let dir = tempfile::tempdir().unwrap();
+		let store = Store::open(dir.path()).unwrap();
+		let patient = HealthId([7; 32]);
+		let (kept, size) = store.put(b"anchored").unwrap();
+		let meta = RecordMeta { health_id: patient, category: DataCategory::Allergy, size, block: 3 };
+		store.put_meta(&kept, &meta).unwrap();
+		let (orphan, _) = store.put(b"never anchored").unwrap();
+		assert_eq!(store.remove_orphans(), 1);
+		assert!(matches!(store.ciphertext(&orphan), Err(StoreError::UnknownRecord(_))));
+		assert_eq!(store.records_of(&patient), vec![(kept, meta)]);
+		assert!(store.records_of(&HealthId([8; 32])).is_empty());
+
+		assert!(store.mark_stopped(&patient, 100).unwrap());
+		assert!(!store.mark_stopped(&patient, 200).unwrap(), "the first stop counts");
+		assert_eq!(store.stopped(), vec![(patient, 100)]);
+		assert!(store.clear_stopped(&patient));
+		assert_eq!(store.stopped_since(&patient), None);
 	}
 
 	#[test]

@@ -268,6 +268,11 @@ impl Node {
 		}
 	}
 
+	/// The node's process id, while it runs.
+	pub fn pid(&self) -> Option<u32> {
+		self.child.as_ref().map(|c| c.id())
+	}
+
 	/// Kills the node without a clean shutdown (a crash).
 	pub fn kill(&mut self) {
 		if let Some(mut child) = self.child.take() {
@@ -294,4 +299,203 @@ pub fn hex_number(v: &Value) -> u64 {
 pub fn tail(s: &str, n: usize) -> String {
 	let lines: Vec<&str> = s.lines().collect();
 	lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+/// The gateway binary: `$HEALTHCHAIN_GATEWAY`, or `healthchain-gateway` next to the node.
+pub fn gateway_binary() -> PathBuf {
+	if let Ok(path) = std::env::var("HEALTHCHAIN_GATEWAY") {
+		return PathBuf::from(path);
+	}
+	node_binary().with_file_name("healthchain-gateway")
+}
+
+/// How to start a hospital gateway.
+#[derive(Clone, Debug)]
+pub struct GatewaySpec {
+	/// Hospital code.
+	pub hospital: String,
+	/// The gateway account's secret URI (e.g. `//Dave`).
+	pub key_uri: String,
+	/// Retention before shredding, seconds.
+	pub retention_secs: u64,
+	/// Peers: hospital code, peer API URL, X25519 public key.
+	pub peers: Vec<(String, String, String)>,
+}
+
+/// A gateway's identity prepared before start: ports and exchange key.
+pub struct GatewayPrep {
+	dir: tempfile::TempDir,
+	/// Peer API port.
+	pub peer_port: u16,
+	/// Local API port.
+	pub api_port: u16,
+	/// X25519 public key (`0x` hex).
+	pub exchange_public: String,
+}
+
+impl GatewayPrep {
+	/// Chooses ports and generates the exchange key with `healthchain-gateway keygen`.
+	pub fn new() -> Self {
+		let dir = tempfile::tempdir().expect("a temporary directory");
+		let key_file = dir.path().join("exchange.key");
+		let out = Command::new(gateway_binary())
+			.arg("keygen")
+			.arg(&key_file)
+			.output()
+			.expect("the gateway binary runs");
+		assert!(out.status.success(), "keygen failed: {}", String::from_utf8_lossy(&out.stderr));
+		let exchange_public = String::from_utf8_lossy(&out.stdout).trim().to_string();
+		GatewayPrep { dir, peer_port: free_port(), api_port: free_port(), exchange_public }
+	}
+
+	/// The peer API URL.
+	pub fn peer_url(&self) -> String {
+		format!("http://127.0.0.1:{}", self.peer_port)
+	}
+}
+
+impl Default for GatewayPrep {
+	fn default() -> Self {
+		Self::new()
+	}
+}
+
+/// A running gateway process.
+pub struct GatewayProcess {
+	child: Option<Child>,
+	/// Its working directory (config, keys, storage).
+	pub dir: PathBuf,
+	/// Local API URL.
+	pub api_url: String,
+	/// Peer API URL.
+	pub peer_url: String,
+	/// Local API address.
+	pub api_addr: String,
+	/// Log file (JSON lines).
+	pub log_path: PathBuf,
+	_prep: GatewayPrep,
+}
+
+impl GatewayProcess {
+	/// Writes the configuration and key files and starts the gateway against `node`; waits
+	/// until `GET /health` answers.
+	pub async fn start(node: &Node, prep: GatewayPrep, spec: GatewaySpec) -> Self {
+		let dir = prep.dir.path().to_path_buf();
+		std::fs::write(dir.join("gateway.key"), &spec.key_uri).expect("key file");
+		std::fs::write(dir.join("lookup.secret"), hex::encode(b"healthchain-dev-lookup-secret-01"))
+			.expect("secret file");
+		let mut config = format!(
+			"node_url = \"{}\"\nhospital = \"{}\"\nsigning_key_file = \"{d}/gateway.key\"\n\
+			 exchange_key_file = \"{d}/exchange.key\"\nlookup_secret_file = \"{d}/lookup.secret\"\n\
+			 storage_dir = \"{d}/store\"\nlisten = \"127.0.0.1:{}\"\napi_listen = \"127.0.0.1:{}\"\n\
+			 retention_secs = {}\nconsent_wait_secs = 90\n",
+			node.ws_url(),
+			spec.hospital,
+			prep.peer_port,
+			prep.api_port,
+			spec.retention_secs,
+			d = dir.display(),
+		);
+		for (code, url, key) in &spec.peers {
+			config.push_str(&format!("\n[peers.{code}]\nurl = \"{url}\"\npublic_key = \"{key}\"\n"));
+		}
+		let config_path = dir.join("gateway.toml");
+		std::fs::write(&config_path, config).expect("config file");
+		let log_path = dir.join("gateway.log");
+		let log = std::fs::File::create(&log_path).expect("log file");
+		let child = Command::new(gateway_binary())
+			.arg("run")
+			.arg(&config_path)
+			.stdout(Stdio::null())
+			.stderr(log)
+			.spawn()
+			.expect("the gateway starts");
+		let api_addr = format!("127.0.0.1:{}", prep.api_port);
+		let mut gw = GatewayProcess {
+			child: Some(child),
+			dir,
+			api_url: format!("http://{api_addr}"),
+			peer_url: prep.peer_url(),
+			api_addr,
+			log_path,
+			_prep: prep,
+		};
+		let start = Instant::now();
+		loop {
+			if let Ok((200, _)) = http_get(&gw.api_addr, "/health") {
+				break;
+			}
+			if let Some(status) = gw.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+				panic!("the gateway exited with {status}; log:\n{}", gw.log());
+			}
+			assert!(start.elapsed() < PATIENCE, "gateway never came up; log:\n{}", gw.log());
+			tokio::time::sleep(Duration::from_millis(200)).await;
+		}
+		gw
+	}
+
+	/// The gateway's log so far.
+	pub fn log(&self) -> String {
+		std::fs::read_to_string(&self.log_path).unwrap_or_default()
+	}
+
+	/// A JSON-RPC client for the local API.
+	pub fn api(&self) -> HttpClient {
+		HttpClientBuilder::default()
+			.request_timeout(Duration::from_secs(300))
+			.build(&self.api_url)
+			.expect("an HTTP client")
+	}
+
+	/// A JSON-RPC client for the peer API.
+	pub fn peer_api(&self) -> HttpClient {
+		HttpClientBuilder::default()
+			.request_timeout(Duration::from_secs(60))
+			.build(&self.peer_url)
+			.expect("an HTTP client")
+	}
+
+	/// Stops the gateway with SIGINT; returns its exit status.
+	pub fn stop(&mut self) -> ExitStatus {
+		let mut child = self.child.take().expect("the gateway is running");
+		let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+		nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).expect("SIGINT delivered");
+		let start = Instant::now();
+		loop {
+			if let Some(status) = child.try_wait().expect("wait on the gateway") {
+				return status;
+			}
+			if start.elapsed() > Duration::from_secs(30) {
+				let _ = child.kill();
+				panic!("the gateway did not exit within 30 s of SIGINT");
+			}
+			std::thread::sleep(Duration::from_millis(100));
+		}
+	}
+}
+
+impl Drop for GatewayProcess {
+	fn drop(&mut self) {
+		if let Some(mut child) = self.child.take() {
+			let _ = child.kill();
+			let _ = child.wait();
+		}
+	}
+}
+
+/// A plain HTTP/1.1 GET; returns the status code and body.
+pub fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
+	use std::io::{Read, Write};
+	let mut s = std::net::TcpStream::connect(addr)?;
+	s.set_read_timeout(Some(Duration::from_secs(10)))?;
+	write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+	let mut buf = String::new();
+	s.read_to_string(&mut buf)?;
+	let status = buf
+		.split_whitespace()
+		.nth(1)
+		.and_then(|c| c.parse().ok())
+		.unwrap_or(0);
+	let body = buf.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
+	Ok((status, body))
 }

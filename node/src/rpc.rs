@@ -500,6 +500,41 @@ fn walk_log<S: OffchainStorage>(
 	Ok((out, cursor))
 }
 
+/// Whether `cursor` is a head of the canonical log that ends at `head`: walking back from
+/// `head` reaches it. A head written by a block of an abandoned fork is in the index too, but
+/// never on this walk. Costs one index read per entry between the two.
+fn is_canonical_cursor<S: OffchainStorage>(
+	offchain: &S,
+	kind: LogKind,
+	id: &HealthId,
+	head: H256,
+	cursor: H256,
+) -> Result<bool, ErrorObjectOwned> {
+	if cursor == H256::zero() {
+		return Ok(true);
+	}
+	let Some(target) = fetch_indexed(offchain, kind, id, &cursor) else {
+		return Ok(false);
+	};
+	let mut at = head;
+	while at != H256::zero() {
+		if at == cursor {
+			return Ok(true);
+		}
+		let Some(e) = fetch_indexed(offchain, kind, id, &at) else {
+			return Err(error(
+				codes::INDEX_INCOMPLETE,
+				format!("the offchain index has no entry for head {}", hex_encode(at.as_bytes())),
+			));
+		};
+		if e.index <= target.index {
+			return Ok(false);
+		}
+		at = e.prev_head;
+	}
+	Ok(false)
+}
+
 /// The `health_*` RPC handler.
 pub struct Health<C, S> {
 	client: Arc<C>,
@@ -561,8 +596,9 @@ where
 			None => log.head,
 			Some(c) => {
 				let h = parse_h256("cursor", c)?;
-				// A cursor must be the zero head (start of log) or a head of this log.
-				if h != H256::zero() && fetch_indexed(offchain, kind, &id, &h).is_none() {
+				// A cursor must be the zero head (start of log) or a head of this log as the
+				// chain has it now (not of an abandoned fork).
+				if !is_canonical_cursor(offchain, kind, &id, log.head, h)? {
 					return Err(error(
 						codes::INVALID_PAGE,
 						"cursor is not a head of this patient's log",
@@ -776,6 +812,11 @@ mod tests {
 		let (page, next) = walk_log(&db, LogKind::Access, &id, canonical.head, 1).unwrap();
 		assert_eq!(page.len(), 1);
 		assert_eq!(next, h1.head);
+		// Cursors: heads on the canonical walk are, the abandoned fork's head is not.
+		let ok = |c| is_canonical_cursor(&db, LogKind::Access, &id, canonical.head, c).unwrap();
+		assert!(ok(h1.head) && ok(canonical.head) && ok(H256::zero()));
+		assert!(!ok(abandoned.head));
+		assert!(!ok(H256::repeat_byte(7)));
 	}
 
 	#[test]

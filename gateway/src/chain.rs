@@ -166,10 +166,8 @@ impl Chain {
 	pub async fn rpc(&self, method: &str, params: Vec<Json>) -> Result<Json, ChainError> {
 		let mut p = ArrayParams::new();
 		for v in params {
-			p.insert(v).map_err(|e| ChainError::Rpc {
-				method: method.into(),
-				message: e.to_string(),
-			})?;
+			p.insert(v)
+				.map_err(|e| ChainError::Rpc { method: method.into(), message: e.to_string() })?;
 		}
 		self.rpc.request(method, p).await.map_err(|e| match e {
 			jsonrpsee::core::ClientError::Call(c) => {
@@ -218,17 +216,17 @@ impl Chain {
 				.map_err(|e| ChainError::Rejected(e.to_string()))?;
 			signed.submit_and_watch().await.map_err(|e| ChainError::Rejected(e.to_string()))?
 		};
-		let in_block = progress.wait_for_finalized().await.map_err(|e| {
-			ChainError::Rejected(format!("not finalized: {e}"))
-		})?;
+		let in_block = progress
+			.wait_for_finalized()
+			.await
+			.map_err(|e| ChainError::Rejected(format!("not finalized: {e}")))?;
 		let block_hash = format!("{:?}", in_block.block_hash());
 		let events = in_block.wait_for_success().await.map_err(Self::events_error)?;
-		let block_number = self
-			.rpc("chain_getHeader", vec![Json::from(block_hash.clone())])
-			.await?["number"]
-			.as_str()
-			.and_then(|s| u64::from_str_radix(s.trim_start_matches("0x"), 16).ok())
-			.unwrap_or_default();
+		let block_number =
+			self.rpc("chain_getHeader", vec![Json::from(block_hash.clone())]).await?["number"]
+				.as_str()
+				.and_then(|s| u64::from_str_radix(s.trim_start_matches("0x"), 16).ok())
+				.unwrap_or_default();
 		let mut out = Vec::new();
 		for ev in events.iter() {
 			let ev = ev.map_err(unavailable)?;
@@ -267,8 +265,10 @@ impl Chain {
 					},
 				}
 			},
-			TransactionEventsError::ExtrinsicFailed(other) => {
-				ChainError::Failed { pallet: "System".into(), error: other.to_string(), detail: None }
+			TransactionEventsError::ExtrinsicFailed(other) => ChainError::Failed {
+				pallet: "System".into(),
+				error: other.to_string(),
+				detail: None,
 			},
 			other => unavailable(other),
 		}

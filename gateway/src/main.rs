@@ -88,7 +88,9 @@ async fn run_service(config_path: &Path) -> Result<(), String> {
 	let orphans = store.remove_orphans();
 	let chain = Chain::connect(&config.node_url, signer).await.map_err(|e| e.to_string())?;
 	let (listen, api_listen) = (config.listen, config.api_listen);
-	let gw = Arc::new(Gateway::new(config, store, chain, exchange, lookup_secret).map_err(|e| e.message)?);
+	let gw = Arc::new(
+		Gateway::new(config, store, chain, exchange, lookup_secret).map_err(|e| e.message)?,
+	);
 	let (peer_addr, peer_handle) = api::start(listen, api::peer_module(gw.clone())).await?;
 	let (api_addr, api_handle) = api::start(api_listen, api::local_module(gw.clone())).await?;
 	info!("started", {
@@ -161,7 +163,9 @@ async fn put(api_url: &str, health_id: &str, category: &str, path: &Path) -> Res
 			Ok(bundle) => client
 				.request::<Json, _>(
 					"gateway_put",
-					rpc_params![json!({"healthId": health_id, "category": category, "bundle": bundle})],
+					rpc_params![
+						json!({"healthId": health_id, "category": category, "bundle": bundle})
+					],
 				)
 				.await
 				.map_err(call_error),
@@ -204,14 +208,19 @@ async fn fetch(api_url: &str, args: &[String]) -> Result<(), String> {
 		},
 		_ => return Err(String::new()),
 	}
-	let r: Json =
-		client.request("gateway_fetch", rpc_params![req]).await.map_err(call_error)?;
+	let r: Json = client.request("gateway_fetch", rpc_params![req]).await.map_err(call_error)?;
 	println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
 	Ok(())
 }
 
 /// The patient's wallet, for demos: enrol, list pending requests, answer one, withdraw.
-async fn patient(node_url: &str, uri: &str, action: &str, arg: &str, extra: Option<&str>) -> Result<(), String> {
+async fn patient(
+	node_url: &str,
+	uri: &str,
+	action: &str,
+	arg: &str,
+	extra: Option<&str>,
+) -> Result<(), String> {
 	use healthchain_gateway::chain::{hid, variant};
 	use healthchain_primitives::HealthId;
 	let chain = Chain::connect(node_url, keypair_from_uri(uri).map_err(|e| e.to_string())?)
@@ -219,7 +228,9 @@ async fn patient(node_url: &str, uri: &str, action: &str, arg: &str, extra: Opti
 		.map_err(|e| e.to_string())?;
 	let id = || HealthId::from_hex(arg).map_err(|e| format!("health id: {e}"));
 	let included = match (action, extra) {
-		("enrol", None) => chain.submit("Consent", "enrol", vec![hid(&id()?), variant("All")]).await,
+		("enrol", None) => {
+			chain.submit("Consent", "enrol", vec![hid(&id()?), variant("All")]).await
+		},
 		("withdraw", None) => chain.submit("Consent", "withdraw", vec![hid(&id()?)]).await,
 		("pending", None) => {
 			let list = chain
@@ -230,7 +241,8 @@ async fn patient(node_url: &str, uri: &str, action: &str, arg: &str, extra: Opti
 			return Ok(());
 		},
 		("respond", Some(answer @ ("approve" | "refuse"))) => {
-			let request: u64 = arg.parse().map_err(|_| format!("request id: not a number: {arg}"))?;
+			let request: u64 =
+				arg.parse().map_err(|_| format!("request id: not a number: {arg}"))?;
 			chain
 				.submit(
 					"Consent",
@@ -270,7 +282,9 @@ async fn run(args: &[String]) -> Result<(), String> {
 			put(url, id, category, Path::new(path)).await
 		},
 		[cmd, url, rest @ ..] if cmd == "fetch" && rest.len() >= 2 => fetch(url, rest).await,
-		[cmd, url, uri, action, arg] if cmd == "patient" => patient(url, uri, action, arg, None).await,
+		[cmd, url, uri, action, arg] if cmd == "patient" => {
+			patient(url, uri, action, arg, None).await
+		},
 		[cmd, url, uri, action, arg, extra] if cmd == "patient" => {
 			patient(url, uri, action, arg, Some(extra)).await
 		},

@@ -111,7 +111,8 @@ fn now_ms() -> u64 {
 
 fn hex32(s: &str, what: &str) -> Result<[u8; 32], GatewayError> {
 	let mut out = [0u8; 32];
-	healthchain_primitives::hex_decode_into(s, &mut out).map_err(|e| bad(format!("{what}: {e}")))?;
+	healthchain_primitives::hex_decode_into(s, &mut out)
+		.map_err(|e| bad(format!("{what}: {e}")))?;
 	Ok(out)
 }
 
@@ -343,7 +344,8 @@ impl Gateway {
 			.and_then(|e| e.leading::<(HealthId, u64)>())
 			.map(|(_, i)| i)
 			.unwrap_or_default();
-		let meta = RecordMeta { health_id, category: req.category, size, block: included.block_number };
+		let meta =
+			RecordMeta { health_id, category: req.category, size, block: included.block_number };
 		self.store.put_meta(&hash, &meta)?;
 		info!("put", {"healthId": req.health_id, "contentHash": h(&hash), "category": category_name(req.category), "size": size, "block": included.block_number, "index": index});
 		Ok(PutResult { content_hash: h(&hash), size, block: included.block_number, index })
@@ -361,7 +363,9 @@ impl Gateway {
 		let categories: Vec<DataCategory> = match &req.categories {
 			Some(c) if c.is_empty() => return Err(bad("categories: empty list")),
 			Some(c) => c.clone(),
-			None => DataCategory::ALL.into_iter().filter(|c| *c != DataCategory::Sensitive).collect(),
+			None => {
+				DataCategory::ALL.into_iter().filter(|c| *c != DataCategory::Sensitive).collect()
+			},
 		};
 		let emergency_reason = match (purpose, req.emergency_reason.as_deref()) {
 			(Purpose::Emergency, Some(r)) => Some(match r {
@@ -423,9 +427,15 @@ impl Gateway {
 				continue;
 			}
 			let problem = if !selected(&r.hospital) {
-				Some((codes::NOT_SERVED, format!("the patient no longer shares records from {}", r.hospital)))
+				Some((
+					codes::NOT_SERVED,
+					format!("the patient no longer shares records from {}", r.hospital),
+				))
 			} else if r.hospital != self.hospital() && !self.peers.contains_key(&r.hospital) {
-				Some((codes::UNKNOWN_PEER, format!("unknown peer gateway {}: not in this gateway's directory", r.hospital)))
+				Some((
+					codes::UNKNOWN_PEER,
+					format!("unknown peer gateway {}: not in this gateway's directory", r.hospital),
+				))
 			} else {
 				None
 			};
@@ -447,11 +457,10 @@ impl Gateway {
 			wanted.drain(..wanted.len() - MAX_RECORDS);
 		}
 		if wanted.is_empty() {
-			let why = unavailable
-				.values()
-				.next()
-				.map(|u| (u.code, u.reason.clone()))
-				.unwrap_or((codes::NO_RECORDS, "the patient has no records in these categories".into()));
+			let why = unavailable.values().next().map(|u| (u.code, u.reason.clone())).unwrap_or((
+				codes::NO_RECORDS,
+				"the patient has no records in these categories".into(),
+			));
 			return Err(err(why.0, why.1));
 		}
 
@@ -474,7 +483,9 @@ impl Gateway {
 			.map_err(|e| match e.pallet_error() {
 				Some("ConsentRequestNeeded") if asked => err(
 					codes::GRANT_EXPIRED,
-					format!("the patient's grant expired before the attestation was included ({e})"),
+					format!(
+						"the patient's grant expired before the attestation was included ({e})"
+					),
 				),
 				Some("ConsentRequestNeeded") => err(codes::DENIED, format!("access denied: {e}")),
 				Some(_) => err(codes::DENIED, format!("access denied: {e}")),
@@ -566,9 +577,10 @@ impl Gateway {
 		purpose: Purpose,
 	) -> Result<(), GatewayError> {
 		// Subscribe first so the answer cannot slip between inclusion and subscription.
-		let mut blocks = self.chain.api().stream_blocks().await.map_err(|e| {
-			err(codes::UNAVAILABLE, format!("cannot follow finalized blocks: {e}"))
-		})?;
+		let mut blocks =
+			self.chain.api().stream_blocks().await.map_err(|e| {
+				err(codes::UNAVAILABLE, format!("cannot follow finalized blocks: {e}"))
+			})?;
 		let grant_for = match req.grant_for_ms {
 			Some(0) => return Err(bad("grantForMs must be positive")),
 			Some(ms) => Value::unnamed_variant("Some", vec![Value::u128(ms as u128)]),
@@ -711,9 +723,10 @@ impl Gateway {
 		attestation: u64,
 		recs: &[ChainRecord],
 	) -> Result<Vec<FetchedRecord>, GatewayError> {
-		let (url, peer_key) = self.peers.get(source).ok_or_else(|| {
-			err(codes::UNKNOWN_PEER, format!("unknown peer gateway {source}"))
-		})?;
+		let (url, peer_key) = self
+			.peers
+			.get(source)
+			.ok_or_else(|| err(codes::UNKNOWN_PEER, format!("unknown peer gateway {source}")))?;
 		let client: HttpClient = HttpClientBuilder::default()
 			.request_timeout(Duration::from_secs(30))
 			.build(url)
@@ -729,35 +742,15 @@ impl Gateway {
 				jsonrpsee::core::ClientError::Call(c) => {
 					err(c.code(), format!("peer {source} refused: {}", c.message()))
 				},
-				other => err(codes::PEER_FAILED, format!("peer {source} ({url}) unreachable: {other}")),
+				other => {
+					err(codes::PEER_FAILED, format!("peer {source} ({url}) unreachable: {other}"))
+				},
 			})?;
 		let sealed = answer["sealed"]
 			.as_str()
 			.and_then(|s| hex::decode(s.trim_start_matches("0x")).ok())
 			.ok_or_else(|| err(codes::PEER_FAILED, format!("peer {source}: malformed answer")))?;
 		self.open_from_peer(source, peer_key, &sealed, recs)
-	}
-
-	/// Opens a peer's sealed answer and checks every record against its anchored hash
-	/// before decrypting it.
-	pub fn open_sealed(
-		&self,
-		source: &str,
-		sealed: &[u8],
-		expected: &[([u8; 32], DataCategory)],
-	) -> Result<Vec<FetchedRecord>, GatewayError> {
-		let (_, peer_key) = self.peers.get(source).ok_or_else(|| {
-			err(codes::UNKNOWN_PEER, format!("unknown peer gateway {source}"))
-		})?;
-		let recs: Vec<ChainRecord> = expected
-			.iter()
-			.map(|(hash, category)| ChainRecord {
-				hash: *hash,
-				hospital: source.to_string(),
-				category: *category,
-			})
-			.collect();
-		self.open_from_peer(source, peer_key, sealed, &recs)
 	}
 
 	fn open_from_peer(
@@ -767,33 +760,9 @@ impl Gateway {
 		sealed: &[u8],
 		recs: &[ChainRecord],
 	) -> Result<Vec<FetchedRecord>, GatewayError> {
-		let opened = self.exchange.open_from(peer_key, sealed).map_err(|e| {
-			err(codes::INTEGRITY, format!("answer from {source} does not open: {e}"))
-		})?;
-		let items: Vec<SealedRecord> = serde_json::from_slice(&opened)
-			.map_err(|e| err(codes::PEER_FAILED, format!("peer {source}: malformed payload: {e}")))?;
-		let mut out = Vec::new();
-		for r in recs {
-			let item = items.iter().find(|i| i.hash == h(&r.hash)).ok_or_else(|| {
-				err(codes::PEER_FAILED, format!("peer {source} did not return {}", h(&r.hash)))
-			})?;
-			let ct = hex::decode(item.ciphertext.trim_start_matches("0x"))
-				.map_err(|_| err(codes::PEER_FAILED, "ciphertext not hex"))?;
-			crypto::verify_hash(&r.hash, &ct).map_err(|e| {
-				err(codes::INTEGRITY, format!("record from {source} fails its anchored hash: {e}"))
-			})?;
-			let key = hex32(&item.key, "record key")?;
-			let plain = crypto::decrypt(&key, &ct)
-				.map_err(|e| err(codes::INTEGRITY, format!("record from {source}: {e}")))?;
-			out.push(FetchedRecord {
-				content_hash: h(&r.hash),
-				source: source.to_string(),
-				category: r.category,
-				bundle: serde_json::from_slice(&plain)
-					.map_err(|e| err(codes::INTEGRITY, format!("bundle from {source}: {e}")))?,
-			});
-		}
-		Ok(out)
+		let expected: Vec<([u8; 32], DataCategory)> =
+			recs.iter().map(|r| (r.hash, r.category)).collect();
+		open_records(&self.exchange, source, peer_key, sealed, &expected)
 	}
 
 	// ---------------------------------------------------------------- serve
@@ -824,7 +793,10 @@ impl Gateway {
 		if !enrolled || !selected || self.store.stopped_since(&health_id).is_some() {
 			let why = if !enrolled { "withdrew" } else { "removed this hospital as a source" };
 			warn!("serve_refused", {"healthId": req.health_id, "requester": req.requester, "reason": why});
-			return Err(err(codes::NOT_SERVED, format!("the patient {why}: records are not served")));
+			return Err(err(
+				codes::NOT_SERVED,
+				format!("the patient {why}: records are not served"),
+			));
 		}
 
 		// The attestation, verified against the finalized on-chain head.
@@ -858,9 +830,13 @@ impl Gateway {
 					h(hash)
 				)));
 			}
-			let meta = self.store.meta(hash).filter(|m| m.health_id == health_id).ok_or_else(|| {
-				err(codes::UNKNOWN_RECORD, format!("no record {} of this patient here", h(hash)))
-			})?;
+			let meta =
+				self.store.meta(hash).filter(|m| m.health_id == health_id).ok_or_else(|| {
+					err(
+						codes::UNKNOWN_RECORD,
+						format!("no record {} of this patient here", h(hash)),
+					)
+				})?;
 			if !entry.categories.contains(&meta.category) {
 				return Err(refuse(format!(
 					"attestation {} does not cover category {}",
@@ -870,14 +846,9 @@ impl Gateway {
 			}
 			let ct = self.store.ciphertext(hash)?;
 			let key = self.store.key(hash)?;
-			items.push(SealedRecord {
-				hash: h(hash),
-				ciphertext: h(&ct),
-				key: h(key.as_ref()),
-			});
+			items.push((*hash, ct, *key));
 		}
-		let payload = serde_json::to_vec(&items).map_err(|e| err(codes::UNAVAILABLE, e.to_string()))?;
-		let sealed = self.exchange.seal_for(requester_key, &payload);
+		let sealed = seal_records(&self.exchange, requester_key, &items);
 		info!("served", {"healthId": req.health_id, "requester": req.requester, "attestation": req.attestation, "records": wanted.len()});
 		Ok(json!({ "sealed": h(&sealed) }))
 	}
@@ -907,8 +878,9 @@ impl Gateway {
 		for e in page["entries"].as_array().into_iter().flatten() {
 			let head = hex32(e["head"].as_str().unwrap_or_default(), "head")?;
 			let prev = hex32(e["prevHead"].as_str().unwrap_or_default(), "prevHead")?;
-			let encoded = hex::decode(e["encoded"].as_str().unwrap_or_default().trim_start_matches("0x"))
-				.map_err(|_| err(codes::BAD_ATTESTATION, "access log entry not hex"))?;
+			let encoded =
+				hex::decode(e["encoded"].as_str().unwrap_or_default().trim_start_matches("0x"))
+					.map_err(|_| err(codes::BAD_ATTESTATION, "access log entry not hex"))?;
 			if head != expected || LogHead::next_head(&H256(prev), &encoded).0 != head {
 				return Err(err(
 					codes::BAD_ATTESTATION,
@@ -916,9 +888,8 @@ impl Gateway {
 				));
 			}
 			if e["index"].as_u64() == Some(index) {
-				return AccessEntry::decode(&mut &encoded[..]).map_err(|_| {
-					err(codes::BAD_ATTESTATION, "access log entry does not decode")
-				});
+				return AccessEntry::decode(&mut &encoded[..])
+					.map_err(|_| err(codes::BAD_ATTESTATION, "access log entry does not decode"));
 			}
 			expected = prev;
 		}
@@ -930,8 +901,8 @@ impl Gateway {
 	/// Whether the patient currently shares records from this hospital.
 	async fn serving(&self, health_id: &HealthId) -> Result<bool, GatewayError> {
 		let consent = self.chain.rpc("health_consent", vec![json!(health_id.to_hex())]).await?;
-		Ok(consent["enrolled"].as_bool() == Some(true) &&
-			match &consent["sources"] {
+		Ok(consent["enrolled"].as_bool() == Some(true)
+			&& match &consent["sources"] {
 				Json::String(s) => s == "all",
 				Json::Array(list) => list.iter().any(|c| c.as_str() == Some(self.hospital())),
 				_ => false,
@@ -1063,6 +1034,57 @@ impl Gateway {
 	}
 }
 
+/// Opens a source's sealed answer and checks every expected record's ciphertext against its
+/// anchored hash before decrypting it. Nothing is returned unless every record checks.
+pub fn open_records(
+	exchange: &ExchangeKey,
+	source: &str,
+	peer_key: &[u8; 32],
+	sealed: &[u8],
+	expected: &[([u8; 32], DataCategory)],
+) -> Result<Vec<FetchedRecord>, GatewayError> {
+	let opened = exchange
+		.open_from(peer_key, sealed)
+		.map_err(|e| err(codes::INTEGRITY, format!("answer from {source} does not open: {e}")))?;
+	let items: Vec<SealedRecord> = serde_json::from_slice(&opened)
+		.map_err(|e| err(codes::PEER_FAILED, format!("peer {source}: malformed payload: {e}")))?;
+	let mut out = Vec::new();
+	for (hash, category) in expected {
+		let item = items.iter().find(|i| i.hash == h(hash)).ok_or_else(|| {
+			err(codes::PEER_FAILED, format!("peer {source} did not return {}", h(hash)))
+		})?;
+		let ct = hex::decode(item.ciphertext.trim_start_matches("0x"))
+			.map_err(|_| err(codes::PEER_FAILED, "ciphertext not hex"))?;
+		crypto::verify_hash(hash, &ct).map_err(|e| {
+			err(codes::INTEGRITY, format!("record from {source} fails its anchored hash: {e}"))
+		})?;
+		let key = hex32(&item.key, "record key")?;
+		let plain = crypto::decrypt(&key, &ct)
+			.map_err(|e| err(codes::INTEGRITY, format!("record from {source}: {e}")))?;
+		out.push(FetchedRecord {
+			content_hash: h(hash),
+			source: source.to_string(),
+			category: *category,
+			bundle: serde_json::from_slice(&plain)
+				.map_err(|e| err(codes::INTEGRITY, format!("bundle from {source}: {e}")))?,
+		});
+	}
+	Ok(out)
+}
+
+/// Seals records (ciphertext and key each) for a requester: what a source returns.
+pub fn seal_records(
+	exchange: &ExchangeKey,
+	requester_key: &[u8; 32],
+	records: &[([u8; 32], Vec<u8>, [u8; 32])],
+) -> Vec<u8> {
+	let items: Vec<SealedRecord> = records
+		.iter()
+		.map(|(hash, ct, key)| SealedRecord { hash: h(hash), ciphertext: h(ct), key: h(key) })
+		.collect();
+	exchange.seal_for(requester_key, &serde_json::to_vec(&items).unwrap_or_default())
+}
+
 fn basis_name(debug: &str) -> String {
 	let first = debug.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
 	let mut s = first.to_string();
@@ -1070,4 +1092,60 @@ fn basis_name(debug: &str) -> String {
 		c.make_ascii_lowercase();
 	}
 	s
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn sealed_record(plain: &[u8]) -> ([u8; 32], Vec<u8>, [u8; 32]) {
+		let key = crypto::new_record_key();
+		let ct = crypto::encrypt(&key, plain);
+		(crypto::content_hash(&ct), ct, *key)
+	}
+
+	#[test]
+	fn the_requester_checks_every_anchored_hash_before_showing_anything() {
+		let (source, requester) = (ExchangeKey::generate(), ExchangeKey::generate());
+		let good = sealed_record(br#"{"resourceType":"Bundle"}"#);
+		let other = sealed_record(br#"{"resourceType":"Bundle","id":"2"}"#);
+		let expected = [(good.0, DataCategory::Allergy), (other.0, DataCategory::Visit)];
+		let sealed = seal_records(&source, &requester.public(), &[good.clone(), other.clone()]);
+		let got = open_records(&requester, "H0001", &source.public(), &sealed, &expected).unwrap();
+		assert_eq!(got.len(), 2);
+		assert_eq!(got[0].bundle, serde_json::json!({"resourceType": "Bundle"}));
+
+		// A source that swaps in other bytes under the anchored hash is caught.
+		let mut tampered = good.clone();
+		tampered.1[30] ^= 1;
+		let sealed = seal_records(&source, &requester.public(), &[tampered, other.clone()]);
+		let e =
+			open_records(&requester, "H0001", &source.public(), &sealed, &expected).unwrap_err();
+		assert_eq!(e.code, codes::INTEGRITY);
+		assert!(e.message.contains("anchored hash"), "{}", e.message);
+
+		// A missing record, a wrong key, and an answer sealed by someone else.
+		let sealed = seal_records(&source, &requester.public(), &[good.clone()]);
+		let e =
+			open_records(&requester, "H0001", &source.public(), &sealed, &expected).unwrap_err();
+		assert_eq!(e.code, codes::PEER_FAILED);
+		let mut wrong_key = good.clone();
+		wrong_key.2 = [9; 32];
+		let sealed = seal_records(&source, &requester.public(), &[wrong_key, other.clone()]);
+		let e =
+			open_records(&requester, "H0001", &source.public(), &sealed, &expected).unwrap_err();
+		assert_eq!(e.code, codes::INTEGRITY);
+		let impostor = ExchangeKey::generate();
+		let sealed = seal_records(&impostor, &requester.public(), &[good, other]);
+		let e =
+			open_records(&requester, "H0001", &source.public(), &sealed, &expected).unwrap_err();
+		assert_eq!(e.code, codes::INTEGRITY);
+	}
+
+	#[test]
+	fn basis_names() {
+		assert_eq!(basis_name("Enrolment"), "enrolment");
+		assert_eq!(basis_name("Grant(3)"), "grant");
+		assert_eq!(basis_name("Emergency(0)"), "emergency");
+	}
 }

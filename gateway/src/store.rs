@@ -281,7 +281,8 @@ mod tests {
 		let store = Store::open(dir.path()).unwrap();
 		let patient = HealthId([7; 32]);
 		let (kept, size) = store.put(b"anchored").unwrap();
-		let meta = RecordMeta { health_id: patient, category: DataCategory::Allergy, size, block: 3 };
+		let meta =
+			RecordMeta { health_id: patient, category: DataCategory::Allergy, size, block: 3 };
 		store.put_meta(&kept, &meta).unwrap();
 		let (orphan, _) = store.put(b"never anchored").unwrap();
 		assert_eq!(store.remove_orphans(), 1);

@@ -397,7 +397,8 @@ impl GatewayProcess {
 			d = dir.display(),
 		);
 		for (code, url, key) in &spec.peers {
-			config.push_str(&format!("\n[peers.{code}]\nurl = \"{url}\"\npublic_key = \"{key}\"\n"));
+			config
+				.push_str(&format!("\n[peers.{code}]\nurl = \"{url}\"\npublic_key = \"{key}\"\n"));
 		}
 		let config_path = dir.join("gateway.toml");
 		std::fs::write(&config_path, config).expect("config file");
@@ -491,11 +492,7 @@ pub fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
 	write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
 	let mut buf = String::new();
 	s.read_to_string(&mut buf)?;
-	let status = buf
-		.split_whitespace()
-		.nth(1)
-		.and_then(|c| c.parse().ok())
-		.unwrap_or(0);
+	let status = buf.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
 	let body = buf.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
 	Ok((status, body))
 }

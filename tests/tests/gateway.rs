@@ -188,15 +188,21 @@ async fn two_hospitals_exchange_records_under_consent() {
 	assert_eq!((code, msg.as_str()), (4010, "access denied: notEnrolled"));
 
 	// Malformed requests: clear errors, nothing stored.
-	let (code, _) =
-		call(&a, "gateway_put", json!({"healthId": "0x12", "category": "allergy", "bundle": bundle("x")}))
-			.await
-			.unwrap_err();
+	let (code, _) = call(
+		&a,
+		"gateway_put",
+		json!({"healthId": "0x12", "category": "allergy", "bundle": bundle("x")}),
+	)
+	.await
+	.unwrap_err();
 	assert_eq!(code, 4000);
-	let (code, _) =
-		call(&a, "gateway_put", json!({"healthId": p1.to_hex(), "category": "gossip", "bundle": {}}))
-			.await
-			.unwrap_err();
+	let (code, _) = call(
+		&a,
+		"gateway_put",
+		json!({"healthId": p1.to_hex(), "category": "gossip", "bundle": {}}),
+	)
+	.await
+	.unwrap_err();
 	assert_eq!(code, -32602);
 	let (code, msg) = call(
 		&a,
@@ -208,10 +214,25 @@ async fn two_hospitals_exchange_records_under_consent() {
 	assert_eq!(code, 4000, "{msg}");
 
 	// The patient enrols; A and B each put a record.
-	submit(&api, &k1, "Consent", "enrol", vec![Value::from_bytes(p1.0), Value::unnamed_variant("All", vec![])]).await;
+	submit(
+		&api,
+		&k1,
+		"Consent",
+		"enrol",
+		vec![Value::from_bytes(p1.0), Value::unnamed_variant("All", vec![])],
+	)
+	.await;
 	let (r1, r2) = tokio::join!(
-		call(&a, "gateway_put", json!({"healthId": p1.to_hex(), "category": "allergy", "bundle": bundle("penicillin allergy")})),
-		call(&b, "gateway_put", json!({"healthId": p1.to_hex(), "category": "diagnosis", "bundle": bundle("type 2 diabetes")})),
+		call(
+			&a,
+			"gateway_put",
+			json!({"healthId": p1.to_hex(), "category": "allergy", "bundle": bundle("penicillin allergy")})
+		),
+		call(
+			&b,
+			"gateway_put",
+			json!({"healthId": p1.to_hex(), "category": "diagnosis", "bundle": bundle("type 2 diabetes")})
+		),
 	);
 	let (r1, r2) = (r1.unwrap(), r2.unwrap());
 	let r1_hash = r1["contentHash"].as_str().unwrap().to_string();
@@ -235,9 +256,12 @@ async fn two_hospitals_exchange_records_under_consent() {
 	assert!(progress.contains("2 anchored, 0 failed, of 2"), "{progress}");
 
 	// Hospital A's doctor (one-time consent): A's own records and B's, checked and decrypted.
-	let fetched = call(&a, "gateway_fetch", json!({"healthId": p1.to_hex(), "practitioner": "MD10001"}))
-		.await
-		.unwrap_or_else(|e| panic!("fetch at A: {e:?}\nA log:\n{}\nB log:\n{}", gw_a.log(), gw_b.log()));
+	let fetched =
+		call(&a, "gateway_fetch", json!({"healthId": p1.to_hex(), "practitioner": "MD10001"}))
+			.await
+			.unwrap_or_else(|e| {
+				panic!("fetch at A: {e:?}\nA log:\n{}\nB log:\n{}", gw_a.log(), gw_b.log())
+			});
 	assert_eq!(fetched["basis"], "enrolment");
 	assert_eq!(fetched["records"].as_array().unwrap().len(), 4, "{fetched}");
 	let from_b = fetched["records"]
@@ -259,7 +283,8 @@ async fn two_hospitals_exchange_records_under_consent() {
 		})
 	};
 	answer_request(&node, &api, &k1, &p1, true).await;
-	let fetched_b = fetch_b.await.unwrap().unwrap_or_else(|e| panic!("fetch at B: {e:?}\n{}", gw_b.log()));
+	let fetched_b =
+		fetch_b.await.unwrap().unwrap_or_else(|e| panic!("fetch at B: {e:?}\n{}", gw_b.log()));
 	assert_eq!(fetched_b["basis"], "grant");
 	assert_eq!(hashes(&fetched_b), hashes(&fetched));
 	let r1_at_b = fetched_b["records"]
@@ -307,8 +332,12 @@ async fn two_hospitals_exchange_records_under_consent() {
 		let b = b.clone();
 		let p = p1.to_hex();
 		tokio::spawn(async move {
-			call(&b, "gateway_fetch", json!({"healthId": p, "practitioner": "MD10002", "grantForMs": 1}))
-				.await
+			call(
+				&b,
+				"gateway_fetch",
+				json!({"healthId": p, "practitioner": "MD10002", "grantForMs": 1}),
+			)
+			.await
 		})
 	};
 	answer_request(&node, &api, &k1, &p1, true).await;
@@ -334,9 +363,13 @@ async fn two_hospitals_exchange_records_under_consent() {
 	std::fs::write(&blob, &original).unwrap();
 
 	// An attestation replayed for another record, and a requester not in the directory.
-	let r5 = call(&b, "gateway_put", json!({"healthId": p1.to_hex(), "category": "diagnosis", "bundle": bundle("hypertension")}))
-		.await
-		.unwrap();
+	let r5 = call(
+		&b,
+		"gateway_put",
+		json!({"healthId": p1.to_hex(), "category": "diagnosis", "bundle": bundle("hypertension")}),
+	)
+	.await
+	.unwrap();
 	let peer_b = gw_b.peer_api();
 	let (code, msg) = call(
 		&peer_b,
@@ -397,7 +430,10 @@ async fn two_hospitals_exchange_records_under_consent() {
 		"set_sources",
 		vec![
 			Value::from_bytes(p1.0),
-			Value::unnamed_variant("Only", vec![Value::unnamed_composite(vec![Value::from_bytes(b"H0002")])]),
+			Value::unnamed_variant(
+				"Only",
+				vec![Value::unnamed_composite(vec![Value::from_bytes(b"H0002")])],
+			),
 		],
 	)
 	.await;
@@ -423,7 +459,9 @@ async fn two_hospitals_exchange_records_under_consent() {
 	// B's fetch no longer offers A's records: they are revoked as erased on chain.
 	let start = Instant::now();
 	loop {
-		let recs = node_rpc(&node, "health_records", vec![json!(p1.to_hex()), json!({"finalized": true})]).await;
+		let recs =
+			node_rpc(&node, "health_records", vec![json!(p1.to_hex()), json!({"finalized": true})])
+				.await;
 		let erased = recs["entries"]
 			.as_array()
 			.unwrap()
@@ -447,9 +485,10 @@ async fn two_hospitals_exchange_records_under_consent() {
 
 	// Withdrawal: B stops serving and shreds after the retention; fetches fail clearly.
 	submit(&api, &k1, "Consent", "withdraw", vec![Value::from_bytes(p1.0)]).await;
-	let (code, msg) = call(&a, "gateway_fetch", json!({"healthId": p1.to_hex(), "practitioner": "MD10001"}))
-		.await
-		.unwrap_err();
+	let (code, msg) =
+		call(&a, "gateway_fetch", json!({"healthId": p1.to_hex(), "practitioner": "MD10001"}))
+			.await
+			.unwrap_err();
 	assert_eq!((code, msg.as_str()), (4010, "access denied: withdrawn"));
 	let start = Instant::now();
 	loop {

@@ -51,8 +51,14 @@ async fn rpc(node: &Node, method: &str, params: Vec<Json>) -> Result<Json, (i32,
 
 /// Submits to this node's pool only (no peers yet) and waits until `done` holds at its best
 /// block.
-async fn submit_and_wait<F>(node: &Node, signer: &Keypair, pallet: &str, call: &str, fields: Vec<Value>, done: F)
-where
+async fn submit_and_wait<F>(
+	node: &Node,
+	signer: &Keypair,
+	pallet: &str,
+	call: &str,
+	fields: Vec<Value>,
+	done: F,
+) where
 	F: Fn(&Json) -> bool,
 {
 	let api = OnlineClient::<PolkadotConfig>::from_url(node.ws_url()).await.unwrap();
@@ -69,7 +75,11 @@ where
 		if done(&json!({"records": recs, "consent": consent})) {
 			return;
 		}
-		assert!(start.elapsed() < PATIENCE, "{pallet}.{call} never took effect; log:\n{}", node.log());
+		assert!(
+			start.elapsed() < PATIENCE,
+			"{pallet}.{call} never took effect; log:\n{}",
+			node.log()
+		);
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
 }
@@ -156,7 +166,9 @@ async fn a_reorg_below_finality_never_serves_the_abandoned_fork() {
 	let entry = &after["entries"][0];
 	assert_eq!(entry["entry"]["contentHash"], hex32(winning), "{after}");
 	assert_ne!(after["head"], abandoned_head);
-	let prev = H256::from_slice(&hex::decode(entry["prevHead"].as_str().unwrap().trim_start_matches("0x")).unwrap());
+	let prev = H256::from_slice(
+		&hex::decode(entry["prevHead"].as_str().unwrap().trim_start_matches("0x")).unwrap(),
+	);
 	let encoded = hex::decode(entry["encoded"].as_str().unwrap().trim_start_matches("0x")).unwrap();
 	assert_eq!(
 		format!("0x{}", hex::encode(LogHead::next_head(&prev, &encoded).as_bytes())),

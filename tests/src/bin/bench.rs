@@ -1,0 +1,618 @@
+//! `healthchain-bench`: the load generator behind `scripts/bench`.
+//!
+//! Starts a development node (or the four-validator local network) on loopback, sets up
+//! gateway accounts and enrolled patients, pre-signs extrinsics from several gateway accounts
+//! (so nonces do not serialise one sender), then for each phase — `System::remark` (the
+//! baseline) and `AccessLog::attest` — submits as fast as the node accepts for the given
+//! duration, with a bounded number in flight, and follows best and finalized blocks to time
+//! every extrinsic. Prints throughput, latency percentiles, bytes per extrinsic, state bytes
+//! per patient, and the node's CPU and memory.
+//!
+//! ```text
+//! healthchain-bench [--chain dev|local] [--secs 60] [--window 6000] [--patients 64]
+//! ```
+
+use futures::{stream, StreamExt};
+use healthchain_primitives::{document::health_id_of, DocumentKind, HealthId};
+use healthchain_tests::{node_key, Node, NodeConfig};
+use jsonrpsee::{
+	core::client::{ClientT, SubscriptionClientT},
+	rpc_params,
+	ws_client::{WsClient, WsClientBuilder},
+};
+use serde_json::Value as Json;
+use std::{
+	collections::{HashMap, HashSet},
+	sync::{
+		atomic::{AtomicUsize, Ordering},
+		Arc, Mutex,
+	},
+	time::{Duration, Instant},
+};
+use subxt::{
+	config::DefaultExtrinsicParamsBuilder,
+	dynamic::{self, Value},
+	OnlineClient, PolkadotConfig,
+};
+use subxt_signer::{sr25519::Keypair, SecretUri};
+
+const DEV_SECRET: &[u8; 32] = b"healthchain-dev-lookup-secret-01";
+const EXTRA_GATEWAYS: usize = 7;
+
+type Api = OnlineClient<PolkadotConfig>;
+
+fn key(uri: &str) -> Keypair {
+	Keypair::from_uri(&uri.parse::<SecretUri>().expect("a valid URI")).expect("a key")
+}
+
+fn patient_id(i: usize) -> HealthId {
+	health_id_of(DEV_SECRET, DocumentKind::Passport { country: *b"THA" }, &format!("BP{i:07}"))
+		.expect("a valid passport number")
+}
+
+struct Args {
+	chain: String,
+	secs: u64,
+	window: usize,
+	patients: usize,
+}
+
+fn args() -> Args {
+	let mut a = Args { chain: "dev".into(), secs: 60, window: 6000, patients: 64 };
+	let v: Vec<String> = std::env::args().skip(1).collect();
+	let mut i = 0;
+	while i < v.len() {
+		let next = v.get(i + 1).cloned().unwrap_or_default();
+		match v[i].as_str() {
+			"--chain" => a.chain = next,
+			"--secs" => a.secs = next.parse().expect("--secs N"),
+			"--window" => a.window = next.parse().expect("--window N"),
+			"--patients" => a.patients = next.parse().expect("--patients N"),
+			other => panic!("unknown argument {other}"),
+		}
+		i += 2;
+	}
+	assert!(a.chain == "dev" || a.chain == "local", "--chain dev|local");
+	assert!(a.patients >= 4, "--patients must be at least 4");
+	a
+}
+
+/// Submits and waits for finality, panicking on failure (setup only).
+async fn submit(api: &Api, signer: &Keypair, pallet: &str, call: &str, fields: Vec<Value>) {
+	let tx = dynamic::transaction(pallet, call, fields);
+	let at = api.at_current_block().await.expect("a block");
+	at.transactions()
+		.sign_and_submit_then_watch_default(&tx, signer)
+		.await
+		.unwrap_or_else(|e| panic!("{pallet}.{call}: {e}"))
+		.wait_for_finalized_success()
+		.await
+		.unwrap_or_else(|e| panic!("{pallet}.{call}: {e:?}"));
+}
+
+fn batch(calls: Vec<Value>) -> Vec<Value> {
+	vec![Value::unnamed_composite(calls)]
+}
+
+fn call_value(pallet: &str, call: &str, fields: Vec<Value>) -> Value {
+	Value::unnamed_variant(pallet, vec![Value::unnamed_variant(call, fields)])
+}
+
+/// Gateways of hospital H0001 (the first plus seven added by it) and enrolled patients.
+async fn setup(api: &Api, chain: &str, patients: usize) -> Vec<Keypair> {
+	let (gateway, registrar) =
+		if chain == "dev" { ("//Dave", "//Ferdie") } else { ("//Eve", "//One") };
+	let first = key(gateway);
+	let extra: Vec<Keypair> =
+		(1..=EXTRA_GATEWAYS).map(|i| key(&format!("//BenchGateway{i}"))).collect();
+	let adds = extra
+		.iter()
+		.map(|k| {
+			call_value(
+				"Participants",
+				"add_gateway",
+				vec![Value::from_bytes(b"H0001"), Value::from_bytes(k.public_key().0)],
+			)
+		})
+		.collect();
+	submit(api, &first, "Utility", "batch_all", batch(adds)).await;
+	let registrations = (0..patients)
+		.map(|i| {
+			call_value(
+				"HealthIds",
+				"register",
+				vec![
+					Value::from_bytes(patient_id(i).0),
+					Value::named_variant("Passport", vec![("country", Value::from_bytes(b"THA"))]),
+					Value::bool(true),
+					Value::unnamed_variant(
+						"Key",
+						vec![Value::from_bytes(key(&format!("//BenchPatient{i}")).public_key().0)],
+					),
+				],
+			)
+		})
+		.collect();
+	submit(api, &key(registrar), "Utility", "batch_all", batch(registrations)).await;
+	stream::iter(0..patients)
+		.for_each_concurrent(16, |i| async move {
+			submit(
+				api,
+				&key(&format!("//BenchPatient{i}")),
+				"Consent",
+				"enrol",
+				vec![Value::from_bytes(patient_id(i).0), Value::unnamed_variant("All", vec![])],
+			)
+			.await
+		})
+		.await;
+	let mut all = vec![first];
+	all.extend(extra);
+	all
+}
+
+/// A pre-signed extrinsic.
+struct Signed {
+	bytes: Vec<u8>,
+	hash: [u8; 32],
+}
+
+/// Pre-signs `count` extrinsics round-robin over `signers`, calls from `make(i)`.
+async fn presign(
+	api: &Api,
+	rpc: &WsClient,
+	signers: &[Keypair],
+	count: usize,
+	make: impl Fn(usize) -> subxt::transactions::DynamicPayload<Vec<Value>>,
+) -> Vec<Signed> {
+	let mut nonces = Vec::new();
+	for s in signers {
+		let n: u64 = rpc
+			.request(
+				"system_accountNextIndex",
+				rpc_params![s.public_key().to_account_id().to_string()],
+			)
+			.await
+			.expect("nonce");
+		nonces.push(n);
+	}
+	let at = api.at_current_block().await.expect("a block");
+	let mut out = Vec::with_capacity(count);
+	for i in 0..count {
+		let s = i % signers.len();
+		let params = DefaultExtrinsicParamsBuilder::<PolkadotConfig>::new()
+			.nonce(nonces[s])
+			.immortal()
+			.build();
+		nonces[s] += 1;
+		let tx = make(i);
+		let signed = at
+			.transactions()
+			.create_signable_offline(&tx, params)
+			.expect("signable")
+			.sign(&signers[s])
+			.expect("signed");
+		let bytes = signed.into_encoded();
+		let hash = sp_crypto_hashing::blake2_256(&bytes);
+		out.push(Signed { bytes, hash });
+	}
+	out
+}
+
+#[derive(Default, Clone, Copy)]
+struct Timing {
+	sent: Option<Instant>,
+	best: Option<Instant>,
+	best_block: Option<u64>,
+	finalized: Option<Instant>,
+	len: usize,
+}
+
+/// CPU seconds (user + system) and resident memory (kB, current and peak) of a process.
+fn proc_usage(pid: u32) -> (f64, u64, u64) {
+	let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+	let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+	let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+	// After the command name: state is field 0, utime 11, stime 12 (proc(5) fields 14, 15).
+	let cpu = (ticks(11) + ticks(12)) / 100.0;
+	let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+	let kb = |name: &str| {
+		status
+			.lines()
+			.find(|l| l.starts_with(name))
+			.and_then(|l| l.split_whitespace().nth(1))
+			.and_then(|v| v.parse().ok())
+			.unwrap_or(0)
+	};
+	(cpu, kb("VmRSS:"), kb("VmHWM:"))
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+	if sorted.is_empty() {
+		return f64::NAN;
+	}
+	let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+	sorted[idx]
+}
+
+struct PhaseReport {
+	name: String,
+	submitted: usize,
+	rejected: usize,
+	included_per_s: f64,
+	finalized_per_s: f64,
+	best_p50: f64,
+	best_p99: f64,
+	fin_p50: f64,
+	fin_p99: f64,
+	bytes_per_tx: f64,
+	cpu_percent: f64,
+	rss_mb: f64,
+	peak_rss_mb: f64,
+	blocks: usize,
+	max_per_block: usize,
+}
+
+fn hex_u64(v: &Json) -> u64 {
+	v.as_str().and_then(|s| u64::from_str_radix(s.trim_start_matches("0x"), 16).ok()).unwrap_or(0)
+}
+
+/// Follows best and finalized heads and stamps every known extrinsic.
+async fn follow(
+	url: String,
+	timings: Arc<Mutex<HashMap<[u8; 32], Timing>>>,
+	stop: Arc<AtomicUsize>,
+	block_sizes: Arc<Mutex<Vec<usize>>>,
+) {
+	let client = WsClientBuilder::default()
+		.max_response_size(u32::MAX)
+		.build(&url)
+		.await
+		.expect("ws client");
+	let mut heads = client
+		.subscribe::<Json, _>("chain_subscribeNewHeads", rpc_params![], "chain_unsubscribeNewHeads")
+		.await
+		.expect("new heads");
+	let mut finals = client
+		.subscribe::<Json, _>(
+			"chain_subscribeFinalizedHeads",
+			rpc_params![],
+			"chain_unsubscribeFinalizedHeads",
+		)
+		.await
+		.expect("finalized heads");
+	let mut seen: HashSet<String> = HashSet::new();
+	let mut included: Vec<([u8; 32], u64)> = Vec::new();
+	let mut finalized_upto = 0u64;
+	loop {
+		if stop.load(Ordering::SeqCst) == 1 {
+			return;
+		}
+		tokio::select! {
+			Some(Ok(h)) = heads.next() => {
+				let now = Instant::now();
+				// Walk back to a block already seen (fills gaps; handles switches of fork).
+				let mut hash: String = match client.request::<String, _>("chain_getBlockHash", rpc_params![hex_u64(&h["number"])]).await { Ok(x) => x, Err(_) => continue };
+				let mut todo = Vec::new();
+				while !seen.contains(&hash) {
+					let Ok(block) = client.request::<Json, _>("chain_getBlock", rpc_params![hash.clone()]).await else { break };
+					let number = hex_u64(&block["block"]["header"]["number"]);
+					let parent = block["block"]["header"]["parentHash"].as_str().unwrap_or("").to_string();
+					todo.push((hash.clone(), number, block));
+					if number == 0 { break; }
+					hash = parent;
+					if todo.len() > 64 { break; }
+				}
+				for (hash, number, block) in todo.into_iter().rev() {
+					seen.insert(hash);
+					let exts = block["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
+					let mut ours = 0;
+					let mut t = timings.lock().expect("lock");
+					for x in exts {
+						let bytes = hex::decode(x.as_str().unwrap_or("").trim_start_matches("0x")).unwrap_or_default();
+						let hash = sp_crypto_hashing::blake2_256(&bytes);
+						if let Some(tm) = t.get_mut(&hash) {
+							if tm.best.is_none() {
+								tm.best = Some(now);
+								tm.best_block = Some(number);
+								tm.len = bytes.len();
+								included.push((hash, number));
+								ours += 1;
+							}
+						}
+					}
+					if ours > 0 {
+						block_sizes.lock().expect("lock").push(ours);
+					}
+				}
+			},
+			Some(Ok(f)) = finals.next() => {
+				let now = Instant::now();
+				let n = hex_u64(&f["number"]);
+				if n > finalized_upto {
+					finalized_upto = n;
+					let mut t = timings.lock().expect("lock");
+					included.retain(|(hash, number)| {
+						if *number <= n {
+							if let Some(tm) = t.get_mut(hash) { tm.finalized.get_or_insert(now); }
+							false
+						} else { true }
+					});
+				}
+			},
+			_ = tokio::time::sleep(Duration::from_millis(200)) => {},
+		}
+	}
+}
+
+async fn run_phase(
+	name: &str,
+	node: &Node,
+	txs: Vec<Signed>,
+	secs: u64,
+	window: usize,
+) -> PhaseReport {
+	let url = node.ws_url();
+	let pid = node.pid().expect("the node runs");
+	let timings: Arc<Mutex<HashMap<[u8; 32], Timing>>> =
+		Arc::new(Mutex::new(txs.iter().map(|t| (t.hash, Timing::default())).collect()));
+	let stop = Arc::new(AtomicUsize::new(0));
+	let block_sizes = Arc::new(Mutex::new(Vec::new()));
+	let follower =
+		tokio::spawn(follow(url.clone(), timings.clone(), stop.clone(), block_sizes.clone()));
+	tokio::time::sleep(Duration::from_secs(2)).await;
+
+	let clients: Vec<WsClient> = {
+		let mut v = Vec::new();
+		for _ in 0..4 {
+			v.push(
+				WsClientBuilder::default()
+					.max_concurrent_requests(1024)
+					.build(&url)
+					.await
+					.expect("ws client"),
+			);
+		}
+		v
+	};
+	let (cpu0, _, _) = proc_usage(pid);
+	let start = Instant::now();
+	let deadline = start + Duration::from_secs(secs);
+	let submitted = AtomicUsize::new(0);
+	let rejected = AtomicUsize::new(0);
+	let in_flight = |t: &HashMap<[u8; 32], Timing>| {
+		t.values().filter(|x| x.sent.is_some() && x.best.is_none()).count()
+	};
+	// Submit in chunks, keeping at most `window` submitted-but-not-included.
+	let mut iter = txs.into_iter().enumerate().peekable();
+	while Instant::now() < deadline && iter.peek().is_some() {
+		let inflight = in_flight(&timings.lock().expect("lock"));
+		if inflight >= window {
+			tokio::time::sleep(Duration::from_millis(20)).await;
+			continue;
+		}
+		let chunk: Vec<(usize, Signed)> =
+			iter.by_ref().take((window - inflight).min(500)).collect();
+		stream::iter(chunk)
+			.for_each_concurrent(64, |(i, tx)| {
+				let client = &clients[i % clients.len()];
+				let timings = &timings;
+				let submitted = &submitted;
+				let rejected = &rejected;
+				async move {
+					timings.lock().expect("lock").entry(tx.hash).or_default().sent =
+						Some(Instant::now());
+					let hex = format!("0x{}", hex::encode(&tx.bytes));
+					match client
+						.request::<Json, _>("author_submitExtrinsic", rpc_params![hex])
+						.await
+					{
+						Ok(_) => {
+							submitted.fetch_add(1, Ordering::Relaxed);
+						},
+						Err(e) => {
+							if rejected.fetch_add(1, Ordering::Relaxed) < 3 {
+								eprintln!("  {name}: submission refused: {e}");
+							}
+							timings.lock().expect("lock").remove(&tx.hash);
+						},
+					}
+				}
+			})
+			.await;
+	}
+	let load_secs = start.elapsed().as_secs_f64();
+	let (cpu1, rss, _) = proc_usage(pid);
+	// Drain: wait until everything submitted is finalized (or a minute passes).
+	let drain = Instant::now();
+	loop {
+		let pending = timings
+			.lock()
+			.expect("lock")
+			.values()
+			.filter(|t| t.sent.is_some() && t.finalized.is_none())
+			.count();
+		if pending == 0 || drain.elapsed() > Duration::from_secs(60) {
+			break;
+		}
+		tokio::time::sleep(Duration::from_millis(250)).await;
+	}
+	stop.store(1, Ordering::SeqCst);
+	let _ = follower.await;
+	let (_, _, peak) = proc_usage(pid);
+
+	let t = timings.lock().expect("lock");
+	let warm = start + Duration::from_secs(5);
+	let measured = (deadline.min(start + Duration::from_secs_f64(load_secs)) - warm).as_secs_f64();
+	let in_window = |x: Option<Instant>| x.map(|i| i >= warm && i <= deadline).unwrap_or(false);
+	let included = t.values().filter(|x| in_window(x.best)).count();
+	let finalized = t.values().filter(|x| in_window(x.finalized)).count();
+	let mut best: Vec<f64> =
+		t.values().filter_map(|x| Some(x.best?.duration_since(x.sent?).as_secs_f64())).collect();
+	let mut fin: Vec<f64> = t
+		.values()
+		.filter_map(|x| Some(x.finalized?.duration_since(x.sent?).as_secs_f64()))
+		.collect();
+	best.sort_by(|a, b| a.total_cmp(b));
+	fin.sort_by(|a, b| a.total_cmp(b));
+	let lens: Vec<usize> = t.values().filter(|x| x.best.is_some()).map(|x| x.len).collect();
+	let sizes = block_sizes.lock().expect("lock");
+	PhaseReport {
+		name: name.into(),
+		submitted: submitted.load(Ordering::Relaxed),
+		rejected: rejected.load(Ordering::Relaxed),
+		included_per_s: included as f64 / measured,
+		finalized_per_s: finalized as f64 / measured,
+		best_p50: percentile(&best, 0.5),
+		best_p99: percentile(&best, 0.99),
+		fin_p50: percentile(&fin, 0.5),
+		fin_p99: percentile(&fin, 0.99),
+		bytes_per_tx: lens.iter().sum::<usize>() as f64 / lens.len().max(1) as f64,
+		cpu_percent: (cpu1 - cpu0) / load_secs * 100.0,
+		rss_mb: rss as f64 / 1024.0,
+		peak_rss_mb: peak as f64 / 1024.0,
+		blocks: sizes.len(),
+		max_per_block: sizes.iter().copied().max().unwrap_or(0),
+	}
+}
+
+/// `AccessLog.AccessLogs` storage key of a patient.
+fn access_log_key(id: &HealthId) -> String {
+	let mut k = sp_crypto_hashing::twox_128(b"AccessLog").to_vec();
+	k.extend(sp_crypto_hashing::twox_128(b"AccessLogs"));
+	k.extend(sp_crypto_hashing::blake2_128(&id.0));
+	k.extend(id.0);
+	format!("0x{}", hex::encode(k))
+}
+
+async fn state_of(rpc: &WsClient, id: &HealthId) -> (u64, usize, usize) {
+	let key = access_log_key(id);
+	let value: Option<String> =
+		rpc.request("state_getStorage", rpc_params![key.clone()]).await.expect("storage");
+	let bytes = value
+		.map(|v| hex::decode(v.trim_start_matches("0x")).unwrap_or_default())
+		.unwrap_or_default();
+	let count =
+		bytes.get(..8).map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8]))).unwrap_or(0);
+	(count, (key.len() - 2) / 2, bytes.len())
+}
+
+fn attest_call(patient: &HealthId, record: u64) -> subxt::transactions::DynamicPayload<Vec<Value>> {
+	let mut hash = [0u8; 32];
+	hash[..8].copy_from_slice(&record.to_le_bytes());
+	hash[8] = 0xa7;
+	dynamic::transaction(
+		"AccessLog",
+		"attest",
+		vec![
+			Value::from_bytes(patient.0),
+			Value::from_bytes(b"MD10001"),
+			Value::unnamed_composite(vec![Value::unnamed_variant("Allergy", vec![])]),
+			Value::unnamed_composite(vec![Value::from_bytes(hash)]),
+			Value::unnamed_variant("Treatment", vec![]),
+		],
+	)
+}
+
+#[tokio::main]
+async fn main() {
+	let a = args();
+	println!(
+		"healthchain-bench: chain {}, {} s per phase, window {}, {} patients",
+		a.chain, a.secs, a.window, a.patients
+	);
+	let mut nodes = Vec::new();
+	if a.chain == "dev" {
+		nodes.push(Node::start(NodeConfig::dev()).await);
+	} else {
+		let names = ["alice", "bob", "charlie", "dave"];
+		for (i, n) in names.iter().enumerate() {
+			let mut args = vec!["--validator".to_string(), format!("--{n}")];
+			if i > 0 {
+				args.push("--bootnodes".into());
+				args.push(nodes[0].multiaddr(1));
+			}
+			let cfg = NodeConfig {
+				chain: "local".into(),
+				args,
+				base_path: None,
+				p2p_port: None,
+				node_key: Some(node_key(i as u8 + 1)),
+			};
+			nodes.push(Node::start(cfg).await);
+		}
+	}
+	let node = &nodes[0];
+	node.wait_finalized(2).await;
+	let api = Api::from_url(node.ws_url()).await.expect("subxt");
+	let rpc = WsClientBuilder::default().build(node.ws_url()).await.expect("ws");
+	let setup_start = Instant::now();
+	let gateways = setup(&api, &a.chain, a.patients).await;
+	println!(
+		"setup: {} gateway accounts, {} enrolled patients ({:.0} s)",
+		gateways.len(),
+		a.patients,
+		setup_start.elapsed().as_secs_f64()
+	);
+
+	// Enough pre-signed extrinsics for 1,500 per second, the target's one and a half.
+	let count = (a.secs as usize) * 1500;
+	let sign_start = Instant::now();
+	let remarks = presign(&api, &rpc, &gateways, count, |i| {
+		dynamic::transaction("System", "remark", vec![Value::from_bytes((i as u64).to_le_bytes())])
+	})
+	.await;
+	println!("pre-signed {count} remarks in {:.1} s", sign_start.elapsed().as_secs_f64());
+	let baseline = run_phase("System::remark", node, remarks, a.secs, a.window).await;
+
+	// Patient 0 gets one attestation, patient 1 a hundred, patient 2 three in four of the rest
+	// (to pass 10,000), the others share what is left.
+	let ids: Vec<HealthId> = (0..a.patients).map(patient_id).collect();
+	let pick = |i: usize| -> &HealthId {
+		match i {
+			0 => &ids[0],
+			1..=100 => &ids[1],
+			i if i % 4 != 0 => &ids[2],
+			i => &ids[3 + (i / 4) % (a.patients - 3)],
+		}
+	};
+	let sign_start = Instant::now();
+	let attests = presign(&api, &rpc, &gateways, count, |i| attest_call(pick(i), i as u64)).await;
+	println!("pre-signed {count} attestations in {:.1} s", sign_start.elapsed().as_secs_f64());
+	let attest = run_phase("AccessLog::attest", node, attests, a.secs, a.window).await;
+
+	// State per patient: the on-chain log head does not grow with the count.
+	let (hot_count, _, _) = state_of(&rpc, &ids[2]).await;
+	if hot_count < 10_000 {
+		let extra = (10_000 - hot_count) as usize;
+		println!("topping up the busiest patient with {extra} attestations (not timed)");
+		let more =
+			presign(&api, &rpc, &gateways, extra, |i| attest_call(&ids[2], (count + i) as u64))
+				.await;
+		let _ = run_phase("top-up", node, more, 600, a.window).await;
+	}
+
+	println!();
+	println!("| phase | submitted | refused | included/s | finalized/s | to best p50 / p99 (s) | to finalized p50 / p99 (s) | bytes/extrinsic | blocks (max per block) | node CPU (% of one core) | node RSS / peak (MiB) |");
+	println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+	for r in [&baseline, &attest] {
+		println!(
+			"| {} | {} | {} | {:.0} | {:.0} | {:.2} / {:.2} | {:.2} / {:.2} | {:.0} | {} ({}) | {:.0} | {:.0} / {:.0} |",
+			r.name, r.submitted, r.rejected, r.included_per_s, r.finalized_per_s, r.best_p50, r.best_p99,
+			r.fin_p50, r.fin_p99, r.bytes_per_tx, r.blocks, r.max_per_block, r.cpu_percent, r.rss_mb, r.peak_rss_mb
+		);
+	}
+	println!();
+	println!(
+		"attest / remark: included {:.2}, finalized {:.2}",
+		attest.included_per_s / baseline.included_per_s,
+		attest.finalized_per_s / baseline.finalized_per_s
+	);
+	println!();
+	println!("| patient | attestations on chain | state key bytes | state value bytes |");
+	println!("| --- | --- | --- | --- |");
+	for id in [&ids[0], &ids[1], &ids[2]] {
+		let (count, k, v) = state_of(&rpc, id).await;
+		println!("| {} | {count} | {k} | {v} |", &id.to_hex()[..10]);
+	}
+}

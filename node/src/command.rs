@@ -63,6 +63,15 @@ pub fn run() -> sc_cli::Result<()> {
 	if !std::env::args().any(|arg| arg.starts_with("--network-backend")) {
 		cli.run.network_params.network_backend = sc_cli::arg_enums::NetworkBackendType::Libp2p;
 	}
+	// The single-state transaction pool is the default here: under sustained load from several
+	// gateways (scripts/bench, 8 senders, ~1,000 extrinsics/s) sc-cli's default fork-aware pool
+	// dropped accepted extrinsics without including them (3,577 accepted, 570 included, the
+	// pool then empty), stalling those senders; the single-state pool included them all. A
+	// chain with one block producer per slot and instant GRANDPA finality has no use for
+	// per-fork views. `--pool-type fork-aware` still selects the other.
+	if !std::env::args().any(|arg| arg.starts_with("--pool-type")) {
+		cli.run.pool_config.pool_type = sc_cli::TransactionPoolType::SingleState;
+	}
 	cli.run.offchain_worker_params.indexing_enabled = true;
 
 	match &cli.subcommand {

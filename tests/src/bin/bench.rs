@@ -9,7 +9,8 @@
 //! per patient, and the node's CPU and memory.
 //!
 //! ```text
-//! healthchain-bench [--chain dev|local] [--secs 60] [--window 6000] [--patients 64]
+//! healthchain-bench [--chain dev|local] [--pool single-state|fork-aware] [--secs 60]
+//!                   [--window 3000] [--patients 64]
 //! ```
 
 use futures::{stream, StreamExt};
@@ -52,19 +53,21 @@ fn patient_id(i: usize) -> HealthId {
 
 struct Args {
 	chain: String,
+	pool: Option<String>,
 	secs: u64,
 	window: usize,
 	patients: usize,
 }
 
 fn args() -> Args {
-	let mut a = Args { chain: "dev".into(), secs: 60, window: 6000, patients: 64 };
+	let mut a = Args { chain: "dev".into(), pool: None, secs: 60, window: 3000, patients: 64 };
 	let v: Vec<String> = std::env::args().skip(1).collect();
 	let mut i = 0;
 	while i < v.len() {
 		let next = v.get(i + 1).cloned().unwrap_or_default();
 		match v[i].as_str() {
 			"--chain" => a.chain = next,
+			"--pool" => a.pool = Some(next),
 			"--secs" => a.secs = next.parse().expect("--secs N"),
 			"--window" => a.window = next.parse().expect("--window N"),
 			"--patients" => a.patients = next.parse().expect("--patients N"),
@@ -155,6 +158,7 @@ async fn setup(api: &Api, chain: &str, patients: usize) -> Vec<Keypair> {
 struct Signed {
 	bytes: Vec<u8>,
 	hash: [u8; 32],
+	signer: usize,
 }
 
 /// Pre-signs `count` extrinsics round-robin over `signers`, calls from `make(i)`.
@@ -194,7 +198,7 @@ async fn presign(
 			.expect("signed");
 		let bytes = signed.into_encoded();
 		let hash = sp_crypto_hashing::blake2_256(&bytes);
-		out.push(Signed { bytes, hash });
+		out.push(Signed { bytes, hash, signer: s });
 	}
 	out
 }
@@ -263,6 +267,7 @@ async fn follow(
 	timings: Arc<Mutex<HashMap<[u8; 32], Timing>>>,
 	stop: Arc<AtomicUsize>,
 	block_sizes: Arc<Mutex<Vec<usize>>>,
+	in_flight: Arc<AtomicUsize>,
 ) {
 	let client = WsClientBuilder::default()
 		.max_response_size(u32::MAX)
@@ -313,6 +318,9 @@ async fn follow(
 						let hash = sp_crypto_hashing::blake2_256(&bytes);
 						if let Some(tm) = t.get_mut(&hash) {
 							if tm.best.is_none() {
+								if tm.sent.is_some() {
+									in_flight.fetch_sub(1, Ordering::SeqCst);
+								}
 								tm.best = Some(now);
 								tm.best_block = Some(number);
 								tm.len = bytes.len();
@@ -334,7 +342,9 @@ async fn follow(
 					let mut t = timings.lock().expect("lock");
 					included.retain(|(hash, number)| {
 						if *number <= n {
-							if let Some(tm) = t.get_mut(hash) { tm.finalized.get_or_insert(now); }
+							if let Some(tm) = t.get_mut(hash) {
+								tm.finalized.get_or_insert(now);
+							}
 							false
 						} else { true }
 					});
@@ -358,69 +368,98 @@ async fn run_phase(
 		Arc::new(Mutex::new(txs.iter().map(|t| (t.hash, Timing::default())).collect()));
 	let stop = Arc::new(AtomicUsize::new(0));
 	let block_sizes = Arc::new(Mutex::new(Vec::new()));
-	let follower =
-		tokio::spawn(follow(url.clone(), timings.clone(), stop.clone(), block_sizes.clone()));
+	let in_flight = Arc::new(AtomicUsize::new(0));
+	let follower = tokio::spawn(follow(
+		url.clone(),
+		timings.clone(),
+		stop.clone(),
+		block_sizes.clone(),
+		in_flight.clone(),
+	));
 	tokio::time::sleep(Duration::from_secs(2)).await;
 
-	let clients: Vec<WsClient> = {
-		let mut v = Vec::new();
-		for _ in 0..4 {
-			v.push(
-				WsClientBuilder::default()
-					.max_concurrent_requests(1024)
-					.build(&url)
-					.await
-					.expect("ws client"),
-			);
+	let mut clients = Vec::new();
+	for _ in 0..4 {
+		clients.push(Arc::new(WsClientBuilder::default().build(&url).await.expect("ws client")));
+	}
+	// One queue per signer, in nonce order: a sender's extrinsics reach the pool in order, so
+	// none waits in the pool's future queue for a missing nonce.
+	let mut queues: Vec<Vec<Signed>> = Vec::new();
+	for tx in txs {
+		if queues.len() <= tx.signer {
+			queues.resize_with(tx.signer + 1, Vec::new);
 		}
-		v
-	};
+		queues[tx.signer].push(tx);
+	}
 	let (cpu0, _, _) = proc_usage(pid);
 	let start = Instant::now();
 	let deadline = start + Duration::from_secs(secs);
-	let submitted = AtomicUsize::new(0);
-	let rejected = AtomicUsize::new(0);
-	let in_flight = |t: &HashMap<[u8; 32], Timing>| {
-		t.values().filter(|x| x.sent.is_some() && x.best.is_none()).count()
-	};
-	// Submit in chunks, keeping at most `window` submitted-but-not-included.
-	let mut iter = txs.into_iter().enumerate().peekable();
-	while Instant::now() < deadline && iter.peek().is_some() {
-		let inflight = in_flight(&timings.lock().expect("lock"));
-		if inflight >= window {
-			tokio::time::sleep(Duration::from_millis(20)).await;
-			continue;
-		}
-		let chunk: Vec<(usize, Signed)> =
-			iter.by_ref().take((window - inflight).min(500)).collect();
-		stream::iter(chunk)
-			.for_each_concurrent(64, |(i, tx)| {
-				let client = &clients[i % clients.len()];
-				let timings = &timings;
-				let submitted = &submitted;
-				let rejected = &rejected;
-				async move {
-					timings.lock().expect("lock").entry(tx.hash).or_default().sent =
-						Some(Instant::now());
-					let hex = format!("0x{}", hex::encode(&tx.bytes));
-					match client
-						.request::<Json, _>("author_submitExtrinsic", rpc_params![hex])
-						.await
-					{
-						Ok(_) => {
-							submitted.fetch_add(1, Ordering::Relaxed);
-						},
-						Err(e) => {
-							if rejected.fetch_add(1, Ordering::Relaxed) < 3 {
-								eprintln!("  {name}: submission refused: {e}");
-							}
-							timings.lock().expect("lock").remove(&tx.hash);
-						},
-					}
+	let submitted = Arc::new(AtomicUsize::new(0));
+	let rejected = Arc::new(AtomicUsize::new(0));
+	let mut tasks = Vec::new();
+	for (g, queue) in queues.into_iter().enumerate() {
+		let client = clients[g % clients.len()].clone();
+		let (timings, submitted, rejected) = (timings.clone(), submitted.clone(), rejected.clone());
+		let in_flight = in_flight.clone();
+		let name = name.to_string();
+		tasks.push(tokio::spawn(async move {
+			for tx in queue {
+				if Instant::now() >= deadline {
+					return;
 				}
-			})
-			.await;
+				// Keep the pool fed but bounded: at most `window` submitted and not yet in a block.
+				// The fork-aware pool also keeps included extrinsics until finality and, over its
+				// limits (8,192 ready, 819 future), drops extrinsics; a sender that loses one
+				// stalls. A window of 3,000 (more than a block takes) stays clear of both.
+				while in_flight.load(Ordering::SeqCst) >= window {
+					if Instant::now() >= deadline {
+						return;
+					}
+					tokio::time::sleep(Duration::from_millis(5)).await;
+				}
+				timings.lock().expect("lock").entry(tx.hash).or_default().sent =
+					Some(Instant::now());
+				let hex = format!("0x{}", hex::encode(&tx.bytes));
+				match client.request::<Json, _>("author_submitExtrinsic", rpc_params![hex]).await {
+					Ok(_) => {
+						in_flight.fetch_add(1, Ordering::SeqCst);
+						submitted.fetch_add(1, Ordering::Relaxed);
+					},
+					Err(e) => {
+						if rejected.fetch_add(1, Ordering::Relaxed) < 3 {
+							eprintln!("  {name}: submission refused, signer {g} stops: {e}");
+						}
+						timings.lock().expect("lock").remove(&tx.hash);
+						// Later nonces of this signer would wait forever for this one.
+						return;
+					},
+				}
+			}
+		}));
 	}
+	// Progress every 5 s, to stderr.
+	let monitor = {
+		let (timings, submitted, in_flight) =
+			(timings.clone(), submitted.clone(), in_flight.clone());
+		let name = name.to_string();
+		tokio::spawn(async move {
+			loop {
+				tokio::time::sleep(Duration::from_secs(5)).await;
+				let included =
+					timings.lock().expect("lock").values().filter(|t| t.best.is_some()).count();
+				eprintln!(
+					"  {name} +{:.0} s: submitted {}, in flight {}, in blocks {included}",
+					start.elapsed().as_secs_f64(),
+					submitted.load(Ordering::Relaxed),
+					in_flight.load(Ordering::SeqCst),
+				);
+			}
+		})
+	};
+	for t in tasks {
+		let _ = t.await;
+	}
+	monitor.abort();
 	let load_secs = start.elapsed().as_secs_f64();
 	let (cpu1, rss, _) = proc_usage(pid);
 	// Drain: wait until everything submitted is finalized (or a minute passes).
@@ -476,6 +515,22 @@ async fn run_phase(
 	}
 }
 
+/// Waits until the node's pool is empty, so the next phase's nonces are the chain's.
+async fn wait_pool_empty(rpc: &WsClient) {
+	let start = Instant::now();
+	loop {
+		let pending: Vec<Json> =
+			rpc.request("author_pendingExtrinsics", rpc_params![]).await.unwrap_or_default();
+		if pending.is_empty() || start.elapsed() > Duration::from_secs(300) {
+			if !pending.is_empty() {
+				eprintln!("  the pool still holds {} extrinsics", pending.len());
+			}
+			return;
+		}
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+}
+
 /// `AccessLog.AccessLogs` storage key of a patient.
 fn access_log_key(id: &HealthId) -> String {
 	let mut k = sp_crypto_hashing::twox_128(b"AccessLog").to_vec();
@@ -518,16 +573,27 @@ fn attest_call(patient: &HealthId, record: u64) -> subxt::transactions::DynamicP
 async fn main() {
 	let a = args();
 	println!(
-		"healthchain-bench: chain {}, {} s per phase, window {}, {} patients",
-		a.chain, a.secs, a.window, a.patients
+		"healthchain-bench: chain {}, {} transaction pool, {} s per phase, window {}, {} patients",
+		a.chain,
+		a.pool.as_deref().unwrap_or("the node's default"),
+		a.secs,
+		a.window,
+		a.patients
 	);
 	let mut nodes = Vec::new();
 	if a.chain == "dev" {
-		nodes.push(Node::start(NodeConfig::dev()).await);
+		let mut cfg = NodeConfig::dev();
+		if let Some(pool) = &a.pool {
+			cfg.args.extend(["--pool-type".to_string(), pool.clone()]);
+		}
+		nodes.push(Node::start(cfg).await);
 	} else {
 		let names = ["alice", "bob", "charlie", "dave"];
 		for (i, n) in names.iter().enumerate() {
 			let mut args = vec!["--validator".to_string(), format!("--{n}")];
+			if let Some(pool) = &a.pool {
+				args.extend(["--pool-type".to_string(), pool.clone()]);
+			}
 			if i > 0 {
 				args.push("--bootnodes".into());
 				args.push(nodes[0].multiaddr(1));
@@ -564,6 +630,7 @@ async fn main() {
 	.await;
 	println!("pre-signed {count} remarks in {:.1} s", sign_start.elapsed().as_secs_f64());
 	let baseline = run_phase("System::remark", node, remarks, a.secs, a.window).await;
+	wait_pool_empty(&rpc).await;
 
 	// Patient 0 gets one attestation, patient 1 a hundred, patient 2 three in four of the rest
 	// (to pass 10,000), the others share what is left.
@@ -580,6 +647,7 @@ async fn main() {
 	let attests = presign(&api, &rpc, &gateways, count, |i| attest_call(pick(i), i as u64)).await;
 	println!("pre-signed {count} attestations in {:.1} s", sign_start.elapsed().as_secs_f64());
 	let attest = run_phase("AccessLog::attest", node, attests, a.secs, a.window).await;
+	wait_pool_empty(&rpc).await;
 
 	// State per patient: the on-chain log head does not grow with the count.
 	let (hot_count, _, _) = state_of(&rpc, &ids[2]).await;

@@ -508,7 +508,7 @@ impl Gateway {
 			let got = if source == self.hospital() {
 				self.local_records(&health_id, &recs)
 			} else {
-				self.from_peer(&source, &req.health_id, index, &recs).await
+				self.fetch_from_peer(&source, &req.health_id, index, &recs).await
 			};
 			match got {
 				Ok(mut r) => records.append(&mut r),
@@ -716,7 +716,7 @@ impl Gateway {
 			.collect()
 	}
 
-	async fn from_peer(
+	async fn fetch_from_peer(
 		&self,
 		source: &str,
 		health_id: &str,
@@ -1125,7 +1125,7 @@ mod tests {
 		assert!(e.message.contains("anchored hash"), "{}", e.message);
 
 		// A missing record, a wrong key, and an answer sealed by someone else.
-		let sealed = seal_records(&source, &requester.public(), &[good.clone()]);
+		let sealed = seal_records(&source, &requester.public(), std::slice::from_ref(&good));
 		let e =
 			open_records(&requester, "H0001", &source.public(), &sealed, &expected).unwrap_err();
 		assert_eq!(e.code, codes::PEER_FAILED);

@@ -1,6 +1,9 @@
 //! HealthChain node: a permissioned Substrate node for a national health information exchange.
 
 #![warn(missing_docs)]
+// `sc_cli::Error` and `sc_service::Error` are large enums; the fallible signatures here are the
+// ones polkadot-sdk's service and CLI builders impose.
+#![allow(clippy::result_large_err)]
 
 mod chain_spec;
 mod cli;

@@ -410,43 +410,51 @@ impl Decision {
 	}
 }
 
-sp_api::decl_runtime_apis! {
-	/// The consent engine and the views gateways and the node's `health_*` RPC need.
-	pub trait HealthApi<AccountId> where AccountId: codec::Codec {
-		/// The consent decision for `practitioner` at `hospital` looking at `health_id`'s
-		/// `categories` for `purpose` at time `now` (milliseconds; `None` = the block's
-		/// timestamp). The very function the runtime applies to access attestations.
-		fn decide(
-			practitioner: LicenceNumber,
-			hospital: HospitalCode,
-			health_id: HealthId,
-			categories: Vec<DataCategory>,
-			purpose: Purpose,
-			now: Option<Moment>,
-		) -> Decision;
+/// The runtime API. In a module only to scope one lint: the client methods that
+/// `decl_runtime_apis!` generates take the block hash on top of `decide`'s six parameters.
+#[allow(clippy::too_many_arguments)]
+mod runtime_api {
+	use super::*;
 
-		/// A patient's consent state.
-		fn consent(health_id: HealthId) -> Option<views::ConsentView>;
+	sp_api::decl_runtime_apis! {
+		/// The consent engine and the views gateways and the node's `health_*` RPC need.
+		pub trait HealthApi<AccountId> where AccountId: codec::Codec {
+			/// The consent decision for `practitioner` at `hospital` looking at `health_id`'s
+			/// `categories` for `purpose` at time `now` (milliseconds; `None` = the block's
+			/// timestamp). The very function the runtime applies to access attestations.
+			fn decide(
+				practitioner: LicenceNumber,
+				hospital: HospitalCode,
+				health_id: HealthId,
+				categories: Vec<DataCategory>,
+				purpose: Purpose,
+				now: Option<Moment>,
+			) -> Decision;
 
-		/// A patient's open per-request consent requests (lapsed ones left out).
-		fn pending_requests(health_id: HealthId) -> Vec<views::RequestView>;
+			/// A patient's consent state.
+			fn consent(health_id: HealthId) -> Option<views::ConsentView>;
 
-		/// A hospital.
-		fn hospital(code: HospitalCode) -> Option<views::HospitalView<AccountId>>;
+			/// A patient's open per-request consent requests (lapsed ones left out).
+			fn pending_requests(health_id: HealthId) -> Vec<views::RequestView>;
 
-		/// A practitioner.
-		fn practitioner(licence: LicenceNumber) -> Option<views::PractitionerView>;
+			/// A hospital.
+			fn hospital(code: HospitalCode) -> Option<views::HospitalView<AccountId>>;
 
-		/// A health ID.
-		fn health_id(health_id: HealthId) -> Option<views::HealthIdView<AccountId>>;
+			/// A practitioner.
+			fn practitioner(licence: LicenceNumber) -> Option<views::PractitionerView>;
 
-		/// The head of a patient's record log.
-		fn record_log(health_id: HealthId) -> logs::LogHead;
+			/// A health ID.
+			fn health_id(health_id: HealthId) -> Option<views::HealthIdView<AccountId>>;
 
-		/// The head of a patient's access log.
-		fn access_log(health_id: HealthId) -> logs::LogHead;
+			/// The head of a patient's record log.
+			fn record_log(health_id: HealthId) -> logs::LogHead;
+
+			/// The head of a patient's access log.
+			fn access_log(health_id: HealthId) -> logs::LogHead;
+		}
 	}
 }
+pub use runtime_api::*;
 
 #[cfg(test)]
 mod tests {

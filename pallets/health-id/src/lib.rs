@@ -79,8 +79,7 @@ pub mod pallet {
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
 		/// Health IDs: id, document kind, controller, registering registrar.
-		pub health_ids:
-			alloc::vec::Vec<(HealthId, DocumentKind, Controller<T::AccountId>, T::AccountId)>,
+		pub health_ids: alloc::vec::Vec<GenesisHealthId<T::AccountId>>,
 	}
 
 	#[pallet::genesis_build]

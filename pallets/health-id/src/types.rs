@@ -82,3 +82,12 @@ pub struct HealthIdRecord<AccountId, BlockNumber> {
 	/// The block it was registered in.
 	pub registered_at: BlockNumber,
 }
+
+/// A genesis health ID: the ID, its document kind, its controller and the registering
+/// registrar.
+pub type GenesisHealthId<AccountId> = (
+	healthchain_primitives::HealthId,
+	healthchain_primitives::DocumentKind,
+	Controller<AccountId>,
+	AccountId,
+);

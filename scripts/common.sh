@@ -41,6 +41,12 @@ ensure_prerequisites() {
 		say "adding the wasm32v1-none target"
 		rustup target add wasm32v1-none || die "rustup could not add the wasm32v1-none target"
 	fi
+	for component in clippy rustfmt; do
+		if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
+			say "adding the $component component"
+			rustup component add "$component" || die "rustup could not add $component"
+		fi
+	done
 	mkdir -p "$CARGO_TARGET_DIR"
 }
 

@@ -134,6 +134,11 @@ pub fn ws_url(node_url: &str) -> String {
 	}
 }
 
+/// The number of a `chain_getHeader` answer (`"0x1a"`).
+fn header_number(header: &Json) -> Option<u64> {
+	header["number"].as_str().and_then(|s| u64::from_str_radix(s.trim_start_matches("0x"), 16).ok())
+}
+
 fn unavailable(e: impl std::fmt::Display) -> ChainError {
 	ChainError::Unavailable(e.to_string())
 }
@@ -180,10 +185,7 @@ impl Chain {
 	/// The best block number, as a liveness probe.
 	pub async fn best_number(&self) -> Result<u64, ChainError> {
 		let header = self.rpc("chain_getHeader", vec![]).await?;
-		header["number"]
-			.as_str()
-			.and_then(|s| u64::from_str_radix(s.trim_start_matches("0x"), 16).ok())
-			.ok_or_else(|| unavailable("chain_getHeader without a number"))
+		header_number(&header).ok_or_else(|| unavailable("chain_getHeader without a number"))
 	}
 
 	/// Signs `pallet.call(fields)` with the gateway key, submits it and waits until it is in a
@@ -222,11 +224,8 @@ impl Chain {
 			.map_err(|e| ChainError::Rejected(format!("not finalized: {e}")))?;
 		let block_hash = format!("{:?}", in_block.block_hash());
 		let events = in_block.wait_for_success().await.map_err(Self::events_error)?;
-		let block_number =
-			self.rpc("chain_getHeader", vec![Json::from(block_hash.clone())]).await?["number"]
-				.as_str()
-				.and_then(|s| u64::from_str_radix(s.trim_start_matches("0x"), 16).ok())
-				.unwrap_or_default();
+		let header = self.rpc("chain_getHeader", vec![Json::from(block_hash.clone())]).await?;
+		let block_number = header_number(&header).unwrap_or_default();
 		let mut out = Vec::new();
 		for ev in events.iter() {
 			let ev = ev.map_err(unavailable)?;

@@ -415,11 +415,7 @@ impl Gateway {
 
 		// 2. The patient's live records in those categories, from selected sources.
 		let consent = self.chain.rpc("health_consent", vec![json!(req.health_id)]).await?;
-		let selected = |hospital: &str| match &consent["sources"] {
-			Json::String(s) if s == "all" => true,
-			Json::Array(list) => list.iter().any(|c| c.as_str() == Some(hospital)),
-			_ => false,
-		};
+		let selected = |hospital: &str| shares_records_from(&consent, hospital);
 		let mut unavailable: BTreeMap<String, Unavailable> = BTreeMap::new();
 		let mut wanted: Vec<ChainRecord> = Vec::new();
 		for r in self.live_records(&req.health_id).await? {
@@ -785,11 +781,7 @@ impl Gateway {
 		// The patient still shares records from this hospital.
 		let consent = self.chain.rpc("health_consent", vec![json!(req.health_id)]).await?;
 		let enrolled = consent["enrolled"].as_bool() == Some(true);
-		let selected = match &consent["sources"] {
-			Json::String(s) => s == "all",
-			Json::Array(list) => list.iter().any(|c| c.as_str() == Some(self.hospital())),
-			_ => false,
-		};
+		let selected = shares_records_from(&consent, self.hospital());
 		if !enrolled || !selected || self.store.stopped_since(&health_id).is_some() {
 			let why = if !enrolled { "withdrew" } else { "removed this hospital as a source" };
 			warn!("serve_refused", {"healthId": req.health_id, "requester": req.requester, "reason": why});
@@ -902,11 +894,7 @@ impl Gateway {
 	async fn serving(&self, health_id: &HealthId) -> Result<bool, GatewayError> {
 		let consent = self.chain.rpc("health_consent", vec![json!(health_id.to_hex())]).await?;
 		Ok(consent["enrolled"].as_bool() == Some(true)
-			&& match &consent["sources"] {
-				Json::String(s) => s == "all",
-				Json::Array(list) => list.iter().any(|c| c.as_str() == Some(self.hospital())),
-				_ => false,
-			})
+			&& shares_records_from(&consent, self.hospital()))
 	}
 
 	/// Re-evaluates one patient: marks them stopped (starting the retention clock) or clears
@@ -1034,6 +1022,16 @@ impl Gateway {
 	}
 }
 
+/// Whether a `health_consent` answer's source selection includes `hospital` (`"all"` or a
+/// list of codes); `false` for a patient who never enrolled.
+fn shares_records_from(consent: &Json, hospital: &str) -> bool {
+	match &consent["sources"] {
+		Json::String(s) => s == "all",
+		Json::Array(list) => list.iter().any(|c| c.as_str() == Some(hospital)),
+		_ => false,
+	}
+}
+
 /// Opens a source's sealed answer and checks every expected record's ciphertext against its
 /// anchored hash before decrypting it. Nothing is returned unless every record checks.
 pub fn open_records(
@@ -1140,6 +1138,16 @@ mod tests {
 		let e =
 			open_records(&requester, "H0001", &source.public(), &sealed, &expected).unwrap_err();
 		assert_eq!(e.code, codes::INTEGRITY);
+	}
+
+	#[test]
+	fn source_selection_of_a_consent_answer() {
+		let all = serde_json::json!({"enrolled": true, "sources": "all"});
+		let only_b = serde_json::json!({"enrolled": true, "sources": ["H0002"]});
+		assert!(shares_records_from(&all, "H0001"));
+		assert!(!shares_records_from(&only_b, "H0001"));
+		assert!(shares_records_from(&only_b, "H0002"));
+		assert!(!shares_records_from(&Json::Null, "H0001"));
 	}
 
 	#[test]

@@ -252,20 +252,8 @@ impl Node {
 
 	/// Stops the node with SIGINT and returns its exit status.
 	pub fn stop(&mut self) -> ExitStatus {
-		let mut child = self.child.take().expect("the node is running");
-		let pid = nix::unistd::Pid::from_raw(child.id() as i32);
-		nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).expect("SIGINT delivered");
-		let start = Instant::now();
-		loop {
-			if let Some(status) = child.try_wait().expect("wait on the node") {
-				return status;
-			}
-			if start.elapsed() > Duration::from_secs(60) {
-				let _ = child.kill();
-				panic!("the node did not exit within 60 s of SIGINT");
-			}
-			std::thread::sleep(Duration::from_millis(100));
-		}
+		let child = self.child.take().expect("the node is running");
+		interrupt(child, "node", Duration::from_secs(60))
 	}
 
 	/// The node's process id, while it runs.
@@ -275,10 +263,7 @@ impl Node {
 
 	/// Kills the node without a clean shutdown (a crash).
 	pub fn kill(&mut self) {
-		if let Some(mut child) = self.child.take() {
-			let _ = child.kill();
-			let _ = child.wait();
-		}
+		kill(self.child.take());
 	}
 }
 
@@ -458,29 +443,41 @@ impl GatewayProcess {
 
 	/// Stops the gateway with SIGINT; returns its exit status.
 	pub fn stop(&mut self) -> ExitStatus {
-		let mut child = self.child.take().expect("the gateway is running");
-		let pid = nix::unistd::Pid::from_raw(child.id() as i32);
-		nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).expect("SIGINT delivered");
-		let start = Instant::now();
-		loop {
-			if let Some(status) = child.try_wait().expect("wait on the gateway") {
-				return status;
-			}
-			if start.elapsed() > Duration::from_secs(30) {
-				let _ = child.kill();
-				panic!("the gateway did not exit within 30 s of SIGINT");
-			}
-			std::thread::sleep(Duration::from_millis(100));
-		}
+		let child = self.child.take().expect("the gateway is running");
+		interrupt(child, "gateway", Duration::from_secs(30))
 	}
 }
 
 impl Drop for GatewayProcess {
 	fn drop(&mut self) {
-		if let Some(mut child) = self.child.take() {
-			let _ = child.kill();
-			let _ = child.wait();
+		kill(self.child.take());
+	}
+}
+
+/// Sends SIGINT to a child process and waits for it to exit (a clean shutdown); kills it and
+/// panics if it is still running after `limit`.
+fn interrupt(mut child: Child, what: &str, limit: Duration) -> ExitStatus {
+	let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+	nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).expect("SIGINT delivered");
+	let start = Instant::now();
+	loop {
+		if let Some(status) = child.try_wait().unwrap_or_else(|e| panic!("wait on the {what}: {e}"))
+		{
+			return status;
 		}
+		if start.elapsed() > limit {
+			let _ = child.kill();
+			panic!("the {what} did not exit within {} s of SIGINT", limit.as_secs());
+		}
+		std::thread::sleep(Duration::from_millis(100));
+	}
+}
+
+/// Kills a child process, if any, and reaps it.
+fn kill(child: Option<Child>) {
+	if let Some(mut child) = child {
+		let _ = child.kill();
+		let _ = child.wait();
 	}
 }
 

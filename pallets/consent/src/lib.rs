@@ -35,6 +35,7 @@ mod tests;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod test_runtime;
 pub mod types;
 pub mod weights;
 

@@ -5,29 +5,26 @@ use std::sync::Arc;
 
 use codec::Decode;
 use healthchain_primitives::{
-	hex_encode,
-	logs::{
-		self, AccessBasis, AccessEntry, IndexedEntry, LogHead, LogKind, RecordEntry, RecordOp,
-		RevocationReason,
-	},
-	views, ConsentPolicy, DataCategory, Decision, DocumentKind, HealthApi, HealthId, HospitalCode,
-	LicenceNumber, Moment, Purpose,
+	logs::{self, AccessEntry, IndexedEntry, LogHead, LogKind, RecordEntry},
+	HealthApi, HealthId, HospitalCode, LicenceNumber,
+};
+use healthchain_rpc_api::{
+	AccessJson, BlockRef, CheckAccessAnswer, CheckAccessParams, ConsentAnswer, HealthIdAnswer,
+	HealthRpcServer, HospitalAnswer, LogItem, LogPage, PageParams, PractitionerAnswer, RecordJson,
+	RequestAnswer, SourceCheckAnswer,
 };
 use healthchain_runtime::{opaque::Block, AccountId, Nonce};
 use jsonrpsee::{
 	core::RpcResult,
-	proc_macros::rpc,
 	types::{ErrorObject, ErrorObjectOwned},
 	RpcModule,
 };
 use sc_client_api::BlockBackend;
 use sc_transaction_pool_api::TransactionPool;
-use serde::{Deserialize, Serialize};
 use sp_api::ProvideRuntimeApi;
 use sp_block_builder::BlockBuilder;
 use sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata};
-use sp_core::offchain::OffchainStorage;
-use sp_core::{crypto::Ss58Codec, H256};
+use sp_core::{offchain::OffchainStorage, H256};
 use sp_runtime::traits::Block as BlockT;
 
 /// Full client dependencies.
@@ -65,18 +62,7 @@ where
 	Ok(module)
 }
 
-/// Stable error codes of the `health_*` namespace.
-pub mod codes {
-	/// A parameter is malformed (bad hex, empty or too long code, unknown category name).
-	pub const INVALID_PARAMS: i32 = 4000;
-	/// A page parameter is out of range, or the cursor is not in this patient's log.
-	pub const INVALID_PAGE: i32 = 4001;
-	/// The runtime API call failed.
-	pub const RUNTIME_ERROR: i32 = 5000;
-	/// The node's offchain index lacks an entry the chain says exists (the node imported
-	/// blocks with indexing off): resync the node or ask another one.
-	pub const INDEX_INCOMPLETE: i32 = 5001;
-}
+pub use healthchain_rpc_api::codes;
 
 fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
 	ErrorObject::owned(code, message.into(), None::<()>)
@@ -84,19 +70,6 @@ fn error(code: i32, message: impl Into<String>) -> ErrorObjectOwned {
 
 fn invalid(message: impl Into<String>) -> ErrorObjectOwned {
 	error(codes::INVALID_PARAMS, message)
-}
-
-/// Parses a `0x`-hex health ID.
-pub fn parse_health_id(s: &str) -> Result<HealthId, ErrorObjectOwned> {
-	HealthId::from_hex(s).map_err(|e| invalid(format!("healthId: {e}")))
-}
-
-/// Parses a 32-byte `0x`-hex hash.
-pub fn parse_h256(what: &str, s: &str) -> Result<H256, ErrorObjectOwned> {
-	let mut out = [0u8; 32];
-	healthchain_primitives::hex_decode_into(s, &mut out)
-		.map_err(|e| invalid(format!("{what}: {e}")))?;
-	Ok(H256(out))
 }
 
 fn parse_code(what: &str, s: &str, max: u32) -> Result<Vec<u8>, ErrorObjectOwned> {
@@ -117,341 +90,6 @@ pub fn parse_hospital(s: &str) -> Result<HospitalCode, ErrorObjectOwned> {
 pub fn parse_licence(s: &str) -> Result<LicenceNumber, ErrorObjectOwned> {
 	let v = parse_code("practitioner", s, healthchain_primitives::MAX_LICENCE_LEN)?;
 	Ok(LicenceNumber::truncate_from(v))
-}
-
-fn text(bytes: &[u8]) -> String {
-	String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// `health_checkAccess` parameters.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CheckAccessParams {
-	/// Practitioner licence number.
-	pub practitioner: String,
-	/// Hospital code where the practitioner treats.
-	pub hospital: String,
-	/// Patient health ID (`0x` + 64 hex digits).
-	pub health_id: String,
-	/// Categories asked for.
-	pub categories: Vec<DataCategory>,
-	/// `treatment` or `emergency`.
-	pub purpose: Purpose,
-	/// Evaluate at this time (ms since the epoch) instead of the block's timestamp.
-	#[serde(default)]
-	pub at_time: Option<Moment>,
-}
-
-/// A block reference in answers.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct BlockRef {
-	/// Block number.
-	pub number: u32,
-	/// Block hash.
-	pub hash: String,
-}
-
-/// `health_checkAccess` answer.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CheckAccessAnswer {
-	/// The decision: `{"decision":"permit","basis":...}`, `{"decision":"deny","basis":<reason>}`
-	/// or `{"decision":"needsRequest"}`.
-	#[serde(flatten)]
-	pub decision: Decision,
-	/// The block whose state was used.
-	pub at: BlockRef,
-}
-
-/// Page parameters for the log methods.
-#[derive(Clone, Debug, Default, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PageParams {
-	/// Entries per page, 1 to 100 (default 20).
-	#[serde(default)]
-	pub limit: Option<u32>,
-	/// Continue below this head (the `nextCursor` of the previous page).
-	#[serde(default)]
-	pub cursor: Option<String>,
-	/// Read at the finalized block instead of the best block.
-	#[serde(default)]
-	pub finalized: bool,
-}
-
-/// One log entry as served.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LogItem<E> {
-	/// Zero-based position in the log.
-	pub index: u64,
-	/// The block holding the entry.
-	pub block_number: u32,
-	/// Head before the entry.
-	pub prev_head: String,
-	/// Head after the entry: `blake2_256(prevHead ++ encoded)`.
-	pub head: String,
-	/// SCALE encoding of the entry, to recompute the head.
-	pub encoded: String,
-	/// The entry, decoded.
-	pub entry: E,
-}
-
-/// A page of a log, newest first.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LogPage<E> {
-	/// The patient.
-	pub health_id: String,
-	/// Entries in the log at `at`.
-	pub count: u64,
-	/// The on-chain head at `at`.
-	pub head: String,
-	/// The block whose state was used.
-	pub at: BlockRef,
-	/// The entries, newest first.
-	pub entries: Vec<LogItem<E>>,
-	/// Pass as `cursor` for the next (older) page; `null` at the start of the log.
-	pub next_cursor: Option<String>,
-}
-
-/// A record log entry as JSON.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "op")]
-pub enum RecordJson {
-	/// An anchored record.
-	#[serde(rename_all = "camelCase")]
-	Anchor {
-		/// Source hospital.
-		hospital: String,
-		/// Category.
-		category: DataCategory,
-		/// BLAKE2b-256 of the ciphertext.
-		content_hash: String,
-		/// Ciphertext size.
-		size: u32,
-		/// Superseded record.
-		supersedes: Option<String>,
-		/// Time (ms).
-		at: Moment,
-	},
-	/// A revocation (effective when `hospital` anchored the record).
-	#[serde(rename_all = "camelCase")]
-	Revoke {
-		/// Revoking hospital.
-		hospital: String,
-		/// Revoked record.
-		content_hash: String,
-		/// Why.
-		reason: RevocationReason,
-		/// Time (ms).
-		at: Moment,
-	},
-}
-
-impl From<RecordEntry> for RecordJson {
-	fn from(e: RecordEntry) -> Self {
-		match e.op {
-			RecordOp::Anchor { category, content_hash, size, supersedes } => RecordJson::Anchor {
-				hospital: text(&e.hospital),
-				category,
-				content_hash: hex_encode(content_hash.as_bytes()),
-				size,
-				supersedes: supersedes.map(|h| hex_encode(h.as_bytes())),
-				at: e.at,
-			},
-			RecordOp::Revoke { content_hash, reason } => RecordJson::Revoke {
-				hospital: text(&e.hospital),
-				content_hash: hex_encode(content_hash.as_bytes()),
-				reason,
-				at: e.at,
-			},
-		}
-	}
-}
-
-/// What an access rested on, as JSON.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", tag = "kind", content = "id")]
-pub enum BasisJson {
-	/// Enrolment at a one-time-consent hospital.
-	Enrolment,
-	/// A grant from this request.
-	Grant(u64),
-	/// This emergency access.
-	Emergency(u64),
-}
-
-/// An access log entry as JSON.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AccessJson {
-	/// Hospital where the doctor treats.
-	pub hospital: String,
-	/// Doctor's licence number.
-	pub practitioner: String,
-	/// Categories looked at.
-	pub categories: Vec<DataCategory>,
-	/// Records served.
-	pub records: Vec<String>,
-	/// Purpose.
-	pub purpose: Purpose,
-	/// What it rested on.
-	pub basis: BasisJson,
-	/// Time (ms).
-	pub at: Moment,
-}
-
-impl From<AccessEntry> for AccessJson {
-	fn from(e: AccessEntry) -> Self {
-		AccessJson {
-			hospital: text(&e.hospital),
-			practitioner: text(&e.practitioner),
-			categories: e.categories.into_inner(),
-			records: e.records.iter().map(|h| hex_encode(h.as_bytes())).collect(),
-			purpose: e.purpose,
-			basis: match e.basis {
-				AccessBasis::Enrolment => BasisJson::Enrolment,
-				AccessBasis::Grant(id) => BasisJson::Grant(id),
-				AccessBasis::Emergency(id) => BasisJson::Emergency(id),
-			},
-			at: e.at,
-		}
-	}
-}
-
-/// A hospital as JSON.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct HospitalJson {
-	/// Code.
-	pub code: String,
-	/// Name.
-	pub name: String,
-	/// Consent policy.
-	pub policy: ConsentPolicy,
-	/// Active (not suspended).
-	pub active: bool,
-	/// Gateway accounts (SS58).
-	pub gateways: Vec<String>,
-}
-
-/// A practitioner as JSON.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PractitionerJson {
-	/// Licence number.
-	pub licence: String,
-	/// `licensed`, `suspended` or `revoked`.
-	pub status: String,
-	/// Affiliated hospitals.
-	pub affiliations: Vec<String>,
-	/// Terms accepted.
-	pub terms_accepted: bool,
-}
-
-/// A health ID as JSON.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct HealthIdJson {
-	/// The health ID.
-	pub health_id: String,
-	/// Document kind.
-	pub document: DocumentKind,
-	/// Controller account (SS58); `null` for an assisted patient.
-	pub controller: Option<String>,
-	/// Active (not deactivated).
-	pub active: bool,
-}
-
-/// A consent state as JSON.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ConsentJson {
-	/// The patient.
-	pub health_id: String,
-	/// Enrolled now.
-	pub enrolled: bool,
-	/// `"all"` or the list of source hospital codes.
-	pub sources: serde_json::Value,
-	/// Sensitive data opted in.
-	pub sensitive_opt_in: bool,
-	/// Day numbers (days since 1970-01-01 in Asia/Bangkok).
-	pub enrolled_on: u32,
-	/// Day of the latest source change.
-	pub sources_changed_on: Option<u32>,
-	/// Day of the latest withdrawal.
-	pub withdrawn_on: Option<u32>,
-	/// Today.
-	pub today: u32,
-	/// Whether the sources can still be changed today.
-	pub can_change_sources_today: bool,
-	/// Whether the patient may enrol again today.
-	pub can_enrol_today: bool,
-}
-
-/// An open request as JSON.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RequestJson {
-	/// Request id.
-	pub id: u64,
-	/// Hospital.
-	pub hospital: String,
-	/// Doctor.
-	pub practitioner: String,
-	/// Categories.
-	pub categories: Vec<DataCategory>,
-	/// Purpose.
-	pub purpose: Purpose,
-	/// Created (ms).
-	pub created_at: Moment,
-	/// Lapses (ms).
-	pub expires_at: Moment,
-}
-
-/// The `health_*` JSON-RPC namespace for hospital gateways.
-#[rpc(server, namespace = "health")]
-pub trait HealthRpcApi {
-	/// The consent decision for an access, by the runtime's one decision function.
-	#[method(name = "checkAccess")]
-	fn check_access(&self, params: CheckAccessParams) -> RpcResult<CheckAccessAnswer>;
-
-	/// A patient's consent state, or `null` if they never enrolled.
-	#[method(name = "consent")]
-	fn consent(&self, health_id: String) -> RpcResult<Option<ConsentJson>>;
-
-	/// A patient's open per-request consent requests.
-	#[method(name = "pendingRequests")]
-	fn pending_requests(&self, health_id: String) -> RpcResult<Vec<RequestJson>>;
-
-	/// A page of a patient's record log, newest first, with the on-chain head.
-	#[method(name = "records")]
-	fn records(
-		&self,
-		health_id: String,
-		page: Option<PageParams>,
-	) -> RpcResult<LogPage<RecordJson>>;
-
-	/// A page of a patient's access log, newest first, with the on-chain head.
-	#[method(name = "accessLog")]
-	fn access_log(
-		&self,
-		health_id: String,
-		page: Option<PageParams>,
-	) -> RpcResult<LogPage<AccessJson>>;
-
-	/// A practitioner, or `null`.
-	#[method(name = "practitioner")]
-	fn practitioner(&self, licence: String) -> RpcResult<Option<PractitionerJson>>;
-
-	/// A hospital, or `null`.
-	#[method(name = "hospital")]
-	fn hospital(&self, code: String) -> RpcResult<Option<HospitalJson>>;
-
-	/// A health ID, or `null`.
-	#[method(name = "healthId")]
-	fn health_id(&self, health_id: String) -> RpcResult<Option<HealthIdJson>>;
 }
 
 /// The offchain index entry that produced `head` in `id`'s log, if this node has it.
@@ -484,13 +122,10 @@ fn walk_log<S: OffchainStorage>(
 		let indexed = fetch_indexed(offchain, kind, id, &cursor).ok_or_else(|| {
 			error(
 				codes::INDEX_INCOMPLETE,
-				format!(
-					"the offchain index has no entry for head {}",
-					hex_encode(cursor.as_bytes())
-				),
+				format!("the offchain index has no entry for head {cursor:?}"),
 			)
 		})?;
-		if LogHead::next_head(&indexed.prev_head, &indexed.entry) != cursor {
+		if !logs::verify_link(&indexed.prev_head, &indexed.entry, &cursor) {
 			return Err(error(codes::INDEX_INCOMPLETE, "an index entry does not match its head"));
 		}
 		let prev = indexed.prev_head;
@@ -524,7 +159,7 @@ fn is_canonical_cursor<S: OffchainStorage>(
 		let Some(e) = fetch_indexed(offchain, kind, id, &at) else {
 			return Err(error(
 				codes::INDEX_INCOMPLETE,
-				format!("the offchain index has no entry for head {}", hex_encode(at.as_bytes())),
+				format!("the offchain index has no entry for head {at:?}"),
 			));
 		};
 		if e.index <= target.index {
@@ -541,21 +176,12 @@ pub struct Health<C, S> {
 	offchain: Option<S>,
 }
 
-fn ss58(a: &AccountId) -> String {
-	a.to_ss58check()
-}
-
 impl<C, S> Health<C, S>
 where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
 	C::Api: HealthApi<Block, AccountId>,
 	S: OffchainStorage + 'static,
 {
-	fn best(&self) -> BlockRef {
-		let info = self.client.info();
-		BlockRef { number: info.best_number, hash: hex_encode(info.best_hash.as_bytes()) }
-	}
-
 	fn at(&self, finalized: bool) -> (<Block as BlockT>::Hash, BlockRef) {
 		let info = self.client.info();
 		let (hash, number) = if finalized {
@@ -563,7 +189,7 @@ where
 		} else {
 			(info.best_hash, info.best_number)
 		};
-		(hash, BlockRef { number, hash: hex_encode(hash.as_bytes()) })
+		(hash, BlockRef { number, hash })
 	}
 
 	fn runtime_err(e: impl std::fmt::Display) -> ErrorObjectOwned {
@@ -573,10 +199,9 @@ where
 	fn page<E: Decode, J: From<E>>(
 		&self,
 		kind: LogKind,
-		health_id: String,
+		id: HealthId,
 		page: Option<PageParams>,
 	) -> RpcResult<LogPage<J>> {
-		let id = parse_health_id(&health_id)?;
 		let page = page.unwrap_or_default();
 		let limit = page.limit.unwrap_or(20);
 		if !(1..=100).contains(&limit) {
@@ -592,10 +217,9 @@ where
 		let offchain = self.offchain.as_ref().ok_or_else(|| {
 			error(codes::INDEX_INCOMPLETE, "this node's database has no offchain index")
 		})?;
-		let start = match page.cursor.as_deref() {
+		let start = match page.cursor {
 			None => log.head,
-			Some(c) => {
-				let h = parse_h256("cursor", c)?;
+			Some(h) => {
 				// A cursor must be the zero head (start of log) or a head of this log as the
 				// chain has it now (not of an abandoned fork).
 				if !is_canonical_cursor(offchain, kind, &id, log.head, h)? {
@@ -616,24 +240,24 @@ where
 			entries.push(LogItem {
 				index: indexed.index,
 				block_number: indexed.block_number,
-				prev_head: hex_encode(indexed.prev_head.as_bytes()),
-				head: hex_encode(head.as_bytes()),
-				encoded: hex_encode(&indexed.entry),
+				prev_head: indexed.prev_head,
+				head,
+				encoded: indexed.entry.into(),
 				entry: J::from(entry),
 			});
 		}
 		Ok(LogPage {
-			health_id: id.to_hex(),
+			health_id: id,
 			count: log.count,
-			head: hex_encode(log.head.as_bytes()),
+			head: log.head,
 			at,
 			entries,
-			next_cursor: (next != H256::zero()).then(|| hex_encode(next.as_bytes())),
+			next_cursor: (next != H256::zero()).then_some(next),
 		})
 	}
 }
 
-impl<C, S> HealthRpcApiServer for Health<C, S>
+impl<C, S> HealthRpcServer for Health<C, S>
 where
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
 	C::Api: HealthApi<Block, AccountId>,
@@ -642,9 +266,7 @@ where
 	fn check_access(&self, params: CheckAccessParams) -> RpcResult<CheckAccessAnswer> {
 		let practitioner = parse_licence(&params.practitioner)?;
 		let hospital = parse_hospital(&params.hospital)?;
-		let id = parse_health_id(&params.health_id)?;
-		let at = self.best();
-		let hash = self.client.info().best_hash;
+		let (hash, at) = self.at(false);
 		let decision = self
 			.client
 			.runtime_api()
@@ -652,7 +274,7 @@ where
 				hash,
 				practitioner,
 				hospital,
-				id,
+				params.health_id,
 				params.categories,
 				params.purpose,
 				params.at_time,
@@ -661,51 +283,46 @@ where
 		Ok(CheckAccessAnswer { decision, at })
 	}
 
-	fn consent(&self, health_id: String) -> RpcResult<Option<ConsentJson>> {
-		let id = parse_health_id(&health_id)?;
-		let hash = self.client.info().best_hash;
-		let view = self.client.runtime_api().consent(hash, id).map_err(Self::runtime_err)?;
-		Ok(view.map(|c: views::ConsentView| ConsentJson {
-			health_id: id.to_hex(),
-			enrolled: c.enrolled,
-			sources: match c.sources {
-				None => serde_json::Value::String("all".into()),
-				Some(list) => serde_json::Value::Array(
-					list.iter().map(|h| serde_json::Value::String(text(h))).collect(),
-				),
-			},
-			sensitive_opt_in: c.sensitive_opt_in,
-			enrolled_on: c.enrolled_on,
-			sources_changed_on: c.sources_changed_on,
-			withdrawn_on: c.withdrawn_on,
-			today: c.today,
-			can_change_sources_today: c.can_change_sources_today,
-			can_enrol_today: c.can_enrol_today,
-		}))
+	fn source_check(
+		&self,
+		health_id: HealthId,
+		hospital: String,
+		finalized: Option<bool>,
+	) -> RpcResult<SourceCheckAnswer> {
+		let code = parse_hospital(&hospital)?;
+		let (hash, at) = self.at(finalized.unwrap_or(false));
+		let result = self
+			.client
+			.runtime_api()
+			.source_check(hash, health_id, code)
+			.map_err(Self::runtime_err)?;
+		Ok(SourceCheckAnswer {
+			health_id,
+			hospital: hospital.trim().to_string(),
+			status: result.into(),
+			at,
+		})
 	}
 
-	fn pending_requests(&self, health_id: String) -> RpcResult<Vec<RequestJson>> {
-		let id = parse_health_id(&health_id)?;
-		let hash = self.client.info().best_hash;
-		let list =
-			self.client.runtime_api().pending_requests(hash, id).map_err(Self::runtime_err)?;
-		Ok(list
-			.into_iter()
-			.map(|r| RequestJson {
-				id: r.id,
-				hospital: text(&r.hospital),
-				practitioner: text(&r.practitioner),
-				categories: r.categories.into_inner(),
-				purpose: r.purpose,
-				created_at: r.created_at,
-				expires_at: r.expires_at,
-			})
-			.collect())
+	fn consent(&self, health_id: HealthId) -> RpcResult<Option<ConsentAnswer>> {
+		let (hash, _) = self.at(false);
+		let view = self.client.runtime_api().consent(hash, health_id).map_err(Self::runtime_err)?;
+		Ok(view.map(|c| ConsentAnswer::new(health_id, c)))
+	}
+
+	fn pending_requests(&self, health_id: HealthId) -> RpcResult<Vec<RequestAnswer>> {
+		let (hash, _) = self.at(false);
+		let list = self
+			.client
+			.runtime_api()
+			.pending_requests(hash, health_id)
+			.map_err(Self::runtime_err)?;
+		Ok(list.into_iter().map(RequestAnswer::from).collect())
 	}
 
 	fn records(
 		&self,
-		health_id: String,
+		health_id: HealthId,
 		page: Option<PageParams>,
 	) -> RpcResult<LogPage<RecordJson>> {
 		self.page::<RecordEntry, RecordJson>(LogKind::Records, health_id, page)
@@ -713,53 +330,32 @@ where
 
 	fn access_log(
 		&self,
-		health_id: String,
+		health_id: HealthId,
 		page: Option<PageParams>,
 	) -> RpcResult<LogPage<AccessJson>> {
 		self.page::<AccessEntry, AccessJson>(LogKind::Access, health_id, page)
 	}
 
-	fn practitioner(&self, licence: String) -> RpcResult<Option<PractitionerJson>> {
+	fn practitioner(&self, licence: String) -> RpcResult<Option<PractitionerAnswer>> {
 		let licence = parse_licence(&licence)?;
-		let hash = self.client.info().best_hash;
+		let (hash, _) = self.at(false);
 		let view =
 			self.client.runtime_api().practitioner(hash, licence).map_err(Self::runtime_err)?;
-		Ok(view.map(|p| PractitionerJson {
-			licence: text(&p.licence),
-			status: match p.status {
-				views::LicenceState::Licensed => "licensed",
-				views::LicenceState::Suspended => "suspended",
-				views::LicenceState::Revoked => "revoked",
-			}
-			.into(),
-			affiliations: p.affiliations.iter().map(|h| text(h)).collect(),
-			terms_accepted: p.terms_accepted,
-		}))
+		Ok(view.map(PractitionerAnswer::from))
 	}
 
-	fn hospital(&self, code: String) -> RpcResult<Option<HospitalJson>> {
+	fn hospital(&self, code: String) -> RpcResult<Option<HospitalAnswer>> {
 		let code = parse_hospital(&code)?;
-		let hash = self.client.info().best_hash;
+		let (hash, _) = self.at(false);
 		let view = self.client.runtime_api().hospital(hash, code).map_err(Self::runtime_err)?;
-		Ok(view.map(|h| HospitalJson {
-			code: text(&h.code),
-			name: text(&h.name),
-			policy: h.policy,
-			active: h.active,
-			gateways: h.gateways.iter().map(ss58).collect(),
-		}))
+		Ok(view.map(HospitalAnswer::from))
 	}
 
-	fn health_id(&self, health_id: String) -> RpcResult<Option<HealthIdJson>> {
-		let id = parse_health_id(&health_id)?;
-		let hash = self.client.info().best_hash;
-		let view = self.client.runtime_api().health_id(hash, id).map_err(Self::runtime_err)?;
-		Ok(view.map(|v| HealthIdJson {
-			health_id: id.to_hex(),
-			document: v.document,
-			controller: v.controller.as_ref().map(ss58),
-			active: v.active,
-		}))
+	fn health_id(&self, health_id: HealthId) -> RpcResult<Option<HealthIdAnswer>> {
+		let (hash, _) = self.at(false);
+		let view =
+			self.client.runtime_api().health_id(hash, health_id).map_err(Self::runtime_err)?;
+		Ok(view.map(|v| HealthIdAnswer::new(health_id, v)))
 	}
 }
 
@@ -769,16 +365,9 @@ mod tests {
 
 	#[test]
 	fn parameters_are_validated_with_stable_codes() {
-		assert_eq!(parse_health_id("0x12").unwrap_err().code(), codes::INVALID_PARAMS);
-		assert_eq!(
-			parse_health_id(&format!("0x{}", "g".repeat(64))).unwrap_err().code(),
-			codes::INVALID_PARAMS
-		);
-		assert!(parse_health_id(&format!("0x{}", "ab".repeat(32))).is_ok());
 		assert_eq!(parse_hospital("").unwrap_err().code(), codes::INVALID_PARAMS);
 		assert_eq!(parse_hospital(&"x".repeat(17)).unwrap_err().code(), codes::INVALID_PARAMS);
 		assert_eq!(parse_licence("MD1").unwrap().to_vec(), b"MD1".to_vec());
-		assert_eq!(parse_h256("cursor", "0x00").unwrap_err().code(), codes::INVALID_PARAMS);
 	}
 
 	/// Writes an entry into an in-memory offchain index the way the runtime does.
@@ -840,24 +429,5 @@ mod tests {
 		);
 		let err = walk_log(&db, LogKind::Access, &id, h1.head, 10).unwrap_err();
 		assert_eq!(err.code(), codes::INDEX_INCOMPLETE);
-	}
-
-	#[test]
-	fn check_access_params_reject_unknown_fields_and_categories() {
-		let ok: Result<CheckAccessParams, _> = serde_json::from_value(serde_json::json!({
-			"practitioner": "MD1", "hospital": "H1", "healthId": "0x00",
-			"categories": ["allergy"], "purpose": "treatment"
-		}));
-		assert!(ok.is_ok());
-		let bad_cat: Result<CheckAccessParams, _> = serde_json::from_value(serde_json::json!({
-			"practitioner": "MD1", "hospital": "H1", "healthId": "0x00",
-			"categories": ["horoscope"], "purpose": "treatment"
-		}));
-		assert!(bad_cat.is_err());
-		let extra: Result<CheckAccessParams, _> = serde_json::from_value(serde_json::json!({
-			"practitioner": "MD1", "hospital": "H1", "healthId": "0x00",
-			"categories": [], "purpose": "treatment", "sudo": true
-		}));
-		assert!(extra.is_err());
 	}
 }

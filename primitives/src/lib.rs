@@ -9,6 +9,7 @@
 
 extern crate alloc;
 
+pub mod demo;
 pub mod document;
 pub mod logs;
 pub mod views;
@@ -104,6 +105,15 @@ impl<'de> Deserialize<'de> for HealthId {
 	}
 }
 
+impl core::str::FromStr for HealthId {
+	type Err = HexError;
+
+	/// Parses `0x`-prefixed (or bare) hex of exactly 32 bytes, as on a command line.
+	fn from_str(s: &str) -> Result<Self, Self::Err> {
+		HealthId::from_hex(s)
+	}
+}
+
 /// Why a hex string was refused.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum HexError {
@@ -132,6 +142,8 @@ impl core::fmt::Display for HexError {
 		}
 	}
 }
+
+impl core::error::Error for HexError {}
 
 /// `0x`-prefixed lower-case hex of `bytes`.
 pub fn hex_encode(bytes: &[u8]) -> alloc::string::String {
@@ -378,6 +390,49 @@ pub enum DenyReason {
 	NoEmergencyAccess,
 }
 
+/// Why a hospital may not send a patient's data into the exchange (or serve it from there):
+/// the refusals of the consent pallet's one source rule, `is_source_of`.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+	Debug,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum SourceRefusal {
+	/// No such health ID.
+	UnknownPatient,
+	/// The health ID is deactivated.
+	PatientDeactivated,
+	/// The patient never enrolled.
+	NotEnrolled,
+	/// The patient withdrew.
+	Withdrawn,
+	/// No such hospital.
+	UnknownHospital,
+	/// The hospital is suspended.
+	HospitalSuspended,
+	/// The patient did not select this hospital as a source.
+	NotSelected,
+}
+
+impl SourceRefusal {
+	/// Whether the refusal is the patient's own choice (a withdrawal, or a source selection
+	/// without this hospital), as opposed to the state of a registry (a deactivated health
+	/// ID, a suspended hospital) that may be undone by its authority.
+	pub fn is_patient_choice(&self) -> bool {
+		matches!(self, SourceRefusal::Withdrawn | SourceRefusal::NotSelected)
+	}
+}
+
 /// The answer of the one consent decision function.
 #[derive(
 	Clone,
@@ -451,6 +506,13 @@ mod runtime_api {
 
 			/// The head of a patient's access log.
 			fn access_log(health_id: HealthId) -> logs::LogHead;
+
+			/// The one source rule: whether `hospital` may send `health_id`'s data into the
+			/// exchange now (and so serve it to other hospitals), or why not. The rule the
+			/// records pallet applies to anchors; gateways ask it before serving and before
+			/// shredding.
+			fn source_check(health_id: HealthId, hospital: HospitalCode)
+				-> Result<(), SourceRefusal>;
 		}
 	}
 }
@@ -491,6 +553,33 @@ mod tests {
 			DataCategory::Sensitive,
 		]);
 		assert_eq!(c.into_inner(), vec![DataCategory::Allergy, DataCategory::Sensitive]);
+	}
+
+	#[test]
+	fn only_a_withdrawal_or_a_deselection_is_the_patients_choice() {
+		use SourceRefusal::*;
+		let choices: Vec<SourceRefusal> = [
+			UnknownPatient,
+			PatientDeactivated,
+			NotEnrolled,
+			Withdrawn,
+			UnknownHospital,
+			HospitalSuspended,
+			NotSelected,
+		]
+		.into_iter()
+		.filter(SourceRefusal::is_patient_choice)
+		.collect();
+		assert_eq!(choices, vec![Withdrawn, NotSelected]);
+		let json = serde_json::to_string(&HospitalSuspended).unwrap();
+		assert_eq!(json, r#""hospitalSuspended""#);
+	}
+
+	#[test]
+	fn health_ids_parse_from_command_lines() {
+		let id: HealthId = HealthId([7; 32]).to_hex().parse().unwrap();
+		assert_eq!(id, HealthId([7; 32]));
+		assert!("0x12".parse::<HealthId>().is_err());
 	}
 
 	#[test]

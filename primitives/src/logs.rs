@@ -8,7 +8,9 @@
 //! blocks abandoned in a reorg are stored under heads no canonical head leads to, and so are
 //! never served.
 
-use crate::{Categories, DataCategory, HealthId, HospitalCode, LicenceNumber, Moment, Purpose};
+use crate::{
+	Categories, DataCategory, HealthId, HospitalCode, LicenceNumber, Moment, PermitBasis, Purpose,
+};
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
@@ -109,7 +111,8 @@ pub struct RecordEntry {
 	pub at: Moment,
 }
 
-/// What an access rested on, as the runtime's consent decision found it.
+/// What an access rested on, as the runtime's consent decision found it. In JSON:
+/// `{"kind":"enrolment"}`, `{"kind":"grant","id":3}`, `{"kind":"emergency","id":0}`.
 #[derive(
 	Clone,
 	Copy,
@@ -120,8 +123,11 @@ pub struct RecordEntry {
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
+	Serialize,
+	Deserialize,
 	Debug,
 )]
+#[serde(rename_all = "camelCase", tag = "kind", content = "id")]
 pub enum AccessBasis {
 	/// The patient's enrolment at a one-time-consent hospital.
 	Enrolment,
@@ -129,6 +135,17 @@ pub enum AccessBasis {
 	Grant(u64),
 	/// This emergency access.
 	Emergency(u64),
+}
+
+impl AccessBasis {
+	/// The kind of permit, without the request or emergency access it names.
+	pub fn permit_basis(&self) -> PermitBasis {
+		match self {
+			AccessBasis::Enrolment => PermitBasis::Enrolment,
+			AccessBasis::Grant(_) => PermitBasis::Grant,
+			AccessBasis::Emergency(_) => PermitBasis::Emergency,
+		}
+	}
 }
 
 /// One entry of a patient's access log: an attested access.
@@ -204,6 +221,130 @@ pub fn index_write(
 	(next, index_key(kind, health_id, &next.head), indexed.encode())
 }
 
+/// Whether an entry with SCALE bytes `encoded`, appended at `prev_head`, produces `head`: the
+/// one link check, used by the node when it walks its index and by every client that
+/// verifies a page it was served.
+pub fn verify_link(prev_head: &H256, encoded: &[u8], head: &H256) -> bool {
+	LogHead::next_head(prev_head, encoded) == *head
+}
+
+/// One entry of a served log page, as a client checks it.
+#[derive(Clone, Copy, Debug)]
+pub struct Link<'a> {
+	/// Zero-based position in the log.
+	pub index: u64,
+	/// The head before the entry.
+	pub prev_head: H256,
+	/// The head after the entry.
+	pub head: H256,
+	/// The entry's SCALE bytes.
+	pub encoded: &'a [u8],
+}
+
+/// Why a served log page does not verify.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum LogError {
+	/// Entry `index` does not end at the head the page must continue from (the on-chain head
+	/// for the first page, the cursor for later ones): an entry is missing or foreign.
+	HeadMismatch {
+		/// The entry's position.
+		index: u64,
+	},
+	/// Entry `index`'s bytes do not hash, with its previous head, to its head.
+	BrokenLink {
+		/// The entry's position.
+		index: u64,
+	},
+	/// The positions are not consecutive and descending, or do not end at `count - 1`.
+	OutOfOrder {
+		/// The position found.
+		index: u64,
+	},
+}
+
+impl core::fmt::Display for LogError {
+	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+		match self {
+			LogError::HeadMismatch { index } => {
+				write!(f, "entry {index} does not end at the expected head")
+			},
+			LogError::BrokenLink { index } => write!(f, "entry {index} does not hash to its head"),
+			LogError::OutOfOrder { index } => write!(f, "entry {index} is out of order"),
+		}
+	}
+}
+
+/// Verifies a page of log entries, newest first, against `expected`: the on-chain head (for
+/// the first page, with `count` the on-chain entry count) or the cursor the previous page
+/// handed out (`count` = `None`). Each entry must end at the head the newer one started
+/// from, and hash to its head. Returns the head an older page must end at (zero at the
+/// start of the log). The one log verification: the gateway, the tests and any auditor's
+/// client use it.
+pub fn verify_page<'a>(
+	expected: H256,
+	count: Option<u64>,
+	links: impl IntoIterator<Item = Link<'a>>,
+) -> Result<H256, LogError> {
+	let mut expected = expected;
+	let mut next_index = count.map(|c| c.wrapping_sub(1));
+	for link in links {
+		if next_index.is_some_and(|i| i != link.index) {
+			return Err(LogError::OutOfOrder { index: link.index });
+		}
+		if link.head != expected {
+			return Err(LogError::HeadMismatch { index: link.index });
+		}
+		if !verify_link(&link.prev_head, link.encoded, &link.head) {
+			return Err(LogError::BrokenLink { index: link.index });
+		}
+		expected = link.prev_head;
+		next_index = Some(link.index.wrapping_sub(1));
+	}
+	Ok(expected)
+}
+
+/// An anchored record that is still live: not revoked by its anchoring hospital and not
+/// superseded by a later anchor of the same hospital.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct LiveRecord {
+	/// The hospital that anchored it (its source).
+	pub hospital: HospitalCode,
+	/// Its category.
+	pub category: DataCategory,
+	/// BLAKE2b-256 of the ciphertext.
+	pub content_hash: H256,
+	/// Ciphertext size in bytes.
+	pub size: u32,
+}
+
+/// The fold over a patient's record log, oldest entry first, that says which records are
+/// live: anchors minus those revoked or superseded by the hospital that anchored them (a
+/// hospital cannot revoke or supersede another hospital's record). Returns them oldest
+/// first. The one definition of "live": the gateway's fetch, the tests and any client ask
+/// it.
+pub fn live_records<'a>(entries: impl IntoIterator<Item = &'a RecordEntry>) -> Vec<LiveRecord> {
+	let mut live: Vec<LiveRecord> = Vec::new();
+	for entry in entries {
+		match &entry.op {
+			RecordOp::Anchor { category, content_hash, size, supersedes } => {
+				if let Some(old) = supersedes {
+					live.retain(|r| !(r.content_hash == *old && r.hospital == entry.hospital));
+				}
+				live.push(LiveRecord {
+					hospital: entry.hospital.clone(),
+					category: *category,
+					content_hash: *content_hash,
+					size: *size,
+				});
+			},
+			RecordOp::Revoke { content_hash, .. } => {
+				live.retain(|r| !(r.content_hash == *content_hash && r.hospital == entry.hospital))
+			},
+		}
+	}
+	live
+}
+
 /// Appends `entry` to a patient's log: returns the new head and writes the entry into the
 /// node's offchain index (a no-op where indexing is off). For the runtime's pallets.
 #[cfg(feature = "frame")]
@@ -242,6 +383,111 @@ mod tests {
 		let h = H256::repeat_byte(9);
 		assert_ne!(index_key(LogKind::Records, &p, &h), index_key(LogKind::Access, &p, &h));
 		assert_ne!(index_key(LogKind::Records, &p, &h), index_key(LogKind::Records, &q, &h));
+	}
+
+	fn page(entries: &[&[u8]]) -> (Vec<(H256, H256, Vec<u8>)>, LogHead) {
+		let mut log = LogHead::default();
+		let mut out = Vec::new();
+		for e in entries {
+			let next = log.append(e);
+			out.push((log.head, next.head, e.to_vec()));
+			log = next;
+		}
+		out.reverse();
+		(out, log)
+	}
+
+	fn links(p: &[(H256, H256, Vec<u8>)], count: u64) -> Vec<Link<'_>> {
+		p.iter()
+			.enumerate()
+			.map(|(i, (prev, head, e))| Link {
+				index: count - 1 - i as u64,
+				prev_head: *prev,
+				head: *head,
+				encoded: e,
+			})
+			.collect()
+	}
+
+	#[test]
+	fn a_served_page_verifies_and_tampering_is_named() {
+		let (p, log) = page(&[b"a", b"b", b"c"]);
+		assert_eq!(verify_page(log.head, Some(3), links(&p, 3)), Ok(H256::zero()));
+		// A later page continues from the cursor the first one handed out.
+		let first = verify_page(log.head, Some(3), links(&p, 3).into_iter().take(1)).unwrap();
+		assert_eq!(verify_page(first, None, links(&p, 3).into_iter().skip(1)), Ok(H256::zero()));
+		// Tampered bytes, a missing newest entry, a stale head, a wrong count.
+		let mut bad = p.clone();
+		bad[1].2 = b"B".to_vec();
+		assert_eq!(
+			verify_page(log.head, Some(3), links(&bad, 3)),
+			Err(LogError::BrokenLink { index: 1 })
+		);
+		assert_eq!(
+			verify_page(log.head, Some(2), links(&p[1..], 2)),
+			Err(LogError::HeadMismatch { index: 1 })
+		);
+		assert_eq!(
+			verify_page(H256::repeat_byte(1), Some(3), links(&p, 3)),
+			Err(LogError::HeadMismatch { index: 2 })
+		);
+		assert_eq!(
+			verify_page(log.head, Some(4), links(&p, 3)),
+			Err(LogError::OutOfOrder { index: 2 })
+		);
+	}
+
+	fn code(s: &str) -> HospitalCode {
+		BoundedVec::truncate_from(s.as_bytes().to_vec())
+	}
+
+	fn anchor(h: &str, hash: u8, supersedes: Option<u8>) -> RecordEntry {
+		RecordEntry {
+			hospital: code(h),
+			op: RecordOp::Anchor {
+				category: DataCategory::Allergy,
+				content_hash: H256::repeat_byte(hash),
+				size: 1,
+				supersedes: supersedes.map(H256::repeat_byte),
+			},
+			at: 0,
+		}
+	}
+
+	fn revoke(h: &str, hash: u8) -> RecordEntry {
+		RecordEntry {
+			hospital: code(h),
+			op: RecordOp::Revoke {
+				content_hash: H256::repeat_byte(hash),
+				reason: RevocationReason::EnteredInError,
+			},
+			at: 0,
+		}
+	}
+
+	#[test]
+	fn live_records_are_anchors_minus_own_revocations_and_supersessions() {
+		let log = [
+			anchor("A", 1, None),
+			anchor("A", 2, None),
+			anchor("B", 3, None),
+			anchor("A", 4, Some(1)), // A supersedes its own 1
+			revoke("A", 3),          // A cannot revoke B's record
+			anchor("B", 5, Some(2)), // B cannot supersede A's record
+			revoke("B", 3),          // B revokes its own
+		];
+		let live: Vec<u8> = live_records(&log).iter().map(|r| r.content_hash.0[0]).collect();
+		assert_eq!(live, vec![2, 4, 5]);
+		assert!(live_records(&[]).is_empty());
+	}
+
+	#[test]
+	fn access_basis_json() {
+		let json = serde_json::to_string(&AccessBasis::Grant(3)).unwrap();
+		assert_eq!(json, r#"{"kind":"grant","id":3}"#);
+		let back: AccessBasis = serde_json::from_str(r#"{"kind":"enrolment"}"#).unwrap();
+		assert_eq!(back, AccessBasis::Enrolment);
+		assert_eq!(AccessBasis::Emergency(1).permit_basis(), PermitBasis::Emergency);
 	}
 
 	#[test]

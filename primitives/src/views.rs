@@ -7,6 +7,7 @@ use crate::{
 use alloc::vec::Vec;
 use codec::{Decode, Encode};
 use scale_info::TypeInfo;
+use serde::{Deserialize, Serialize};
 
 /// A hospital.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
@@ -23,8 +24,9 @@ pub struct HospitalView<AccountId> {
 	pub gateways: Vec<AccountId>,
 }
 
-/// A practitioner's licence state.
-#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+/// A practitioner's licence state (JSON: `licensed`, `suspended`, `revoked`).
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Serialize, Deserialize, Debug)]
+#[serde(rename_all = "camelCase")]
 pub enum LicenceState {
 	/// May practise.
 	Licensed,

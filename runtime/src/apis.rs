@@ -4,7 +4,7 @@ use alloc::vec::Vec;
 use frame_support::genesis_builder_helper::{build_state, get_preset};
 use healthchain_primitives::{
 	logs::LogHead, views, DataCategory, Decision, HealthId, HospitalCode, LicenceNumber, Moment,
-	Purpose,
+	Purpose, SourceRefusal,
 };
 use pallet_grandpa::AuthorityId as GrandpaId;
 use sp_api::impl_runtime_apis;
@@ -184,6 +184,13 @@ impl_runtime_apis! {
 
 		fn access_log(health_id: HealthId) -> LogHead {
 			pallet_access_log::AccessLogs::<Runtime>::get(health_id)
+		}
+
+		fn source_check(
+			health_id: HealthId,
+			hospital: HospitalCode,
+		) -> Result<(), SourceRefusal> {
+			pallet_consent::Pallet::<Runtime>::is_source_of(&health_id, &hospital)
 		}
 	}
 

@@ -12,7 +12,7 @@ use crate::{
 };
 use alloc::{vec, vec::Vec};
 use frame_support::BoundedVec;
-use healthchain_primitives::{document::health_id_of, ConsentPolicy, DocumentKind, HealthId};
+use healthchain_primitives::{ConsentPolicy, DocumentKind};
 use pallet_health_id::Controller;
 use pallet_participants::RegistrarKind;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
@@ -25,40 +25,13 @@ pub const DEVELOPMENT: &str = sp_genesis_builder::DEV_RUNTIME_PRESET;
 /// Name of the four-validator local test network preset.
 pub const LOCAL_TESTNET: &str = sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET;
 
-/// The lookup secret of development and test networks. Public: never use it for real data.
-pub const DEV_LOOKUP_SECRET: &[u8; 32] = b"healthchain-dev-lookup-secret-01";
-
-/// Demo hospital codes.
-pub const DEMO_HOSPITAL_A: &[u8] = b"H0001";
-/// Demo hospital with per-request consent.
-pub const DEMO_HOSPITAL_B: &[u8] = b"H0002";
-/// Demo doctors' licence numbers: one at each demo hospital.
-pub const DEMO_DOCTOR_A: &[u8] = b"MD10001";
-/// Demo doctor at hospital B.
-pub const DEMO_DOCTOR_B: &[u8] = b"MD10002";
-/// Demo patient with a wallet key: Thai citizen ID 1-1017-00230-70-8.
-pub const DEMO_PATIENT_ID: &str = "1101700230708";
-/// Demo assisted patient: a Myanmar passport.
-pub const DEMO_MIGRANT_PASSPORT: &str = "MB123456";
+pub use healthchain_primitives::demo::{
+	demo_migrant, demo_patient, DEMO_DOCTOR_A, DEMO_DOCTOR_B, DEMO_HOSPITAL_A, DEMO_HOSPITAL_B,
+	DEMO_MIGRANT_PASSPORT, DEMO_PATIENT_ID, DEV_LOOKUP_SECRET,
+};
 
 fn bounded<S: frame_support::traits::Get<u32>>(bytes: &[u8]) -> BoundedVec<u8, S> {
 	BoundedVec::truncate_from(bytes.to_vec())
-}
-
-/// The demo patient's health ID (for scripts and tests).
-pub fn demo_patient() -> HealthId {
-	health_id_of(DEV_LOOKUP_SECRET, DocumentKind::ThaiCitizenId, DEMO_PATIENT_ID)
-		.expect("the demo ID is valid")
-}
-
-/// The demo assisted patient's health ID.
-pub fn demo_migrant() -> HealthId {
-	health_id_of(
-		DEV_LOOKUP_SECRET,
-		DocumentKind::Passport { country: *b"MMR" },
-		DEMO_MIGRANT_PASSPORT,
-	)
-	.expect("the demo passport is valid")
 }
 
 /// The GRANDPA (ed25519) key of a demo validator: the same dev seed as its sr25519 key.

@@ -196,21 +196,6 @@ pub struct EmergencyAccess {
 	pub review: Review,
 }
 
-/// Why a hospital may not send a patient's data into the exchange.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum SourceRefusal {
-	/// No such health ID.
-	UnknownPatient,
-	/// The health ID is deactivated.
-	PatientDeactivated,
-	/// The patient never enrolled.
-	NotEnrolled,
-	/// The patient withdrew.
-	Withdrawn,
-	/// No such hospital.
-	UnknownHospital,
-	/// The hospital is suspended.
-	HospitalSuspended,
-	/// The patient did not select this hospital as a source.
-	NotSelected,
-}
+/// Why a hospital may not send a patient's data into the exchange: defined in the shared
+/// primitives because the `HealthApi` runtime API and the `health_sourceCheck` RPC return it.
+pub use healthchain_primitives::SourceRefusal;

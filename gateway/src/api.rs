@@ -1,101 +1,88 @@
-//! The gateway's two JSON-RPC-over-HTTP APIs.
+//! The gateway's two JSON-RPC-over-HTTP servers, implementing the typed contracts of
+//! [`crate::wire`]:
 //!
-//! - The **local API** (`api_listen`, for this hospital's own systems): `gateway_identify`,
-//!   `gateway_put`, `gateway_fetch`, `gateway_status`, `gateway_health`.
-//! - The **peer API** (`listen`, for other hospitals' gateways): `gateway_serve`,
+//! - the **local API** (`api_listen`, for this hospital's own systems): `gateway_identify`,
+//!   `gateway_put`, `gateway_fetch`, `gateway_status`, `gateway_health`;
+//! - the **peer API** (`listen`, for other hospitals' gateways): `gateway_serve`,
 //!   `gateway_health`.
 //!
-//! Both answer `GET /health` (liveness and node reachability) for load balancers.
-//! Every error is a JSON-RPC error with a stable code (`service::codes`); malformed
-//! parameters get `-32602`.
+//! Both answer `GET /health` (liveness and node reachability) for load balancers. Every error
+//! is a JSON-RPC error with a stable code ([`crate::error::codes`]); malformed parameters get
+//! `-32602`.
 
 use crate::{
+	error::bad,
 	identify,
-	service::{codes, FetchRequest, Gateway, GatewayError, PutRequest, ServeRequest},
+	service::Gateway,
+	wire::{
+		FetchRequest, FetchResult, HealthAnswer, IdentifyAnswer, IdentifyRequest, LocalApiServer,
+		PeerApiServer, PutRequest, PutResult, ServeAnswer, ServeRequest, StatusAnswer,
+	},
 };
 use jsonrpsee::{
+	core::{async_trait, RpcResult},
 	server::{middleware::http::ProxyGetRequestLayer, Server, ServerHandle},
-	types::{ErrorObject, ErrorObjectOwned, Params},
 	RpcModule,
 };
-use serde::Deserialize;
-use serde_json::{json, Value as Json};
 use std::{net::SocketAddr, sync::Arc};
 
-fn to_rpc(e: GatewayError) -> ErrorObjectOwned {
-	ErrorObject::owned(e.code, e.message, None::<()>)
+/// The local API's server.
+pub struct Local(pub Arc<Gateway>);
+
+/// The peer API's server.
+pub struct Peer(pub Arc<Gateway>);
+
+#[async_trait]
+impl LocalApiServer for Local {
+	async fn put(&self, req: PutRequest) -> RpcResult<PutResult> {
+		Ok(self.0.put(req).await?)
+	}
+
+	async fn fetch(&self, req: FetchRequest) -> RpcResult<FetchResult> {
+		Ok(self.0.fetch(req).await?)
+	}
+
+	fn identify(&self, req: IdentifyRequest) -> RpcResult<IdentifyAnswer> {
+		let kind = identify::parse_kind(&req.kind).map_err(bad)?;
+		let health_id = identify::health_id(self.0.lookup_secret(), kind, &req.number)
+			.map_err(|e| bad(e.to_string()))?;
+		Ok(IdentifyAnswer { health_id })
+	}
+
+	async fn status(&self) -> RpcResult<StatusAnswer> {
+		Ok(self.0.status().await)
+	}
+
+	async fn health(&self) -> RpcResult<HealthAnswer> {
+		Ok(self.0.health().await?)
+	}
 }
 
-fn one<T: for<'de> Deserialize<'de>>(params: Params<'_>) -> Result<T, ErrorObjectOwned> {
-	params.one::<T>()
-}
+#[async_trait]
+impl PeerApiServer for Peer {
+	async fn serve(&self, req: ServeRequest) -> RpcResult<ServeAnswer> {
+		Ok(self.0.serve(req).await?)
+	}
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct IdentifyRequest {
-	kind: String,
-	number: String,
-}
-
-async fn health(gw: &Gateway) -> Result<Json, ErrorObjectOwned> {
-	match gw.chain.best_number().await {
-		Ok(best) => Ok(json!({"status": "ok", "hospital": gw.config.hospital, "best": best})),
-		Err(e) => Err(ErrorObject::owned(
-			codes::UNAVAILABLE,
-			format!("node unreachable: {e}"),
-			None::<()>,
-		)),
+	async fn peer_health(&self) -> RpcResult<HealthAnswer> {
+		Ok(self.0.health().await?)
 	}
 }
 
 /// The local API's methods.
-pub fn local_module(gw: Arc<Gateway>) -> RpcModule<Arc<Gateway>> {
-	let mut m = RpcModule::new(gw);
-	m.register_async_method("gateway_put", |params, gw, _| async move {
-		let req: PutRequest = one(params)?;
-		gw.put(req).await.map_err(to_rpc)
-	})
-	.expect("unique method name");
-	m.register_async_method("gateway_fetch", |params, gw, _| async move {
-		let req: FetchRequest = one(params)?;
-		gw.fetch(req).await.map_err(to_rpc)
-	})
-	.expect("unique method name");
-	m.register_method("gateway_identify", |params, gw, _| {
-		let req: IdentifyRequest = one(params)?;
-		let kind = identify::parse_kind(&req.kind)
-			.map_err(|e| ErrorObject::owned(codes::BAD_INPUT, e, None::<()>))?;
-		let id = identify::health_id(gw.lookup_secret(), kind, &req.number)
-			.map_err(|e| ErrorObject::owned(codes::BAD_INPUT, e.to_string(), None::<()>))?;
-		Ok::<_, ErrorObjectOwned>(json!({ "healthId": id.to_hex() }))
-	})
-	.expect("unique method name");
-	m.register_async_method("gateway_status", |_, gw, _| async move {
-		Ok::<_, ErrorObjectOwned>(gw.status().await)
-	})
-	.expect("unique method name");
-	m.register_async_method("gateway_health", |_, gw, _| async move { health(&gw).await })
-		.expect("unique method name");
-	m
+pub fn local_module(gw: Arc<Gateway>) -> RpcModule<Local> {
+	Local(gw).into_rpc()
 }
 
 /// The peer API's methods.
-pub fn peer_module(gw: Arc<Gateway>) -> RpcModule<Arc<Gateway>> {
-	let mut m = RpcModule::new(gw);
-	m.register_async_method("gateway_serve", |params, gw, _| async move {
-		let req: ServeRequest = one(params)?;
-		gw.serve(req).await.map_err(to_rpc)
-	})
-	.expect("unique method name");
-	m.register_async_method("gateway_health", |_, gw, _| async move { health(&gw).await })
-		.expect("unique method name");
-	m
+pub fn peer_module(gw: Arc<Gateway>) -> RpcModule<Peer> {
+	Peer(gw).into_rpc()
 }
 
 /// Starts an HTTP JSON-RPC server with `GET /health` on `addr`.
-pub async fn start(
+pub async fn start<M: Send + Sync + 'static>(
 	addr: SocketAddr,
-	module: RpcModule<Arc<Gateway>>,
+	module: RpcModule<M>,
 ) -> Result<(SocketAddr, ServerHandle), String> {
 	let health = ProxyGetRequestLayer::new("/health", "gateway_health")
 		.map_err(|e| format!("health route: {e}"))?;

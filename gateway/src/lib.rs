@@ -8,9 +8,15 @@
 pub mod log;
 
 pub mod api;
-pub mod chain;
 pub mod config;
 pub mod crypto;
+pub mod error;
+pub mod fetch;
 pub mod identify;
+pub mod node;
+pub mod put;
+pub mod serve;
 pub mod service;
 pub mod store;
+pub mod watcher;
+pub mod wire;

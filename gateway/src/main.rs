@@ -1,50 +1,153 @@
-//! `healthchain-gateway`: the hospital gateway's service and command line.
-//!
-//! ```text
-//! healthchain-gateway run <config.toml>
-//! healthchain-gateway identify <lookup-secret-file> <kind> <number>
-//! healthchain-gateway keygen <exchange-key-file>
-//! healthchain-gateway put <api-url> <health-id> <category> <bundle.json | directory>
-//! healthchain-gateway fetch <api-url> <health-id> <practitioner> [emergency <reason>]
-//! healthchain-gateway patient <node-url> <secret-uri> enrol <health-id>
-//! healthchain-gateway patient <node-url> <secret-uri> pending <health-id>
-//! healthchain-gateway patient <node-url> <secret-uri> respond <request-id> approve|refuse
-//! healthchain-gateway patient <node-url> <secret-uri> withdraw <health-id>
-//! ```
-//!
-//! `patient` stands in for the patient's wallet app in demos: it signs the patient's own
-//! consent calls with the patient's key.
+//! `healthchain-gateway`: the hospital gateway's service and command line. `--help` on the
+//! command and on each subcommand documents it.
 
+use clap::{Parser, Subcommand, ValueEnum};
+use healthchain_client::{
+	keypair_from_uri, runtime, Client, HealthRpcClient, Static, SubmitError, Wait,
+};
 use healthchain_gateway::{
 	api,
-	chain::{keypair_from_uri, Chain},
 	config::Config,
 	crypto::ExchangeKey,
 	identify, info,
+	node::NodeView,
 	service::Gateway,
 	store::Store,
+	wire::{EmergencyReason, FetchRequest, LocalApiClient, PutRequest},
 };
-use jsonrpsee::{
-	core::client::ClientT,
-	http_client::{HttpClient, HttpClientBuilder},
-	rpc_params,
-};
+use healthchain_primitives::{DataCategory, HealthId, Purpose};
+use jsonrpsee::http_client::{HttpClient, HttpClientBuilder};
 use serde_json::{json, Value as Json};
-use std::{path::Path, process::ExitCode, sync::Arc, time::Duration};
+use std::{
+	path::{Path, PathBuf},
+	process::ExitCode,
+	sync::Arc,
+	time::Duration,
+};
 
-fn usage() -> ExitCode {
-	eprintln!(
-		"usage:\n  \
-		 healthchain-gateway run <config.toml>\n  \
-		 healthchain-gateway identify <lookup-secret-file> <kind> <number>\n    \
-		 kind: thai-citizen | thai-non-citizen | passport:<ISO alpha-3>\n  \
-		 healthchain-gateway keygen <exchange-key-file>\n  \
-		 healthchain-gateway put <api-url> <health-id> <category> <bundle.json | directory>\n  \
-		 healthchain-gateway fetch <api-url> <health-id> <practitioner> [emergency <reason>]\n  \
-		 healthchain-gateway patient <node-url> <secret-uri> enrol|pending|withdraw <health-id>\n  \
-		 healthchain-gateway patient <node-url> <secret-uri> respond <request-id> approve|refuse"
-	);
-	ExitCode::from(2)
+/// The HealthChain hospital gateway: keeps clinical records encrypted off chain, anchors them
+/// on chain and exchanges them with other hospitals' gateways under the consent recorded on
+/// chain.
+#[derive(Debug, Parser)]
+#[command(name = "healthchain-gateway", version, about)]
+struct Cli {
+	#[command(subcommand)]
+	command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+	/// Runs the gateway service with a configuration file (see the README's gateway section).
+	Run {
+		/// The configuration file (TOML).
+		config: PathBuf,
+	},
+	/// Prints the health ID of an identity document (the number never leaves this process).
+	Identify {
+		/// File holding the network lookup secret (hex).
+		lookup_secret_file: PathBuf,
+		/// `thai-citizen`, `thai-non-citizen` or `passport:<ISO alpha-3 country>`.
+		kind: String,
+		/// The document number.
+		number: String,
+	},
+	/// Generates this gateway's X25519 exchange key into a new file (never overwrites) and
+	/// prints its public key for the peers' directories.
+	Keygen {
+		/// The key file to create (mode 0600).
+		exchange_key_file: PathBuf,
+	},
+	/// Puts one FHIR bundle, or every `*.json` bundle of a directory, through a gateway's
+	/// local API, with progress on standard error.
+	Put {
+		/// The gateway's local API URL, e.g. `http://127.0.0.1:8701`.
+		api_url: String,
+		/// The patient's health ID (`0x` + 64 hex digits).
+		health_id: HealthId,
+		/// The records' category, e.g. `allergy`, `labAndImaging`.
+		#[arg(value_parser = parse_category)]
+		category: DataCategory,
+		/// A bundle file or a directory of them.
+		path: PathBuf,
+	},
+	/// Fetches a patient's records for a practitioner through a gateway's local API.
+	Fetch {
+		/// The gateway's local API URL.
+		api_url: String,
+		/// The patient's health ID.
+		health_id: HealthId,
+		/// The practitioner's licence number.
+		practitioner: String,
+		/// Opens an emergency access first, for this reason.
+		#[arg(long, value_enum)]
+		emergency: Option<Emergency>,
+	},
+	/// Stands in for the patient's wallet app in demos: signs the patient's own consent calls.
+	Patient {
+		/// The node's RPC URL, e.g. `ws://127.0.0.1:9944`.
+		node_url: String,
+		/// The patient's secret URI (e.g. `//Two`).
+		secret_uri: String,
+		#[command(subcommand)]
+		action: PatientAction,
+	},
+}
+
+#[derive(Debug, Subcommand)]
+enum PatientAction {
+	/// Enrols with every participating hospital as a source.
+	Enrol {
+		/// The patient's health ID.
+		health_id: HealthId,
+	},
+	/// Lists the open per-request consent requests.
+	Pending {
+		/// The patient's health ID.
+		health_id: HealthId,
+	},
+	/// Answers a consent request.
+	Respond {
+		/// The request id (from `pending`).
+		request_id: u64,
+		/// The answer.
+		#[arg(value_enum)]
+		answer: Answer,
+	},
+	/// Withdraws from the exchange.
+	Withdraw {
+		/// The patient's health ID.
+		health_id: HealthId,
+	},
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Answer {
+	Approve,
+	Refuse,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Emergency {
+	Unconscious,
+	LifeThreatening,
+	UnableToConsent,
+}
+
+impl From<Emergency> for EmergencyReason {
+	fn from(e: Emergency) -> Self {
+		match e {
+			Emergency::Unconscious => EmergencyReason::Unconscious,
+			Emergency::LifeThreatening => EmergencyReason::LifeThreatening,
+			Emergency::UnableToConsent => EmergencyReason::UnableToConsent,
+		}
+	}
+}
+
+fn parse_category(s: &str) -> Result<DataCategory, String> {
+	serde_json::from_value(Json::String(s.to_string())).map_err(|_| {
+		let names: Vec<String> = DataCategory::ALL.iter().map(|c| json!(c).to_string()).collect();
+		format!("unknown category {s:?}: one of {}", names.join(", "))
+	})
 }
 
 fn read_hex_file(path: &Path) -> Result<Vec<u8>, String> {
@@ -72,7 +175,8 @@ async fn run_service(config_path: &Path) -> Result<(), String> {
 	let config = Config::load(config_path).map_err(|e| e.to_string())?;
 	let signing = std::fs::read_to_string(&config.signing_key_file)
 		.map_err(|e| format!("cannot read {}: {e}", config.signing_key_file.display()))?;
-	let signer = keypair_from_uri(&signing).map_err(|e| e.to_string())?;
+	let signer = keypair_from_uri(&signing)
+		.map_err(|e| format!("{}: {e}", config.signing_key_file.display()))?;
 	let exchange_bytes: [u8; 32] = read_hex_file(&config.exchange_key_file)?
 		.try_into()
 		.map_err(|_| format!("{}: expected 32 bytes", config.exchange_key_file.display()))?;
@@ -86,15 +190,17 @@ async fn run_service(config_path: &Path) -> Result<(), String> {
 	}
 	let store = Store::open(&config.storage_dir).map_err(|e| e.to_string())?;
 	let orphans = store.remove_orphans();
-	let chain = Chain::connect(&config.node_url, signer).await.map_err(|e| e.to_string())?;
+	let node = NodeView::connect(&config.node_url, signer, &config.hospital)
+		.await
+		.map_err(|e| e.to_string())?;
 	let (listen, api_listen) = (config.listen, config.api_listen);
 	let gw = Arc::new(
-		Gateway::new(config, store, chain, exchange, lookup_secret).map_err(|e| e.message)?,
+		Gateway::new(config, store, node, exchange, lookup_secret).map_err(|e| e.message)?,
 	);
 	let (peer_addr, peer_handle) = api::start(listen, api::peer_module(gw.clone())).await?;
 	let (api_addr, api_handle) = api::start(api_listen, api::local_module(gw.clone())).await?;
 	info!("started", {
-		"hospital": gw.config.hospital, "account": gw.chain.account(),
+		"hospital": gw.config.hospital, "account": gw.node.account(),
 		"exchangeKey": format!("0x{}", hex::encode(gw.exchange_public())),
 		"peerApi": peer_addr.to_string(), "localApi": api_addr.to_string(),
 		"orphansRemoved": orphans,
@@ -133,10 +239,33 @@ async fn run_service(config_path: &Path) -> Result<(), String> {
 	Ok(())
 }
 
+/// Writes a new exchange key file (0600); refuses to overwrite an existing one.
+fn keygen(file: &Path) -> Result<(), String> {
+	use std::{io::Write, os::unix::fs::OpenOptionsExt};
+	let key = ExchangeKey::generate();
+	let mut f = std::fs::OpenOptions::new()
+		.write(true)
+		.create_new(true)
+		.mode(0o600)
+		.open(file)
+		.map_err(|e| {
+			format!("cannot create {} (an existing key is never overwritten): {e}", file.display())
+		})?;
+	f.write_all(hex::encode(key.to_bytes()).as_bytes())
+		.map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+	println!("0x{}", hex::encode(key.public()));
+	Ok(())
+}
+
 /// `put` of one file or every `*.json` in a directory, with progress on standard error.
-async fn put(api_url: &str, health_id: &str, category: &str, path: &Path) -> Result<(), String> {
+async fn put(
+	api_url: &str,
+	health_id: HealthId,
+	category: DataCategory,
+	path: &Path,
+) -> Result<(), String> {
 	let client = api_client(api_url)?;
-	let files: Vec<std::path::PathBuf> = if path.is_dir() {
+	let files: Vec<PathBuf> = if path.is_dir() {
 		let mut v: Vec<_> = std::fs::read_dir(path)
 			.map_err(|e| format!("{}: {e}", path.display()))?
 			.flatten()
@@ -161,12 +290,7 @@ async fn put(api_url: &str, health_id: &str, category: &str, path: &Path) -> Res
 			.and_then(|b| serde_json::from_slice::<Json>(&b).map_err(|e| format!("not JSON: {e}")))
 		{
 			Ok(bundle) => client
-				.request::<Json, _>(
-					"gateway_put",
-					rpc_params![
-						json!({"healthId": health_id, "category": category, "bundle": bundle})
-					],
-				)
+				.put(PutRequest { health_id, category, bundle, supersedes: None })
 				.await
 				.map_err(call_error),
 			Err(e) => Err(e),
@@ -175,10 +299,10 @@ async fn put(api_url: &str, health_id: &str, category: &str, path: &Path) -> Res
 			Ok(r) => {
 				ok += 1;
 				eprintln!(
-					"[{}/{total}] {name}: anchored {} in block #{} ({:.0} s elapsed)",
+					"[{}/{total}] {name}: anchored {:?} in block #{} ({:.0} s elapsed)",
 					i + 1,
-					r["contentHash"].as_str().unwrap_or("?"),
-					r["block"],
+					r.content_hash,
+					r.block,
 					started.elapsed().as_secs_f64()
 				);
 				println!("{}", json!({"file": name, "result": r}));
@@ -197,107 +321,85 @@ async fn put(api_url: &str, health_id: &str, category: &str, path: &Path) -> Res
 	Ok(())
 }
 
-async fn fetch(api_url: &str, args: &[String]) -> Result<(), String> {
+async fn fetch(
+	api_url: &str,
+	health_id: HealthId,
+	practitioner: String,
+	emergency: Option<Emergency>,
+) -> Result<(), String> {
 	let client = api_client(api_url)?;
-	let mut req = json!({"healthId": args[0], "practitioner": args[1]});
-	match &args[2..] {
-		[] => {},
-		[p, reason] if p == "emergency" => {
-			req["purpose"] = json!("emergency");
-			req["emergencyReason"] = json!(reason);
-		},
-		_ => return Err(String::new()),
-	}
-	let r: Json = client.request("gateway_fetch", rpc_params![req]).await.map_err(call_error)?;
-	println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+	let req = FetchRequest {
+		health_id,
+		practitioner,
+		categories: None,
+		purpose: emergency.map(|_| Purpose::Emergency),
+		emergency_reason: emergency.map(Into::into),
+		grant_for_ms: None,
+		wait_secs: None,
+	};
+	let r = client.fetch(req).await.map_err(call_error)?;
+	println!("{}", serde_json::to_string_pretty(&r).map_err(|e| e.to_string())?);
 	Ok(())
 }
 
 /// The patient's wallet, for demos: enrol, list pending requests, answer one, withdraw.
-async fn patient(
-	node_url: &str,
-	uri: &str,
-	action: &str,
-	arg: &str,
-	extra: Option<&str>,
-) -> Result<(), String> {
-	use healthchain_gateway::chain::{hid, variant};
-	use healthchain_primitives::HealthId;
-	let chain = Chain::connect(node_url, keypair_from_uri(uri).map_err(|e| e.to_string())?)
-		.await
-		.map_err(|e| e.to_string())?;
-	let id = || HealthId::from_hex(arg).map_err(|e| format!("health id: {e}"));
-	let included = match (action, extra) {
-		("enrol", None) => {
-			chain.submit("Consent", "enrol", vec![hid(&id()?), variant("All")]).await
+async fn patient(node_url: &str, uri: &str, action: PatientAction) -> Result<(), String> {
+	use runtime::runtime_types::pallet_consent::types::SourceSelection;
+	let key = keypair_from_uri(uri)?;
+	let client = Client::connect(node_url).await.map_err(|e| e.to_string())?;
+	let done = |r: Result<healthchain_client::Included, SubmitError>, what: &str| {
+		r.map(|i| println!("{what}: done in finalized block #{}", i.block_number))
+			.map_err(|e| e.to_string())
+	};
+	match action {
+		PatientAction::Enrol { health_id } => {
+			let call = runtime::tx().consent().enrol(Static(health_id), SourceSelection::All);
+			done(client.submit(&key, &call, Wait::Finalized).await, "enrol")
 		},
-		("withdraw", None) => chain.submit("Consent", "withdraw", vec![hid(&id()?)]).await,
-		("pending", None) => {
-			let list = chain
-				.rpc("health_pendingRequests", vec![json!(id()?.to_hex())])
-				.await
-				.map_err(|e| e.to_string())?;
-			println!("{}", serde_json::to_string_pretty(&list).unwrap_or_default());
-			return Ok(());
+		PatientAction::Withdraw { health_id } => {
+			let call = runtime::tx().consent().withdraw(Static(health_id));
+			done(client.submit(&key, &call, Wait::Finalized).await, "withdraw")
 		},
-		("respond", Some(answer @ ("approve" | "refuse"))) => {
-			let request: u64 =
-				arg.parse().map_err(|_| format!("request id: not a number: {arg}"))?;
-			chain
-				.submit(
-					"Consent",
-					"respond",
-					vec![
-						subxt::dynamic::Value::u128(request as u128),
-						subxt::dynamic::Value::bool(answer == "approve"),
-					],
-				)
-				.await
+		PatientAction::Pending { health_id } => {
+			let list = client.health().pending_requests(health_id).await.map_err(call_error)?;
+			println!("{}", serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?);
+			Ok(())
 		},
-		_ => return Err(String::new()),
+		PatientAction::Respond { request_id, answer } => {
+			let approve = matches!(answer, Answer::Approve);
+			let call = runtime::tx().consent().respond(request_id, approve);
+			done(client.submit(&key, &call, Wait::Finalized).await, "respond")
+		},
 	}
-	.map_err(|e| e.to_string())?;
-	println!("{action}: done in finalized block #{}", included.block_number);
-	Ok(())
 }
 
-async fn run(args: &[String]) -> Result<(), String> {
-	match args {
-		[cmd, config] if cmd == "run" => run_service(Path::new(config)).await,
-		[cmd, secret, kind, number] if cmd == "identify" => {
-			let secret = read_hex_file(Path::new(secret))?;
-			let kind = identify::parse_kind(kind)?;
-			let id = identify::health_id(&secret, kind, number).map_err(|e| e.to_string())?;
+async fn run(cli: Cli) -> Result<(), String> {
+	match cli.command {
+		Command::Run { config } => run_service(&config).await,
+		Command::Identify { lookup_secret_file, kind, number } => {
+			let secret = read_hex_file(&lookup_secret_file)?;
+			let kind = identify::parse_kind(&kind)?;
+			let id = identify::health_id(&secret, kind, &number).map_err(|e| e.to_string())?;
 			println!("{}", id.to_hex());
 			Ok(())
 		},
-		[cmd, file] if cmd == "keygen" => {
-			let key = ExchangeKey::generate();
-			std::fs::write(file, hex::encode(key.to_bytes()))
-				.map_err(|e| format!("cannot write {file}: {e}"))?;
-			println!("0x{}", hex::encode(key.public()));
-			Ok(())
+		Command::Keygen { exchange_key_file } => keygen(&exchange_key_file),
+		Command::Put { api_url, health_id, category, path } => {
+			put(&api_url, health_id, category, &path).await
 		},
-		[cmd, url, id, category, path] if cmd == "put" => {
-			put(url, id, category, Path::new(path)).await
+		Command::Fetch { api_url, health_id, practitioner, emergency } => {
+			fetch(&api_url, health_id, practitioner, emergency).await
 		},
-		[cmd, url, rest @ ..] if cmd == "fetch" && rest.len() >= 2 => fetch(url, rest).await,
-		[cmd, url, uri, action, arg] if cmd == "patient" => {
-			patient(url, uri, action, arg, None).await
+		Command::Patient { node_url, secret_uri, action } => {
+			patient(&node_url, &secret_uri, action).await
 		},
-		[cmd, url, uri, action, arg, extra] if cmd == "patient" => {
-			patient(url, uri, action, arg, Some(extra)).await
-		},
-		_ => Err(String::new()),
 	}
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-	let args: Vec<String> = std::env::args().skip(1).collect();
-	match run(&args).await {
+	match run(Cli::parse()).await {
 		Ok(()) => ExitCode::SUCCESS,
-		Err(e) if e.is_empty() => usage(),
 		Err(e) => {
 			eprintln!("error: {e}");
 			ExitCode::FAILURE

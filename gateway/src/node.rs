@@ -1,0 +1,333 @@
+//! The gateway's one view of the chain: every question it asks its node and every extrinsic
+//! it signs goes through [`NodeView`]. Reads use the typed `health_*` client; log pages are
+//! verified with the one verification (`primitives::logs::verify_page`) and folded with the
+//! one live-records rule (`primitives::logs::live_records`); the source rule is the chain's
+//! (`health_sourceCheck`); calls and events are the types generated from the runtime
+//! metadata (`healthchain-client`).
+
+use crate::error::{bad, err, unavailable, GatewayError};
+use healthchain_client::{
+	rpc::{codes as rpc_codes, CheckAccessParams, PageParams},
+	runtime::{
+		self,
+		runtime_types::{bounded_collections::bounded_vec::BoundedVec, pallet_consent},
+	},
+	subxt::utils::AccountId32,
+	Client, HealthRpcClient, Included, Keypair, Static, SubmitError, Wait,
+};
+use healthchain_primitives::{
+	logs::{self, AccessBasis, AccessEntry, LiveRecord, RecordEntry, RevocationReason},
+	DataCategory, Decision, HealthId, Purpose, SourceRefusal,
+};
+use jsonrpsee::core::ClientError;
+use sp_core::H256;
+
+use crate::wire::EmergencyReason;
+
+/// What an attestation produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attested {
+	/// Its position in the patient's access log.
+	pub index: u64,
+	/// The finalized block that holds it.
+	pub block: u64,
+	/// What the access rested on.
+	pub basis: AccessBasis,
+}
+
+/// The node, as this gateway (hospital `hospital`, signing with its gateway key) sees it.
+pub struct NodeView {
+	client: Client,
+	signer: Keypair,
+	account: AccountId32,
+	hospital: String,
+	submit_lock: tokio::sync::Mutex<()>,
+}
+
+fn rpc_error(method: &str, e: ClientError) -> GatewayError {
+	match e {
+		ClientError::Call(c) if c.code() == rpc_codes::INVALID_PARAMS => {
+			bad(format!("{method}: {}", c.message()))
+		},
+		ClientError::Call(c) => unavailable(format!("{method}: {}", c.message())),
+		other => unavailable(format!("{method}: node unavailable: {other}")),
+	}
+}
+
+fn bytes(s: &str) -> BoundedVec<u8> {
+	BoundedVec(s.as_bytes().to_vec())
+}
+
+impl NodeView {
+	/// Connects to the node at `node_url`, signing with `signer` for hospital `hospital`.
+	pub async fn connect(
+		node_url: &str,
+		signer: Keypair,
+		hospital: &str,
+	) -> Result<Self, SubmitError> {
+		let client = Client::connect(node_url).await?;
+		let account = signer.public_key().to_account_id();
+		Ok(NodeView {
+			client,
+			signer,
+			account,
+			hospital: hospital.to_string(),
+			submit_lock: Default::default(),
+		})
+	}
+
+	/// The gateway's account (SS58).
+	pub fn account(&self) -> String {
+		self.account.to_string()
+	}
+
+	/// The underlying client (block streams).
+	pub fn client(&self) -> &Client {
+		&self.client
+	}
+
+	/// The node's best block number: the liveness probe.
+	pub async fn best_number(&self) -> Result<u64, GatewayError> {
+		self.client.best_number().await.map_err(unavailable)
+	}
+
+	/// Signs and submits `call` with the gateway key (one submission at a time: the nonce
+	/// comes from the node's pool view) and waits for finality.
+	pub async fn submit<C: healthchain_client::subxt::transactions::Payload>(
+		&self,
+		call: &C,
+	) -> Result<Included, SubmitError> {
+		let _one_at_a_time = self.submit_lock.lock().await;
+		self.client.submit(&self.signer, call, Wait::Finalized).await
+	}
+
+	// ------------------------------------------------------------------ reads
+
+	/// The consent decision (the runtime's `consent::decide`) for a practitioner of this
+	/// hospital.
+	pub async fn decide(
+		&self,
+		health_id: HealthId,
+		practitioner: &str,
+		categories: &[DataCategory],
+		purpose: Purpose,
+	) -> Result<Decision, GatewayError> {
+		let params = CheckAccessParams {
+			practitioner: practitioner.to_string(),
+			hospital: self.hospital.clone(),
+			health_id,
+			categories: categories.to_vec(),
+			purpose,
+			at_time: None,
+		};
+		let answer = self
+			.client
+			.health()
+			.check_access(params)
+			.await
+			.map_err(|e| rpc_error("health_checkAccess", e))?;
+		Ok(answer.decision)
+	}
+
+	/// The chain's source rule: may `hospital` send (and serve) the patient's data, at the
+	/// best block or the finalized one.
+	pub async fn source_check(
+		&self,
+		health_id: HealthId,
+		hospital: &str,
+		finalized: bool,
+	) -> Result<Result<(), SourceRefusal>, GatewayError> {
+		let answer = self
+			.client
+			.health()
+			.source_check(health_id, hospital.to_string(), Some(finalized))
+			.await
+			.map_err(|e| rpc_error("health_sourceCheck", e))?;
+		Ok(answer.status.result())
+	}
+
+	/// The chain's source rule for this gateway's own hospital.
+	pub async fn serves(
+		&self,
+		health_id: HealthId,
+		finalized: bool,
+	) -> Result<Result<(), SourceRefusal>, GatewayError> {
+		self.source_check(health_id, &self.hospital, finalized).await
+	}
+
+	/// The patient's live records (finalized state), oldest first: every page of the record
+	/// log verified against the on-chain head, then folded.
+	pub async fn live_records(&self, health_id: HealthId) -> Result<Vec<LiveRecord>, GatewayError> {
+		let mut entries: Vec<RecordEntry> = Vec::new();
+		let mut cursor: Option<H256> = None;
+		let mut expected: Option<H256> = None;
+		loop {
+			let page = self
+				.client
+				.health()
+				.records(health_id, Some(PageParams { limit: Some(100), cursor, finalized: true }))
+				.await
+				.map_err(|e| rpc_error("health_records", e))?;
+			let from = expected.unwrap_or(page.head);
+			let verified = page.verified::<RecordEntry>(from).map_err(|e| {
+				unavailable(format!("the node served a record log that does not verify: {e}"))
+			})?;
+			entries.extend(verified.into_iter().map(|(_, e)| e));
+			match page.next_cursor {
+				Some(c) => {
+					cursor = Some(c);
+					expected = Some(c);
+				},
+				None => break,
+			}
+		}
+		entries.reverse(); // oldest first
+		Ok(logs::live_records(&entries))
+	}
+
+	/// Access-log entry `index` of a patient in finalized state, with the hash chain from
+	/// the on-chain head down to it verified.
+	pub async fn attestation(
+		&self,
+		health_id: HealthId,
+		index: u64,
+	) -> Result<AccessEntry, GatewayError> {
+		use crate::error::codes::BAD_ATTESTATION;
+		let page = self
+			.client
+			.health()
+			.access_log(
+				health_id,
+				Some(PageParams { limit: Some(100), cursor: None, finalized: true }),
+			)
+			.await
+			.map_err(|e| rpc_error("health_accessLog", e))?;
+		if index >= page.count {
+			return Err(err(
+				BAD_ATTESTATION,
+				format!(
+					"no attestation {index} in the patient's finalized access log ({} entries)",
+					page.count
+				),
+			));
+		}
+		let verified = page.verified::<AccessEntry>(page.head).map_err(|e| {
+			err(BAD_ATTESTATION, format!("the node served an access log that does not verify: {e}"))
+		})?;
+		verified.into_iter().find(|(i, _)| *i == index).map(|(_, e)| e).ok_or_else(|| {
+			err(BAD_ATTESTATION, format!("attestation {index} is too old to serve on"))
+		})
+	}
+
+	// ------------------------------------------------------------------ writes
+
+	/// Anchors a record; returns its position in the patient's record log and the block.
+	pub async fn anchor(
+		&self,
+		health_id: HealthId,
+		category: DataCategory,
+		content_hash: H256,
+		size: u32,
+		supersedes: Option<H256>,
+	) -> Result<(u64, u64), SubmitError> {
+		let call = runtime::tx().records().anchor(
+			Static(health_id),
+			Static(category),
+			content_hash,
+			size,
+			supersedes,
+		);
+		let included = self.submit(&call).await?;
+		let index =
+			included
+				.event::<runtime::records::events::RecordAnchored>()
+				.map(|e| e.index)
+				.ok_or_else(|| SubmitError::Unknown("anchor included without its event".into()))?;
+		Ok((index, included.block_number))
+	}
+
+	/// Revokes one of this hospital's anchors because its key was destroyed.
+	pub async fn revoke_erased(
+		&self,
+		health_id: HealthId,
+		content_hash: H256,
+	) -> Result<(), SubmitError> {
+		let call = runtime::tx().records().revoke(
+			Static(health_id),
+			content_hash,
+			Static(RevocationReason::Erased),
+		);
+		self.submit(&call).await.map(|_| ())
+	}
+
+	/// Opens an emergency access for a practitioner of this hospital.
+	pub async fn open_emergency_access(
+		&self,
+		health_id: HealthId,
+		practitioner: &str,
+		reason: EmergencyReason,
+	) -> Result<(), SubmitError> {
+		use pallet_consent::types::EmergencyReason as Chain;
+		let reason = match reason {
+			EmergencyReason::Unconscious => Chain::Unconscious,
+			EmergencyReason::LifeThreatening => Chain::LifeThreatening,
+			EmergencyReason::UnableToConsent => Chain::UnableToConsent,
+		};
+		let call = runtime::tx().consent().open_emergency_access(
+			Static(health_id),
+			bytes(practitioner),
+			reason,
+		);
+		self.submit(&call).await.map(|_| ())
+	}
+
+	/// Sends a per-request consent request; returns its id.
+	pub async fn request_access(
+		&self,
+		health_id: HealthId,
+		practitioner: &str,
+		categories: &[DataCategory],
+		purpose: Purpose,
+		grant_for_ms: Option<u64>,
+	) -> Result<u64, SubmitError> {
+		let call = runtime::tx().consent().request_access(
+			Static(health_id),
+			bytes(practitioner),
+			categories.iter().copied().map(Static).collect(),
+			Static(purpose),
+			grant_for_ms,
+		);
+		let included = self.submit(&call).await?;
+		included
+			.event::<runtime::consent::events::AccessRequested>()
+			.map(|e| e.request_id)
+			.ok_or_else(|| SubmitError::Unknown("request included without its event".into()))
+	}
+
+	/// Attests an access; the runtime decides again at the block's time.
+	pub async fn attest(
+		&self,
+		health_id: HealthId,
+		practitioner: &str,
+		categories: &[DataCategory],
+		records: &[H256],
+		purpose: Purpose,
+	) -> Result<Attested, SubmitError> {
+		let call = runtime::tx().access_log().attest(
+			Static(health_id),
+			bytes(practitioner),
+			categories.iter().copied().map(Static).collect(),
+			BoundedVec(records.to_vec()),
+			Static(purpose),
+		);
+		let included = self.submit(&call).await?;
+		included
+			.event::<runtime::access_log::events::AccessAttested>()
+			.map(|e| Attested {
+				index: e.index,
+				block: included.block_number,
+				basis: e.entry.0.basis,
+			})
+			.ok_or_else(|| SubmitError::Unknown("attestation included without its event".into()))
+	}
+}

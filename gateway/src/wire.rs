@@ -1,0 +1,255 @@
+//! The gateway's two APIs as typed contracts: the request and answer types, and one
+//! jsonrpsee `#[rpc(client, server)]` trait each for the local API ([`LocalApi`], this
+//! hospital's systems) and the peer API ([`PeerApi`], other hospitals' gateways). The servers
+//! are in [`crate::api`]; the command line, peers and tests call the generated clients.
+
+use healthchain_primitives::{DataCategory, HealthId, PermitBasis, Purpose};
+use jsonrpsee::{core::RpcResult, proc_macros::rpc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+use sp_core::{Bytes, H256};
+
+/// `gateway_put`: a FHIR bundle for a patient and category.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PutRequest {
+	/// The patient.
+	pub health_id: HealthId,
+	/// The record's category.
+	pub category: DataCategory,
+	/// The FHIR JSON bundle.
+	pub bundle: Json,
+	/// The content hash of the record this one replaces.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub supersedes: Option<H256>,
+}
+
+/// `gateway_put`'s answer.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PutResult {
+	/// BLAKE2b-256 of the ciphertext, as anchored.
+	pub content_hash: H256,
+	/// Ciphertext size.
+	pub size: u32,
+	/// The finalized block with the anchor.
+	pub block: u64,
+	/// Position in the patient's record log.
+	pub index: u64,
+}
+
+/// Why a doctor opens an emergency access.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum EmergencyReason {
+	/// The patient is unconscious.
+	Unconscious,
+	/// The patient's life is in danger.
+	LifeThreatening,
+	/// The patient cannot consent for another reason.
+	UnableToConsent,
+}
+
+/// `gateway_fetch`: a practitioner of this hospital asks for a patient's records.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FetchRequest {
+	/// The patient.
+	pub health_id: HealthId,
+	/// The practitioner's licence number.
+	pub practitioner: String,
+	/// Categories wanted; default: every category except `sensitive`.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub categories: Option<Vec<DataCategory>>,
+	/// `treatment` (default) or `emergency`.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub purpose: Option<Purpose>,
+	/// For emergencies: why.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub emergency_reason: Option<EmergencyReason>,
+	/// For per-request hospitals: ask a grant shorter than the rest of the day (ms).
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub grant_for_ms: Option<u64>,
+	/// How long to wait for the patient's answer (s); default from the configuration.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub wait_secs: Option<u64>,
+}
+
+/// One fetched record.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct FetchedRecord {
+	/// Content hash (as anchored).
+	pub content_hash: H256,
+	/// The source hospital.
+	pub source: String,
+	/// Category.
+	pub category: DataCategory,
+	/// The FHIR bundle.
+	pub bundle: Json,
+}
+
+/// Records of one source that could not be fetched, and why.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Unavailable {
+	/// The source hospital.
+	pub source: String,
+	/// The records concerned.
+	pub records: Vec<H256>,
+	/// Error code.
+	pub code: i32,
+	/// Why.
+	pub reason: String,
+}
+
+/// `gateway_fetch`'s answer.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct FetchResult {
+	/// The attestation's position in the patient's access log.
+	pub attestation: u64,
+	/// The finalized block holding it.
+	pub block: u64,
+	/// What the access rested on: `enrolment`, `grant` or `emergency`.
+	pub basis: PermitBasis,
+	/// The records, checked against their anchored hashes.
+	pub records: Vec<FetchedRecord>,
+	/// What could not be fetched.
+	pub unavailable: Vec<Unavailable>,
+}
+
+/// `gateway_identify`: an identity document.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IdentifyRequest {
+	/// `thai-citizen`, `thai-non-citizen` or `passport:<ISO alpha-3 country>`.
+	pub kind: String,
+	/// The document number.
+	pub number: String,
+}
+
+/// `gateway_identify`'s answer.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentifyAnswer {
+	/// The patient's health ID.
+	pub health_id: HealthId,
+}
+
+/// The node as the gateway sees it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeStatus {
+	/// Whether the node answered.
+	pub reachable: bool,
+	/// Its best block, if it answered.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub best: Option<u64>,
+	/// Why not, if it did not.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub error: Option<String>,
+}
+
+/// `gateway_status`'s answer, for operators.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusAnswer {
+	/// This hospital.
+	pub hospital: String,
+	/// The gateway's chain account (SS58).
+	pub account: String,
+	/// Its X25519 public key.
+	pub exchange_key: H256,
+	/// The node.
+	pub node: NodeStatus,
+	/// Records held (not erased).
+	pub records: usize,
+	/// Records erased (keys destroyed).
+	pub erased: usize,
+	/// Patients no longer served whose records wait for shredding.
+	pub pending_shredding: usize,
+}
+
+/// `gateway_health` (and `GET /health`): liveness and node reachability.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthAnswer {
+	/// `ok`.
+	pub status: String,
+	/// This hospital.
+	pub hospital: String,
+	/// The node's best block.
+	pub best: u64,
+}
+
+/// `gateway_serve`: a peer's request to this (source) gateway.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServeRequest {
+	/// The patient.
+	pub health_id: HealthId,
+	/// The records wanted (content hashes).
+	pub records: Vec<H256>,
+	/// The requester's attestation: its index in the patient's access log.
+	pub attestation: u64,
+	/// The requesting hospital.
+	pub requester: String,
+}
+
+/// `gateway_serve`'s answer: the records sealed for the requester.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ServeAnswer {
+	/// X25519-sealed JSON list of [`SealedRecord`]s.
+	pub sealed: Bytes,
+}
+
+/// One record inside a sealed answer.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SealedRecord {
+	/// Its anchored content hash.
+	pub hash: H256,
+	/// The ciphertext.
+	pub ciphertext: Bytes,
+	/// The record key.
+	pub key: H256,
+}
+
+/// The local API, for this hospital's own systems.
+#[rpc(client, server, namespace = "gateway")]
+pub trait LocalApi {
+	/// Encrypts, stores and anchors a FHIR bundle; answers once the anchor is final.
+	#[method(name = "put")]
+	async fn put(&self, req: PutRequest) -> RpcResult<PutResult>;
+
+	/// Fetches a patient's records for a practitioner of this hospital, under the consent
+	/// recorded on chain, attesting the access first.
+	#[method(name = "fetch")]
+	async fn fetch(&self, req: FetchRequest) -> RpcResult<FetchResult>;
+
+	/// Turns an identity document into the patient's health ID.
+	#[method(name = "identify")]
+	fn identify(&self, req: IdentifyRequest) -> RpcResult<IdentifyAnswer>;
+
+	/// Operator status.
+	#[method(name = "status")]
+	async fn status(&self) -> RpcResult<StatusAnswer>;
+
+	/// Liveness and node reachability (also `GET /health`).
+	#[method(name = "health")]
+	async fn health(&self) -> RpcResult<HealthAnswer>;
+}
+
+/// The peer API, for other hospitals' gateways.
+#[rpc(client, server, namespace = "gateway")]
+pub trait PeerApi {
+	/// Serves records to a requester whose finalized attestation covers them.
+	#[method(name = "serve")]
+	async fn serve(&self, req: ServeRequest) -> RpcResult<ServeAnswer>;
+
+	/// Liveness and node reachability (also `GET /health`).
+	#[method(name = "health")]
+	async fn peer_health(&self) -> RpcResult<HealthAnswer>;
+}

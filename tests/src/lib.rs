@@ -17,6 +17,62 @@ use jsonrpsee::{
 	rpc_params,
 };
 use serde_json::Value;
+use sp_core::H256;
+
+pub use healthchain_client::{
+	self as client, dev, keypair_from_uri, rpc, runtime, subxt::transactions::Payload, Client,
+	HealthRpcClient, Included, Keypair, Static, SubmitError, Wait,
+};
+pub use healthchain_primitives::demo;
+
+/// A block header as the standard `chain_*` RPC serves it.
+pub type Header = client::subxt::config::substrate::SubstrateHeader<H256>;
+
+/// `system_health`'s answer (the fields the tests read).
+#[derive(serde::Deserialize)]
+struct SystemHealth {
+	peers: u64,
+}
+
+/// The generated bounded byte vector (codes, licence numbers) of a call argument.
+pub type Text = runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec<u8>;
+
+/// A hospital code or licence number as a call argument.
+pub fn text(s: &str) -> Text {
+	runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec(s.as_bytes().to_vec())
+}
+
+/// A key pair from a secret URI (`//Alice`, `//Two`, `//BenchPatient7`).
+pub fn key(uri: &str) -> Keypair {
+	keypair_from_uri(uri).unwrap_or_else(|e| panic!("{uri}: {e}"))
+}
+
+/// Signs `call` with `signer`, submits it through `client` and waits for finality: the typed
+/// outcome, for tests that expect a refusal.
+pub async fn try_submit<C: Payload>(
+	client: &Client,
+	signer: &Keypair,
+	call: &C,
+) -> Result<Included, SubmitError> {
+	client.submit(signer, call, Wait::Finalized).await
+}
+
+/// Like [`try_submit`], for calls that must succeed: panics with the call's name and the
+/// error otherwise.
+pub async fn submit<C: Payload>(client: &Client, signer: &Keypair, call: &C) -> Included {
+	try_submit(client, signer, call)
+		.await
+		.unwrap_or_else(|e| panic!("{}.{} failed: {e}", call.pallet_name(), call.call_name()))
+}
+
+/// The pallet error name of a refused submission (panics if it was not refused in a block).
+pub fn pallet_error(result: Result<Included, SubmitError>) -> String {
+	match result {
+		Err(SubmitError::Failed(f)) => f.error,
+		Err(other) => panic!("expected a dispatch error, got {other}"),
+		Ok(_) => panic!("expected a dispatch error, the call succeeded"),
+	}
+}
 
 /// A generous upper bound for waiting on a chain event. This is not a performance assertion
 /// (performance is measured by `scripts/bench`); it only keeps a broken node from hanging
@@ -174,6 +230,11 @@ impl Node {
 			.expect("an HTTP client")
 	}
 
+	/// A client toolkit connection (subxt and the typed `health_*` client).
+	pub async fn client(&self) -> Client {
+		Client::connect(&self.ws_url()).await.expect("the node accepts a client")
+	}
+
 	/// The node's log so far (for failure messages).
 	pub fn log(&self) -> String {
 		std::fs::read_to_string(&self.log_path).unwrap_or_default()
@@ -197,31 +258,31 @@ impl Node {
 	}
 
 	/// The finalized block's number and hash.
-	pub async fn finalized(&self) -> (u64, String) {
+	pub async fn finalized(&self) -> (u64, H256) {
 		let rpc = self.rpc();
-		let hash: String = rpc
+		let hash: H256 = rpc
 			.request("chain_getFinalizedHead", rpc_params![])
 			.await
 			.expect("chain_getFinalizedHead");
-		let header: Value =
-			rpc.request("chain_getHeader", rpc_params![hash.clone()]).await.expect("header");
-		(hex_number(&header["number"]), hash)
+		let header: Header =
+			rpc.request("chain_getHeader", rpc_params![hash]).await.expect("header");
+		(header.number, hash)
 	}
 
 	/// The best block's number.
 	pub async fn best_number(&self) -> u64 {
-		let header: Value =
+		let header: Header =
 			self.rpc().request("chain_getHeader", rpc_params![]).await.expect("header");
-		hex_number(&header["number"])
+		header.number
 	}
 
 	/// The hash of block `n` on the node's best chain, if it has it.
-	pub async fn block_hash(&self, n: u64) -> Option<String> {
+	pub async fn block_hash(&self, n: u64) -> Option<H256> {
 		self.rpc().request("chain_getBlockHash", rpc_params![n]).await.ok().flatten()
 	}
 
 	/// Waits until the finalized block number reaches `n`.
-	pub async fn wait_finalized(&self, n: u64) -> (u64, String) {
+	pub async fn wait_finalized(&self, n: u64) -> (u64, H256) {
 		let start = Instant::now();
 		loop {
 			let f = self.finalized().await;
@@ -240,9 +301,9 @@ impl Node {
 
 	/// The number of peers the node is connected to.
 	pub async fn peers(&self) -> u64 {
-		let health: Value =
+		let health: SystemHealth =
 			self.rpc().request("system_health", rpc_params![]).await.expect("system_health");
-		health["peers"].as_u64().unwrap_or(0)
+		health.peers
 	}
 
 	/// The node's libp2p peer id.
@@ -271,13 +332,6 @@ impl Drop for Node {
 	fn drop(&mut self) {
 		self.kill();
 	}
-}
-
-/// Parses a JSON-RPC hex number (`"0x1a"`).
-pub fn hex_number(v: &Value) -> u64 {
-	v.as_str()
-		.and_then(|s| u64::from_str_radix(s.trim_start_matches("0x"), 16).ok())
-		.unwrap_or_else(|| panic!("not a hex number: {v}"))
 }
 
 /// The last `n` lines of `s`.
@@ -367,7 +421,7 @@ impl GatewayProcess {
 	pub async fn start(node: &Node, prep: GatewayPrep, spec: GatewaySpec) -> Self {
 		let dir = prep.dir.path().to_path_buf();
 		std::fs::write(dir.join("gateway.key"), &spec.key_uri).expect("key file");
-		std::fs::write(dir.join("lookup.secret"), hex::encode(b"healthchain-dev-lookup-secret-01"))
+		std::fs::write(dir.join("lookup.secret"), hex::encode(demo::DEV_LOOKUP_SECRET))
 			.expect("secret file");
 		let mut config = format!(
 			"node_url = \"{}\"\nhospital = \"{}\"\nsigning_key_file = \"{d}/gateway.key\"\n\

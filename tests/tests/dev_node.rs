@@ -2,13 +2,10 @@
 //! block, refuses strangers at the pool, shuts down cleanly on SIGINT and keeps its
 //! finalized chain across a restart.
 
-use healthchain_tests::{Node, NodeConfig};
-use subxt::{
-	dynamic,
-	transactions::{DefaultParams, TransactionInvalid, ValidationResult},
-	OnlineClient, PolkadotConfig,
+use healthchain_tests::{
+	client::subxt::transactions::{DefaultParams, TransactionInvalid, ValidationResult},
+	dev, runtime, submit, Keypair, Node, NodeConfig,
 };
-use subxt_signer::sr25519::{dev, Keypair};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dev_node_finalizes_and_includes_a_signed_extrinsic_then_exits_cleanly() {
@@ -16,39 +13,18 @@ async fn dev_node_finalizes_and_includes_a_signed_extrinsic_then_exits_cleanly()
 	let (first_final, _) = node.wait_finalized(1).await;
 	assert!(first_final >= 1);
 
-	let api =
-		OnlineClient::<PolkadotConfig>::from_url(node.ws_url()).await.expect("subxt connects");
-	let remark = dynamic::transaction("System", "remark_with_event", (b"healthchain".to_vec(),));
-	let at = api.at_current_block().await.expect("current block");
-	let in_block = at
-		.transactions()
-		.sign_and_submit_then_watch_default(&remark, &dev::alice())
-		.await
-		.expect("submitted")
-		.wait_for_finalized()
-		.await
-		.expect("finalized");
-	let block_hash = format!("0x{}", hex::encode(in_block.block_hash()));
-	let events = in_block.wait_for_success().await.expect("the remark succeeded");
+	let client = node.client().await;
+	let remark = runtime::tx().system().remark_with_event(b"healthchain".to_vec());
+	let included = submit(&client, &dev::alice(), &remark).await;
 	assert!(
-		events
-			.iter()
-			.filter_map(Result::ok)
-			.any(|e| e.pallet_name() == "System" && e.event_name() == "Remarked"),
+		included.event::<runtime::system::events::Remarked>().is_some(),
 		"System.Remarked emitted"
 	);
 	// The block that holds it is on the finalized chain.
-	let header: serde_json::Value = {
-		use jsonrpsee::{core::client::ClientT, rpc_params};
-		node.rpc()
-			.request("chain_getHeader", rpc_params![block_hash.clone()])
-			.await
-			.expect("header")
-	};
-	let n = healthchain_tests::hex_number(&header["number"]);
+	let n = included.block_number;
 	let (finalized, _) = node.finalized().await;
 	assert!(finalized >= n, "block #{n} with the extrinsic is finalized (finalized: #{finalized})");
-	assert_eq!(node.block_hash(n).await.as_deref(), Some(block_hash.as_str()));
+	assert_eq!(node.block_hash(n).await, Some(included.block_hash));
 
 	let status = node.stop();
 	assert!(
@@ -62,11 +38,10 @@ async fn dev_node_finalizes_and_includes_a_signed_extrinsic_then_exits_cleanly()
 async fn a_stranger_is_refused_by_the_pool_with_the_permission_code() {
 	let node = Node::start(NodeConfig::dev()).await;
 	node.wait_finalized(1).await;
-	let api =
-		OnlineClient::<PolkadotConfig>::from_url(node.ws_url()).await.expect("subxt connects");
+	let client = node.client().await;
 	let stranger = Keypair::from_secret_key([7u8; 32]).expect("a key");
-	let remark = dynamic::transaction("System", "remark", (b"let me in".to_vec(),));
-	let at = api.at_current_block().await.expect("current block");
+	let remark = runtime::tx().system().remark(b"let me in".to_vec());
+	let at = client.api().at_current_block().await.expect("current block");
 	let mut txs = at.transactions();
 	let signed = txs
 		.create_signed(&remark, &stranger, DefaultParams::default_params())
@@ -108,10 +83,10 @@ async fn restart_on_the_same_base_path_keeps_the_finalized_chain() {
 
 	let node = Node::start(config).await;
 	// Right after the restart, before any new block, the old finalized block is there.
-	assert_eq!(node.block_hash(n).await.as_deref(), Some(hash.as_str()), "block #{n} survived");
+	assert_eq!(node.block_hash(n).await, Some(hash), "block #{n} survived");
 	let (after, _) = node.finalized().await;
 	assert!(after >= n, "finalized #{after} is not behind #{n} after restart");
 	// And the chain goes on from there.
 	node.wait_finalized(n + 2).await;
-	assert_eq!(node.block_hash(n).await.as_deref(), Some(hash.as_str()));
+	assert_eq!(node.block_hash(n).await, Some(hash));
 }

@@ -2,79 +2,61 @@
 //! across hospitals under one-time and per-request consent, the patient's access log, the
 //! bulk put CLI, emergency access, and every refused path the gateway issue names.
 
-use healthchain_primitives::{document::health_id_of, DocumentKind, HealthId};
+use healthchain_gateway::wire::{
+	EmergencyReason, FetchRequest, FetchResult, IdentifyRequest, LocalApiClient, PeerApiClient,
+	PutRequest, ServeRequest,
+};
+use healthchain_primitives::{
+	demo::{test_passport_number, test_patient},
+	logs::{AccessBasis, AccessEntry, RecordEntry, RecordOp, RevocationReason},
+	DataCategory, DocumentKind, HealthId, PermitBasis, Purpose,
+};
 use healthchain_tests::{
-	http_get, GatewayPrep, GatewayProcess, GatewaySpec, Node, NodeConfig, PATIENCE,
+	dev, http_get, key,
+	rpc::PageParams,
+	runtime::{
+		self,
+		runtime_types::{
+			bounded_collections::bounded_vec::BoundedVec,
+			healthchain_runtime::RuntimeCall,
+			pallet_consent::types::SourceSelection,
+			pallet_health_id::types::{Controller, DeactivationReason},
+			pallet_participants::{pallet::Call as ParticipantsCall, types::HospitalStatus},
+		},
+	},
+	submit, text, Client, GatewayPrep, GatewayProcess, GatewaySpec, HealthRpcClient, Keypair, Node,
+	NodeConfig, Static, PATIENCE,
 };
-use jsonrpsee::{core::client::ClientT, http_client::HttpClient, rpc_params};
+use jsonrpsee::{
+	core::{client::ClientT, ClientError},
+	http_client::HttpClient,
+	rpc_params,
+};
 use serde_json::{json, Value as Json};
+use sp_core::H256;
 use std::time::{Duration, Instant};
-use subxt::{
-	dynamic::{self, Value},
-	OnlineClient, PolkadotConfig,
-};
-use subxt_signer::{
-	sr25519::{dev, Keypair},
-	SecretUri,
-};
 
-const DEV_SECRET: &[u8; 32] = b"healthchain-dev-lookup-secret-01";
-
-fn passport(number: &str) -> HealthId {
-	health_id_of(DEV_SECRET, DocumentKind::Passport { country: *b"THA" }, number).unwrap()
+async fn register(client: &Client, n: u32, patient: &Keypair) {
+	let call = runtime::tx().health_ids().register(
+		Static(test_patient(n)),
+		Static(DocumentKind::Passport { country: *b"THA" }),
+		true,
+		Controller::Key(patient.public_key().to_account_id()),
+	);
+	submit(client, &dev::ferdie(), &call).await;
 }
 
-fn key(uri: &str) -> Keypair {
-	Keypair::from_uri(&uri.parse::<SecretUri>().unwrap()).unwrap()
-}
-
-async fn submit(
-	api: &OnlineClient<PolkadotConfig>,
-	signer: &Keypair,
-	pallet: &str,
-	call: &str,
-	fields: Vec<Value>,
-) {
-	let tx = dynamic::transaction(pallet, call, fields);
-	let at = api.at_current_block().await.unwrap();
-	at.transactions()
-		.sign_and_submit_then_watch_default(&tx, signer)
-		.await
-		.unwrap_or_else(|e| panic!("{pallet}.{call}: {e}"))
-		.wait_for_finalized_success()
-		.await
-		.unwrap_or_else(|e| panic!("{pallet}.{call}: {e:?}"));
-}
-
-async fn register(api: &OnlineClient<PolkadotConfig>, number: &str, patient: &Keypair) {
-	submit(
-		api,
-		&dev::ferdie(),
-		"HealthIds",
-		"register",
-		vec![
-			Value::from_bytes(passport(number).0),
-			Value::named_variant("Passport", vec![("country", Value::from_bytes(b"THA"))]),
-			Value::bool(true),
-			Value::unnamed_variant("Key", vec![Value::from_bytes(patient.public_key().0)]),
-		],
-	)
-	.await;
-}
-
-async fn call(client: &HttpClient, method: &str, params: Json) -> Result<Json, (i32, String)> {
-	client.request::<Json, _>(method, rpc_params![params]).await.map_err(|e| match e {
-		jsonrpsee::core::ClientError::Call(c) => (c.code(), c.message().to_string()),
-		other => panic!("{method}: transport error {other}"),
-	})
-}
-
-async fn node_rpc(node: &Node, method: &str, params: Vec<Json>) -> Json {
-	let mut p = jsonrpsee::core::params::ArrayParams::new();
-	for v in params {
-		p.insert(v).unwrap();
+/// The code and message of a refused gateway call.
+fn refused<T: std::fmt::Debug>(r: Result<T, ClientError>) -> (i32, String) {
+	match r {
+		Err(ClientError::Call(c)) => (c.code(), c.message().to_string()),
+		other => panic!("expected a JSON-RPC error, got {other:?}"),
 	}
-	node.rpc().request(method, p).await.unwrap_or_else(|e| panic!("{method}: {e}"))
+}
+
+/// A raw call with hand-written JSON, for malformed requests.
+async fn raw(client: &HttpClient, method: &str, params: Json) -> Result<Json, ClientError> {
+	client.request::<Json, _>(method, rpc_params![params]).await
 }
 
 fn bundle(text: &str) -> Json {
@@ -83,49 +65,68 @@ fn bundle(text: &str) -> Json {
 	]})
 }
 
+fn put(id: HealthId, category: DataCategory, text: &str) -> PutRequest {
+	PutRequest { health_id: id, category, bundle: bundle(text), supersedes: None }
+}
+
+fn fetch(id: HealthId, doctor: &str) -> FetchRequest {
+	FetchRequest {
+		health_id: id,
+		practitioner: doctor.into(),
+		categories: None,
+		purpose: None,
+		emergency_reason: None,
+		grant_for_ms: None,
+		wait_secs: None,
+	}
+}
+
+fn only(id: HealthId, doctor: &str, category: DataCategory) -> FetchRequest {
+	FetchRequest { categories: Some(vec![category]), ..fetch(id, doctor) }
+}
+
 /// Waits for the patient's open request, then answers it as the patient.
 async fn answer_request(
 	node: &Node,
-	api: &OnlineClient<PolkadotConfig>,
+	client: &Client,
 	patient: &Keypair,
-	id: &HealthId,
+	id: HealthId,
 	approve: bool,
 ) {
 	let start = Instant::now();
 	let request_id = loop {
-		let pending = node_rpc(node, "health_pendingRequests", vec![json!(id.to_hex())]).await;
-		if let Some(r) = pending.as_array().and_then(|a| a.first()) {
-			break r["id"].as_u64().unwrap();
+		if let Some(r) = node.rpc().pending_requests(id).await.unwrap().first() {
+			break r.id;
 		}
 		assert!(start.elapsed() < PATIENCE, "no consent request arrived");
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	};
-	submit(
-		api,
-		patient,
-		"Consent",
-		"respond",
-		vec![Value::u128(request_id as u128), Value::bool(approve)],
-	)
-	.await;
+	submit(client, patient, &runtime::tx().consent().respond(request_id, approve)).await;
 }
 
-fn hashes(result: &Json) -> Vec<String> {
-	let mut v: Vec<String> = result["records"]
-		.as_array()
-		.unwrap()
-		.iter()
-		.map(|r| r["contentHash"].as_str().unwrap().to_string())
-		.collect();
+fn hashes(result: &FetchResult) -> Vec<H256> {
+	let mut v: Vec<H256> = result.records.iter().map(|r| r.content_hash).collect();
 	v.sort();
 	v
+}
+
+fn set_hospital_status(code: &str, status: HospitalStatus) -> impl healthchain_tests::Payload {
+	runtime::tx().sudo().sudo(RuntimeCall::Participants(ParticipantsCall::set_hospital_status {
+		hospital: text(code),
+		status,
+	}))
+}
+
+fn serve(id: HealthId, record: H256, attestation: u64, requester: &str) -> ServeRequest {
+	ServeRequest { health_id: id, records: vec![record], attestation, requester: requester.into() }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_hospitals_exchange_records_under_consent() {
 	let node = Node::start(NodeConfig::dev()).await;
 	node.wait_finalized(1).await;
-	let api = OnlineClient::<PolkadotConfig>::from_url(node.ws_url()).await.unwrap();
+	let client = node.client().await;
+	let rpc = node.rpc();
 
 	// Hospital A (one-time consent, Dave) and B (per-request, Eve) know each other; A2 is a
 	// second gateway of A with an empty directory.
@@ -151,92 +152,50 @@ async fn two_hospitals_exchange_records_under_consent() {
 	assert_eq!(http_get(&peer_addr, "/health").unwrap().0, 200);
 
 	// Identify: the gateway and the shared primitives agree; checksum errors are clear.
-	let p1 = passport("HC0000001");
-	let got = call(&a, "gateway_identify", json!({"kind": "passport:THA", "number": "HC0000001"}))
-		.await
-		.unwrap();
-	assert_eq!(got["healthId"], p1.to_hex());
-	let (code, msg) =
-		call(&a, "gateway_identify", json!({"kind": "thai-citizen", "number": "1101700230709"}))
-			.await
-			.unwrap_err();
+	let p1 = test_patient(1);
+	let identify =
+		|kind: &str, number: &str| IdentifyRequest { kind: kind.into(), number: number.into() };
+	let got = a.identify(identify("passport:THA", &test_passport_number(1))).await.unwrap();
+	assert_eq!(got.health_id, p1);
+	let (code, msg) = refused(a.identify(identify("thai-citizen", "1101700230709")).await);
 	assert_eq!(code, 4000);
 	assert!(msg.contains("check digit"), "{msg}");
 
 	// A registrar registers two patients.
 	let (k1, k2) = (key("//HcPatient1"), key("//HcPatient2"));
-	let p2 = passport("HC0000002");
-	register(&api, "HC0000001", &k1).await;
-	register(&api, "HC0000002", &k2).await;
+	let p2 = test_patient(2);
+	register(&client, 1, &k1).await;
+	register(&client, 2, &k2).await;
 
 	// Not enrolled: the anchor is refused and nothing stays in A's store; fetch is denied.
-	let (code, msg) = call(
-		&a,
-		"gateway_put",
-		json!({"healthId": p2.to_hex(), "category": "allergy", "bundle": bundle("x")}),
-	)
-	.await
-	.unwrap_err();
+	let (code, msg) = refused(a.put(put(p2, DataCategory::Allergy, "x")).await);
 	assert_eq!(code, 4020);
 	assert!(msg.contains("NotEnrolled"), "{msg}");
 	let blobs = std::fs::read_dir(gw_a.dir.join("store/blobs")).unwrap().count();
 	assert_eq!(blobs, 0, "a refused anchor leaves nothing behind");
-	let (code, msg) =
-		call(&b, "gateway_fetch", json!({"healthId": p2.to_hex(), "practitioner": "MD10002"}))
-			.await
-			.unwrap_err();
+	let (code, msg) = refused(b.fetch(fetch(p2, "MD10002")).await);
 	assert_eq!((code, msg.as_str()), (4010, "access denied: notEnrolled"));
 
-	// Malformed requests: clear errors, nothing stored.
-	let (code, _) = call(
-		&a,
-		"gateway_put",
-		json!({"healthId": "0x12", "category": "allergy", "bundle": bundle("x")}),
-	)
-	.await
-	.unwrap_err();
-	assert_eq!(code, 4000);
-	let (code, _) = call(
-		&a,
-		"gateway_put",
-		json!({"healthId": p1.to_hex(), "category": "gossip", "bundle": {}}),
-	)
-	.await
-	.unwrap_err();
-	assert_eq!(code, -32602);
-	let (code, msg) = call(
-		&a,
-		"gateway_put",
-		json!({"healthId": p1.to_hex(), "category": "allergy", "bundle": {"resourceType": "Patient"}}),
-	)
-	.await
-	.unwrap_err();
+	// Malformed requests (raw JSON on purpose): clear errors, nothing stored.
+	let p1_hex = p1.to_hex();
+	let bad_id = json!({"healthId": "0x12", "category": "allergy", "bundle": bundle("x")});
+	assert_eq!(refused(raw(&a, "gateway_put", bad_id).await).0, -32602);
+	let bad_cat = json!({"healthId": p1_hex, "category": "gossip", "bundle": {}});
+	assert_eq!(refused(raw(&a, "gateway_put", bad_cat).await).0, -32602);
+	let not_bundle = PutRequest {
+		bundle: json!({"resourceType": "Patient"}),
+		..put(p1, DataCategory::Allergy, "x")
+	};
+	let (code, msg) = refused(a.put(not_bundle).await);
 	assert_eq!(code, 4000, "{msg}");
 
 	// The patient enrols; A and B each put a record.
-	submit(
-		&api,
-		&k1,
-		"Consent",
-		"enrol",
-		vec![Value::from_bytes(p1.0), Value::unnamed_variant("All", vec![])],
-	)
-	.await;
+	submit(&client, &k1, &runtime::tx().consent().enrol(Static(p1), SourceSelection::All)).await;
 	let (r1, r2) = tokio::join!(
-		call(
-			&a,
-			"gateway_put",
-			json!({"healthId": p1.to_hex(), "category": "allergy", "bundle": bundle("penicillin allergy")})
-		),
-		call(
-			&b,
-			"gateway_put",
-			json!({"healthId": p1.to_hex(), "category": "diagnosis", "bundle": bundle("type 2 diabetes")})
-		),
+		a.put(put(p1, DataCategory::Allergy, "penicillin allergy")),
+		b.put(put(p1, DataCategory::Diagnosis, "type 2 diabetes")),
 	);
-	let (r1, r2) = (r1.unwrap(), r2.unwrap());
-	let r1_hash = r1["contentHash"].as_str().unwrap().to_string();
-	let r2_hash = r2["contentHash"].as_str().unwrap().to_string();
+	let (r1_hash, r2_hash) = (r1.unwrap().content_hash, r2.unwrap().content_hash);
 
 	// Bulk put of a directory with the CLI, with progress.
 	let bulk = tempfile::tempdir().unwrap();
@@ -245,7 +204,7 @@ async fn two_hospitals_exchange_records_under_consent() {
 	}
 	std::fs::write(bulk.path().join("notes.txt"), "ignored").unwrap();
 	let out = std::process::Command::new(healthchain_tests::gateway_binary())
-		.args(["put", &gw_a.api_url, &p1.to_hex(), "medication"])
+		.args(["put", &gw_a.api_url, &p1_hex, "medication"])
 		.arg(bulk.path())
 		.output()
 		.unwrap();
@@ -256,257 +215,191 @@ async fn two_hospitals_exchange_records_under_consent() {
 	assert!(progress.contains("2 anchored, 0 failed, of 2"), "{progress}");
 
 	// Hospital A's doctor (one-time consent): A's own records and B's, checked and decrypted.
-	let fetched =
-		call(&a, "gateway_fetch", json!({"healthId": p1.to_hex(), "practitioner": "MD10001"}))
-			.await
-			.unwrap_or_else(|e| {
-				panic!("fetch at A: {e:?}\nA log:\n{}\nB log:\n{}", gw_a.log(), gw_b.log())
-			});
-	assert_eq!(fetched["basis"], "enrolment");
-	assert_eq!(fetched["records"].as_array().unwrap().len(), 4, "{fetched}");
-	let from_b = fetched["records"]
-		.as_array()
-		.unwrap()
-		.iter()
-		.find(|r| r["source"] == "H0002")
-		.expect("B's record");
-	assert_eq!(from_b["contentHash"], r2_hash);
-	assert_eq!(from_b["bundle"], bundle("type 2 diabetes"));
-	let a_attestation = fetched["attestation"].as_u64().unwrap();
+	let fetched = a.fetch(fetch(p1, "MD10001")).await.unwrap_or_else(|e| {
+		panic!("fetch at A: {e:?}\nA log:\n{}\nB log:\n{}", gw_a.log(), gw_b.log())
+	});
+	assert_eq!(fetched.basis, PermitBasis::Enrolment);
+	assert_eq!(fetched.records.len(), 4, "{fetched:?}");
+	let from_b = fetched.records.iter().find(|r| r.source == "H0002").expect("B's record");
+	assert_eq!(from_b.content_hash, r2_hash);
+	assert_eq!(from_b.bundle, bundle("type 2 diabetes"));
+	let a_attestation = fetched.attestation;
 
 	// Hospital B's doctor (per-request): the patient approves in front of the doctor.
 	let fetch_b = {
 		let b = b.clone();
-		let p = p1.to_hex();
-		tokio::spawn(async move {
-			call(&b, "gateway_fetch", json!({"healthId": p, "practitioner": "MD10002"})).await
-		})
+		tokio::spawn(async move { b.fetch(fetch(p1, "MD10002")).await })
 	};
-	answer_request(&node, &api, &k1, &p1, true).await;
+	answer_request(&node, &client, &k1, p1, true).await;
 	let fetched_b =
 		fetch_b.await.unwrap().unwrap_or_else(|e| panic!("fetch at B: {e:?}\n{}", gw_b.log()));
-	assert_eq!(fetched_b["basis"], "grant");
+	assert_eq!(fetched_b.basis, PermitBasis::Grant);
 	assert_eq!(hashes(&fetched_b), hashes(&fetched));
-	let r1_at_b = fetched_b["records"]
-		.as_array()
-		.unwrap()
-		.iter()
-		.find(|r| r["contentHash"] == r1_hash.as_str())
-		.unwrap();
-	assert_eq!(r1_at_b["bundle"], bundle("penicillin allergy"));
-	let b_attestation = fetched_b["attestation"].as_u64().unwrap();
+	let r1_at_b = fetched_b.records.iter().find(|r| r.content_hash == r1_hash).unwrap();
+	assert_eq!(r1_at_b.bundle, bundle("penicillin allergy"));
+	let b_attestation = fetched_b.attestation;
 
 	// The patient's access log shows both accesses, B's the newest, naming the records.
-	let log = node_rpc(&node, "health_accessLog", vec![json!(p1.to_hex())]).await;
-	assert_eq!(log["count"], 2);
-	let newest = &log["entries"][0];
-	assert_eq!(newest["index"].as_u64(), Some(b_attestation));
-	assert_eq!(newest["entry"]["hospital"], "H0002");
-	assert_eq!(newest["entry"]["practitioner"], "MD10002");
-	assert_eq!(newest["entry"]["basis"]["kind"], "grant");
-	assert!(newest["entry"]["records"].as_array().unwrap().iter().any(|r| r == r1_hash.as_str()));
-	assert_eq!(log["entries"][1]["entry"]["hospital"], "H0001");
+	let log = rpc.access_log(p1, None).await.unwrap();
+	assert_eq!(log.count, 2);
+	let entries = log.verified::<AccessEntry>(log.head).expect("the access log verifies");
+	let (index, newest) = &entries[0];
+	assert_eq!(*index, b_attestation);
+	assert_eq!(newest.hospital.to_vec(), b"H0002".to_vec());
+	assert_eq!(newest.practitioner.to_vec(), b"MD10002".to_vec());
+	assert!(matches!(newest.basis, AccessBasis::Grant(_)));
+	assert!(newest.records.contains(&r1_hash));
+	assert_eq!(entries[1].1.hospital.to_vec(), b"H0001".to_vec());
 
 	// Per-request refused: the patient revokes the grant, then refuses the new request.
-	submit(
-		&api,
-		&k1,
-		"Consent",
-		"revoke_grant",
-		vec![Value::from_bytes(p1.0), Value::from_bytes(b"H0002"), Value::from_bytes(b"MD10002")],
-	)
-	.await;
+	let revoke = runtime::tx().consent().revoke_grant(Static(p1), text("H0002"), text("MD10002"));
+	submit(&client, &k1, &revoke).await;
 	let fetch_b = {
 		let b = b.clone();
-		let p = p1.to_hex();
-		tokio::spawn(async move {
-			call(&b, "gateway_fetch", json!({"healthId": p, "practitioner": "MD10002"})).await
-		})
+		tokio::spawn(async move { b.fetch(fetch(p1, "MD10002")).await })
 	};
-	answer_request(&node, &api, &k1, &p1, false).await;
-	let (code, msg) = fetch_b.await.unwrap().unwrap_err();
+	answer_request(&node, &client, &k1, p1, false).await;
+	let (code, msg) = refused(fetch_b.await.unwrap());
 	assert_eq!(code, 4011, "{msg}");
 
 	// Expired grant: a 1 ms grant has lapsed by the time the attestation is in a block.
 	let fetch_b = {
 		let b = b.clone();
-		let p = p1.to_hex();
 		tokio::spawn(async move {
-			call(
-				&b,
-				"gateway_fetch",
-				json!({"healthId": p, "practitioner": "MD10002", "grantForMs": 1}),
-			)
-			.await
+			b.fetch(FetchRequest { grant_for_ms: Some(1), ..fetch(p1, "MD10002") }).await
 		})
 	};
-	answer_request(&node, &api, &k1, &p1, true).await;
-	let (code, msg) = fetch_b.await.unwrap().unwrap_err();
+	answer_request(&node, &client, &k1, p1, true).await;
+	let (code, msg) = refused(fetch_b.await.unwrap());
 	assert_eq!(code, 4013, "{msg}");
 	assert!(msg.contains("expired"), "{msg}");
 
 	// Tampered ciphertext at the source: detected, nothing shown.
-	let blob = gw_b.dir.join("store/blobs").join(r2_hash.trim_start_matches("0x"));
+	let blob = gw_b.dir.join("store/blobs").join(hex::encode(r2_hash));
 	let original = std::fs::read(&blob).unwrap();
 	let mut tampered = original.clone();
 	tampered[40] ^= 0x55;
 	std::fs::write(&blob, &tampered).unwrap();
-	let (code, msg) = call(
-		&a,
-		"gateway_fetch",
-		json!({"healthId": p1.to_hex(), "practitioner": "MD10001", "categories": ["diagnosis"]}),
-	)
-	.await
-	.unwrap_err();
+	let (code, msg) = refused(a.fetch(only(p1, "MD10001", DataCategory::Diagnosis)).await);
 	assert_eq!(code, 4050, "{msg}");
 	assert!(msg.contains("hash"), "{msg}");
 	std::fs::write(&blob, &original).unwrap();
 
 	// An attestation replayed for another record, and a requester not in the directory.
-	let r5 = call(
-		&b,
-		"gateway_put",
-		json!({"healthId": p1.to_hex(), "category": "diagnosis", "bundle": bundle("hypertension")}),
-	)
-	.await
-	.unwrap();
+	let r5 = b.put(put(p1, DataCategory::Diagnosis, "hypertension")).await.unwrap();
 	let peer_b = gw_b.peer_api();
-	let (code, msg) = call(
-		&peer_b,
-		"gateway_serve",
-		json!({"healthId": p1.to_hex(), "records": [r5["contentHash"]], "attestation": a_attestation, "requester": "H0001"}),
-	)
-	.await
-	.unwrap_err();
+	let (code, msg) =
+		refused(peer_b.serve(serve(p1, r5.content_hash, a_attestation, "H0001")).await);
 	assert_eq!(code, 4040, "{msg}");
 	assert!(msg.contains("does not name record"), "{msg}");
-	let (code, msg) = call(
-		&peer_b,
-		"gateway_serve",
-		json!({"healthId": p1.to_hex(), "records": [r2_hash], "attestation": a_attestation, "requester": "H0099"}),
-	)
-	.await
-	.unwrap_err();
+	let (code, msg) = refused(peer_b.serve(serve(p1, r2_hash, a_attestation, "H0099")).await);
 	assert_eq!(code, 4030, "{msg}");
-	let (code, msg) = call(&peer_b, "gateway_serve", json!({"healthId": "zz"})).await.unwrap_err();
+	let (code, msg) = refused(raw(&peer_b, "gateway_serve", json!({"healthId": "zz"})).await);
 	assert_eq!(code, -32602, "{msg}");
 
+	// The chain's source rule decides serving. B suspended by the operators: B refuses to
+	// serve (its records stay: a suspension is not the patient's choice); reinstated, it
+	// serves again.
+	submit(&client, &dev::alice(), &set_hospital_status("H0002", HospitalStatus::Suspended)).await;
+	let (code, msg) = refused(peer_b.serve(serve(p1, r2_hash, a_attestation, "H0001")).await);
+	assert_eq!(code, 4041, "{msg}");
+	assert!(msg.contains("hospitalSuspended"), "{msg}");
+	submit(&client, &dev::alice(), &set_hospital_status("H0002", HospitalStatus::Active)).await;
+	let sealed = peer_b.serve(serve(p1, r2_hash, a_attestation, "H0001")).await;
+	assert!(sealed.is_ok(), "B serves again once active: {sealed:?}\n{}", gw_b.log());
+
+	// A deactivated health ID: the second patient enrols, B holds a record, A's doctor
+	// fetches it; the registrar deactivates the ID; B refuses to serve on A's attestation.
+	submit(&client, &k2, &runtime::tx().consent().enrol(Static(p2), SourceSelection::All)).await;
+	let r6 = b.put(put(p2, DataCategory::Visit, "follow-up visit")).await.unwrap();
+	let p2_fetch = a.fetch(only(p2, "MD10001", DataCategory::Visit)).await.unwrap();
+	assert_eq!(hashes(&p2_fetch), vec![r6.content_hash]);
+	let deactivate = runtime::tx().health_ids().deactivate(Static(p2), DeactivationReason::Other);
+	submit(&client, &dev::ferdie(), &deactivate).await;
+	let request = serve(p2, r6.content_hash, p2_fetch.attestation, "H0001");
+	let (code, msg) = refused(peer_b.serve(request).await);
+	assert_eq!(code, 4041, "{msg}");
+	assert!(msg.contains("patientDeactivated"), "{msg}");
+
 	// The requester's directory lacks the source: a clear error before any attestation.
-	let (code, msg) = call(
-		&a2,
-		"gateway_fetch",
-		json!({"healthId": p1.to_hex(), "practitioner": "MD10001", "categories": ["diagnosis"]}),
-	)
-	.await
-	.unwrap_err();
+	let (code, msg) = refused(a2.fetch(only(p1, "MD10001", DataCategory::Diagnosis)).await);
 	assert_eq!(code, 4030, "{msg}");
 	assert!(msg.contains("unknown peer gateway H0002"), "{msg}");
 
 	// Emergency access: same path, emergency purpose, no patient answer needed.
-	let emergency = call(
-		&b,
-		"gateway_fetch",
-		json!({"healthId": p1.to_hex(), "practitioner": "MD10002", "purpose": "emergency", "emergencyReason": "unconscious"}),
-	)
-	.await
-	.unwrap_or_else(|e| panic!("emergency fetch: {e:?}\n{}", gw_b.log()));
-	assert_eq!(emergency["basis"], "emergency");
+	let emergency_fetch = FetchRequest {
+		purpose: Some(Purpose::Emergency),
+		emergency_reason: Some(EmergencyReason::Unconscious),
+		..fetch(p1, "MD10002")
+	};
+	let emergency = b
+		.fetch(emergency_fetch.clone())
+		.await
+		.unwrap_or_else(|e| panic!("emergency fetch: {e:?}\n{}", gw_b.log()));
+	assert_eq!(emergency.basis, PermitBasis::Emergency);
 	assert!(hashes(&emergency).contains(&r1_hash));
-	let (code, _) = call(
-		&b,
-		"gateway_fetch",
-		json!({"healthId": p1.to_hex(), "practitioner": "MD10002", "purpose": "emergency"}),
-	)
-	.await
-	.unwrap_err();
+	let no_reason = FetchRequest { emergency_reason: None, ..emergency_fetch };
+	let (code, _) = refused(b.fetch(no_reason).await);
 	assert_eq!(code, 4000, "an emergency needs a reason");
 
 	// Source removed: the patient keeps only B. A stops serving at once and, after the
 	// retention, shreds its keys and revokes its anchors as erased.
-	submit(
-		&api,
-		&k1,
-		"Consent",
-		"set_sources",
-		vec![
-			Value::from_bytes(p1.0),
-			Value::unnamed_variant(
-				"Only",
-				vec![Value::unnamed_composite(vec![Value::from_bytes(b"H0002")])],
-			),
-		],
-	)
-	.await;
+	let only_b = SourceSelection::Only(BoundedVec(vec![text("H0002")]));
+	submit(&client, &k1, &runtime::tx().consent().set_sources(Static(p1), only_b)).await;
 	let peer_a = gw_a.peer_api();
-	let (code, msg) = call(
-		&peer_a,
-		"gateway_serve",
-		json!({"healthId": p1.to_hex(), "records": [r1_hash], "attestation": b_attestation, "requester": "H0002"}),
-	)
-	.await
-	.unwrap_err();
+	let (code, msg) = refused(peer_a.serve(serve(p1, r1_hash, b_attestation, "H0002")).await);
 	assert_eq!(code, 4041, "{msg}");
 	let start = Instant::now();
 	loop {
-		let status = call(&a, "gateway_status", json!(null)).await.unwrap();
-		if status["erased"].as_u64() == Some(3) {
+		let status = a.status().await.unwrap();
+		if status.erased == 3 {
 			break;
 		}
-		assert!(start.elapsed() < PATIENCE, "A never shredded: {status}\n{}", gw_a.log());
+		assert!(start.elapsed() < PATIENCE, "A never shredded: {status:?}\n{}", gw_a.log());
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
-	assert!(!gw_a.dir.join("store/keys").join(r1_hash.trim_start_matches("0x")).exists());
+	assert!(!gw_a.dir.join("store/keys").join(hex::encode(r1_hash)).exists());
 	// B's fetch no longer offers A's records: they are revoked as erased on chain.
 	let start = Instant::now();
 	loop {
-		let recs =
-			node_rpc(&node, "health_records", vec![json!(p1.to_hex()), json!({"finalized": true})])
-				.await;
-		let erased = recs["entries"]
-			.as_array()
-			.unwrap()
+		let at_final = Some(PageParams { finalized: true, ..Default::default() });
+		let recs = rpc.records(p1, at_final).await.unwrap();
+		let entries = recs.verified::<RecordEntry>(recs.head).expect("the record log verifies");
+		let erased = entries
 			.iter()
-			.filter(|e| e["entry"]["op"] == "revoke" && e["entry"]["reason"] == "erased")
+			.filter(|(_, e)| {
+				matches!(e.op, RecordOp::Revoke { reason: RevocationReason::Erased, .. })
+			})
 			.count();
 		if erased == 3 {
 			break;
 		}
-		assert!(start.elapsed() < PATIENCE, "A's revocations never finalized: {recs}");
+		assert!(start.elapsed() < PATIENCE, "A's revocations never finalized: {recs:?}");
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
-	let (code, msg) = call(
-		&a,
-		"gateway_fetch",
-		json!({"healthId": p1.to_hex(), "practitioner": "MD10001", "categories": ["allergy"]}),
-	)
-	.await
-	.unwrap_err();
+	let (code, msg) = refused(a.fetch(only(p1, "MD10001", DataCategory::Allergy)).await);
 	assert_eq!(code, 4060, "{msg}");
 
-	// Withdrawal: B stops serving and shreds after the retention; fetches fail clearly.
-	submit(&api, &k1, "Consent", "withdraw", vec![Value::from_bytes(p1.0)]).await;
-	let (code, msg) =
-		call(&a, "gateway_fetch", json!({"healthId": p1.to_hex(), "practitioner": "MD10001"}))
-			.await
-			.unwrap_err();
+	// Withdrawal: B stops serving and shreds after the retention; fetches fail clearly. B
+	// erases only p1's two records: p2's (deactivated, not withdrawn) stays.
+	submit(&client, &k1, &runtime::tx().consent().withdraw(Static(p1))).await;
+	let (code, msg) = refused(a.fetch(fetch(p1, "MD10001")).await);
 	assert_eq!((code, msg.as_str()), (4010, "access denied: withdrawn"));
 	let start = Instant::now();
 	loop {
-		let status = call(&b, "gateway_status", json!(null)).await.unwrap();
-		if status["erased"].as_u64() == Some(2) {
+		let status = b.status().await.unwrap();
+		if status.erased == 2 {
 			break;
 		}
-		assert!(start.elapsed() < PATIENCE, "B never shredded: {status}\n{}", gw_b.log());
+		assert!(start.elapsed() < PATIENCE, "B never shredded: {status:?}\n{}", gw_b.log());
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
-	let (code, msg) = call(
-		&peer_b,
-		"gateway_serve",
-		json!({"healthId": p1.to_hex(), "records": [r2_hash], "attestation": a_attestation, "requester": "H0001"}),
-	)
-	.await
-	.unwrap_err();
+	let (code, msg) = refused(peer_b.serve(serve(p1, r2_hash, a_attestation, "H0001")).await);
 	assert_eq!(code, 4041, "{msg}");
+	tokio::time::sleep(Duration::from_secs(6)).await; // past B's retention once more
+	let status = b.status().await.unwrap();
+	assert_eq!(status.erased, 2, "the deactivated patient's record is kept: {status:?}");
+	assert!(gw_b.dir.join("store/keys").join(hex::encode(r6.content_hash)).exists());
 
 	// Structured logs and a clean shutdown.
 	for line in gw_b.log().lines() {
@@ -517,4 +410,50 @@ async fn two_hospitals_exchange_records_under_consent() {
 	assert!(gw_a.stop().success());
 	assert!(gw_b.stop().success());
 	assert!(gw_b.log().contains("\"event\":\"stopped\""));
+}
+
+/// The gateway's command line is clap's: `--help` and `--version` work, each subcommand
+/// documents itself, and a bad argument gets a clear error and exit code 2.
+#[test]
+fn the_command_line_documents_itself_and_refuses_bad_arguments() {
+	let run = |args: &[&str]| {
+		let out = std::process::Command::new(healthchain_tests::gateway_binary())
+			.args(args)
+			.output()
+			.expect("the gateway binary runs");
+		let text = String::from_utf8_lossy(&out.stdout).to_string()
+			+ &String::from_utf8_lossy(&out.stderr);
+		(out.status.code(), text)
+	};
+	let (code, help) = run(&["--help"]);
+	assert_eq!(code, Some(0), "{help}");
+	for sub in ["run", "identify", "keygen", "put", "fetch", "patient"] {
+		assert!(help.contains(sub), "--help lists {sub}: {help}");
+	}
+	let (code, version) = run(&["--version"]);
+	assert_eq!(code, Some(0));
+	assert!(version.contains(env!("CARGO_PKG_VERSION")), "{version}");
+	let (code, fetch_help) = run(&["fetch", "--help"]);
+	assert_eq!(code, Some(0));
+	assert!(
+		fetch_help.contains("--emergency") && fetch_help.contains("unconscious"),
+		"{fetch_help}"
+	);
+	let (code, text) = run(&["put", "http://127.0.0.1:1", "0x12", "allergy", "x.json"]);
+	assert_eq!(code, Some(2), "{text}");
+	assert!(text.contains("hex digits"), "a health ID that is not 32 bytes is named: {text}");
+	let id = HealthId([1; 32]).to_hex();
+	let (code, text) = run(&["put", "http://127.0.0.1:1", &id, "gossip", "x.json"]);
+	assert_eq!(code, Some(2), "{text}");
+	assert!(text.contains("unknown category"), "{text}");
+	// keygen never overwrites a key file.
+	let dir = tempfile::tempdir().unwrap();
+	let file = dir.path().join("exchange.key");
+	let file = file.to_str().unwrap();
+	assert_eq!(run(&["keygen", file]).0, Some(0));
+	let before = std::fs::read(file).unwrap();
+	let (code, text) = run(&["keygen", file]);
+	assert_eq!(code, Some(1), "{text}");
+	assert!(text.contains("never overwritten"), "{text}");
+	assert_eq!(std::fs::read(file).unwrap(), before);
 }

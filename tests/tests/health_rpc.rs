@@ -1,66 +1,58 @@
 //! Record anchors, access attestations and the `health_*` RPC against a real development node:
-//! anchor, check, attest, read both logs back and recompute their heads; refused paths with
-//! their documented errors; malformed RPC input; a node that syncs from scratch serves
-//! identical logs.
+//! anchor, check, attest, read both logs back and verify them with the one log verification;
+//! the chain's source rule over RPC; refused paths with their documented errors; malformed RPC
+//! input; a node that syncs from scratch serves identical logs.
 
-use healthchain_primitives::{document::health_id_of, logs::LogHead, DocumentKind, HealthId};
-use healthchain_tests::{Node, NodeConfig};
+use healthchain_primitives::{
+	demo::{demo_migrant, demo_patient},
+	logs::{AccessBasis, AccessEntry, RecordEntry, RecordOp},
+	DataCategory, Decision, DenyReason, HealthId, PermitBasis, Purpose, SourceRefusal,
+};
+use healthchain_tests::{
+	dev, pallet_error,
+	rpc::{AccessJson, CheckAccessParams, LogPage, PageParams, RecordJson, SourceStatus, Sources},
+	runtime::{self, runtime_types::pallet_consent::types::SourceSelection},
+	submit, text, try_submit, HealthRpcClient, Node, NodeConfig, Static,
+};
 use jsonrpsee::core::client::ClientT;
 use serde_json::{json, Value as Json};
 use sp_core::H256;
-use subxt::{
-	dynamic::{self, Value},
-	OnlineClient, PolkadotConfig,
-};
-use subxt_signer::sr25519::{dev, Keypair};
 
-const DEV_SECRET: &[u8; 32] = b"healthchain-dev-lookup-secret-01";
-
-fn patient() -> HealthId {
-	health_id_of(DEV_SECRET, DocumentKind::ThaiCitizenId, "1101700230708").unwrap()
-}
-fn migrant() -> HealthId {
-	health_id_of(DEV_SECRET, DocumentKind::Passport { country: *b"MMR" }, "MB123456").unwrap()
-}
-fn hid(id: HealthId) -> Value {
-	Value::from_bytes(id.0)
-}
-fn bytes(s: &str) -> Value {
-	Value::from_bytes(s.as_bytes())
-}
-fn variant(name: &str) -> Value {
-	Value::unnamed_variant(name, vec![])
-}
-fn hash(b: u8) -> [u8; 32] {
-	[b; 32]
+fn hash(b: u8) -> H256 {
+	H256::repeat_byte(b)
 }
 
-/// Submits a call and waits for finality; `Ok` if it succeeded, `Err(message)` otherwise.
-async fn submit(
-	api: &OnlineClient<PolkadotConfig>,
-	signer: &Keypair,
-	pallet: &str,
-	call: &str,
-	fields: Vec<Value>,
-) -> Result<(), String> {
-	let tx = dynamic::transaction(pallet, call, fields);
-	let at = api.at_current_block().await.map_err(|e| e.to_string())?;
-	let progress = at
-		.transactions()
-		.sign_and_submit_then_watch_default(&tx, signer)
-		.await
-		.map_err(|e| format!("{e:?}"))?;
-	progress.wait_for_finalized_success().await.map(|_| ()).map_err(|e| format!("{e:?}"))
-}
-
-async fn rpc_ok(node: &Node, method: &str, params: Vec<Json>) -> Json {
-	let mut p = jsonrpsee::core::params::ArrayParams::new();
-	for v in params {
-		p.insert(v).unwrap();
+fn check(practitioner: &str, hospital: &str, id: HealthId) -> CheckAccessParams {
+	CheckAccessParams {
+		practitioner: practitioner.into(),
+		hospital: hospital.into(),
+		health_id: id,
+		categories: vec![DataCategory::Allergy],
+		purpose: Purpose::Treatment,
+		at_time: None,
 	}
-	node.rpc().request(method, p).await.unwrap_or_else(|e| panic!("{method}: {e}"))
 }
 
+fn anchor(
+	id: HealthId,
+	category: DataCategory,
+	h: u8,
+	size: u32,
+) -> impl healthchain_tests::Payload {
+	runtime::tx().records().anchor(Static(id), Static(category), hash(h), size, None)
+}
+
+fn attest(id: HealthId, doctor: &str) -> impl healthchain_tests::Payload {
+	runtime::tx().access_log().attest(
+		Static(id),
+		text(doctor),
+		vec![Static(DataCategory::Allergy)],
+		runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec(vec![hash(1)]),
+		Static(Purpose::Treatment),
+	)
+}
+
+/// A raw JSON-RPC call that must fail: its error code (malformed input on purpose).
 async fn rpc_err(node: &Node, method: &str, params: Vec<Json>) -> i32 {
 	let mut p = jsonrpsee::core::params::ArrayParams::new();
 	for v in params {
@@ -72,266 +64,138 @@ async fn rpc_err(node: &Node, method: &str, params: Vec<Json>) -> i32 {
 	}
 }
 
-/// Recomputes the head chain of a page covering the whole log and checks it.
-fn verify_full_log(page: &Json) -> usize {
-	let entries = page["entries"].as_array().expect("entries");
-	assert_eq!(entries.len() as u64, page["count"].as_u64().unwrap(), "one page holds the log");
-	let mut expected = page["head"].as_str().unwrap().to_string();
-	for e in entries {
-		assert_eq!(e["head"].as_str().unwrap(), expected, "entries chain from the on-chain head");
-		let prev = parse_h256(e["prevHead"].as_str().unwrap());
-		let encoded = hex::decode(e["encoded"].as_str().unwrap().trim_start_matches("0x")).unwrap();
-		let head = LogHead::next_head(&prev, &encoded);
-		assert_eq!(format!("0x{}", hex::encode(head.as_bytes())), expected, "head recomputed");
-		expected = e["prevHead"].as_str().unwrap().to_string();
-	}
-	assert_eq!(expected, format!("0x{}", "00".repeat(32)), "the log starts from the zero head");
-	assert!(page["nextCursor"].is_null());
-	entries.len()
-}
-
-fn parse_h256(s: &str) -> H256 {
-	let v = hex::decode(s.trim_start_matches("0x")).unwrap();
-	H256::from_slice(&v)
+/// A page that covers a whole log, verified with the one verification, decoded from its
+/// verified bytes.
+fn verified_log<E, T: codec::Decode>(page: &LogPage<E>) -> Vec<T> {
+	assert_eq!(page.entries.len() as u64, page.count, "one page holds the log");
+	assert!(page.next_cursor.is_none());
+	page.verified::<T>(page.head).expect("the log verifies").into_iter().map(|(_, e)| e).collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn anchor_check_attest_and_verify_the_logs_then_sync_a_fresh_node() {
 	let node = Node::start(NodeConfig::dev()).await;
 	node.wait_finalized(1).await;
-	let api = OnlineClient::<PolkadotConfig>::from_url(node.ws_url()).await.unwrap();
+	let client = node.client().await;
+	let rpc = node.rpc();
 	let (patient_key, gw_a, gw_b) = (dev::two(), dev::dave(), dev::eve());
-	let p = patient();
-	let p_hex = p.to_hex();
+	let p = demo_patient();
 
-	// Not enrolled yet: anchoring and attesting are refused.
-	let err = submit(
-		&api,
-		&gw_a,
-		"Records",
-		"anchor",
-		vec![
-			hid(p),
-			variant("Allergy"),
-			Value::from_bytes(hash(1)),
-			Value::u128(100),
-			variant("None"),
-		],
-	)
-	.await
-	.unwrap_err();
-	assert!(err.contains("NotEnrolled"), "{err}");
-	let decision = rpc_ok(&node, "health_checkAccess", vec![json!({"practitioner":"MD10001","hospital":"H0001","healthId":p_hex,"categories":["allergy"],"purpose":"treatment"})]).await;
-	assert_eq!(decision["decision"], "deny");
-	assert_eq!(decision["basis"], "notEnrolled");
+	// Not enrolled yet: anchoring and attesting are refused; the source rule says why.
+	let refused = try_submit(&client, &gw_a, &anchor(p, DataCategory::Allergy, 1, 100)).await;
+	assert_eq!(pallet_error(refused), "NotEnrolled");
+	let decision = rpc.check_access(check("MD10001", "H0001", p)).await.unwrap();
+	assert_eq!(decision.decision, Decision::Deny(DenyReason::NotEnrolled));
+	let source = rpc.source_check(p, "H0001".into(), None).await.unwrap();
+	assert_eq!(source.status, SourceStatus::Refused(SourceRefusal::NotEnrolled));
 
 	// The patient enrols with all hospitals as sources.
-	submit(&api, &patient_key, "Consent", "enrol", vec![hid(p), variant("All")]).await.unwrap();
-	let consent = rpc_ok(&node, "health_consent", vec![json!(p_hex)]).await;
-	assert_eq!(consent["enrolled"], true);
-	assert_eq!(consent["sources"], "all");
+	let enrol = runtime::tx().consent().enrol(Static(p), SourceSelection::All);
+	submit(&client, &patient_key, &enrol).await;
+	let consent = rpc.consent(p).await.unwrap().expect("a consent state");
+	assert!(consent.enrolled);
+	assert_eq!(consent.sources, Sources::All);
+	let source = rpc.source_check(p, "H0001".into(), Some(true)).await.unwrap();
+	assert_eq!(source.status, SourceStatus::Shares, "finalized state shares");
 
 	// Hospital A anchors a record; the check permits; A attests the access.
-	submit(
-		&api,
-		&gw_a,
-		"Records",
-		"anchor",
-		vec![
-			hid(p),
-			variant("Allergy"),
-			Value::from_bytes(hash(1)),
-			Value::u128(100),
-			variant("None"),
-		],
-	)
-	.await
-	.unwrap();
-	let decision = rpc_ok(&node, "health_checkAccess", vec![json!({"practitioner":"MD10001","hospital":"H0001","healthId":p_hex,"categories":["allergy"],"purpose":"treatment"})]).await;
-	assert_eq!(decision["decision"], "permit", "{decision}");
-	assert_eq!(decision["basis"], "enrolment");
-	let records = Value::unnamed_composite(vec![Value::from_bytes(hash(1))]);
-	submit(
-		&api,
-		&gw_a,
-		"AccessLog",
-		"attest",
-		vec![
-			hid(p),
-			bytes("MD10001"),
-			Value::unnamed_composite(vec![variant("Allergy")]),
-			records.clone(),
-			variant("Treatment"),
-		],
-	)
-	.await
-	.unwrap();
+	submit(&client, &gw_a, &anchor(p, DataCategory::Allergy, 1, 100)).await;
+	let decision = rpc.check_access(check("MD10001", "H0001", p)).await.unwrap();
+	assert_eq!(decision.decision, Decision::Permit(PermitBasis::Enrolment));
+	submit(&client, &gw_a, &attest(p, "MD10001")).await;
 
 	// Per-request hospital B without a grant: refused with the documented error.
-	let decision = rpc_ok(&node, "health_checkAccess", vec![json!({"practitioner":"MD10002","hospital":"H0002","healthId":p_hex,"categories":["allergy"],"purpose":"treatment"})]).await;
-	assert_eq!(decision["decision"], "needsRequest");
-	let err = submit(
-		&api,
-		&gw_b,
-		"AccessLog",
-		"attest",
-		vec![
-			hid(p),
-			bytes("MD10002"),
-			Value::unnamed_composite(vec![variant("Allergy")]),
-			records.clone(),
-			variant("Treatment"),
-		],
-	)
-	.await
-	.unwrap_err();
-	assert!(err.contains("ConsentRequestNeeded"), "{err}");
+	let decision = rpc.check_access(check("MD10002", "H0002", p)).await.unwrap();
+	assert_eq!(decision.decision, Decision::NeedsRequest);
+	let refused = try_submit(&client, &gw_b, &attest(p, "MD10002")).await;
+	assert_eq!(pallet_error(refused), "ConsentRequestNeeded");
 	// With a request approved by the patient, B may access.
-	submit(
-		&api,
-		&gw_b,
-		"Consent",
-		"request_access",
-		vec![
-			hid(p),
-			bytes("MD10002"),
-			Value::unnamed_composite(vec![variant("Allergy")]),
-			variant("Treatment"),
-			variant("None"),
-		],
-	)
-	.await
-	.unwrap();
-	let pending = rpc_ok(&node, "health_pendingRequests", vec![json!(p_hex)]).await;
-	let request_id = pending[0]["id"].as_u64().expect("a pending request");
-	submit(
-		&api,
-		&patient_key,
-		"Consent",
-		"respond",
-		vec![Value::u128(request_id as u128), Value::bool(true)],
-	)
-	.await
-	.unwrap();
-	submit(
-		&api,
-		&gw_b,
-		"AccessLog",
-		"attest",
-		vec![
-			hid(p),
-			bytes("MD10002"),
-			Value::unnamed_composite(vec![variant("Allergy")]),
-			records.clone(),
-			variant("Treatment"),
-		],
-	)
-	.await
-	.unwrap();
+	let request = runtime::tx().consent().request_access(
+		Static(p),
+		text("MD10002"),
+		vec![Static(DataCategory::Allergy)],
+		Static(Purpose::Treatment),
+		None,
+	);
+	let included = submit(&client, &gw_b, &request).await;
+	let requested =
+		included.event::<runtime::consent::events::AccessRequested>().expect("the request's event");
+	let pending = rpc.pending_requests(p).await.unwrap();
+	assert_eq!(pending.len(), 1);
+	assert_eq!(pending[0].id, requested.request_id);
+	let respond = runtime::tx().consent().respond(requested.request_id, true);
+	submit(&client, &patient_key, &respond).await;
+	submit(&client, &gw_b, &attest(p, "MD10002")).await;
 
 	// Source not selected: the patient keeps only hospital B; A may no longer anchor.
-	submit(
-		&api,
-		&patient_key,
-		"Consent",
-		"set_sources",
-		vec![
-			hid(p),
-			Value::unnamed_variant("Only", vec![Value::unnamed_composite(vec![bytes("H0002")])]),
-		],
-	)
-	.await
-	.unwrap();
-	let err = submit(
-		&api,
-		&gw_a,
-		"Records",
-		"anchor",
-		vec![
-			hid(p),
-			variant("Visit"),
-			Value::from_bytes(hash(2)),
-			Value::u128(10),
-			variant("None"),
-		],
-	)
-	.await
-	.unwrap_err();
-	assert!(err.contains("NotASource"), "{err}");
-
-	// An unenrolled (assisted) patient: attestation refused.
-	let err = submit(
-		&api,
-		&gw_a,
-		"AccessLog",
-		"attest",
-		vec![
-			hid(migrant()),
-			bytes("MD10001"),
-			Value::unnamed_composite(vec![variant("Allergy")]),
-			records.clone(),
-			variant("Treatment"),
-		],
-	)
-	.await
-	.unwrap_err();
-	assert!(err.contains("AccessDenied"), "{err}");
-	// The reason, from the same decision function:
-	let decision = rpc_ok(&node, "health_checkAccess", vec![json!({"practitioner":"MD10001","hospital":"H0001","healthId":migrant().to_hex(),"categories":["allergy"],"purpose":"treatment"})]).await;
+	let only_b = SourceSelection::Only(
+		runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec(vec![text("H0002")]),
+	);
+	submit(&client, &patient_key, &runtime::tx().consent().set_sources(Static(p), only_b)).await;
+	let refused = try_submit(&client, &gw_a, &anchor(p, DataCategory::Visit, 2, 10)).await;
+	assert_eq!(pallet_error(refused), "NotASource");
+	let source = rpc.source_check(p, "H0001".into(), None).await.unwrap();
+	assert_eq!(source.status, SourceStatus::Refused(SourceRefusal::NotSelected));
 	assert_eq!(
-		(decision["decision"].as_str(), decision["basis"].as_str()),
-		(Some("deny"), Some("notEnrolled"))
+		rpc.source_check(p, "H0002".into(), None).await.unwrap().status,
+		SourceStatus::Shares
 	);
 
-	// The logs: both entries of the access log, the record anchor; heads recompute.
-	let access = rpc_ok(&node, "health_accessLog", vec![json!(p_hex)]).await;
-	assert_eq!(verify_full_log(&access), 2);
-	assert_eq!(access["entries"][0]["entry"]["hospital"], "H0002");
-	assert_eq!(access["entries"][0]["entry"]["basis"]["kind"], "grant");
-	assert_eq!(access["entries"][1]["entry"]["practitioner"], "MD10001");
-	assert_eq!(access["entries"][1]["entry"]["records"][0], format!("0x{}", hex::encode(hash(1))));
-	let recs = rpc_ok(&node, "health_records", vec![json!(p_hex)]).await;
-	assert_eq!(verify_full_log(&recs), 1);
-	assert_eq!(recs["entries"][0]["entry"]["op"], "anchor");
-	// Paging: one entry per page, following the cursor, gives the same entries.
-	let first = rpc_ok(&node, "health_accessLog", vec![json!(p_hex), json!({"limit": 1})]).await;
-	let cursor = first["nextCursor"].as_str().expect("a second page").to_string();
-	let second = rpc_ok(
-		&node,
-		"health_accessLog",
-		vec![json!(p_hex), json!({"limit": 1, "cursor": cursor})],
-	)
-	.await;
-	assert_eq!(second["entries"][0], access["entries"][1]);
-	assert!(second["nextCursor"].is_null());
+	// An unenrolled (assisted) patient: attestation refused, with the decision's reason.
+	let refused = try_submit(&client, &gw_a, &attest(demo_migrant(), "MD10001")).await;
+	let failure = refused.as_ref().err().and_then(|e| e.failure()).cloned().expect("refused");
+	assert_eq!(failure.error, "AccessDenied");
+	assert_eq!(failure.deny_reason, Some(DenyReason::NotEnrolled));
+	let decision = rpc.check_access(check("MD10001", "H0001", demo_migrant())).await.unwrap();
+	assert_eq!(decision.decision, Decision::Deny(DenyReason::NotEnrolled));
+
+	// The logs: both entries of the access log, the record anchor; verified and decoded.
+	let access = rpc.access_log(p, None).await.unwrap();
+	let entries: Vec<AccessEntry> = verified_log(&access);
+	assert_eq!(entries.len(), 2);
+	assert_eq!(entries[0].hospital.to_vec(), b"H0002".to_vec());
+	assert!(matches!(entries[0].basis, AccessBasis::Grant(id) if id == requested.request_id));
+	assert_eq!(entries[1].practitioner.to_vec(), b"MD10001".to_vec());
+	assert_eq!(entries[1].records.to_vec(), vec![hash(1)]);
+	// The node's decoded JSON says the same.
+	let newest: &AccessJson = &access.entries[0].entry;
+	assert_eq!(newest.hospital, "H0002");
+	assert_eq!(newest.basis, AccessBasis::Grant(requested.request_id));
+	let recs = rpc.records(p, None).await.unwrap();
+	let anchors: Vec<RecordEntry> = verified_log(&recs);
+	assert_eq!(anchors.len(), 1);
+	assert!(
+		matches!(anchors[0].op, RecordOp::Anchor { content_hash, .. } if content_hash == hash(1))
+	);
+	assert!(matches!(recs.entries[0].entry, RecordJson::Anchor { size: 100, .. }));
+	// Paging: one entry per page, following the cursor, gives the same entries; each page
+	// verifies against where the previous one ended.
+	let first = rpc.access_log(p, Some(PageParams { limit: Some(1), ..Default::default() })).await;
+	let first = first.unwrap();
+	let cursor = first.next_cursor.expect("a second page");
+	first.verified::<AccessEntry>(first.head).expect("the first page verifies");
+	let second = rpc
+		.access_log(p, Some(PageParams { limit: Some(1), cursor: Some(cursor), finalized: false }))
+		.await
+		.unwrap();
+	assert_eq!(second.entries[0], access.entries[1]);
+	assert!(second.next_cursor.is_none());
+	second.verified::<AccessEntry>(cursor).expect("the second page continues the first");
 
 	// Withdrawn patient: access refused.
-	submit(&api, &patient_key, "Consent", "withdraw", vec![hid(p)]).await.unwrap();
-	let err = submit(
-		&api,
-		&gw_b,
-		"AccessLog",
-		"attest",
-		vec![
-			hid(p),
-			bytes("MD10002"),
-			Value::unnamed_composite(vec![variant("Allergy")]),
-			records.clone(),
-			variant("Treatment"),
-		],
-	)
-	.await
-	.unwrap_err();
-	assert!(err.contains("AccessDenied"), "{err}");
-	let decision = rpc_ok(&node, "health_checkAccess", vec![json!({"practitioner":"MD10002","hospital":"H0002","healthId":p_hex,"categories":["allergy"],"purpose":"treatment"})]).await;
-	assert_eq!(
-		(decision["decision"].as_str(), decision["basis"].as_str()),
-		(Some("deny"), Some("withdrawn"))
-	);
+	submit(&client, &patient_key, &runtime::tx().consent().withdraw(Static(p))).await;
+	let refused = try_submit(&client, &gw_b, &attest(p, "MD10002")).await;
+	assert_eq!(pallet_error(refused), "AccessDenied");
+	let decision = rpc.check_access(check("MD10002", "H0002", p)).await.unwrap();
+	assert_eq!(decision.decision, Decision::Deny(DenyReason::Withdrawn));
+	let source = rpc.source_check(p, "H0002".into(), None).await.unwrap();
+	assert_eq!(source.status, SourceStatus::Refused(SourceRefusal::Withdrawn));
 
-	// Malformed RPC input: errors with stable codes, and the node keeps serving.
-	assert_eq!(rpc_err(&node, "health_healthId", vec![json!("0x12")]).await, 4000);
-	assert_eq!(rpc_err(&node, "health_consent", vec![json!("not hex")]).await, 4000);
+	// Malformed RPC input (sent raw on purpose): errors with stable codes, and the node
+	// keeps serving.
+	let p_hex = p.to_hex();
+	assert_eq!(rpc_err(&node, "health_healthId", vec![json!("0x12")]).await, -32602);
+	assert_eq!(rpc_err(&node, "health_consent", vec![json!("not hex")]).await, -32602);
 	assert_eq!(
 		rpc_err(&node, "health_accessLog", vec![json!(p_hex), json!({"limit": 0})]).await,
 		4001
@@ -346,21 +210,25 @@ async fn anchor_check_attest_and_verify_the_logs_then_sync_a_fresh_node() {
 		4001
 	);
 	assert_eq!(rpc_err(&node, "health_hospital", vec![json!("")]).await, 4000);
+	assert_eq!(rpc_err(&node, "health_sourceCheck", vec![json!(p_hex), json!("")]).await, 4000);
 	assert_eq!(rpc_err(&node, "health_checkAccess", vec![json!({"practitioner":"MD1","hospital":"H1","healthId":p_hex,"categories":["horoscope"],"purpose":"treatment"})]).await, -32602);
 	assert_eq!(rpc_err(&node, "health_checkAccess", vec![json!(42)]).await, -32602);
-	assert!(rpc_ok(&node, "health_hospital", vec![json!("H0001")]).await["active"]
-		.as_bool()
-		.unwrap());
-	assert!(rpc_ok(&node, "health_practitioner", vec![json!("NOBODY")]).await.is_null());
+	assert!(rpc.hospital("H0001".into()).await.unwrap().expect("hospital A").active);
+	assert!(rpc.practitioner("NOBODY".into()).await.unwrap().is_none());
 
 	// A node that syncs from scratch serves identical logs.
 	let (final_n, _) = node.wait_finalized(node.best_number().await).await;
 	let fresh = Node::start(NodeConfig::dev_full_node(&node, 2)).await;
 	fresh.wait_finalized(final_n).await;
-	for method in ["health_accessLog", "health_records"] {
-		let a = rpc_ok(&node, method, vec![json!(p_hex), json!({"finalized": true})]).await;
-		let b = rpc_ok(&fresh, method, vec![json!(p_hex), json!({"finalized": true})]).await;
-		assert_eq!(a["entries"], b["entries"], "{method}: same entries");
-		assert_eq!(a["head"], b["head"], "{method}: same head");
-	}
+	let at_final = Some(PageParams { finalized: true, ..Default::default() });
+	let (a, b) = (
+		rpc.access_log(p, at_final.clone()).await.unwrap(),
+		fresh.rpc().access_log(p, at_final.clone()).await.unwrap(),
+	);
+	assert_eq!((a.entries, a.head), (b.entries, b.head), "same access log");
+	let (a, b) = (
+		rpc.records(p, at_final.clone()).await.unwrap(),
+		fresh.rpc().records(p, at_final).await.unwrap(),
+	);
+	assert_eq!((a.entries, a.head), (b.entries, b.head), "same record log");
 }

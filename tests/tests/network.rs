@@ -5,15 +5,31 @@
 
 use std::time::{Duration, Instant};
 
-use healthchain_tests::{node_key, Node, NodeConfig, PATIENCE};
-use jsonrpsee::{core::client::ClientT, rpc_params};
-use serde_json::Value as Json;
-use subxt::{
-	dynamic::{self, Value},
-	ext::scale_value::At,
-	OnlineClient, PolkadotConfig,
+use healthchain_tests::client::subxt::ext::scale_decode::DecodeAsType;
+use healthchain_tests::client::subxt::utils::MultiAddress;
+use healthchain_tests::{
+	dev, node_key,
+	runtime::{
+		self,
+		runtime_types::{
+			healthchain_runtime::{RuntimeCall, SessionKeys},
+			pallet_node_authorization::pallet::Call as NodeAuthorizationCall,
+			pallet_validator_set::pallet::Call as ValidatorSetCall,
+			sp_weights::weight_v2::Weight,
+		},
+	},
+	submit, Node, NodeConfig, PATIENCE,
 };
-use subxt_signer::sr25519::{dev, Keypair};
+use jsonrpsee::{core::client::ClientT, rpc_params};
+use serde::Deserialize;
+use sp_core::Bytes;
+
+/// `author_rotateKeysWithOwner`'s answer.
+#[derive(Deserialize)]
+struct RotatedKeys {
+	keys: Bytes,
+	proof: Bytes,
+}
 
 const NAMES: [&str; 4] = ["alice", "bob", "charlie", "dave"];
 
@@ -30,48 +46,6 @@ fn validator(i: usize, base: &std::path::Path, boot: Option<&Node>) -> NodeConfi
 		p2p_port: None,
 		node_key: Some(node_key(i as u8 + 1)),
 	}
-}
-
-/// Flattens a decoded SCALE value of bytes (`[u8; N]`, newtypes of it) into bytes.
-fn value_bytes(v: &Value) -> Vec<u8> {
-	use subxt::ext::scale_value::{Composite, ValueDef};
-	match &v.value {
-		ValueDef::Primitive(p) => vec![p.as_u128().unwrap_or(0) as u8],
-		ValueDef::Composite(Composite::Named(fields)) => {
-			fields.iter().flat_map(|(_, v)| value_bytes(v)).collect()
-		},
-		ValueDef::Composite(Composite::Unnamed(fields)) => {
-			fields.iter().flat_map(value_bytes).collect()
-		},
-		_ => vec![],
-	}
-}
-
-async fn submit(
-	api: &OnlineClient<PolkadotConfig>,
-	signer: &Keypair,
-	pallet: &str,
-	call: &str,
-	fields: Vec<Value>,
-) -> Vec<(String, String, Value)> {
-	let tx = dynamic::transaction(pallet, call, fields);
-	let at = api.at_current_block().await.expect("block");
-	let events = at
-		.transactions()
-		.sign_and_submit_then_watch_default(&tx, signer)
-		.await
-		.unwrap_or_else(|e| panic!("{pallet}.{call} submitted: {e:?}"))
-		.wait_for_finalized_success()
-		.await
-		.unwrap_or_else(|e| panic!("{pallet}.{call} succeeded: {e:?}"));
-	events
-		.iter()
-		.filter_map(Result::ok)
-		.map(|e| {
-			let fields = e.decode_fields_unchecked_as::<Value>().expect("fields decode");
-			(e.pallet_name().to_string(), e.event_name().to_string(), fields)
-		})
-		.collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -134,98 +108,58 @@ async fn four_validators_survive_a_loss_catch_up_refuse_strangers_and_admit_a_fi
 	eve_cfg.args.push("eve".into());
 	let eve = Node::start(eve_cfg).await;
 	let eve_peer: String = eve.peer_id().await;
-	let eve_account = dev::eve().public_key().0;
-	let api = OnlineClient::<PolkadotConfig>::from_url(alice.ws_url()).await.unwrap();
+	let eve_account = dev::eve().public_key().to_account_id();
+	let client = alice.client().await;
 
-	let owner = format!("0x{}", hex::encode(eve_account));
-	let generated: Json = eve
+	let owner = format!("0x{}", hex::encode(dev::eve().public_key().0));
+	let rotated: RotatedKeys = eve
 		.rpc()
 		.request("author_rotateKeysWithOwner", rpc_params![owner])
 		.await
 		.expect("rotate keys");
-	let keys = hex::decode(generated["keys"].as_str().unwrap().trim_start_matches("0x")).unwrap();
-	let proof = hex::decode(generated["proof"].as_str().unwrap().trim_start_matches("0x")).unwrap();
-	// The session keys are two 32-byte public keys (aura, grandpa).
-	let keys_value = Value::named_composite([
-		("aura", Value::from_bytes(&keys[0..32])),
-		("grandpa", Value::from_bytes(&keys[32..64])),
-	]);
-	submit(&api, &dev::eve(), "Session", "set_keys", vec![keys_value, Value::from_bytes(&proof)])
-		.await;
+	// The keys' type is the runtime's `T::Keys`, named by the metadata of `Session.set_keys`.
+	let at = client.api().at_current_block().await.expect("a block");
+	let metadata = at.metadata();
+	let keys_type = metadata
+		.pallet_by_name("Session")
+		.and_then(|p| p.call_variant_by_name("set_keys"))
+		.map(|v| v.fields[0].ty.id)
+		.expect("Session.set_keys in the metadata");
+	let keys = SessionKeys::decode_as_type(&mut &rotated.keys[..], keys_type, metadata.types())
+		.expect("two session keys");
+	submit(&client, &dev::eve(), &runtime::tx().session().set_keys(keys, rotated.proof.0)).await;
 
 	let peer_bytes = bs58::decode(&eve_peer).into_vec().unwrap();
-	let motion = Value::unnamed_variant(
-		"Utility",
-		[Value::named_variant(
-			"batch_all",
-			[(
-				"calls",
-				Value::unnamed_composite([
-					Value::unnamed_variant(
-						"ValidatorSet",
-						[Value::named_variant(
-							"add_validator",
-							[("validator", Value::from_bytes(eve_account))],
-						)],
-					),
-					Value::unnamed_variant(
-						"NodeAuthorization",
-						[Value::named_variant(
-							"add_well_known_node",
-							[
-								("node", Value::from_bytes(&peer_bytes)),
-								(
-									"owner",
-									Value::unnamed_variant("Id", [Value::from_bytes(eve_account)]),
-								),
-							],
-						)],
-					),
-				]),
-			)],
-		)],
-	);
-	let events = submit(
-		&api,
-		&dev::alice(),
-		"Council",
-		"propose",
-		vec![Value::u128(3), motion, Value::u128(100_000)],
-	)
-	.await;
-	let proposed = events
-		.iter()
-		.find(|(p, e, _)| p == "Council" && e == "Proposed")
-		.expect("Council.Proposed");
-	let hash = value_bytes(proposed.2.at("proposal_hash").expect("proposal_hash"));
-	let index = proposed.2.at("proposal_index").and_then(|v| v.as_u128()).expect("proposal_index");
+	let motion =
+		RuntimeCall::Utility(runtime::runtime_types::pallet_utility::pallet::Call::batch_all {
+			calls: vec![
+				RuntimeCall::ValidatorSet(ValidatorSetCall::add_validator {
+					validator: eve_account,
+				}),
+				RuntimeCall::NodeAuthorization(NodeAuthorizationCall::add_well_known_node {
+					node: runtime::runtime_types::sp_core::OpaquePeerId(peer_bytes),
+					owner: MultiAddress::Id(eve_account),
+				}),
+			],
+		});
+	let proposed =
+		submit(&client, &dev::alice(), &runtime::tx().council().propose(3, motion, 100_000))
+			.await
+			.event::<runtime::council::events::Proposed>()
+			.expect("Council.Proposed");
+	let (hash, index) = (proposed.proposal_hash, proposed.proposal_index);
 	for voter in [dev::alice(), dev::bob(), dev::charlie()] {
-		submit(
-			&api,
-			&voter,
-			"Council",
-			"vote",
-			vec![Value::from_bytes(&hash), Value::u128(index), Value::bool(true)],
-		)
-		.await;
+		submit(&client, &voter, &runtime::tx().council().vote(hash, index, true)).await;
 	}
-	let weight = Value::named_composite([
-		("ref_time", Value::u128(10_000_000_000)),
-		("proof_size", Value::u128(1_000_000)),
-	]);
-	let events = submit(
-		&api,
+	let weight = Weight { ref_time: 10_000_000_000, proof_size: 1_000_000 };
+	let closed = submit(
+		&client,
 		&dev::alice(),
-		"Council",
-		"close",
-		vec![Value::from_bytes(&hash), Value::u128(index), weight, Value::u128(100_000)],
+		&runtime::tx().council().close(hash, index, weight, 100_000),
 	)
 	.await;
-	assert!(
-		events.iter().any(|(p, e, _)| p == "Council" && e == "Executed"),
-		"the motion executed: {events:?}"
-	);
-	assert!(events.iter().any(|(p, e, _)| p == "ValidatorSet" && e == "ValidatorAdded"));
+	assert!(closed.event::<runtime::council::events::Executed>().is_some(), "the motion executed");
+	assert!(closed.event::<runtime::validator_set::events::ValidatorAdded>().is_some());
 	let t3 = Instant::now();
 
 	// After the session change eve authors blocks.

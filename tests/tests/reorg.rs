@@ -5,27 +5,16 @@
 //! the abandoned fork must not be accepted as a cursor. (Neither fork is finalized: two of
 //! four GRANDPA voters cannot finalize, so this is exactly the "reorg below finality" case.)
 
-use healthchain_primitives::{document::health_id_of, logs::LogHead, DocumentKind, HealthId};
-use healthchain_tests::{node_key, Node, NodeConfig, PATIENCE};
-use jsonrpsee::core::client::ClientT;
-use serde_json::{json, Value as Json};
+use healthchain_primitives::{demo::demo_patient, logs::RecordEntry, DataCategory};
+use healthchain_tests::{
+	key, node_key,
+	rpc::{PageParams, RecordJson},
+	runtime::{self, runtime_types::pallet_consent::types::SourceSelection},
+	HealthRpcClient, Node, NodeConfig, Static, Wait, PATIENCE,
+};
+use jsonrpsee::{core::client::ClientT, rpc_params};
 use sp_core::H256;
 use std::time::{Duration, Instant};
-use subxt::{
-	dynamic::{self, Value},
-	OnlineClient, PolkadotConfig,
-};
-use subxt_signer::{sr25519::Keypair, SecretUri};
-
-const DEV_SECRET: &[u8; 32] = b"healthchain-dev-lookup-secret-01";
-
-fn patient() -> HealthId {
-	health_id_of(DEV_SECRET, DocumentKind::ThaiCitizenId, "1101700230708").unwrap()
-}
-
-fn key(uri: &str) -> Keypair {
-	Keypair::from_uri(&uri.parse::<SecretUri>().unwrap()).unwrap()
-}
 
 fn validator(name: &str, n: u8) -> NodeConfig {
 	NodeConfig {
@@ -38,88 +27,34 @@ fn validator(name: &str, n: u8) -> NodeConfig {
 	}
 }
 
-async fn rpc(node: &Node, method: &str, params: Vec<Json>) -> Result<Json, (i32, String)> {
-	let mut p = jsonrpsee::core::params::ArrayParams::new();
-	for v in params {
-		p.insert(v).unwrap();
+/// Enrols the demo patient and anchors a record with `content` as its hash, on one fork:
+/// submitted to this node's pool only (no peers yet), each waited for in its best chain.
+async fn enrol_and_anchor(node: &Node, content: H256) {
+	let p = demo_patient();
+	let client = node.client().await;
+	let enrol = runtime::tx().consent().enrol(Static(p), SourceSelection::All);
+	client.submit(&key("//Alice//stash"), &enrol, Wait::InBlock).await.expect("enrol");
+	let anchor = runtime::tx().records().anchor(
+		Static(p),
+		Static(DataCategory::Allergy),
+		content,
+		100,
+		None,
+	);
+	client.submit(&key("//Eve"), &anchor, Wait::InBlock).await.expect("anchor");
+}
+
+fn hash_of(entry: &RecordJson) -> H256 {
+	match entry {
+		RecordJson::Anchor { content_hash, .. } | RecordJson::Revoke { content_hash, .. } => {
+			*content_hash
+		},
 	}
-	node.rpc().request(method, p).await.map_err(|e| match e {
-		jsonrpsee::core::ClientError::Call(c) => (c.code(), c.message().to_string()),
-		other => panic!("{method}: {other}"),
-	})
-}
-
-/// Submits to this node's pool only (no peers yet) and waits until `done` holds at its best
-/// block.
-async fn submit_and_wait<F>(
-	node: &Node,
-	signer: &Keypair,
-	pallet: &str,
-	call: &str,
-	fields: Vec<Value>,
-	done: F,
-) where
-	F: Fn(&Json) -> bool,
-{
-	let api = OnlineClient::<PolkadotConfig>::from_url(node.ws_url()).await.unwrap();
-	let tx = dynamic::transaction(pallet, call, fields);
-	let at = api.at_current_block().await.unwrap();
-	at.transactions()
-		.sign_and_submit_default(&tx, signer)
-		.await
-		.unwrap_or_else(|e| panic!("{pallet}.{call}: {e}"));
-	let start = Instant::now();
-	loop {
-		let recs = rpc(node, "health_records", vec![json!(patient().to_hex())]).await.unwrap();
-		let consent = rpc(node, "health_consent", vec![json!(patient().to_hex())]).await.unwrap();
-		if done(&json!({"records": recs, "consent": consent})) {
-			return;
-		}
-		assert!(
-			start.elapsed() < PATIENCE,
-			"{pallet}.{call} never took effect; log:\n{}",
-			node.log()
-		);
-		tokio::time::sleep(Duration::from_millis(500)).await;
-	}
-}
-
-/// Enrols the demo patient and anchors a record with `content` as its hash, on one fork.
-async fn enrol_and_anchor(node: &Node, content: [u8; 32]) {
-	let p = patient();
-	submit_and_wait(
-		node,
-		&key("//Alice//stash"),
-		"Consent",
-		"enrol",
-		vec![Value::from_bytes(p.0), Value::unnamed_variant("All", vec![])],
-		|s| s["consent"]["enrolled"] == true,
-	)
-	.await;
-	submit_and_wait(
-		node,
-		&key("//Eve"),
-		"Records",
-		"anchor",
-		vec![
-			Value::from_bytes(p.0),
-			Value::unnamed_variant("Allergy", vec![]),
-			Value::from_bytes(content),
-			Value::u128(100),
-			Value::unnamed_variant("None", vec![]),
-		],
-		|s| s["records"]["count"] == 1,
-	)
-	.await;
-}
-
-fn hex32(b: [u8; 32]) -> String {
-	format!("0x{}", hex::encode(b))
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_reorg_below_finality_never_serves_the_abandoned_fork() {
-	let (losing, winning) = ([0x11u8; 32], [0x22u8; 32]);
+	let (losing, winning) = (H256::repeat_byte(0x11), H256::repeat_byte(0x22));
 	// Bob's fork starts first and stays ahead: both authorities author one slot in four.
 	let bob = Node::start(validator("bob", 2)).await;
 	let start = Instant::now();
@@ -132,10 +67,11 @@ async fn a_reorg_below_finality_never_serves_the_abandoned_fork() {
 	tokio::join!(enrol_and_anchor(&alice, losing), enrol_and_anchor(&bob, winning));
 
 	// Alice's fork: the losing entry at index 0.
-	let before = rpc(&alice, "health_records", vec![json!(patient().to_hex())]).await.unwrap();
-	assert_eq!(before["entries"][0]["entry"]["contentHash"], hex32(losing));
-	let abandoned_head = before["head"].as_str().unwrap().to_string();
-	let abandoned_block = before["entries"][0]["blockNumber"].as_u64().unwrap();
+	let p = demo_patient();
+	let before = alice.rpc().records(p, None).await.unwrap();
+	assert_eq!(hash_of(&before.entries[0].entry), losing);
+	let abandoned_head = before.head;
+	let abandoned_block = before.entries[0].block_number as u64;
 	let abandoned_hash = alice.block_hash(abandoned_block).await.unwrap();
 	assert_eq!(alice.finalized().await.0, 0, "two of four voters cannot finalize");
 
@@ -145,12 +81,16 @@ async fn a_reorg_below_finality_never_serves_the_abandoned_fork() {
 		assert!(start.elapsed() < PATIENCE, "bob's fork never got ahead");
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
-	rpc(&alice, "system_addReservedPeer", vec![json!(bob.multiaddr(2))]).await.unwrap();
+	alice
+		.rpc()
+		.request::<serde_json::Value, _>("system_addReservedPeer", rpc_params![bob.multiaddr(2)])
+		.await
+		.unwrap();
 
 	// Alice re-organises onto bob's fork.
 	let start = Instant::now();
 	loop {
-		if alice.block_hash(abandoned_block).await != Some(abandoned_hash.clone()) {
+		if alice.block_hash(abandoned_block).await != Some(abandoned_hash) {
 			let n = alice.best_number().await;
 			if alice.block_hash(n).await == bob.block_hash(n).await {
 				break;
@@ -161,34 +101,23 @@ async fn a_reorg_below_finality_never_serves_the_abandoned_fork() {
 	}
 
 	// Only the winning fork's entry is served, and it verifies against the on-chain head.
-	let after = rpc(&alice, "health_records", vec![json!(patient().to_hex())]).await.unwrap();
-	assert_eq!(after["count"], 1, "{after}");
-	let entry = &after["entries"][0];
-	assert_eq!(entry["entry"]["contentHash"], hex32(winning), "{after}");
-	assert_ne!(after["head"], abandoned_head);
-	let prev = H256::from_slice(
-		&hex::decode(entry["prevHead"].as_str().unwrap().trim_start_matches("0x")).unwrap(),
-	);
-	let encoded = hex::decode(entry["encoded"].as_str().unwrap().trim_start_matches("0x")).unwrap();
-	assert_eq!(
-		format!("0x{}", hex::encode(LogHead::next_head(&prev, &encoded).as_bytes())),
-		after["head"].as_str().unwrap()
-	);
-	let on_bob = rpc(&bob, "health_records", vec![json!(patient().to_hex())]).await.unwrap();
-	assert_eq!((&after["head"], &after["entries"]), (&on_bob["head"], &on_bob["entries"]));
+	let after = alice.rpc().records(p, None).await.unwrap();
+	assert_eq!(after.count, 1, "{after:?}");
+	assert_eq!(hash_of(&after.entries[0].entry), winning, "{after:?}");
+	assert_ne!(after.head, abandoned_head);
+	after.verified::<RecordEntry>(after.head).expect("the served log verifies");
+	let on_bob = bob.rpc().records(p, None).await.unwrap();
+	assert_eq!((&after.head, &after.entries), (&on_bob.head, &on_bob.entries));
 	// The abandoned fork's head is no cursor into the canonical log.
-	let (code, _) = rpc(
-		&alice,
-		"health_records",
-		vec![json!(patient().to_hex()), json!({"cursor": abandoned_head})],
-	)
-	.await
-	.unwrap_err();
-	assert_eq!(code, 4001);
+	let page = PageParams { cursor: Some(abandoned_head), ..Default::default() };
+	match alice.rpc().records(p, Some(page)).await {
+		Err(jsonrpsee::core::ClientError::Call(c)) => assert_eq!(c.code(), 4001),
+		other => panic!("the abandoned head must be refused as a cursor: {other:?}"),
+	}
 	// The losing anchor's transaction is stale on the winning fork and never comes back.
 	tokio::time::sleep(Duration::from_secs(10)).await;
-	let later = rpc(&alice, "health_records", vec![json!(patient().to_hex())]).await.unwrap();
-	assert!(!later.to_string().contains(&hex32(losing)[2..]), "{later}");
+	let later = alice.rpc().records(p, None).await.unwrap();
+	assert!(later.entries.iter().all(|e| hash_of(&e.entry) != losing), "{later:?}");
 	println!(
 		"reorg: alice's fork had the losing anchor in block #{abandoned_block}; after connecting she follows bob's fork (best #{})",
 		alice.best_number().await

@@ -14,14 +14,32 @@
 //! ```
 
 use futures::{stream, StreamExt};
-use healthchain_primitives::{document::health_id_of, DocumentKind, HealthId};
-use healthchain_tests::{node_key, Node, NodeConfig};
+use healthchain_primitives::{demo::test_patient, logs::LogHead, DataCategory, HealthId, Purpose};
+use healthchain_tests::{
+	client::subxt::{
+		config::{substrate::SubstrateHeader, DefaultExtrinsicParamsBuilder},
+		transactions::Payload,
+	},
+	key, node_key,
+	runtime::{
+		self,
+		runtime_types::{
+			bounded_collections::bounded_vec::BoundedVec,
+			healthchain_runtime::RuntimeCall,
+			pallet_consent::types::SourceSelection,
+			pallet_health_id::{pallet::Call as HealthIdCall, types::Controller},
+			pallet_participants::pallet::Call as ParticipantsCall,
+		},
+	},
+	submit, text, Client, Keypair, Node, NodeConfig, Static,
+};
 use jsonrpsee::{
 	core::client::{ClientT, SubscriptionClientT},
 	rpc_params,
 	ws_client::{WsClient, WsClientBuilder},
 };
-use serde_json::Value as Json;
+use serde::Deserialize;
+use sp_core::{Bytes, H256};
 use std::{
 	collections::{HashMap, HashSet},
 	sync::{
@@ -30,25 +48,27 @@ use std::{
 	},
 	time::{Duration, Instant},
 };
-use subxt::{
-	config::DefaultExtrinsicParamsBuilder,
-	dynamic::{self, Value},
-	OnlineClient, PolkadotConfig,
-};
-use subxt_signer::{sr25519::Keypair, SecretUri};
 
-const DEV_SECRET: &[u8; 32] = b"healthchain-dev-lookup-secret-01";
 const EXTRA_GATEWAYS: usize = 7;
 
-type Api = OnlineClient<PolkadotConfig>;
-
-fn key(uri: &str) -> Keypair {
-	Keypair::from_uri(&uri.parse::<SecretUri>().expect("a valid URI")).expect("a key")
+/// Bench patient `i`: a test patient of the shared demo identities.
+fn patient_id(i: usize) -> HealthId {
+	test_patient(i as u32)
 }
 
-fn patient_id(i: usize) -> HealthId {
-	health_id_of(DEV_SECRET, DocumentKind::Passport { country: *b"THA" }, &format!("BP{i:07}"))
-		.expect("a valid passport number")
+/// A header as `chain_subscribe*Heads` and `chain_getBlock` give it.
+type Header = SubstrateHeader<H256>;
+
+/// A block as `chain_getBlock` gives it.
+#[derive(Deserialize)]
+struct SignedBlock {
+	block: BlockBody,
+}
+
+#[derive(Deserialize)]
+struct BlockBody {
+	header: Header,
+	extrinsics: Vec<Bytes>,
 }
 
 struct Args {
@@ -80,29 +100,8 @@ fn args() -> Args {
 	a
 }
 
-/// Submits and waits for finality, panicking on failure (setup only).
-async fn submit(api: &Api, signer: &Keypair, pallet: &str, call: &str, fields: Vec<Value>) {
-	let tx = dynamic::transaction(pallet, call, fields);
-	let at = api.at_current_block().await.expect("a block");
-	at.transactions()
-		.sign_and_submit_then_watch_default(&tx, signer)
-		.await
-		.unwrap_or_else(|e| panic!("{pallet}.{call}: {e}"))
-		.wait_for_finalized_success()
-		.await
-		.unwrap_or_else(|e| panic!("{pallet}.{call}: {e:?}"));
-}
-
-fn batch(calls: Vec<Value>) -> Vec<Value> {
-	vec![Value::unnamed_composite(calls)]
-}
-
-fn call_value(pallet: &str, call: &str, fields: Vec<Value>) -> Value {
-	Value::unnamed_variant(pallet, vec![Value::unnamed_variant(call, fields)])
-}
-
 /// Gateways of hospital H0001 (the first plus seven added by it) and enrolled patients.
-async fn setup(api: &Api, chain: &str, patients: usize) -> Vec<Keypair> {
+async fn setup(client: &Client, chain: &str, patients: usize) -> Vec<Keypair> {
 	let (gateway, registrar) =
 		if chain == "dev" { ("//Dave", "//Ferdie") } else { ("//Eve", "//One") };
 	let first = key(gateway);
@@ -111,42 +110,32 @@ async fn setup(api: &Api, chain: &str, patients: usize) -> Vec<Keypair> {
 	let adds = extra
 		.iter()
 		.map(|k| {
-			call_value(
-				"Participants",
-				"add_gateway",
-				vec![Value::from_bytes(b"H0001"), Value::from_bytes(k.public_key().0)],
-			)
+			RuntimeCall::Participants(ParticipantsCall::add_gateway {
+				hospital: text("H0001"),
+				gateway: k.public_key().to_account_id(),
+			})
 		})
 		.collect();
-	submit(api, &first, "Utility", "batch_all", batch(adds)).await;
+	submit(client, &first, &runtime::tx().utility().batch_all(adds)).await;
 	let registrations = (0..patients)
 		.map(|i| {
-			call_value(
-				"HealthIds",
-				"register",
-				vec![
-					Value::from_bytes(patient_id(i).0),
-					Value::named_variant("Passport", vec![("country", Value::from_bytes(b"THA"))]),
-					Value::bool(true),
-					Value::unnamed_variant(
-						"Key",
-						vec![Value::from_bytes(key(&format!("//BenchPatient{i}")).public_key().0)],
-					),
-				],
-			)
+			RuntimeCall::HealthIds(HealthIdCall::register {
+				health_id: Static(patient_id(i)),
+				document: Static(healthchain_primitives::DocumentKind::Passport {
+					country: *b"THA",
+				}),
+				adult_attested: true,
+				controller: Controller::Key(
+					key(&format!("//BenchPatient{i}")).public_key().to_account_id(),
+				),
+			})
 		})
 		.collect();
-	submit(api, &key(registrar), "Utility", "batch_all", batch(registrations)).await;
+	submit(client, &key(registrar), &runtime::tx().utility().batch_all(registrations)).await;
 	stream::iter(0..patients)
 		.for_each_concurrent(16, |i| async move {
-			submit(
-				api,
-				&key(&format!("//BenchPatient{i}")),
-				"Consent",
-				"enrol",
-				vec![Value::from_bytes(patient_id(i).0), Value::unnamed_variant("All", vec![])],
-			)
-			.await
+			let enrol = runtime::tx().consent().enrol(Static(patient_id(i)), SourceSelection::All);
+			submit(client, &key(&format!("//BenchPatient{i}")), &enrol).await;
 		})
 		.await;
 	let mut all = vec![first];
@@ -162,12 +151,12 @@ struct Signed {
 }
 
 /// Pre-signs `count` extrinsics round-robin over `signers`, calls from `make(i)`.
-async fn presign(
-	api: &Api,
+async fn presign<P: Payload>(
+	client: &Client,
 	rpc: &WsClient,
 	signers: &[Keypair],
 	count: usize,
-	make: impl Fn(usize) -> subxt::transactions::DynamicPayload<Vec<Value>>,
+	make: impl Fn(usize) -> P,
 ) -> Vec<Signed> {
 	let mut nonces = Vec::new();
 	for s in signers {
@@ -180,11 +169,11 @@ async fn presign(
 			.expect("nonce");
 		nonces.push(n);
 	}
-	let at = api.at_current_block().await.expect("a block");
+	let at = client.api().at_current_block().await.expect("a block");
 	let mut out = Vec::with_capacity(count);
 	for i in 0..count {
 		let s = i % signers.len();
-		let params = DefaultExtrinsicParamsBuilder::<PolkadotConfig>::new()
+		let params = DefaultExtrinsicParamsBuilder::<healthchain_tests::client::ChainConfig>::new()
 			.nonce(nonces[s])
 			.immortal()
 			.build();
@@ -257,10 +246,6 @@ struct PhaseReport {
 	max_per_block: usize,
 }
 
-fn hex_u64(v: &Json) -> u64 {
-	v.as_str().and_then(|s| u64::from_str_radix(s.trim_start_matches("0x"), 16).ok()).unwrap_or(0)
-}
-
 /// Follows best and finalized heads and stamps every known extrinsic.
 async fn follow(
 	url: String,
@@ -275,18 +260,22 @@ async fn follow(
 		.await
 		.expect("ws client");
 	let mut heads = client
-		.subscribe::<Json, _>("chain_subscribeNewHeads", rpc_params![], "chain_unsubscribeNewHeads")
+		.subscribe::<Header, _>(
+			"chain_subscribeNewHeads",
+			rpc_params![],
+			"chain_unsubscribeNewHeads",
+		)
 		.await
 		.expect("new heads");
 	let mut finals = client
-		.subscribe::<Json, _>(
+		.subscribe::<Header, _>(
 			"chain_subscribeFinalizedHeads",
 			rpc_params![],
 			"chain_unsubscribeFinalizedHeads",
 		)
 		.await
 		.expect("finalized heads");
-	let mut seen: HashSet<String> = HashSet::new();
+	let mut seen: HashSet<H256> = HashSet::new();
 	let mut included: Vec<([u8; 32], u64)> = Vec::new();
 	let mut finalized_upto = 0u64;
 	loop {
@@ -297,25 +286,23 @@ async fn follow(
 			Some(Ok(h)) = heads.next() => {
 				let now = Instant::now();
 				// Walk back to a block already seen (fills gaps; handles switches of fork).
-				let mut hash: String = match client.request::<String, _>("chain_getBlockHash", rpc_params![hex_u64(&h["number"])]).await { Ok(x) => x, Err(_) => continue };
+				let mut hash: H256 = match client.request::<Option<H256>, _>("chain_getBlockHash", rpc_params![h.number]).await { Ok(Some(x)) => x, _ => continue };
 				let mut todo = Vec::new();
 				while !seen.contains(&hash) {
-					let Ok(block) = client.request::<Json, _>("chain_getBlock", rpc_params![hash.clone()]).await else { break };
-					let number = hex_u64(&block["block"]["header"]["number"]);
-					let parent = block["block"]["header"]["parentHash"].as_str().unwrap_or("").to_string();
-					todo.push((hash.clone(), number, block));
+					let Ok(Some(block)) = client.request::<Option<SignedBlock>, _>("chain_getBlock", rpc_params![hash]).await else { break };
+					let number = block.block.header.number;
+					let parent = block.block.header.parent_hash;
+					todo.push((hash, number, block.block.extrinsics));
 					if number == 0 { break; }
 					hash = parent;
 					if todo.len() > 64 { break; }
 				}
-				for (hash, number, block) in todo.into_iter().rev() {
+				for (hash, number, exts) in todo.into_iter().rev() {
 					seen.insert(hash);
-					let exts = block["block"]["extrinsics"].as_array().cloned().unwrap_or_default();
 					let mut ours = 0;
 					let mut t = timings.lock().expect("lock");
 					for x in exts {
-						let bytes = hex::decode(x.as_str().unwrap_or("").trim_start_matches("0x")).unwrap_or_default();
-						let hash = sp_crypto_hashing::blake2_256(&bytes);
+						let hash = sp_crypto_hashing::blake2_256(&x);
 						if let Some(tm) = t.get_mut(&hash) {
 							if tm.best.is_none() {
 								if tm.sent.is_some() {
@@ -323,7 +310,7 @@ async fn follow(
 								}
 								tm.best = Some(now);
 								tm.best_block = Some(number);
-								tm.len = bytes.len();
+								tm.len = x.len();
 								included.push((hash, number));
 								ours += 1;
 							}
@@ -336,7 +323,7 @@ async fn follow(
 			},
 			Some(Ok(f)) = finals.next() => {
 				let now = Instant::now();
-				let n = hex_u64(&f["number"]);
+				let n = f.number;
 				if n > finalized_upto {
 					finalized_upto = n;
 					let mut t = timings.lock().expect("lock");
@@ -419,8 +406,9 @@ async fn run_phase(
 				}
 				timings.lock().expect("lock").entry(tx.hash).or_default().sent =
 					Some(Instant::now());
-				let hex = format!("0x{}", hex::encode(&tx.bytes));
-				match client.request::<Json, _>("author_submitExtrinsic", rpc_params![hex]).await {
+				let bytes = Bytes(tx.bytes);
+				match client.request::<H256, _>("author_submitExtrinsic", rpc_params![bytes]).await
+				{
 					Ok(_) => {
 						in_flight.fetch_add(1, Ordering::SeqCst);
 						submitted.fetch_add(1, Ordering::Relaxed);
@@ -519,7 +507,7 @@ async fn run_phase(
 async fn wait_pool_empty(rpc: &WsClient) {
 	let start = Instant::now();
 	loop {
-		let pending: Vec<Json> =
+		let pending: Vec<Bytes> =
 			rpc.request("author_pendingExtrinsics", rpc_params![]).await.unwrap_or_default();
 		if pending.is_empty() || start.elapsed() > Duration::from_secs(300) {
 			if !pending.is_empty() {
@@ -531,41 +519,35 @@ async fn wait_pool_empty(rpc: &WsClient) {
 	}
 }
 
-/// `AccessLog.AccessLogs` storage key of a patient.
-fn access_log_key(id: &HealthId) -> String {
+/// `AccessLog.AccessLogs` storage key of a patient (built by hand to measure its size).
+fn access_log_key(id: &HealthId) -> Bytes {
 	let mut k = sp_crypto_hashing::twox_128(b"AccessLog").to_vec();
 	k.extend(sp_crypto_hashing::twox_128(b"AccessLogs"));
 	k.extend(sp_crypto_hashing::blake2_128(&id.0));
 	k.extend(id.0);
-	format!("0x{}", hex::encode(k))
+	Bytes(k)
 }
 
+/// A patient's access-log state: its entry count, and the key and value sizes in bytes.
 async fn state_of(rpc: &WsClient, id: &HealthId) -> (u64, usize, usize) {
 	let key = access_log_key(id);
-	let value: Option<String> =
+	let value: Option<Bytes> =
 		rpc.request("state_getStorage", rpc_params![key.clone()]).await.expect("storage");
-	let bytes = value
-		.map(|v| hex::decode(v.trim_start_matches("0x")).unwrap_or_default())
-		.unwrap_or_default();
-	let count =
-		bytes.get(..8).map(|b| u64::from_le_bytes(b.try_into().unwrap_or([0; 8]))).unwrap_or(0);
-	(count, (key.len() - 2) / 2, bytes.len())
+	let bytes = value.map(|v| v.0).unwrap_or_default();
+	let count = <LogHead as codec::Decode>::decode(&mut &bytes[..]).map(|h| h.count).unwrap_or(0);
+	(count, key.len(), bytes.len())
 }
 
-fn attest_call(patient: &HealthId, record: u64) -> subxt::transactions::DynamicPayload<Vec<Value>> {
+fn attest_call(patient: &HealthId, record: u64) -> impl Payload {
 	let mut hash = [0u8; 32];
 	hash[..8].copy_from_slice(&record.to_le_bytes());
 	hash[8] = 0xa7;
-	dynamic::transaction(
-		"AccessLog",
-		"attest",
-		vec![
-			Value::from_bytes(patient.0),
-			Value::from_bytes(b"MD10001"),
-			Value::unnamed_composite(vec![Value::unnamed_variant("Allergy", vec![])]),
-			Value::unnamed_composite(vec![Value::from_bytes(hash)]),
-			Value::unnamed_variant("Treatment", vec![]),
-		],
+	runtime::tx().access_log().attest(
+		Static(*patient),
+		text("MD10001"),
+		vec![Static(DataCategory::Allergy)],
+		BoundedVec(vec![H256(hash)]),
+		Static(Purpose::Treatment),
 	)
 }
 
@@ -610,10 +592,10 @@ async fn main() {
 	}
 	let node = &nodes[0];
 	node.wait_finalized(2).await;
-	let api = Api::from_url(node.ws_url()).await.expect("subxt");
+	let client = node.client().await;
 	let rpc = WsClientBuilder::default().build(node.ws_url()).await.expect("ws");
 	let setup_start = Instant::now();
-	let gateways = setup(&api, &a.chain, a.patients).await;
+	let gateways = setup(&client, &a.chain, a.patients).await;
 	println!(
 		"setup: {} gateway accounts, {} enrolled patients ({:.0} s)",
 		gateways.len(),
@@ -624,8 +606,8 @@ async fn main() {
 	// Enough pre-signed extrinsics for 1,500 per second, the target's one and a half.
 	let count = (a.secs as usize) * 1500;
 	let sign_start = Instant::now();
-	let remarks = presign(&api, &rpc, &gateways, count, |i| {
-		dynamic::transaction("System", "remark", vec![Value::from_bytes((i as u64).to_le_bytes())])
+	let remarks = presign(&client, &rpc, &gateways, count, |i| {
+		runtime::tx().system().remark((i as u64).to_le_bytes().to_vec())
 	})
 	.await;
 	println!("pre-signed {count} remarks in {:.1} s", sign_start.elapsed().as_secs_f64());
@@ -644,7 +626,8 @@ async fn main() {
 		}
 	};
 	let sign_start = Instant::now();
-	let attests = presign(&api, &rpc, &gateways, count, |i| attest_call(pick(i), i as u64)).await;
+	let attests =
+		presign(&client, &rpc, &gateways, count, |i| attest_call(pick(i), i as u64)).await;
 	println!("pre-signed {count} attestations in {:.1} s", sign_start.elapsed().as_secs_f64());
 	let attest = run_phase("AccessLog::attest", node, attests, a.secs, a.window).await;
 	wait_pool_empty(&rpc).await;
@@ -655,7 +638,7 @@ async fn main() {
 		let extra = (10_000 - hot_count) as usize;
 		println!("topping up the busiest patient with {extra} attestations (not timed)");
 		let more =
-			presign(&api, &rpc, &gateways, extra, |i| attest_call(&ids[2], (count + i) as u64))
+			presign(&client, &rpc, &gateways, extra, |i| attest_call(&ids[2], (count + i) as u64))
 				.await;
 		let _ = run_phase("top-up", node, more, 600, a.window).await;
 	}

@@ -2,9 +2,7 @@
 //! command and on each subcommand documents it.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use healthchain_client::{
-	keypair_from_uri, runtime, Client, HealthRpcClient, Static, SubmitError, Wait,
-};
+use healthchain_client::{calls, keypair_from_uri, Client, HealthRpcClient, SubmitError, Wait};
 use healthchain_gateway::{
 	api,
 	config::Config,
@@ -344,7 +342,6 @@ async fn fetch(
 
 /// The patient's wallet, for demos: enrol, list pending requests, answer one, withdraw.
 async fn patient(node_url: &str, uri: &str, action: PatientAction) -> Result<(), String> {
-	use runtime::runtime_types::pallet_consent::types::SourceSelection;
 	let key = keypair_from_uri(uri)?;
 	let client = Client::connect(node_url).await.map_err(|e| e.to_string())?;
 	let done = |r: Result<healthchain_client::Included, SubmitError>, what: &str| {
@@ -353,11 +350,11 @@ async fn patient(node_url: &str, uri: &str, action: PatientAction) -> Result<(),
 	};
 	match action {
 		PatientAction::Enrol { health_id } => {
-			let call = runtime::tx().consent().enrol(Static(health_id), SourceSelection::All);
+			let call = calls::enrol(health_id, calls::all_sources());
 			done(client.submit(&key, &call, Wait::Finalized).await, "enrol")
 		},
 		PatientAction::Withdraw { health_id } => {
-			let call = runtime::tx().consent().withdraw(Static(health_id));
+			let call = calls::withdraw(health_id);
 			done(client.submit(&key, &call, Wait::Finalized).await, "withdraw")
 		},
 		PatientAction::Pending { health_id } => {
@@ -367,7 +364,7 @@ async fn patient(node_url: &str, uri: &str, action: PatientAction) -> Result<(),
 		},
 		PatientAction::Respond { request_id, answer } => {
 			let approve = matches!(answer, Answer::Approve);
-			let call = runtime::tx().consent().respond(request_id, approve);
+			let call = calls::respond(request_id, approve);
 			done(client.submit(&key, &call, Wait::Finalized).await, "respond")
 		},
 	}

@@ -7,13 +7,11 @@
 
 use crate::error::{bad, err, unavailable, GatewayError};
 use healthchain_client::{
+	calls,
 	rpc::{codes as rpc_codes, CheckAccessParams, PageParams},
-	runtime::{
-		self,
-		runtime_types::{bounded_collections::bounded_vec::BoundedVec, pallet_consent},
-	},
+	runtime,
 	subxt::utils::AccountId32,
-	Client, HealthRpcClient, Included, Keypair, Static, SubmitError, Wait,
+	Client, HealthRpcClient, Included, Keypair, SubmitError, Wait,
 };
 use healthchain_primitives::{
 	logs::{self, AccessBasis, AccessEntry, LiveRecord, RecordEntry, RevocationReason},
@@ -52,10 +50,6 @@ fn rpc_error(method: &str, e: ClientError) -> GatewayError {
 		ClientError::Call(c) => unavailable(format!("{method}: {}", c.message())),
 		other => unavailable(format!("{method}: node unavailable: {other}")),
 	}
-}
-
-fn bytes(s: &str) -> BoundedVec<u8> {
-	BoundedVec(s.as_bytes().to_vec())
 }
 
 impl NodeView {
@@ -230,13 +224,7 @@ impl NodeView {
 		size: u32,
 		supersedes: Option<H256>,
 	) -> Result<(u64, u64), SubmitError> {
-		let call = runtime::tx().records().anchor(
-			Static(health_id),
-			Static(category),
-			content_hash,
-			size,
-			supersedes,
-		);
+		let call = calls::anchor(health_id, category, content_hash, size, supersedes);
 		let included = self.submit(&call).await?;
 		let index =
 			included
@@ -252,11 +240,7 @@ impl NodeView {
 		health_id: HealthId,
 		content_hash: H256,
 	) -> Result<(), SubmitError> {
-		let call = runtime::tx().records().revoke(
-			Static(health_id),
-			content_hash,
-			Static(RevocationReason::Erased),
-		);
+		let call = calls::revoke(health_id, content_hash, RevocationReason::Erased);
 		self.submit(&call).await.map(|_| ())
 	}
 
@@ -267,17 +251,13 @@ impl NodeView {
 		practitioner: &str,
 		reason: EmergencyReason,
 	) -> Result<(), SubmitError> {
-		use pallet_consent::types::EmergencyReason as Chain;
+		use calls::EmergencyReason as Chain;
 		let reason = match reason {
 			EmergencyReason::Unconscious => Chain::Unconscious,
 			EmergencyReason::LifeThreatening => Chain::LifeThreatening,
 			EmergencyReason::UnableToConsent => Chain::UnableToConsent,
 		};
-		let call = runtime::tx().consent().open_emergency_access(
-			Static(health_id),
-			bytes(practitioner),
-			reason,
-		);
+		let call = calls::open_emergency_access(health_id, practitioner, reason);
 		self.submit(&call).await.map(|_| ())
 	}
 
@@ -290,13 +270,8 @@ impl NodeView {
 		purpose: Purpose,
 		grant_for_ms: Option<u64>,
 	) -> Result<u64, SubmitError> {
-		let call = runtime::tx().consent().request_access(
-			Static(health_id),
-			bytes(practitioner),
-			categories.iter().copied().map(Static).collect(),
-			Static(purpose),
-			grant_for_ms,
-		);
+		let call =
+			calls::request_access(health_id, practitioner, categories, purpose, grant_for_ms);
 		let included = self.submit(&call).await?;
 		included
 			.event::<runtime::consent::events::AccessRequested>()
@@ -313,13 +288,7 @@ impl NodeView {
 		records: &[H256],
 		purpose: Purpose,
 	) -> Result<Attested, SubmitError> {
-		let call = runtime::tx().access_log().attest(
-			Static(health_id),
-			bytes(practitioner),
-			categories.iter().copied().map(Static).collect(),
-			BoundedVec(records.to_vec()),
-			Static(purpose),
-		);
+		let call = calls::attest(health_id, practitioner, categories, records, purpose);
 		let included = self.submit(&call).await?;
 		included
 			.event::<runtime::access_log::events::AccessAttested>()

@@ -20,8 +20,8 @@ use serde_json::Value;
 use sp_core::H256;
 
 pub use healthchain_client::{
-	self as client, dev, keypair_from_uri, rpc, runtime, subxt::transactions::Payload, Client,
-	HealthRpcClient, Included, Keypair, Static, SubmitError, Wait,
+	self as client, calls, dev, keypair_from_uri, rpc, runtime, subxt::transactions::Payload,
+	Client, HealthRpcClient, Included, Keypair, Static, SubmitError, Wait,
 };
 pub use healthchain_primitives::demo;
 

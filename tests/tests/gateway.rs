@@ -12,20 +12,19 @@ use healthchain_primitives::{
 	DataCategory, DocumentKind, HealthId, PermitBasis, Purpose,
 };
 use healthchain_tests::{
+	calls::{self, DeactivationReason},
 	dev, http_get, key,
 	rpc::PageParams,
 	runtime::{
 		self,
 		runtime_types::{
-			bounded_collections::bounded_vec::BoundedVec,
 			healthchain_runtime::RuntimeCall,
-			pallet_consent::types::SourceSelection,
-			pallet_health_id::types::{Controller, DeactivationReason},
+			pallet_health_id::types::Controller,
 			pallet_participants::{pallet::Call as ParticipantsCall, types::HospitalStatus},
 		},
 	},
 	submit, text, Client, GatewayPrep, GatewayProcess, GatewaySpec, HealthRpcClient, Keypair, Node,
-	NodeConfig, Static, PATIENCE,
+	NodeConfig, PATIENCE,
 };
 use jsonrpsee::{
 	core::{client::ClientT, ClientError},
@@ -37,9 +36,9 @@ use sp_core::H256;
 use std::time::{Duration, Instant};
 
 async fn register(client: &Client, n: u32, patient: &Keypair) {
-	let call = runtime::tx().health_ids().register(
-		Static(test_patient(n)),
-		Static(DocumentKind::Passport { country: *b"THA" }),
+	let call = calls::register(
+		test_patient(n),
+		DocumentKind::Passport { country: *b"THA" },
 		true,
 		Controller::Key(patient.public_key().to_account_id()),
 	);
@@ -101,7 +100,7 @@ async fn answer_request(
 		assert!(start.elapsed() < PATIENCE, "no consent request arrived");
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	};
-	submit(client, patient, &runtime::tx().consent().respond(request_id, approve)).await;
+	submit(client, patient, &calls::respond(request_id, approve)).await;
 }
 
 fn hashes(result: &FetchResult) -> Vec<H256> {
@@ -190,7 +189,7 @@ async fn two_hospitals_exchange_records_under_consent() {
 	assert_eq!(code, 4000, "{msg}");
 
 	// The patient enrols; A and B each put a record.
-	submit(&client, &k1, &runtime::tx().consent().enrol(Static(p1), SourceSelection::All)).await;
+	submit(&client, &k1, &calls::enrol(p1, calls::all_sources())).await;
 	let (r1, r2) = tokio::join!(
 		a.put(put(p1, DataCategory::Allergy, "penicillin allergy")),
 		b.put(put(p1, DataCategory::Diagnosis, "type 2 diabetes")),
@@ -252,7 +251,7 @@ async fn two_hospitals_exchange_records_under_consent() {
 	assert_eq!(entries[1].1.hospital.to_vec(), b"H0001".to_vec());
 
 	// Per-request refused: the patient revokes the grant, then refuses the new request.
-	let revoke = runtime::tx().consent().revoke_grant(Static(p1), text("H0002"), text("MD10002"));
+	let revoke = calls::revoke_grant(p1, "H0002", "MD10002");
 	submit(&client, &k1, &revoke).await;
 	let fetch_b = {
 		let b = b.clone();
@@ -310,11 +309,11 @@ async fn two_hospitals_exchange_records_under_consent() {
 
 	// A deactivated health ID: the second patient enrols, B holds a record, A's doctor
 	// fetches it; the registrar deactivates the ID; B refuses to serve on A's attestation.
-	submit(&client, &k2, &runtime::tx().consent().enrol(Static(p2), SourceSelection::All)).await;
+	submit(&client, &k2, &calls::enrol(p2, calls::all_sources())).await;
 	let r6 = b.put(put(p2, DataCategory::Visit, "follow-up visit")).await.unwrap();
 	let p2_fetch = a.fetch(only(p2, "MD10001", DataCategory::Visit)).await.unwrap();
 	assert_eq!(hashes(&p2_fetch), vec![r6.content_hash]);
-	let deactivate = runtime::tx().health_ids().deactivate(Static(p2), DeactivationReason::Other);
+	let deactivate = calls::deactivate(p2, DeactivationReason::Other);
 	submit(&client, &dev::ferdie(), &deactivate).await;
 	let request = serve(p2, r6.content_hash, p2_fetch.attestation, "H0001");
 	let (code, msg) = refused(peer_b.serve(request).await);
@@ -344,8 +343,8 @@ async fn two_hospitals_exchange_records_under_consent() {
 
 	// Source removed: the patient keeps only B. A stops serving at once and, after the
 	// retention, shreds its keys and revokes its anchors as erased.
-	let only_b = SourceSelection::Only(BoundedVec(vec![text("H0002")]));
-	submit(&client, &k1, &runtime::tx().consent().set_sources(Static(p1), only_b)).await;
+	let only_b = calls::only_sources(&["H0002"]);
+	submit(&client, &k1, &calls::set_sources(p1, only_b)).await;
 	let peer_a = gw_a.peer_api();
 	let (code, msg) = refused(peer_a.serve(serve(p1, r1_hash, b_attestation, "H0002")).await);
 	assert_eq!(code, 4041, "{msg}");
@@ -382,7 +381,7 @@ async fn two_hospitals_exchange_records_under_consent() {
 
 	// Withdrawal: B stops serving and shreds after the retention; fetches fail clearly. B
 	// erases only p1's two records: p2's (deactivated, not withdrawn) stays.
-	submit(&client, &k1, &runtime::tx().consent().withdraw(Static(p1))).await;
+	submit(&client, &k1, &calls::withdraw(p1)).await;
 	let (code, msg) = refused(a.fetch(fetch(p1, "MD10001")).await);
 	assert_eq!((code, msg.as_str()), (4010, "access denied: withdrawn"));
 	let start = Instant::now();

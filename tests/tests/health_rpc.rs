@@ -9,10 +9,9 @@ use healthchain_primitives::{
 	DataCategory, Decision, DenyReason, HealthId, PermitBasis, Purpose, SourceRefusal,
 };
 use healthchain_tests::{
-	dev, pallet_error,
+	calls, dev, pallet_error,
 	rpc::{AccessJson, CheckAccessParams, LogPage, PageParams, RecordJson, SourceStatus, Sources},
-	runtime::{self, runtime_types::pallet_consent::types::SourceSelection},
-	submit, text, try_submit, HealthRpcClient, Node, NodeConfig, Static,
+	runtime, submit, try_submit, HealthRpcClient, Node, NodeConfig,
 };
 use jsonrpsee::core::client::ClientT;
 use serde_json::{json, Value as Json};
@@ -39,17 +38,11 @@ fn anchor(
 	h: u8,
 	size: u32,
 ) -> impl healthchain_tests::Payload {
-	runtime::tx().records().anchor(Static(id), Static(category), hash(h), size, None)
+	calls::anchor(id, category, hash(h), size, None)
 }
 
 fn attest(id: HealthId, doctor: &str) -> impl healthchain_tests::Payload {
-	runtime::tx().access_log().attest(
-		Static(id),
-		text(doctor),
-		vec![Static(DataCategory::Allergy)],
-		runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec(vec![hash(1)]),
-		Static(Purpose::Treatment),
-	)
+	calls::attest(id, doctor, &[DataCategory::Allergy], &[hash(1)], Purpose::Treatment)
 }
 
 /// A raw JSON-RPC call that must fail: its error code (malformed input on purpose).
@@ -90,7 +83,7 @@ async fn anchor_check_attest_and_verify_the_logs_then_sync_a_fresh_node() {
 	assert_eq!(source.status, SourceStatus::Refused(SourceRefusal::NotEnrolled));
 
 	// The patient enrols with all hospitals as sources.
-	let enrol = runtime::tx().consent().enrol(Static(p), SourceSelection::All);
+	let enrol = calls::enrol(p, calls::all_sources());
 	submit(&client, &patient_key, &enrol).await;
 	let consent = rpc.consent(p).await.unwrap().expect("a consent state");
 	assert!(consent.enrolled);
@@ -110,28 +103,21 @@ async fn anchor_check_attest_and_verify_the_logs_then_sync_a_fresh_node() {
 	let refused = try_submit(&client, &gw_b, &attest(p, "MD10002")).await;
 	assert_eq!(pallet_error(refused), "ConsentRequestNeeded");
 	// With a request approved by the patient, B may access.
-	let request = runtime::tx().consent().request_access(
-		Static(p),
-		text("MD10002"),
-		vec![Static(DataCategory::Allergy)],
-		Static(Purpose::Treatment),
-		None,
-	);
+	let request =
+		calls::request_access(p, "MD10002", &[DataCategory::Allergy], Purpose::Treatment, None);
 	let included = submit(&client, &gw_b, &request).await;
 	let requested =
 		included.event::<runtime::consent::events::AccessRequested>().expect("the request's event");
 	let pending = rpc.pending_requests(p).await.unwrap();
 	assert_eq!(pending.len(), 1);
 	assert_eq!(pending[0].id, requested.request_id);
-	let respond = runtime::tx().consent().respond(requested.request_id, true);
+	let respond = calls::respond(requested.request_id, true);
 	submit(&client, &patient_key, &respond).await;
 	submit(&client, &gw_b, &attest(p, "MD10002")).await;
 
 	// Source not selected: the patient keeps only hospital B; A may no longer anchor.
-	let only_b = SourceSelection::Only(
-		runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec(vec![text("H0002")]),
-	);
-	submit(&client, &patient_key, &runtime::tx().consent().set_sources(Static(p), only_b)).await;
+	let only_b = calls::only_sources(&["H0002"]);
+	submit(&client, &patient_key, &calls::set_sources(p, only_b)).await;
 	let refused = try_submit(&client, &gw_a, &anchor(p, DataCategory::Visit, 2, 10)).await;
 	assert_eq!(pallet_error(refused), "NotASource");
 	let source = rpc.source_check(p, "H0001".into(), None).await.unwrap();
@@ -183,7 +169,7 @@ async fn anchor_check_attest_and_verify_the_logs_then_sync_a_fresh_node() {
 	second.verified::<AccessEntry>(cursor).expect("the second page continues the first");
 
 	// Withdrawn patient: access refused.
-	submit(&client, &patient_key, &runtime::tx().consent().withdraw(Static(p))).await;
+	submit(&client, &patient_key, &calls::withdraw(p)).await;
 	let refused = try_submit(&client, &gw_b, &attest(p, "MD10002")).await;
 	assert_eq!(pallet_error(refused), "AccessDenied");
 	let decision = rpc.check_access(check("MD10002", "H0002", p)).await.unwrap();

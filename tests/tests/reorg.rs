@@ -7,10 +7,9 @@
 
 use healthchain_primitives::{demo::demo_patient, logs::RecordEntry, DataCategory};
 use healthchain_tests::{
-	key, node_key,
+	calls, key, node_key,
 	rpc::{PageParams, RecordJson},
-	runtime::{self, runtime_types::pallet_consent::types::SourceSelection},
-	HealthRpcClient, Node, NodeConfig, Static, Wait, PATIENCE,
+	HealthRpcClient, Node, NodeConfig, Wait, PATIENCE,
 };
 use jsonrpsee::{core::client::ClientT, rpc_params};
 use sp_core::H256;
@@ -32,15 +31,9 @@ fn validator(name: &str, n: u8) -> NodeConfig {
 async fn enrol_and_anchor(node: &Node, content: H256) {
 	let p = demo_patient();
 	let client = node.client().await;
-	let enrol = runtime::tx().consent().enrol(Static(p), SourceSelection::All);
+	let enrol = calls::enrol(p, calls::all_sources());
 	client.submit(&key("//Alice//stash"), &enrol, Wait::InBlock).await.expect("enrol");
-	let anchor = runtime::tx().records().anchor(
-		Static(p),
-		Static(DataCategory::Allergy),
-		content,
-		100,
-		None,
-	);
+	let anchor = calls::anchor(p, DataCategory::Allergy, content, 100, None);
 	client.submit(&key("//Eve"), &anchor, Wait::InBlock).await.expect("anchor");
 }
 

@@ -12,6 +12,8 @@
 //!   for the block and reports a typed [`SubmitError`] that tells a definite refusal from an
 //!   unknown outcome.
 
+pub mod calls;
+
 pub use healthchain_rpc_api as rpc;
 pub use healthchain_rpc_api::HealthRpcClient;
 pub use subxt;

@@ -16,6 +16,7 @@
 use futures::{stream, StreamExt};
 use healthchain_primitives::{demo::test_patient, logs::LogHead, DataCategory, HealthId, Purpose};
 use healthchain_tests::{
+	calls,
 	client::subxt::{
 		config::{substrate::SubstrateHeader, DefaultExtrinsicParamsBuilder},
 		transactions::Payload,
@@ -24,9 +25,7 @@ use healthchain_tests::{
 	runtime::{
 		self,
 		runtime_types::{
-			bounded_collections::bounded_vec::BoundedVec,
 			healthchain_runtime::RuntimeCall,
-			pallet_consent::types::SourceSelection,
 			pallet_health_id::{pallet::Call as HealthIdCall, types::Controller},
 			pallet_participants::pallet::Call as ParticipantsCall,
 		},
@@ -134,7 +133,7 @@ async fn setup(client: &Client, chain: &str, patients: usize) -> Vec<Keypair> {
 	submit(client, &key(registrar), &runtime::tx().utility().batch_all(registrations)).await;
 	stream::iter(0..patients)
 		.for_each_concurrent(16, |i| async move {
-			let enrol = runtime::tx().consent().enrol(Static(patient_id(i)), SourceSelection::All);
+			let enrol = calls::enrol(patient_id(i), calls::all_sources());
 			submit(client, &key(&format!("//BenchPatient{i}")), &enrol).await;
 		})
 		.await;
@@ -542,13 +541,7 @@ fn attest_call(patient: &HealthId, record: u64) -> impl Payload {
 	let mut hash = [0u8; 32];
 	hash[..8].copy_from_slice(&record.to_le_bytes());
 	hash[8] = 0xa7;
-	runtime::tx().access_log().attest(
-		Static(*patient),
-		text("MD10001"),
-		vec![Static(DataCategory::Allergy)],
-		BoundedVec(vec![H256(hash)]),
-		Static(Purpose::Treatment),
-	)
+	calls::attest(*patient, "MD10001", &[DataCategory::Allergy], &[H256(hash)], Purpose::Treatment)
 }
 
 #[tokio::main]

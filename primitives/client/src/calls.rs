@@ -1,0 +1,274 @@
+//! Typed builders for the calls of HealthChain's own pallets: the one place where clients
+//! build them. Each builder fills the call struct generated from the runtime metadata **by
+//! field name**, so a runtime change that renames, removes, adds or retypes an argument (or
+//! renames the call) fails to compile here once `metadata/healthchain.scale` is regenerated;
+//! until then `runtime/tests/metadata.rs` fails. At submission the named fields are encoded
+//! against the node's own metadata, so a client built for another runtime gets a clear error
+//! instead of a wrongly encoded call.
+//!
+//! Arguments are the shared primitives types (`HealthId`, `DataCategory`, `H256`, ...), not
+//! their generated copies.
+
+use crate::runtime::{
+	self,
+	runtime_types::{
+		bounded_collections::bounded_vec::BoundedVec, pallet_consent::types as consent,
+		pallet_health_id::types as health_id,
+	},
+};
+use healthchain_primitives::{
+	logs::RevocationReason, DataCategory, DocumentKind, HealthId, Purpose,
+};
+use sp_core::H256;
+use subxt::{transactions::StaticPayload, utils::Static};
+
+pub use consent::{EmergencyReason, Review};
+pub use health_id::DeactivationReason;
+
+/// A call of one of HealthChain's pallets, ready to sign.
+pub type Call<Fields> = StaticPayload<Fields>;
+
+/// A patient's source selection, as a call argument.
+pub type Sources = consent::SourceSelection;
+
+/// The controller of a health ID, as a call argument.
+pub type Controller = health_id::Controller<subxt::utils::AccountId32>;
+
+/// Bytes of a registry code or licence number.
+pub fn text(s: &str) -> BoundedVec<u8> {
+	BoundedVec(s.as_bytes().to_vec())
+}
+
+/// Every participating hospital as sources.
+pub fn all_sources() -> Sources {
+	consent::SourceSelection::All
+}
+
+/// Only these hospitals as sources.
+pub fn only_sources(codes: &[&str]) -> Sources {
+	consent::SourceSelection::Only(BoundedVec(codes.iter().map(|c| text(c)).collect()))
+}
+
+fn categories(list: &[DataCategory]) -> Vec<Static<DataCategory>> {
+	list.iter().copied().map(Static).collect()
+}
+
+// ---------------------------------------------------------------------------- HealthIds
+
+/// `HealthIds.register` (a registrar).
+pub fn register(
+	id: HealthId,
+	document: DocumentKind,
+	adult_attested: bool,
+	controller: Controller,
+) -> Call<runtime::health_ids::calls::Register> {
+	let fields = runtime::health_ids::calls::Register {
+		health_id: Static(id),
+		document: Static(document),
+		adult_attested,
+		controller,
+	};
+	StaticPayload::new("HealthIds", "register", fields)
+}
+
+/// `HealthIds.deactivate` (a registrar).
+pub fn deactivate(
+	id: HealthId,
+	reason: DeactivationReason,
+) -> Call<runtime::health_ids::calls::Deactivate> {
+	let fields = runtime::health_ids::calls::Deactivate { health_id: Static(id), reason };
+	StaticPayload::new("HealthIds", "deactivate", fields)
+}
+
+// ---------------------------------------------------------------------------- Consent
+
+/// `Consent.enrol` (the patient).
+pub fn enrol(id: HealthId, sources: Sources) -> Call<runtime::consent::calls::Enrol> {
+	let fields = runtime::consent::calls::Enrol { health_id: Static(id), sources };
+	StaticPayload::new("Consent", "enrol", fields)
+}
+
+/// `Consent.withdraw` (the patient).
+pub fn withdraw(id: HealthId) -> Call<runtime::consent::calls::Withdraw> {
+	let fields = runtime::consent::calls::Withdraw { health_id: Static(id) };
+	StaticPayload::new("Consent", "withdraw", fields)
+}
+
+/// `Consent.set_sources` (the patient).
+pub fn set_sources(id: HealthId, sources: Sources) -> Call<runtime::consent::calls::SetSources> {
+	let fields = runtime::consent::calls::SetSources { health_id: Static(id), sources };
+	StaticPayload::new("Consent", "set_sources", fields)
+}
+
+/// `Consent.set_sensitive_opt_in` (the patient).
+pub fn set_sensitive_opt_in(
+	id: HealthId,
+	opt_in: bool,
+) -> Call<runtime::consent::calls::SetSensitiveOptIn> {
+	let fields = runtime::consent::calls::SetSensitiveOptIn { health_id: Static(id), opt_in };
+	StaticPayload::new("Consent", "set_sensitive_opt_in", fields)
+}
+
+/// `Consent.request_access` (a gateway of a per-request hospital).
+pub fn request_access(
+	id: HealthId,
+	practitioner: &str,
+	wanted: &[DataCategory],
+	purpose: Purpose,
+	grant_for: Option<u64>,
+) -> Call<runtime::consent::calls::RequestAccess> {
+	let fields = runtime::consent::calls::RequestAccess {
+		health_id: Static(id),
+		practitioner: text(practitioner),
+		categories: categories(wanted),
+		purpose: Static(purpose),
+		grant_for,
+	};
+	StaticPayload::new("Consent", "request_access", fields)
+}
+
+/// `Consent.respond` (the patient).
+pub fn respond(request_id: u64, approve: bool) -> Call<runtime::consent::calls::Respond> {
+	let fields = runtime::consent::calls::Respond { request_id, approve };
+	StaticPayload::new("Consent", "respond", fields)
+}
+
+/// `Consent.revoke_grant` (the patient).
+pub fn revoke_grant(
+	id: HealthId,
+	hospital: &str,
+	practitioner: &str,
+) -> Call<runtime::consent::calls::RevokeGrant> {
+	let fields = runtime::consent::calls::RevokeGrant {
+		health_id: Static(id),
+		hospital: text(hospital),
+		practitioner: text(practitioner),
+	};
+	StaticPayload::new("Consent", "revoke_grant", fields)
+}
+
+/// `Consent.open_emergency_access` (a gateway).
+pub fn open_emergency_access(
+	id: HealthId,
+	practitioner: &str,
+	reason: EmergencyReason,
+) -> Call<runtime::consent::calls::OpenEmergencyAccess> {
+	let fields = runtime::consent::calls::OpenEmergencyAccess {
+		health_id: Static(id),
+		practitioner: text(practitioner),
+		reason,
+	};
+	StaticPayload::new("Consent", "open_emergency_access", fields)
+}
+
+/// `Consent.review_emergency_access` (a gateway of the hospital that opened it).
+pub fn review_emergency_access(
+	emergency_id: u64,
+	review: Review,
+) -> Call<runtime::consent::calls::ReviewEmergencyAccess> {
+	let fields = runtime::consent::calls::ReviewEmergencyAccess { emergency_id, review };
+	StaticPayload::new("Consent", "review_emergency_access", fields)
+}
+
+// ---------------------------------------------------------------------------- Records
+
+/// `Records.anchor` (a gateway of a source hospital).
+pub fn anchor(
+	id: HealthId,
+	category: DataCategory,
+	content_hash: H256,
+	size: u32,
+	supersedes: Option<H256>,
+) -> Call<runtime::records::calls::Anchor> {
+	let fields = runtime::records::calls::Anchor {
+		health_id: Static(id),
+		category: Static(category),
+		content_hash,
+		size,
+		supersedes,
+	};
+	StaticPayload::new("Records", "anchor", fields)
+}
+
+/// `Records.revoke` (a gateway of the anchoring hospital).
+pub fn revoke(
+	id: HealthId,
+	content_hash: H256,
+	reason: RevocationReason,
+) -> Call<runtime::records::calls::Revoke> {
+	let fields = runtime::records::calls::Revoke {
+		health_id: Static(id),
+		content_hash,
+		reason: Static(reason),
+	};
+	StaticPayload::new("Records", "revoke", fields)
+}
+
+// ---------------------------------------------------------------------------- AccessLog
+
+/// `AccessLog.attest` (a gateway of the hospital where the practitioner treats).
+pub fn attest(
+	id: HealthId,
+	practitioner: &str,
+	covered: &[DataCategory],
+	records: &[H256],
+	purpose: Purpose,
+) -> Call<runtime::access_log::calls::Attest> {
+	let fields = runtime::access_log::calls::Attest {
+		health_id: Static(id),
+		practitioner: text(practitioner),
+		categories: categories(covered),
+		records: BoundedVec(records.to_vec()),
+		purpose: Static(purpose),
+	};
+	StaticPayload::new("AccessLog", "attest", fields)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use subxt::extrinsics::DecodeAsExtrinsic;
+
+	/// Each builder names the pallet and call its generated struct was made for.
+	fn names_its_struct<F: DecodeAsExtrinsic>(call: &Call<F>) {
+		assert!(
+			F::is_extrinsic(call.pallet_name(), call.call_name()),
+			"{}.{} is not the call of its struct",
+			call.pallet_name(),
+			call.call_name()
+		);
+	}
+
+	#[test]
+	fn every_builder_names_its_own_call() {
+		let id = HealthId([1; 32]);
+		let doc = DocumentKind::ThaiCitizenId;
+		let key = subxt::utils::AccountId32([2; 32]);
+		names_its_struct(&register(id, doc, true, health_id::Controller::Key(key)));
+		names_its_struct(&deactivate(id, DeactivationReason::Other));
+		names_its_struct(&enrol(id, all_sources()));
+		names_its_struct(&withdraw(id));
+		names_its_struct(&set_sources(id, only_sources(&["H0001"])));
+		names_its_struct(&set_sensitive_opt_in(id, true));
+		names_its_struct(&request_access(
+			id,
+			"MD1",
+			&[DataCategory::Allergy],
+			Purpose::Treatment,
+			None,
+		));
+		names_its_struct(&respond(0, true));
+		names_its_struct(&revoke_grant(id, "H0001", "MD1"));
+		names_its_struct(&open_emergency_access(id, "MD1", EmergencyReason::Unconscious));
+		names_its_struct(&review_emergency_access(0, Review::Justified));
+		names_its_struct(&anchor(id, DataCategory::Allergy, H256::zero(), 1, None));
+		names_its_struct(&revoke(id, H256::zero(), RevocationReason::Erased));
+		names_its_struct(&attest(
+			id,
+			"MD1",
+			&[DataCategory::Allergy],
+			&[H256::zero()],
+			Purpose::Treatment,
+		));
+	}
+}

@@ -37,6 +37,11 @@ use subxt::{
 };
 use subxt_signer::SecretUri;
 
+/// The metadata file the generated code below is made from. Included so that cargo tracks it:
+/// the subxt macro reads the file without telling cargo, and without this a regenerated file
+/// would not rebuild this crate (found by renaming a call argument in the runtime).
+const _METADATA_FILE: &[u8] = include_bytes!("../metadata/healthchain.scale");
+
 /// The runtime's calls, events, storage and constants, generated from the metadata file.
 #[subxt::subxt(
 	runtime_metadata_path = "metadata/healthchain.scale",

@@ -59,8 +59,9 @@ impl Gateway {
 	/// emergency access or asks the patient when that is what the decision needs.
 	pub async fn permit(&self, req: &FetchRequest) -> Result<Permit, GatewayError> {
 		let purpose = req.purpose.unwrap_or(Purpose::Treatment);
-		if req.practitioner.is_empty() || req.practitioner.len() > 16 {
-			return Err(bad("practitioner: 1 to 16 characters"));
+		let max = healthchain_primitives::MAX_LICENCE_LEN as usize;
+		if req.practitioner.is_empty() || req.practitioner.len() > max {
+			return Err(bad(format!("practitioner: 1 to {max} characters")));
 		}
 		let categories: Vec<DataCategory> = match &req.categories {
 			Some(c) if c.is_empty() => return Err(bad("categories: empty list")),

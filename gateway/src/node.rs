@@ -154,7 +154,6 @@ impl NodeView {
 	pub async fn live_records(&self, health_id: HealthId) -> Result<Vec<LiveRecord>, GatewayError> {
 		let mut entries: Vec<RecordEntry> = Vec::new();
 		let mut cursor: Option<H256> = None;
-		let mut expected: Option<H256> = None;
 		loop {
 			let page = self
 				.client
@@ -162,16 +161,15 @@ impl NodeView {
 				.records(health_id, Some(PageParams { limit: Some(100), cursor, finalized: true }))
 				.await
 				.map_err(|e| rpc_error("health_records", e))?;
-			let from = expected.unwrap_or(page.head);
+			// The first page ends at the on-chain head, each later one at the cursor it was
+			// asked with.
+			let from = cursor.unwrap_or(page.head);
 			let verified = page.verified::<RecordEntry>(from).map_err(|e| {
 				unavailable(format!("the node served a record log that does not verify: {e}"))
 			})?;
 			entries.extend(verified.into_iter().map(|(_, e)| e));
 			match page.next_cursor {
-				Some(c) => {
-					cursor = Some(c);
-					expected = Some(c);
-				},
+				Some(c) => cursor = Some(c),
 				None => break,
 			}
 		}

@@ -104,6 +104,19 @@ fn fetch_indexed<S: OffchainStorage>(
 		.and_then(|raw| IndexedEntry::decode(&mut &raw[..]).ok())
 }
 
+/// The offchain index entry the chain says exists under `head`: missing means this node's
+/// index is incomplete.
+fn required_indexed<S: OffchainStorage>(
+	offchain: &S,
+	kind: LogKind,
+	id: &HealthId,
+	head: &H256,
+) -> Result<IndexedEntry, ErrorObjectOwned> {
+	fetch_indexed(offchain, kind, id, head).ok_or_else(|| {
+		error(codes::INDEX_INCOMPLETE, format!("the offchain index has no entry for head {head:?}"))
+	})
+}
+
 /// Walks `id`'s log back from `from` (a head on the chain being served) for at most `limit`
 /// entries, checking that each entry hashes to the head it is stored under. Returns the
 /// entries, newest first, with their heads, and the head to continue from (zero at the start
@@ -119,12 +132,7 @@ fn walk_log<S: OffchainStorage>(
 	let mut cursor = from;
 	let mut out = Vec::new();
 	while cursor != H256::zero() && out.len() < limit {
-		let indexed = fetch_indexed(offchain, kind, id, &cursor).ok_or_else(|| {
-			error(
-				codes::INDEX_INCOMPLETE,
-				format!("the offchain index has no entry for head {cursor:?}"),
-			)
-		})?;
+		let indexed = required_indexed(offchain, kind, id, &cursor)?;
 		if !logs::verify_link(&indexed.prev_head, &indexed.entry, &cursor) {
 			return Err(error(codes::INDEX_INCOMPLETE, "an index entry does not match its head"));
 		}
@@ -156,12 +164,7 @@ fn is_canonical_cursor<S: OffchainStorage>(
 		if at == cursor {
 			return Ok(true);
 		}
-		let Some(e) = fetch_indexed(offchain, kind, id, &at) else {
-			return Err(error(
-				codes::INDEX_INCOMPLETE,
-				format!("the offchain index has no entry for head {at:?}"),
-			));
-		};
+		let e = required_indexed(offchain, kind, id, &at)?;
 		if e.index <= target.index {
 			return Ok(false);
 		}

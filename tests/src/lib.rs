@@ -20,7 +20,10 @@ use serde_json::Value;
 use sp_core::H256;
 
 pub use healthchain_client::{
-	self as client, calls, dev, keypair_from_uri, rpc, runtime, subxt::transactions::Payload,
+	self as client,
+	calls::{self, text},
+	dev, keypair_from_uri, rpc, runtime,
+	subxt::transactions::Payload,
 	Client, HealthRpcClient, Included, Keypair, Static, SubmitError, Wait,
 };
 pub use healthchain_primitives::demo;
@@ -32,14 +35,6 @@ pub type Header = client::subxt::config::substrate::SubstrateHeader<H256>;
 #[derive(serde::Deserialize)]
 struct SystemHealth {
 	peers: u64,
-}
-
-/// The generated bounded byte vector (codes, licence numbers) of a call argument.
-pub type Text = runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec<u8>;
-
-/// A hospital code or licence number as a call argument.
-pub fn text(s: &str) -> Text {
-	runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec(s.as_bytes().to_vec())
 }
 
 /// A key pair from a secret URI (`//Alice`, `//Two`, `//BenchPatient7`).

@@ -322,9 +322,12 @@ fn events_error(e: TransactionEventsError) -> SubmitError {
 			SubmitError::Failed(match m.details() {
 				Ok(d) => {
 					let error = d.variant.name.clone();
+					// The module error's bytes: pallet index, then the error (variant and payload).
+					let bytes = m.bytes();
 					let deny_reason = (error == "AccessDenied")
-						.then(|| DenyReason::decode(&mut &m.bytes()[2..]).ok())
-						.flatten();
+						.then(|| bytes.get(2..))
+						.flatten()
+						.and_then(|mut payload| DenyReason::decode(&mut payload).ok());
 					DispatchFailure { pallet: d.pallet.name().to_string(), error, deny_reason }
 				},
 				Err(_) => DispatchFailure {

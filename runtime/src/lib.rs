@@ -5,7 +5,9 @@
 //! referenced by content hash.
 //!
 //! No currency and no transaction fees: the permission gate ([`pallet_participants::CheckPermission`])
-//! keeps every signer that is not a registered participant or patient out of the pool.
+//! admits to the pool only the calls each signer's role may make
+//! ([`configs::permissions`]), and [`pallet_participants::CheckNonceWithinQuota`] holds every
+//! signer to its quota of calls per block and per day and its share of the pool.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 #![recursion_limit = "256"]
@@ -18,6 +20,7 @@ extern crate alloc;
 use alloc::vec::Vec;
 
 mod apis;
+pub mod configs;
 pub mod genesis_config_presets;
 mod no_currency;
 
@@ -84,7 +87,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("healthchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("healthchain"),
 	authoring_version: 1,
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -133,6 +136,9 @@ parameter_types! {
 #[derive_impl(frame_system::config_preludes::SolochainDefaultConfig)]
 impl frame_system::Config for Runtime {
 	type Block = Block;
+	/// Removes the calls no signed origin may make ([`configs::permissions::NotRemoved`]);
+	/// the permission gate adds each signer's own table to its transactions' origins.
+	type BaseCallFilter = configs::permissions::NotRemoved;
 	type BlockWeights = RuntimeBlockWeights;
 	type BlockLength = RuntimeBlockLength;
 	type AccountId = AccountId;
@@ -310,17 +316,49 @@ impl pallet_membership::Config<CouncilMembershipInstance> for Runtime {
 	type WeightInfo = pallet_membership::weights::SubstrateWeight<Runtime>;
 }
 
+parameter_types! {
+	/// A patient's phone: a few dozen consent acts a day, a handful at once.
+	pub const PatientQuota: pallet_participants::Quota =
+		pallet_participants::Quota { per_block: 4, per_period: 40, max_pooled: 4 };
+	/// A hospital gateway: its peak of anchors and attestations (the load benchmark's rate is
+	/// about 1 200 a block), and a national hospital's day.
+	pub const GatewayQuota: pallet_participants::Quota =
+		pallet_participants::Quota { per_block: 2_000, per_period: 2_000_000, max_pooled: 2_048 };
+	/// A registrar: a busy service point's day of registrations and sessions.
+	pub const RegistrarQuota: pallet_participants::Quota =
+		pallet_participants::Quota { per_block: 200, per_period: 20_000, max_pooled: 256 };
+	/// The licensing authority: licences and reviews.
+	pub const LicensingAuthorityQuota: pallet_participants::Quota =
+		pallet_participants::Quota { per_block: 200, per_period: 20_000, max_pooled: 256 };
+	/// An operator: governance, session keys.
+	pub const OperatorQuota: pallet_participants::Quota =
+		pallet_participants::Quota { per_block: 200, per_period: 20_000, max_pooled: 256 };
+}
+
 impl pallet_participants::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type AdminOrigin = RootOrCouncilMajority;
 	type MaxGateways = ConstU32<8>;
 	type MaxAffiliations = ConstU32<16>;
-	type PatientControllers = pallet_health_id::PatientControllerKeys<Runtime>;
+	type Patients = pallet_health_id::PatientControllerKeys<Runtime>;
+	type CallPolicy = configs::permissions::RoleBoundCalls;
+	/// Quotas count per day (of blocks).
+	type QuotaPeriod = ConstU32<DAYS>;
+	type PatientQuota = PatientQuota;
+	type GatewayQuota = GatewayQuota;
+	type RegistrarQuota = RegistrarQuota;
+	type LicensingAuthorityQuota = LicensingAuthorityQuota;
+	type OperatorQuota = OperatorQuota;
 	type WeightInfo = pallet_participants::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_health_id::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
+	type AdminOrigin = RootOrCouncilMajority;
+	/// A registrar's rebinding of a controller key takes effect after a day, unless the
+	/// current key confirms it sooner or cancels it.
+	type RebindDelay = ConstU32<DAYS>;
+	type MaxLinkedDocuments = ConstU32<8>;
 	type WeightInfo = pallet_health_id::weights::SubstrateWeight<Runtime>;
 }
 
@@ -331,6 +369,11 @@ parameter_types! {
 	pub const RequestTtl: u64 = 15 * 60 * 1000;
 	/// Emergency accesses last 24 hours.
 	pub const EmergencyDuration: u64 = 24 * 60 * 60 * 1000;
+	/// An emergency access not reviewed within 72 hours is listed for the licensing
+	/// authority.
+	pub const ReviewDeadline: u64 = 72 * 60 * 60 * 1000;
+	/// An assistance session lasts 30 minutes.
+	pub const AssistanceDuration: u64 = 30 * 60 * 1000;
 }
 
 impl pallet_consent::Config for Runtime {
@@ -341,6 +384,11 @@ impl pallet_consent::Config for Runtime {
 	type RequestTtl = RequestTtl;
 	type MaxPendingRequests = ConstU32<16>;
 	type EmergencyDuration = EmergencyDuration;
+	type MaxGrants = ConstU32<16>;
+	type MaxPendingPerHospital = ConstU32<4>;
+	type MaxUnreviewedEmergencies = ConstU32<10>;
+	type ReviewDeadline = ReviewDeadline;
+	type AssistanceDuration = AssistanceDuration;
 	type WeightInfo = pallet_consent::weights::SubstrateWeight<Runtime>;
 }
 
@@ -458,7 +506,8 @@ pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
 pub type Block = generic::Block<Header, UncheckedExtrinsic>;
 
 /// The transaction extensions: the permission gate comes before the nonce check, so a
-/// stranger is refused with the gate's code rather than as an unknown account.
+/// stranger is refused with the gate's code rather than as an unknown account; the nonce
+/// check holds the signer to its quota (and is encoded as the standard `CheckNonce`).
 pub type TxExtension = (
 	frame_system::CheckNonZeroSender<Runtime>,
 	pallet_participants::CheckPermission<Runtime>,
@@ -466,7 +515,7 @@ pub type TxExtension = (
 	frame_system::CheckTxVersion<Runtime>,
 	frame_system::CheckGenesis<Runtime>,
 	frame_system::CheckEra<Runtime>,
-	frame_system::CheckNonce<Runtime>,
+	pallet_participants::CheckNonceWithinQuota<Runtime>,
 	frame_system::CheckWeight<Runtime>,
 );
 

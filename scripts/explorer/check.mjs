@@ -35,7 +35,9 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const CUSTOM = ['Participants', 'HealthIds', 'Consent', 'Records', 'AccessLog', 'ValidatorSet', 'Governance'];
 
 /** Calls or events of the custom pallets that this check does not exercise (none today). */
-const NOT_EXERCISED = new Set([]);
+// HealthIds.complete_rebind takes effect only a day (RebindDelay) after the registrar's
+// rebind_controller, which a check run cannot wait for; the pallet's tests cover it.
+const NOT_EXERCISED = new Set(['HealthIds.complete_rebind']);
 
 /** The published lookup secret of development chains (runtime genesis_config_presets.rs). */
 const DEV_LOOKUP_SECRET = stringToU8a('healthchain-dev-lookup-secret-01');
@@ -180,7 +182,8 @@ async function generateActivity(api) {
   const [alice, bob, charlie, dave, eve, ferdie, one] =
     ['//Alice', '//Bob', '//Charlie', '//Dave', '//Eve', '//Ferdie', '//One'].map(dev);
   const patient1 = dev(`//Patient//${tag}`); // a fresh wallet key for a new passport patient
-  const patient2 = dev(`//Patient//${tag}//2`); // bound later to an assisted patient
+  const patient2 = dev(`//Patient//${tag}//2`); // a key scheduled for the assisted patient, then cancelled
+  const patient3 = dev(`//Patient//${tag}//3`); // patient1's new phone, confirmed by the old key
   const gateway3 = dev(`//Explorer//${tag}//Gateway`); // gateway of a hospital admitted here
   const gateway3b = dev(`//Explorer//${tag}//Gateway2`);
   const registrar2 = dev(`//Explorer//${tag}//Registrar`);
@@ -194,6 +197,7 @@ async function generateActivity(api) {
   const passport2 = `EXP${tag}2`;
   const p1 = passportHealthId('GBR', passport1);
   const p2 = passportHealthId('MMR', passport2);
+  const renewed1 = passportHealthId('GBR', `EXQ${tag}1`); // patient1's renewed passport
   const recordA = blake2AsHex(`explorer-check record A ${tag}`);
   const recordB = blake2AsHex(`explorer-check record B ${tag}`);
   const { tx } = api;
@@ -214,21 +218,21 @@ async function generateActivity(api) {
     ['sudo(validatorSet.addValidator)', alice, sudo(tx.validatorSet.addValidator(bob.address))],
   ]);
   await stage(api, 'C', [
-    ['healthIds.rebindController', ferdie, tx.healthIds.rebindController(p2, { Key: patient2.address })],
+    ['healthIds.rebindController (scheduled)', ferdie, tx.healthIds.rebindController(p2, { Key: patient2.address })],
     ['consent.setSensitiveOptIn', patient1, tx.consent.setSensitiveOptIn(p1, true)],
     ['participants.setLicenceStatus (reinstate)', one, tx.participants.setLicenceStatus(licence, 'Licensed')],
     ['participants.addGateway', gateway3, tx.participants.addGateway(hospital, gateway3b.address)],
     ['sudo(validatorSet.removeValidator)', alice, sudo(tx.validatorSet.removeValidator(bob.address))],
   ]);
   await stage(api, 'D', [
-    ['consent.enrol (source list)', patient2, tx.consent.enrol(p2, { Only: ['H0001'] })],
+    ['consent.openAssistance (at H0002)', ferdie, tx.consent.openAssistance(p2, { Hospital: 'H0002' })],
     ['consent.setSources', patient1, tx.consent.setSources(p1, { Only: ['H0001', 'H0002'] })],
     ['participants.affiliatePractitioner (H0001)', dave, tx.participants.affiliatePractitioner(licence)],
     ['participants.removeGateway', gateway3, tx.participants.removeGateway(hospital, gateway3b.address)],
     ['sudo(participants.admitRegistrar)', alice, sudo(tx.participants.admitRegistrar(registrar2.address, { HospitalServicePoint: hospital }, 'Explorer check service point'))],
   ]);
   const e = await stage(api, 'E', [
-    ['consent.withdraw', patient2, tx.consent.withdraw(p2)],
+    ['healthIds.cancelRebind (registrar)', ferdie, tx.healthIds.cancelRebind(p2)],
     ['participants.acceptTerms', dave, tx.participants.acceptTerms(licence)],
     ['participants.affiliatePractitioner (new)', gateway3, tx.participants.affiliatePractitioner(licence)],
     ['consent.requestAccess (Eve for MD10002)', eve, tx.consent.requestAccess(p1, 'MD10002', ['Diagnosis', 'Medication'], 'Treatment', null)],
@@ -239,7 +243,8 @@ async function generateActivity(api) {
     ['consent.respond (approve)', patient1, tx.consent.respond(request1, true)],
     ['records.anchor', dave, tx.records.anchor(p1, 'Diagnosis', recordA, 2048, null)],
     ['participants.endAffiliation', gateway3, tx.participants.endAffiliation(licence)],
-    ['healthIds.deactivate', ferdie, tx.healthIds.deactivate(p2, 'Deceased')],
+    ['healthIds.linkDocument (renewed passport)', ferdie, tx.healthIds.linkDocument(p1, renewed1, { Passport: { country: 'GBR' } })],
+    ['consent.enrol (assisted, source list)', eve, tx.consent.enrol(p2, { Only: ['H0001'] })],
     ['sudo(participants.setHospitalStatus)', alice, sudo(tx.participants.setHospitalStatus(hospital, 'Suspended'))],
   ]);
   // A council motion: Governance.dispatch_as_root needs a council majority (2 of 3).
@@ -263,6 +268,7 @@ async function generateActivity(api) {
   ]);
   const i = await stage(api, 'I', [
     ['consent.revokeGrant', patient1, tx.consent.revokeGrant(p1, 'H0002', 'MD10002')],
+    ['consent.withdraw (assisted)', eve, tx.consent.withdraw(p2)],
     ['consent.openEmergencyAccess', dave, tx.consent.openEmergencyAccess(p1, 'MD10001', 'Unconscious')],
     ['sudo(participants.setLicensingAuthority)', alice, sudo(tx.participants.setLicensingAuthority(one.address))],
     ['council.close', bob, tx.council.close(proposed.proposalHash, proposed.proposalIndex, { refTime: 1_000_000_000, proofSize: 100_000 }, motionLen)],
@@ -273,6 +279,7 @@ async function generateActivity(api) {
     ['accessLog.attest (Dave, emergency)', dave, tx.accessLog.attest(p1, 'MD10001', ['Allergy'], [recordB], 'Emergency')],
     ['consent.requestAccess (to keep a grant)', eve, tx.consent.requestAccess(p1, 'MD10002', ['Measurement'], 'Treatment', null)],
     ['sudo(participants.setHospitalStatus)', alice, sudo(tx.participants.setHospitalStatus(hospital, 'Active'))],
+    ['consent.closeAssistance', ferdie, tx.consent.closeAssistance(p2)],
   ]);
   const request3 = findEvent(j, 'consent', 'AccessRequested').data.requestId;
   await stage(api, 'K', [
@@ -280,10 +287,19 @@ async function generateActivity(api) {
     ['consent.respond (approve, grant kept)', patient1, tx.consent.respond(request3, true)],
     ['consent.requestAccess (left open)', eve, tx.consent.requestAccess(p1, 'MD10002', ['LabAndImaging'], 'Treatment', null)],
     ['sudo(councilMembership.addMember)', alice, sudo(tx.councilMembership.addMember(operator4.address))],
+    ['healthIds.deactivate', ferdie, tx.healthIds.deactivate(p2, 'Deceased')],
   ]);
   await stage(api, 'L', [
     ['records.revoke', dave, tx.records.revoke(p1, recordA, 'Corrected')],
     ['sudo(councilMembership.removeMember)', alice, sudo(tx.councilMembership.removeMember(operator4.address))],
+    ['healthIds.rebindController (new phone)', ferdie, tx.healthIds.rebindController(p1, { Key: patient3.address })],
+  ]);
+  await stage(api, 'M', [
+    ['healthIds.confirmRebind (old key)', patient1, tx.healthIds.confirmRebind(p1)],
+    ['sudo(healthIds.reactivate)', alice, sudo(tx.healthIds.reactivate(p2))],
+  ]);
+  await stage(api, 'N', [
+    ['sudo(participants.setQuota)', alice, sudo(tx.participants.setQuota('Patient', { perBlock: 4, perPeriod: 40, maxPooled: 4 }))],
   ]);
 }
 

@@ -8,11 +8,12 @@ use std::time::{Duration, Instant};
 use healthchain_tests::client::subxt::ext::scale_decode::DecodeAsType;
 use healthchain_tests::client::subxt::utils::MultiAddress;
 use healthchain_tests::{
-	dev, node_key,
+	dev, key, node_key,
 	runtime::{
 		self,
 		runtime_types::{
 			healthchain_runtime::{RuntimeCall, SessionKeys},
+			pallet_membership::pallet::Call as CouncilMembershipCall,
 			pallet_node_authorization::pallet::Call as NodeAuthorizationCall,
 			pallet_validator_set::pallet::Call as ValidatorSetCall,
 			sp_weights::weight_v2::Weight,
@@ -95,8 +96,9 @@ async fn four_validators_survive_a_loss_catch_up_refuse_strangers_and_admit_a_fi
 	println!("unauthorised node: 0 peers and best #0 after 20 s");
 	drop(stranger);
 
-	// A fifth validator (eve) joins by council motion: node authorisation and validator set
-	// in one batch, session keys through author_rotateKeysWithOwner + session.setKeys.
+	// A fifth validator (eve's node) joins by council motion: its operator joins the council
+	// (only operators may set session keys), node authorisation and validator set in one
+	// batch; then session keys through author_rotateKeysWithOwner + session.setKeys.
 	let mut eve_cfg = NodeConfig {
 		chain: "local".into(),
 		args: vec!["--validator".into(), "--bootnodes".into(), alice.multiaddr(1)],
@@ -108,10 +110,11 @@ async fn four_validators_survive_a_loss_catch_up_refuse_strangers_and_admit_a_fi
 	eve_cfg.args.push("eve".into());
 	let eve = Node::start(eve_cfg).await;
 	let eve_peer: String = eve.peer_id().await;
-	let eve_account = dev::eve().public_key().to_account_id();
+	let operator = key("//Eve//operator");
+	let eve_account = operator.public_key().to_account_id();
 	let client = alice.client().await;
 
-	let owner = format!("0x{}", hex::encode(dev::eve().public_key().0));
+	let owner = format!("0x{}", hex::encode(operator.public_key().0));
 	let rotated: RotatedKeys = eve
 		.rpc()
 		.request("author_rotateKeysWithOwner", rpc_params![owner])
@@ -127,12 +130,14 @@ async fn four_validators_survive_a_loss_catch_up_refuse_strangers_and_admit_a_fi
 		.expect("Session.set_keys in the metadata");
 	let keys = SessionKeys::decode_as_type(&mut &rotated.keys[..], keys_type, metadata.types())
 		.expect("two session keys");
-	submit(&client, &dev::eve(), &runtime::tx().session().set_keys(keys, rotated.proof.0)).await;
 
 	let peer_bytes = bs58::decode(&eve_peer).into_vec().unwrap();
 	let motion =
 		RuntimeCall::Utility(runtime::runtime_types::pallet_utility::pallet::Call::batch_all {
 			calls: vec![
+				RuntimeCall::CouncilMembership(CouncilMembershipCall::add_member {
+					who: MultiAddress::Id(eve_account),
+				}),
 				RuntimeCall::ValidatorSet(ValidatorSetCall::add_validator {
 					validator: eve_account,
 				}),
@@ -160,6 +165,7 @@ async fn four_validators_survive_a_loss_catch_up_refuse_strangers_and_admit_a_fi
 	.await;
 	assert!(closed.event::<runtime::council::events::Executed>().is_some(), "the motion executed");
 	assert!(closed.event::<runtime::validator_set::events::ValidatorAdded>().is_some());
+	submit(&client, &operator, &runtime::tx().session().set_keys(keys, rotated.proof.0)).await;
 	let t3 = Instant::now();
 
 	// After the session change eve authors blocks.

@@ -65,7 +65,7 @@ fn setup<T: Config>() -> (T::AccountId, HealthId, LicenceNumber) {
 		RawOrigin::Signed(gw.clone()).into(),
 		id,
 		doctor.clone(),
-		DataCategory::ALL.to_vec(),
+		frame_support::BoundedVec::truncate_from(DataCategory::ALL.to_vec()),
 		Purpose::Treatment,
 		None,
 	)
@@ -89,7 +89,7 @@ mod benchmarks {
 			RawOrigin::Signed(gw),
 			id,
 			doctor,
-			DataCategory::ALL.to_vec(),
+			frame_support::BoundedVec::truncate_from(DataCategory::ALL.to_vec()),
 			BoundedVec::truncate_from(records),
 			Purpose::Treatment,
 		);

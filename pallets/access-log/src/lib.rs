@@ -32,11 +32,10 @@ pub use weights::WeightInfo;
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use alloc::vec::Vec;
 	use frame_support::pallet_prelude::*;
 	use frame_system::pallet_prelude::*;
 	use healthchain_primitives::{
-		categories_from, logs::append_and_index, DataCategory, Decision, DenyReason, HealthId,
+		categories_from, logs::append_and_index, Categories, Decision, DenyReason, HealthId,
 		LicenceNumber, Purpose,
 	};
 	use sp_core::H256;
@@ -103,7 +102,7 @@ pub mod pallet {
 			origin: OriginFor<T>,
 			health_id: HealthId,
 			practitioner: LicenceNumber,
-			categories: Vec<DataCategory>,
+			categories: Categories,
 			records: RecordHashes,
 			purpose: Purpose,
 		) -> DispatchResult {

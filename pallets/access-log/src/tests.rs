@@ -17,6 +17,7 @@ fn attest(
 	cats: Vec<C>,
 	purpose: Purpose,
 ) -> frame_support::dispatch::DispatchResult {
+	let cats = BoundedVec::truncate_from(cats);
 	AccessLog::attest(RuntimeOrigin::signed(gw), who, lic(doctor), cats, records(1), purpose)
 }
 fn enrol_somchai() {
@@ -84,7 +85,7 @@ fn per_request_grant_and_emergency_bases_are_recorded() {
 			RuntimeOrigin::signed(GW_B),
 			somchai(),
 			lic("MD-B"),
-			vec![C::Diagnosis],
+			BoundedVec::truncate_from(vec![C::Diagnosis]),
 			Purpose::Treatment,
 			None
 		));
@@ -123,7 +124,7 @@ fn record_lists_are_checked() {
 				RuntimeOrigin::signed(GW_A),
 				somchai(),
 				lic("MD-A"),
-				vec![C::Allergy],
+				BoundedVec::truncate_from(vec![C::Allergy]),
 				BoundedVec::new(),
 				Purpose::Treatment
 			),
@@ -135,7 +136,7 @@ fn record_lists_are_checked() {
 				RuntimeOrigin::signed(GW_A),
 				somchai(),
 				lic("MD-A"),
-				vec![C::Allergy],
+				BoundedVec::truncate_from(vec![C::Allergy]),
 				dup,
 				Purpose::Treatment
 			),
@@ -145,7 +146,7 @@ fn record_lists_are_checked() {
 			RuntimeOrigin::signed(GW_A),
 			somchai(),
 			lic("MD-A"),
-			vec![C::Allergy],
+			BoundedVec::truncate_from(vec![C::Allergy]),
 			records(16),
 			Purpose::Treatment
 		));

@@ -25,6 +25,9 @@ fn licence() -> LicenceNumber {
 /// An active hospital with one gateway; returns the gateway.
 fn hospital<T: Config>(i: u32, policy: ConsentPolicy) -> T::AccountId {
 	let gw: T::AccountId = account("gateway", i, 0);
+	if pallet_participants::Hospitals::<T>::contains_key(code(i)) {
+		return gw;
+	}
 	pallet_participants::Pallet::<T>::grant_role(&gw, Role::Gateway(code(i))).expect("fresh");
 	pallet_participants::Hospitals::<T>::insert(
 		code(i),
@@ -38,12 +41,10 @@ fn hospital<T: Config>(i: u32, policy: ConsentPolicy) -> T::AccountId {
 	gw
 }
 
-/// A licensed doctor affiliated with hospital 0, terms accepted, with full affiliations.
+/// A licensed doctor affiliated with hospitals 0, 1, ... (full affiliations), terms accepted.
 fn doctor<T: Config>() -> LicenceNumber {
-	let mut affs: Vec<HospitalCode> = alloc::vec![code(0)];
-	for i in 1..<T as pallet_participants::Config>::MaxAffiliations::get() {
-		affs.push(code(10_000 + i));
-	}
+	let affs: Vec<HospitalCode> =
+		(0..<T as pallet_participants::Config>::MaxAffiliations::get()).map(code).collect();
 	pallet_participants::Practitioners::<T>::insert(
 		licence(),
 		Practitioner {
@@ -74,6 +75,24 @@ fn patient<T: Config>() -> (HealthId, T::AccountId) {
 	(id, key)
 }
 
+/// An assisted patient (no key) and a registrar; returns (health ID, registrar).
+fn assisted<T: Config>() -> (HealthId, T::AccountId) {
+	let registrar: T::AccountId = account("registrar", 0, 0);
+	pallet_participants::Pallet::<T>::grant_role(&registrar, Role::Registrar).expect("fresh");
+	let id = HealthId([8u8; 32]);
+	pallet_health_id::HealthIds::<T>::insert(
+		id,
+		pallet_health_id::HealthIdRecord {
+			controller: Controller::Assisted,
+			document: DocumentKind::ThaiCitizenId,
+			status: pallet_health_id::HealthIdStatus::Active,
+			registered_by: registrar.clone(),
+			registered_at: Default::default(),
+		},
+	);
+	(id, registrar)
+}
+
 /// `n` active hospitals as a source list (hospitals 100..).
 fn full_sources<T: Config>(n: u32) -> SourceSelectionOf<T> {
 	let list: Vec<HospitalCode> = (0..n)
@@ -92,19 +111,47 @@ fn enrolled<T: Config>() -> (HealthId, T::AccountId) {
 	(id, key)
 }
 
-/// Fills the patient's pending list up to `n` requests from hospital 0's doctor.
+/// Fills the patient's pending list up to `n` requests from the doctor, at hospital 0 and
+/// then, `MaxPendingPerHospital` at a time, at hospitals 1, 2, ... (per-request policy).
 fn pending<T: Config>(id: HealthId, gw: &T::AccountId, n: u32) {
-	for _ in 0..n {
+	let per_hospital = T::MaxPendingPerHospital::get().max(1);
+	for k in 0..n {
+		let i = k / per_hospital;
+		let signer = if i == 0 { gw.clone() } else { hospital::<T>(i, ConsentPolicy::PerRequest) };
 		Pallet::<T>::request_access(
-			RawOrigin::Signed(gw.clone()).into(),
+			RawOrigin::Signed(signer).into(),
 			id,
 			licence(),
-			DataCategory::ALL.to_vec(),
+			all_categories(),
 			Purpose::Treatment,
 			None,
 		)
 		.expect("requests");
 	}
+}
+
+/// Every data category.
+fn all_categories() -> healthchain_primitives::Categories {
+	BoundedVec::truncate_from(DataCategory::ALL.to_vec())
+}
+
+/// Fills the patient's grants up to `MaxGrants` with expired grants of other hospitals, the
+/// worst case for a new grant (all pruned first) and for a withdrawal (all cleared).
+fn expired_grants<T: Config>(id: HealthId) {
+	let max = T::MaxGrants::get();
+	for i in 0..max {
+		Grants::<T>::insert(
+			(id, code(20_000 + i), licence()),
+			AccessGrant {
+				request_id: u64::MAX - i as u64,
+				categories: all_categories(),
+				purpose: Purpose::Treatment,
+				granted_at: 0,
+				expires_at: 0,
+			},
+		);
+	}
+	GrantCount::<T>::insert(id, max);
 }
 
 #[benchmarks]
@@ -126,9 +173,11 @@ mod benchmarks {
 		doctor::<T>();
 		let (id, key) = enrolled::<T>();
 		pending::<T>(id, &gw, p);
+		expired_grants::<T>(id);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(key), id);
 		assert!(!Pallet::<T>::is_enrolled(&id));
+		assert_eq!(GrantCount::<T>::get(id), 0);
 	}
 
 	#[benchmark]
@@ -154,8 +203,11 @@ mod benchmarks {
 		let doc = doctor::<T>();
 		let (id, _) = enrolled::<T>();
 		pending::<T>(id, &gw, p);
+		// The last hospital the doctor is affiliated with has asked nothing yet.
+		let last = <T as pallet_participants::Config>::MaxAffiliations::get() - 1;
+		let caller = hospital::<T>(last, ConsentPolicy::PerRequest);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(gw), id, doc, DataCategory::ALL.to_vec(), Purpose::Treatment, Some(1));
+		_(RawOrigin::Signed(caller), id, doc, all_categories(), Purpose::Treatment, Some(1));
 		assert_eq!(PendingRequests::<T>::get(id).len() as u32, p + 1);
 	}
 
@@ -165,9 +217,10 @@ mod benchmarks {
 		doctor::<T>();
 		let (id, key) = enrolled::<T>();
 		pending::<T>(id, &gw, p);
-		let last = NextRequestId::<T>::get() - 1;
+		expired_grants::<T>(id);
+		let first = NextRequestId::<T>::get() - p as u64;
 		#[extrinsic_call]
-		_(RawOrigin::Signed(key), last, true);
+		_(RawOrigin::Signed(key), first, true);
 		assert!(Grants::<T>::contains_key((id, code(0), licence())));
 	}
 
@@ -208,6 +261,30 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(gw), 0, Review::Justified);
 		assert!(EmergencyAccesses::<T>::get(0).is_some_and(|e| e.review == Review::Justified));
+	}
+
+	#[benchmark]
+	fn open_assistance() {
+		hospital::<T>(0, ConsentPolicy::OneTime);
+		let (id, registrar) = assisted::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(registrar), id, Assistant::Hospital(code(0)));
+		assert!(Assistance::<T>::contains_key(id));
+	}
+
+	#[benchmark]
+	fn close_assistance() {
+		let gw = hospital::<T>(0, ConsentPolicy::OneTime);
+		let (id, registrar) = assisted::<T>();
+		Pallet::<T>::open_assistance(
+			RawOrigin::Signed(registrar).into(),
+			id,
+			Assistant::Hospital(code(0)),
+		)
+		.expect("opens");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(gw), id);
+		assert!(!Assistance::<T>::contains_key(id));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

@@ -19,8 +19,19 @@
 //! Days are calendar days in the network's time zone (`UtcOffsetSecs`, +7 h for
 //! Asia/Bangkok), computed from the timestamp.
 //!
-//! The patient acts with their controller key; an *assisted* patient (no smartphone) is served
-//! in person by a gateway of any active hospital, which signs for them.
+//! The patient acts with their controller key. Nobody else can act for a patient, with one
+//! exception: an *assisted* patient (no smartphone, `Controller::Assisted`) is served in
+//! person within an **assistance session**, the chain's fresh evidence of their presence. A
+//! registrar (service point) checks the patient's ID card and opens the session with
+//! [`Pallet::open_assistance`], for one hospital (whose gateways then act for the patient) or
+//! for its own desk, for `AssistanceDuration` (minutes). Every act in a session is flagged in
+//! its event (`by: AssistedAt(hospital)` or `AssistedAtServicePoint`). A hospital's gateway
+//! never answers a consent request of its own hospital, session or not: the patient answers
+//! those with their key or at a service point.
+//!
+//! State stays bounded: grants per patient (`MaxGrants`), open requests per patient and per
+//! hospital, unreviewed emergency accesses per practitioner; lapsed requests and reviewed,
+//! expired emergency accesses are pruned on touch and by a bounded `on_idle` sweep.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -91,6 +102,29 @@ pub mod pallet {
 		#[pallet::constant]
 		type EmergencyDuration: Get<Moment>;
 
+		/// Maximum grants a patient holds at once (expired ones are pruned when a new one
+		/// needs the room).
+		#[pallet::constant]
+		type MaxGrants: Get<u32>;
+
+		/// Maximum open requests one hospital holds for one patient, so that one hospital
+		/// cannot fill all of a patient's `MaxPendingRequests` slots.
+		#[pallet::constant]
+		type MaxPendingPerHospital: Get<u32>;
+
+		/// Maximum emergency accesses of one practitioner waiting for review.
+		#[pallet::constant]
+		type MaxUnreviewedEmergencies: Get<u32>;
+
+		/// How long after opening an emergency access its review is overdue (ms); overdue
+		/// reviews are listed for the licensing authority.
+		#[pallet::constant]
+		type ReviewDeadline: Get<Moment>;
+
+		/// How long an assistance session lasts (ms).
+		#[pallet::constant]
+		type AssistanceDuration: Get<Moment>;
+
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -156,6 +190,34 @@ pub mod pallet {
 		EmergencyId,
 		OptionQuery,
 	>;
+
+	/// How many grants each patient holds (bounded by `MaxGrants`).
+	#[pallet::storage]
+	pub type GrantCount<T: Config> = StorageMap<_, Blake2_128Concat, HealthId, u32, ValueQuery>;
+
+	/// Open assistance sessions of assisted patients.
+	#[pallet::storage]
+	pub type Assistance<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		HealthId,
+		AssistanceSession<<T as frame_system::Config>::AccountId>,
+		OptionQuery,
+	>;
+
+	/// Emergency accesses waiting for review, per practitioner.
+	#[pallet::storage]
+	pub type UnreviewedEmergencies<T: Config> =
+		StorageMap<_, Blake2_128Concat, LicenceNumber, u32, ValueQuery>;
+
+	/// The last day each patient refused a consent request (flags emergency accesses opened
+	/// the same day).
+	#[pallet::storage]
+	pub type LastRefusal<T: Config> = StorageMap<_, Blake2_128Concat, HealthId, Day, OptionQuery>;
+
+	/// How far the on-idle pruning has got.
+	#[pallet::storage]
+	pub type Pruning<T: Config> = StorageValue<_, PruneCursor, ValueQuery>;
 
 	/// Events of the consent pallet.
 	#[pallet::event]
@@ -263,15 +325,35 @@ pub mod pallet {
 			reason: EmergencyReason,
 			/// When it stops permitting (ms).
 			expires_at: Moment,
+			/// FLAGGED: the patient refused a consent request earlier the same day.
+			after_refusal: bool,
 		},
-		/// A hospital reviewed an emergency access.
+		/// An emergency access was reviewed. `Unjustified` ends it at once.
 		EmergencyAccessReviewed {
 			/// Emergency access identifier.
 			emergency_id: EmergencyId,
-			/// The hospital.
+			/// The hospital that opened it.
 			hospital: HospitalCode,
 			/// The verdict.
 			review: Review,
+			/// Reviewed by the licensing authority rather than the hospital.
+			by_authority: bool,
+		},
+		/// A registrar checked an assisted patient's ID card and opened an assistance session.
+		AssistanceOpened {
+			/// The patient.
+			health_id: HealthId,
+			/// Where the patient is served.
+			at: Assistant,
+			/// The registrar.
+			registrar: <T as frame_system::Config>::AccountId,
+			/// When the session ends (ms).
+			expires_at: Moment,
+		},
+		/// An assistance session was closed before it ended.
+		AssistanceClosed {
+			/// The patient.
+			health_id: HealthId,
 		},
 	}
 
@@ -335,8 +417,36 @@ pub mod pallet {
 		AlreadyReviewed,
 		/// A review must be `Justified` or `Unjustified`.
 		InvalidReview,
-		/// Only a gateway of the hospital that opened the emergency access may review it.
+		/// Only a gateway of the hospital that opened the emergency access (or the licensing
+		/// authority) may review it.
 		NotThisHospital,
+		/// The patient holds `MaxGrants` unexpired grants.
+		TooManyGrants,
+		/// This hospital already holds `MaxPendingPerHospital` open requests for the patient.
+		TooManyRequestsFromHospital,
+		/// A hospital's gateway cannot answer a consent request its own hospital made.
+		OwnHospitalRequest,
+		/// The practitioner has `MaxUnreviewedEmergencies` emergency accesses waiting for
+		/// review.
+		TooManyUnreviewedEmergencies,
+		/// The health ID has a controller key: the patient acts with it, not through a
+		/// session.
+		NotAssisted,
+		/// The signer is not a registrar.
+		NotRegistrar,
+		/// No open assistance session for this patient.
+		NoAssistanceSession,
+		/// A session's hospital is unknown or suspended.
+		InactiveHospital,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Prunes lapsed requests and reviewed, expired emergency accesses, oldest first, as
+		/// far as the block's spare weight allows.
+		fn on_idle(_n: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::prune(remaining)
+		}
 	}
 
 	#[pallet::call]
@@ -393,9 +503,10 @@ pub mod pallet {
 			for id in PendingRequests::<T>::take(health_id) {
 				Requests::<T>::remove(id);
 			}
-			// Grants are keyed by patient first, so this clears exactly this patient's grants
-			// (bounded in practice by affiliated practitioners who asked today).
-			let _ = Grants::<T>::clear_prefix((health_id,), u32::MAX, None);
+			// Grants are keyed by patient first and at most `MaxGrants` a patient, so this
+			// clears exactly this patient's grants in a bounded, weighed removal.
+			let _ = Grants::<T>::clear_prefix((health_id,), T::MaxGrants::get(), None);
+			GrantCount::<T>::remove(health_id);
 			Self::deposit_event(Event::Withdrawn { health_id, by });
 			Ok(())
 		}
@@ -455,7 +566,7 @@ pub mod pallet {
 			origin: OriginFor<T>,
 			health_id: HealthId,
 			practitioner: LicenceNumber,
-			categories: Vec<DataCategory>,
+			categories: Categories,
 			purpose: Purpose,
 			grant_for: Option<Moment>,
 		) -> DispatchResult {
@@ -474,15 +585,23 @@ pub mod pallet {
 
 			let now = Self::now();
 			let mut pending = PendingRequests::<T>::get(health_id);
-			if pending.is_full() {
-				pending.retain(|id| match Requests::<T>::get(id) {
-					Some(r) if r.expires_at > now => true,
-					_ => {
-						Requests::<T>::remove(id);
-						false
-					},
-				});
-			}
+			let mut from_this_hospital = 0u32;
+			pending.retain(|id| match Requests::<T>::get(id) {
+				Some(r) if r.expires_at > now => {
+					if r.hospital == hospital {
+						from_this_hospital += 1;
+					}
+					true
+				},
+				_ => {
+					Requests::<T>::remove(id);
+					false
+				},
+			});
+			ensure!(
+				from_this_hospital < T::MaxPendingPerHospital::get(),
+				Error::<T>::TooManyRequestsFromHospital
+			);
 			let request_id = NextRequestId::<T>::get();
 			pending.try_push(request_id).map_err(|_| Error::<T>::TooManyPendingRequests)?;
 			NextRequestId::<T>::put(request_id.saturating_add(1));
@@ -525,6 +644,10 @@ pub mod pallet {
 		) -> DispatchResult {
 			let request = Requests::<T>::get(request_id).ok_or(Error::<T>::UnknownRequest)?;
 			let by = Self::ensure_patient(origin, &request.health_id)?;
+			ensure!(
+				by != Actor::AssistedAt(request.hospital.clone()),
+				Error::<T>::OwnHospitalRequest
+			);
 			let now = Self::now();
 			ensure!(now < request.expires_at, Error::<T>::RequestExpired);
 			ensure!(Self::is_enrolled(&request.health_id), Error::<T>::NotEnrolled);
@@ -536,6 +659,7 @@ pub mod pallet {
 					Some(d) => end_of_day.min(now.saturating_add(d)),
 					None => end_of_day,
 				};
+				Self::make_room_for_grant(&request, now)?;
 				Grants::<T>::insert(
 					(request.health_id, request.hospital.clone(), request.practitioner.clone()),
 					AccessGrant {
@@ -556,6 +680,7 @@ pub mod pallet {
 					by,
 				});
 			} else {
+				LastRefusal::<T>::insert(request.health_id, Self::day(now));
 				Self::deposit_event(Event::AccessRefused {
 					request_id,
 					health_id: request.health_id,
@@ -577,6 +702,7 @@ pub mod pallet {
 			let by = Self::ensure_patient(origin, &health_id)?;
 			Grants::<T>::take((health_id, hospital.clone(), practitioner.clone()))
 				.ok_or(Error::<T>::UnknownGrant)?;
+			GrantCount::<T>::mutate(health_id, |n| *n = n.saturating_sub(1));
 			Self::deposit_event(Event::GrantRevoked { health_id, hospital, practitioner, by });
 			Ok(())
 		}
@@ -599,7 +725,14 @@ pub mod pallet {
 				.map_err(Self::deny_to_error)?;
 			pallet_health_id::Pallet::<T>::active_record(&health_id)
 				.map_err(Self::deny_to_error)?;
+			let unreviewed = UnreviewedEmergencies::<T>::get(&practitioner);
+			ensure!(
+				unreviewed < T::MaxUnreviewedEmergencies::get(),
+				Error::<T>::TooManyUnreviewedEmergencies
+			);
 			let now = Self::now();
+			let after_refusal = LastRefusal::<T>::get(health_id) == Some(Self::day(now));
+			UnreviewedEmergencies::<T>::insert(&practitioner, unreviewed.saturating_add(1));
 			let expires_at = now.saturating_add(T::EmergencyDuration::get());
 			let emergency_id = NextEmergencyId::<T>::get();
 			NextEmergencyId::<T>::put(emergency_id.saturating_add(1));
@@ -613,6 +746,7 @@ pub mod pallet {
 					opened_at: now,
 					expires_at,
 					review: Review::Pending,
+					after_refusal,
 				},
 			);
 			ActiveEmergency::<T>::insert(
@@ -626,13 +760,18 @@ pub mod pallet {
 				practitioner,
 				reason,
 				expires_at,
+				after_refusal,
 			});
 			Ok(())
 		}
 
-		/// Review an emergency access: `Justified` or `Unjustified`. Signed by a gateway of the
-		/// hospital that opened it. A reviewed access that has expired leaves state (its
-		/// history stays in the events).
+		/// Review an emergency access: `Justified` or `Unjustified`. `Unjustified` ends the
+		/// access at once. A reviewed access leaves state when it has ended (its history stays
+		/// in the events).
+		///
+		/// Origin: a gateway of the hospital that opened it, or the licensing authority.
+		/// Errors: `NotAGateway`, `InvalidReview`, `UnknownEmergencyAccess`, `NotThisHospital`,
+		/// `AlreadyReviewed`. Event: `EmergencyAccessReviewed`.
 		#[pallet::call_index(8)]
 		#[pallet::weight(<T as Config>::WeightInfo::review_emergency_access())]
 		pub fn review_emergency_access(
@@ -641,24 +780,106 @@ pub mod pallet {
 			review: Review,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let hospital = pallet_participants::Pallet::<T>::hospital_of_gateway(&who)
-				.ok_or(Error::<T>::NotAGateway)?;
+			let by_authority =
+				pallet_participants::LicensingAuthority::<T>::get().as_ref() == Some(&who);
+			let reviewer_hospital = if by_authority {
+				None
+			} else {
+				Some(
+					pallet_participants::Pallet::<T>::hospital_of_gateway(&who)
+						.ok_or(Error::<T>::NotAGateway)?,
+				)
+			};
 			ensure!(review != Review::Pending, Error::<T>::InvalidReview);
 			let mut access = EmergencyAccesses::<T>::get(emergency_id)
 				.ok_or(Error::<T>::UnknownEmergencyAccess)?;
-			ensure!(access.hospital == hospital, Error::<T>::NotThisHospital);
+			if let Some(h) = reviewer_hospital {
+				ensure!(access.hospital == h, Error::<T>::NotThisHospital);
+			}
 			ensure!(access.review == Review::Pending, Error::<T>::AlreadyReviewed);
 			access.review = review;
-			if access.expires_at <= Self::now() {
+			UnreviewedEmergencies::<T>::mutate_exists(&access.practitioner, |n| {
+				*n = n.map(|n| n.saturating_sub(1)).filter(|n| *n > 0)
+			});
+			let now = Self::now();
+			if review == Review::Unjustified || access.expires_at <= now {
+				// Ended: by the verdict or by time. Nothing permits on it any more.
 				EmergencyAccesses::<T>::remove(emergency_id);
 				let key = (access.health_id, access.hospital.clone(), access.practitioner.clone());
 				if ActiveEmergency::<T>::get(key.clone()) == Some(emergency_id) {
-					ActiveEmergency::<T>::remove(key.clone());
+					ActiveEmergency::<T>::remove(key);
 				}
 			} else {
-				EmergencyAccesses::<T>::insert(emergency_id, access);
+				EmergencyAccesses::<T>::insert(emergency_id, access.clone());
 			}
-			Self::deposit_event(Event::EmergencyAccessReviewed { emergency_id, hospital, review });
+			Self::deposit_event(Event::EmergencyAccessReviewed {
+				emergency_id,
+				hospital: access.hospital,
+				review,
+				by_authority,
+			});
+			Ok(())
+		}
+
+		/// Open an assistance session for an assisted patient (no controller key), after
+		/// checking their ID card in person: for `AssistanceDuration`, at a hospital (its
+		/// gateways may then act for the patient) or at the registrar's own service point
+		/// (the registrar may). A new session replaces an open one.
+		///
+		/// Origin: a registrar. Errors: `NotRegistrar`, `UnknownHealthId`,
+		/// `HealthIdDeactivated`, `NotAssisted`, `InactiveHospital`. Event:
+		/// `AssistanceOpened`.
+		#[pallet::call_index(9)]
+		#[pallet::weight(<T as Config>::WeightInfo::open_assistance())]
+		pub fn open_assistance(
+			origin: OriginFor<T>,
+			health_id: HealthId,
+			at: Assistant,
+		) -> DispatchResult {
+			let registrar = ensure_signed(origin)?;
+			ensure!(
+				pallet_participants::Pallet::<T>::is_registrar(&registrar),
+				Error::<T>::NotRegistrar
+			);
+			let record = pallet_health_id::HealthIds::<T>::get(health_id)
+				.ok_or(Error::<T>::UnknownHealthId)?;
+			ensure!(
+				record.status == pallet_health_id::HealthIdStatus::Active,
+				Error::<T>::HealthIdDeactivated
+			);
+			ensure!(record.controller == Controller::Assisted, Error::<T>::NotAssisted);
+			if let Assistant::Hospital(h) = &at {
+				ensure!(
+					pallet_participants::Pallet::<T>::is_active_hospital(h),
+					Error::<T>::InactiveHospital
+				);
+			}
+			let expires_at = Self::now().saturating_add(T::AssistanceDuration::get());
+			Assistance::<T>::insert(
+				health_id,
+				AssistanceSession { at: at.clone(), opened_by: registrar.clone(), expires_at },
+			);
+			Self::deposit_event(Event::AssistanceOpened { health_id, at, registrar, expires_at });
+			Ok(())
+		}
+
+		/// Close an assistance session before it ends (the patient has left).
+		///
+		/// Origin: a registrar, or a gateway of the session's hospital. Errors:
+		/// `NoAssistanceSession`, `NotPatient` (anyone else). Event: `AssistanceClosed`.
+		#[pallet::call_index(10)]
+		#[pallet::weight(<T as Config>::WeightInfo::close_assistance())]
+		pub fn close_assistance(origin: OriginFor<T>, health_id: HealthId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let session = Assistance::<T>::get(health_id).ok_or(Error::<T>::NoAssistanceSession)?;
+			let allowed = pallet_participants::Pallet::<T>::is_registrar(&who)
+				|| matches!(
+					(&session.at, pallet_participants::Pallet::<T>::hospital_of_gateway(&who)),
+					(Assistant::Hospital(h), Some(mine)) if *h == mine
+				);
+			ensure!(allowed, Error::<T>::NotPatient);
+			Assistance::<T>::remove(health_id);
+			Self::deposit_event(Event::AssistanceClosed { health_id });
 			Ok(())
 		}
 	}
@@ -845,13 +1066,20 @@ pub mod pallet {
 			}
 		}
 
-		/// Checks that the signer acts for the patient: their controller key, or a gateway of
-		/// an active hospital for an assisted patient.
+		/// Checks that the signer acts for the patient ([`Pallet::acts_for`]).
 		pub fn ensure_patient(
 			origin: OriginFor<T>,
 			health_id: &HealthId,
 		) -> Result<Actor, DispatchError> {
 			let who = ensure_signed(origin)?;
+			Self::acts_for(&who, health_id).map_err(Into::into)
+		}
+
+		/// THE rule of who acts for a patient, asked at dispatch and by the runtime's
+		/// permission gate at pool validation: the patient's controller key; for an assisted
+		/// patient, within an open assistance session, a gateway of the session's active
+		/// hospital or the registrar that opened a service-point session.
+		pub fn acts_for(who: &T::AccountId, health_id: &HealthId) -> Result<Actor, Error<T>> {
 			let record = pallet_health_id::HealthIds::<T>::get(health_id)
 				.ok_or(Error::<T>::UnknownHealthId)?;
 			ensure!(
@@ -859,15 +1087,139 @@ pub mod pallet {
 				Error::<T>::HealthIdDeactivated
 			);
 			match record.controller {
-				Controller::Key(key) if key == who => Ok(Actor::Patient),
+				Controller::Key(key) if &key == who => Ok(Actor::Patient),
 				Controller::Assisted => {
-					let hospital = pallet_participants::Pallet::<T>::hospital_of_gateway(&who)
-						.filter(pallet_participants::Pallet::<T>::is_active_hospital)
-						.ok_or(Error::<T>::NotPatient)?;
-					Ok(Actor::AssistedAt(hospital))
+					let session = Assistance::<T>::get(health_id)
+						.filter(|s| Self::now() < s.expires_at)
+						.ok_or(Error::<T>::NoAssistanceSession)?;
+					match session.at {
+						Assistant::Hospital(h) => {
+							let mine = pallet_participants::Pallet::<T>::hospital_of_gateway(who)
+								.filter(pallet_participants::Pallet::<T>::is_active_hospital);
+							ensure!(mine.as_ref() == Some(&h), Error::<T>::NotPatient);
+							Ok(Actor::AssistedAt(h))
+						},
+						Assistant::ServicePoint => {
+							ensure!(&session.opened_by == who, Error::<T>::NotPatient);
+							Ok(Actor::AssistedAtServicePoint)
+						},
+					}
 				},
-				_ => Err(Error::<T>::NotPatient.into()),
+				_ => Err(Error::<T>::NotPatient),
 			}
+		}
+
+		/// The patient an open request is addressed to.
+		pub fn request_patient(request_id: RequestId) -> Option<HealthId> {
+			Requests::<T>::get(request_id).map(|r| r.health_id)
+		}
+
+		/// Makes room for the grant `request` will become: a grant for the same hospital and
+		/// practitioner is replaced; otherwise, with `MaxGrants` held, expired grants are
+		/// pruned (a bounded walk of this patient's grants).
+		fn make_room_for_grant(request: &AccessRequest, now: Moment) -> DispatchResult {
+			let key = (request.health_id, request.hospital.clone(), request.practitioner.clone());
+			if Grants::<T>::contains_key(key) {
+				return Ok(());
+			}
+			let mut count = GrantCount::<T>::get(request.health_id);
+			if count >= T::MaxGrants::get() {
+				let expired: Vec<_> = Grants::<T>::iter_prefix((request.health_id,))
+					.take(T::MaxGrants::get() as usize)
+					.filter(|(_, g)| g.expires_at <= now)
+					.map(|(k, _)| k)
+					.collect();
+				for (hospital, practitioner) in expired {
+					Grants::<T>::remove((request.health_id, hospital, practitioner));
+					count = count.saturating_sub(1);
+				}
+			}
+			ensure!(count < T::MaxGrants::get(), Error::<T>::TooManyGrants);
+			GrantCount::<T>::insert(request.health_id, count.saturating_add(1));
+			Ok(())
+		}
+
+		/// One step's weight of the on-idle pruning: the cursor, one entry and its index.
+		fn prune_step_weight() -> Weight {
+			<T as frame_system::Config>::DbWeight::get().reads_writes(3, 3)
+		}
+
+		/// Prunes, oldest first, lapsed requests (with their place in the patient's open list)
+		/// and emergency accesses that are reviewed and over, while `remaining` allows; stops
+		/// at the first entry still needed. Returns the weight used.
+		pub fn prune(remaining: Weight) -> Weight {
+			let step = Self::prune_step_weight();
+			let mut used = <T as frame_system::Config>::DbWeight::get().reads_writes(3, 1);
+			if remaining.any_lt(used.saturating_add(step)) {
+				return Weight::zero();
+			}
+			let now = Self::now();
+			let mut cursor = Pruning::<T>::get();
+			let start = cursor;
+			let next_request = NextRequestId::<T>::get();
+			while cursor.request < next_request && remaining.all_gte(used.saturating_add(step)) {
+				used.saturating_accrue(step);
+				match Requests::<T>::get(cursor.request) {
+					Some(r) if r.expires_at > now => break,
+					Some(r) => {
+						Requests::<T>::remove(cursor.request);
+						let id = cursor.request;
+						PendingRequests::<T>::mutate_exists(r.health_id, |p| {
+							if let Some(list) = p {
+								list.retain(|x| *x != id);
+								if list.is_empty() {
+									*p = None;
+								}
+							}
+						});
+					},
+					None => {},
+				}
+				cursor.request = cursor.request.saturating_add(1);
+			}
+			let next_emergency = NextEmergencyId::<T>::get();
+			while cursor.emergency < next_emergency && remaining.all_gte(used.saturating_add(step))
+			{
+				used.saturating_accrue(step);
+				match EmergencyAccesses::<T>::get(cursor.emergency) {
+					Some(e) if e.review == Review::Pending || e.expires_at > now => break,
+					Some(e) => {
+						EmergencyAccesses::<T>::remove(cursor.emergency);
+						let key = (e.health_id, e.hospital, e.practitioner);
+						if ActiveEmergency::<T>::get(key.clone()) == Some(cursor.emergency) {
+							ActiveEmergency::<T>::remove(key);
+						}
+					},
+					None => {},
+				}
+				cursor.emergency = cursor.emergency.saturating_add(1);
+			}
+			if cursor != start {
+				Pruning::<T>::put(cursor);
+			}
+			used
+		}
+
+		/// Emergency accesses still waiting for review `ReviewDeadline` after they were
+		/// opened, oldest first, at most `limit`, for the licensing authority (walks the
+		/// emergency accesses still in state, which the pruning keeps to the unreviewed and
+		/// the unended; at most 10 000 of them are looked at).
+		pub fn overdue_reviews(limit: u32) -> Vec<(EmergencyId, EmergencyAccess)> {
+			let now = Self::now();
+			let deadline = T::ReviewDeadline::get();
+			let next = NextEmergencyId::<T>::get()
+				.min(Pruning::<T>::get().emergency.saturating_add(10_000));
+			let mut out = Vec::new();
+			let mut id = Pruning::<T>::get().emergency;
+			while id < next && out.len() < limit as usize {
+				if let Some(e) = EmergencyAccesses::<T>::get(id) {
+					if e.review == Review::Pending && e.opened_at.saturating_add(deadline) <= now {
+						out.push((id, e));
+					}
+				}
+				id = id.saturating_add(1);
+			}
+			out
 		}
 
 		fn validate_sources(sources: &SourceSelectionOf<T>) -> DispatchResult {

@@ -80,6 +80,13 @@ macro_rules! impl_test_runtime {
 			pub const MaxPendingRequests: u32 = 3;
 			/// Emergency access lasts 24 hours.
 			pub const EmergencyDuration: healthchain_primitives::Moment = 24 * 3600 * 1000;
+			pub const MaxGrants: u32 = 3;
+			pub const MaxPendingPerHospital: u32 = 2;
+			pub const MaxUnreviewedEmergencies: u32 = 2;
+			pub const ReviewDeadline: healthchain_primitives::Moment = 72 * 3600 * 1000;
+			pub const AssistanceDuration: healthchain_primitives::Moment = 30 * 60 * 1000;
+			pub const AnyQuota: pallet_participants::Quota =
+				pallet_participants::Quota { per_block: 1000, per_period: 1000, max_pooled: 1000 };
 		}
 
 		impl pallet_participants::Config for Test {
@@ -87,12 +94,22 @@ macro_rules! impl_test_runtime {
 			type AdminOrigin = frame_system::EnsureRoot<u64>;
 			type MaxGateways = MaxGateways;
 			type MaxAffiliations = MaxAffiliations;
-			type PatientControllers = frame_support::traits::Nothing;
+			type Patients = pallet_health_id::PatientControllerKeys<Test>;
+			type CallPolicy = pallet_participants::AnyCallForTests;
+			type QuotaPeriod = frame_support::traits::ConstU64<100>;
+			type PatientQuota = AnyQuota;
+			type GatewayQuota = AnyQuota;
+			type RegistrarQuota = AnyQuota;
+			type LicensingAuthorityQuota = AnyQuota;
+			type OperatorQuota = AnyQuota;
 			type WeightInfo = ();
 		}
 
 		impl pallet_health_id::Config for Test {
 			type RuntimeEvent = RuntimeEvent;
+			type AdminOrigin = frame_system::EnsureRoot<u64>;
+			type RebindDelay = frame_support::traits::ConstU64<10>;
+			type MaxLinkedDocuments = frame_support::traits::ConstU32<2>;
 			type WeightInfo = ();
 		}
 
@@ -104,6 +121,11 @@ macro_rules! impl_test_runtime {
 			type RequestTtl = RequestTtl;
 			type MaxPendingRequests = MaxPendingRequests;
 			type EmergencyDuration = EmergencyDuration;
+			type MaxGrants = MaxGrants;
+			type MaxPendingPerHospital = MaxPendingPerHospital;
+			type MaxUnreviewedEmergencies = MaxUnreviewedEmergencies;
+			type ReviewDeadline = ReviewDeadline;
+			type AssistanceDuration = AssistanceDuration;
 			type WeightInfo = ();
 		}
 
@@ -113,6 +135,7 @@ macro_rules! impl_test_runtime {
 		pub const GW_B: u64 = 20;
 		/// Gateway of hospital C003 (one-time consent).
 		pub const GW_C: u64 = 25;
+		pub const GW_E: u64 = 26;
 		/// Registrar.
 		pub const REGISTRAR: u64 = 30;
 		/// Licensing authority.
@@ -188,6 +211,7 @@ macro_rules! impl_test_runtime {
 					(code("A001"), name("A"), ConsentPolicy::OneTime, vec![GW_A]),
 					(code("B002"), name("B"), ConsentPolicy::PerRequest, vec![GW_B]),
 					(code("C003"), name("C"), ConsentPolicy::OneTime, vec![GW_C]),
+					(code("E005"), name("E"), ConsentPolicy::PerRequest, vec![GW_E]),
 				],
 				registrars: vec![(REGISTRAR, RegistrarKind::BankBranch, name("Bank"))],
 				licensing_authority: Some(COUNCIL),
@@ -195,6 +219,7 @@ macro_rules! impl_test_runtime {
 					(lic("MD-A"), vec![code("A001")], true),
 					(lic("MD-B"), vec![code("B002")], true),
 					(lic("MD-AB"), vec![code("A001"), code("B002")], true),
+					(lic("MD-BE"), vec![code("B002"), code("E005")], true),
 				],
 			}
 			.assimilate_storage(&mut t)

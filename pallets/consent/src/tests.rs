@@ -14,6 +14,9 @@ type Sources = SourceSelectionOf<Test>;
 fn only(codes: &[&str]) -> Sources {
 	SourceSelection::Only(BoundedVec::truncate_from(codes.iter().map(|c| code(c)).collect()))
 }
+fn cats(v: Vec<C>) -> healthchain_primitives::Categories {
+	BoundedVec::truncate_from(v)
+}
 fn patient(key: u64) -> RuntimeOrigin {
 	RuntimeOrigin::signed(key)
 }
@@ -143,7 +146,7 @@ fn only_the_patient_or_an_assisting_gateway_acts() {
 		);
 		assert_noop!(
 			Consent::enrol(patient(STRANGER), aung(), SourceSelection::All),
-			Error::<Test>::NotPatient
+			Error::<Test>::NoAssistanceSession
 		);
 		assert_noop!(
 			Consent::enrol(patient(SOMCHAI_KEY), nobody(), SourceSelection::All),
@@ -156,10 +159,35 @@ fn only_the_patient_or_an_assisting_gateway_acts() {
 	});
 }
 
+fn open_session(at: Assistant) {
+	assert_ok!(Consent::open_assistance(RuntimeOrigin::signed(REGISTRAR), aung(), at));
+}
+
 #[test]
-fn assisted_patient_is_served_in_person_by_a_gateway() {
+fn assisted_patient_is_served_in_person_within_an_assistance_session() {
 	new_test_ext().execute_with(|| {
+		// Without fresh evidence of presence, no gateway acts for the patient.
+		assert_noop!(
+			Consent::enrol(gw(GW_C), aung(), SourceSelection::All),
+			Error::<Test>::NoAssistanceSession
+		);
+		open_session(Assistant::Hospital(code("C003")));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Consent(Event::AssistanceOpened {
+				health_id: aung(),
+				at: Assistant::Hospital(code("C003")),
+				registrar: REGISTRAR,
+				expires_at: T0 + 30 * MINUTE,
+			})
+		);
+		// Only the session's hospital.
+		assert_noop!(
+			Consent::enrol(gw(GW_A), aung(), SourceSelection::All),
+			Error::<Test>::NotPatient
+		);
 		assert_ok!(Consent::enrol(gw(GW_C), aung(), SourceSelection::All));
+		// Flagged as an assisted act.
 		assert_eq!(
 			last_event(),
 			RuntimeEvent::Consent(Event::Enrolled {
@@ -168,6 +196,7 @@ fn assisted_patient_is_served_in_person_by_a_gateway() {
 				by: Actor::AssistedAt(code("C003"))
 			})
 		);
+		assert!(Actor::AssistedAt(code("C003")).is_assisted());
 		assert_eq!(
 			decide("MD-A", "A001", aung(), &[C::Vaccine], Purpose::Treatment),
 			Decision::Permit(PermitBasis::Enrolment)
@@ -178,8 +207,86 @@ fn assisted_patient_is_served_in_person_by_a_gateway() {
 			code("C003"),
 			HospitalStatus::Suspended
 		));
-		assert_noop!(Consent::withdraw(gw(GW_C), aung()), Error::<Test>::NotPatient);
-		assert_ok!(Consent::withdraw(gw(GW_A), aung()));
+		assert_noop!(
+			Consent::set_sensitive_opt_in(gw(GW_C), aung(), true),
+			Error::<Test>::NotPatient
+		);
+		assert_ok!(Participants::set_hospital_status(
+			RuntimeOrigin::root(),
+			code("C003"),
+			HospitalStatus::Active
+		));
+		// The session ends with time.
+		set_now(T0 + 30 * MINUTE);
+		assert_noop!(
+			Consent::set_sensitive_opt_in(gw(GW_C), aung(), true),
+			Error::<Test>::NoAssistanceSession
+		);
+	});
+}
+
+#[test]
+fn assistance_sessions_are_opened_by_registrars_for_assisted_patients_only() {
+	new_test_ext().execute_with(|| {
+		let open = |who, id, at| Consent::open_assistance(RuntimeOrigin::signed(who), id, at);
+		let here = Assistant::Hospital(code("C003"));
+		assert_noop!(open(GW_C, aung(), here.clone()), Error::<Test>::NotRegistrar);
+		assert_noop!(open(REGISTRAR, somchai(), here.clone()), Error::<Test>::NotAssisted);
+		assert_noop!(open(REGISTRAR, nobody(), here.clone()), Error::<Test>::UnknownHealthId);
+		assert_noop!(
+			open(REGISTRAR, aung(), Assistant::Hospital(code("Z999"))),
+			Error::<Test>::InactiveHospital
+		);
+		open_session(here);
+		// Closed by the session's hospital (or a registrar), not by another hospital.
+		assert_noop!(Consent::close_assistance(gw(GW_A), aung()), Error::<Test>::NotPatient);
+		assert_ok!(Consent::close_assistance(gw(GW_C), aung()));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Consent(Event::AssistanceClosed { health_id: aung() })
+		);
+		assert_noop!(
+			Consent::close_assistance(gw(GW_C), aung()),
+			Error::<Test>::NoAssistanceSession
+		);
+		assert_noop!(
+			Consent::enrol(gw(GW_C), aung(), SourceSelection::All),
+			Error::<Test>::NoAssistanceSession
+		);
+	});
+}
+
+#[test]
+fn a_hospital_never_answers_its_own_request_for_an_assisted_patient() {
+	new_test_ext().execute_with(|| {
+		open_session(Assistant::Hospital(code("B002")));
+		assert_ok!(Consent::enrol(gw(GW_B), aung(), SourceSelection::All));
+		assert_ok!(Consent::request_access(
+			gw(GW_B),
+			aung(),
+			lic("MD-B"),
+			cats(vec![C::Visit]),
+			Purpose::Treatment,
+			None
+		));
+		assert_noop!(Consent::respond(gw(GW_B), 0, true), Error::<Test>::OwnHospitalRequest);
+		assert_noop!(Consent::respond(gw(GW_B), 0, false), Error::<Test>::OwnHospitalRequest);
+		// The patient answers at the registrar's desk instead, flagged as assisted.
+		open_session(Assistant::ServicePoint);
+		assert_noop!(Consent::respond(gw(GW_B), 0, true), Error::<Test>::NotPatient);
+		assert_ok!(Consent::respond(RuntimeOrigin::signed(REGISTRAR), 0, true));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Consent(Event::AccessGranted {
+				request_id: 0,
+				health_id: aung(),
+				hospital: code("B002"),
+				practitioner: lic("MD-B"),
+				categories: cats(vec![C::Visit]),
+				expires_at: MIDNIGHT_BKK,
+				by: Actor::AssistedAtServicePoint,
+			})
+		);
 	});
 }
 
@@ -288,7 +395,7 @@ fn rule4_withdrawal_drops_requests_grants_and_sensitive_opt_in() {
 			gw(GW_B),
 			somchai(),
 			lic("MD-B"),
-			vec![C::Diagnosis],
+			cats(vec![C::Diagnosis]),
 			Purpose::Treatment,
 			None
 		));
@@ -296,7 +403,7 @@ fn rule4_withdrawal_drops_requests_grants_and_sensitive_opt_in() {
 			gw(GW_B),
 			somchai(),
 			lic("MD-AB"),
-			vec![C::Diagnosis],
+			cats(vec![C::Diagnosis]),
 			Purpose::Treatment,
 			None
 		));
@@ -369,7 +476,7 @@ fn rule5_per_request_hospital_needs_an_approved_request() {
 			gw(GW_B),
 			somchai(),
 			lic("MD-B"),
-			vec![C::Diagnosis, C::Medication],
+			cats(vec![C::Diagnosis, C::Medication]),
 			Purpose::Treatment,
 			None
 		));
@@ -409,7 +516,7 @@ fn rule5_grant_expires_at_end_of_bangkok_day() {
 			gw(GW_B),
 			somchai(),
 			lic("MD-B"),
-			vec![C::Visit],
+			cats(vec![C::Visit]),
 			Purpose::Treatment,
 			None
 		));
@@ -447,7 +554,7 @@ fn rule5_shorter_grant_lifetime() {
 			gw(GW_B),
 			somchai(),
 			lic("MD-B"),
-			vec![C::Visit],
+			cats(vec![C::Visit]),
 			Purpose::Treatment,
 			Some(HOUR)
 		));
@@ -468,7 +575,7 @@ fn rule5_shorter_grant_lifetime() {
 			gw(GW_B),
 			somchai(),
 			lic("MD-B"),
-			vec![C::Visit],
+			cats(vec![C::Visit]),
 			Purpose::Treatment,
 			Some(48 * HOUR)
 		));
@@ -488,7 +595,7 @@ fn rule5_refusal_and_unanswered_request_expiry() {
 			gw(GW_B),
 			somchai(),
 			lic("MD-B"),
-			vec![C::Visit],
+			cats(vec![C::Visit]),
 			Purpose::Treatment,
 			None
 		));
@@ -514,7 +621,7 @@ fn rule5_refusal_and_unanswered_request_expiry() {
 			gw(GW_B),
 			somchai(),
 			lic("MD-B"),
-			vec![C::Visit],
+			cats(vec![C::Visit]),
 			Purpose::Treatment,
 			None
 		));
@@ -540,42 +647,42 @@ fn rule5_request_errors() {
 				gw(GW_B),
 				somchai(),
 				lic("MD-B"),
-				vec![C::Visit],
+				cats(vec![C::Visit]),
 				Purpose::Treatment,
 				None
 			),
 			Error::<Test>::NotEnrolled
 		);
 		enrol_somchai(SourceSelection::All);
-		let req = |g, d: &str, cats: Vec<C>, p, ttl| {
-			Consent::request_access(gw(g), somchai(), lic(d), cats, p, ttl)
+		let req = |g, d: &str, c: healthchain_primitives::Categories, p, ttl| {
+			Consent::request_access(gw(g), somchai(), lic(d), c, p, ttl)
 		};
 		assert_noop!(
-			req(GW_A, "MD-A", vec![C::Visit], Purpose::Treatment, None),
+			req(GW_A, "MD-A", cats(vec![C::Visit]), Purpose::Treatment, None),
 			Error::<Test>::NotPerRequestHospital
 		);
 		assert_noop!(
-			req(STRANGER, "MD-B", vec![C::Visit], Purpose::Treatment, None),
+			req(STRANGER, "MD-B", cats(vec![C::Visit]), Purpose::Treatment, None),
 			Error::<Test>::NotAGateway
 		);
 		assert_noop!(
-			req(GW_B, "MD-B", vec![C::Visit], Purpose::Emergency, None),
+			req(GW_B, "MD-B", cats(vec![C::Visit]), Purpose::Emergency, None),
 			Error::<Test>::UseEmergencyAccess
 		);
 		assert_noop!(
-			req(GW_B, "MD-B", vec![], Purpose::Treatment, None),
+			req(GW_B, "MD-B", cats(vec![]), Purpose::Treatment, None),
 			Error::<Test>::NoCategories
 		);
 		assert_noop!(
-			req(GW_B, "MD-B", vec![C::Visit], Purpose::Treatment, Some(0)),
+			req(GW_B, "MD-B", cats(vec![C::Visit]), Purpose::Treatment, Some(0)),
 			Error::<Test>::ZeroGrantLifetime
 		);
 		assert_noop!(
-			req(GW_B, "MD-A", vec![C::Visit], Purpose::Treatment, None),
+			req(GW_B, "MD-A", cats(vec![C::Visit]), Purpose::Treatment, None),
 			Error::<Test>::NotAffiliated
 		);
 		assert_noop!(
-			req(GW_B, "NOBODY", vec![C::Visit], Purpose::Treatment, None),
+			req(GW_B, "NOBODY", cats(vec![C::Visit]), Purpose::Treatment, None),
 			Error::<Test>::UnknownPractitioner
 		);
 		assert_ok!(Participants::license_practitioner(
@@ -584,7 +691,7 @@ fn rule5_request_errors() {
 		));
 		assert_ok!(Participants::affiliate_practitioner(gw(GW_B), lic("MD-NEW")));
 		assert_noop!(
-			req(GW_B, "MD-NEW", vec![C::Visit], Purpose::Treatment, None),
+			req(GW_B, "MD-NEW", cats(vec![C::Visit]), Purpose::Treatment, None),
 			Error::<Test>::TermsNotAccepted
 		);
 		assert_ok!(Participants::set_licence_status(
@@ -593,7 +700,7 @@ fn rule5_request_errors() {
 			LicenceStatus::Suspended
 		));
 		assert_noop!(
-			req(GW_B, "MD-B", vec![C::Visit], Purpose::Treatment, None),
+			req(GW_B, "MD-B", cats(vec![C::Visit]), Purpose::Treatment, None),
 			Error::<Test>::PractitionerNotLicensed
 		);
 		assert_noop!(
@@ -601,7 +708,7 @@ fn rule5_request_errors() {
 				gw(GW_B),
 				nobody(),
 				lic("MD-AB"),
-				vec![C::Visit],
+				cats(vec![C::Visit]),
 				Purpose::Treatment,
 				None
 			),
@@ -611,39 +718,27 @@ fn rule5_request_errors() {
 }
 
 #[test]
-fn rule5_pending_requests_are_bounded_and_lapsed_ones_make_room() {
+fn rule5_pending_requests_are_bounded_per_patient_and_per_hospital_and_lapsed_ones_make_room() {
 	new_test_ext().execute_with(|| {
 		enrol_somchai(SourceSelection::All);
-		for _ in 0..3 {
-			assert_ok!(Consent::request_access(
-				gw(GW_B),
-				somchai(),
-				lic("MD-B"),
-				vec![C::Visit],
-				Purpose::Treatment,
-				None
-			));
-		}
-		assert_noop!(
+		let ask = |g, d: &str| {
 			Consent::request_access(
-				gw(GW_B),
+				gw(g),
 				somchai(),
-				lic("MD-B"),
-				vec![C::Visit],
+				lic(d),
+				cats(vec![C::Visit]),
 				Purpose::Treatment,
-				None
-			),
-			Error::<Test>::TooManyPendingRequests
-		);
+				None,
+			)
+		};
+		assert_ok!(ask(GW_B, "MD-B"));
+		assert_ok!(ask(GW_B, "MD-B"));
+		// One hospital holds at most MaxPendingPerHospital (2) of the patient's 3 slots.
+		assert_noop!(ask(GW_B, "MD-B"), Error::<Test>::TooManyRequestsFromHospital);
+		assert_ok!(ask(GW_E, "MD-BE"));
+		assert_noop!(ask(GW_E, "MD-BE"), Error::<Test>::TooManyPendingRequests);
 		set_now(T0 + 15 * MINUTE);
-		assert_ok!(Consent::request_access(
-			gw(GW_B),
-			somchai(),
-			lic("MD-B"),
-			vec![C::Visit],
-			Purpose::Treatment,
-			None
-		));
+		assert_ok!(ask(GW_B, "MD-B"));
 		assert_eq!(PendingRequests::<Test>::get(somchai()).into_inner(), vec![3]);
 		assert!(Requests::<Test>::get(0).is_none());
 	});
@@ -657,7 +752,7 @@ fn patient_revokes_a_grant() {
 			gw(GW_B),
 			somchai(),
 			lic("MD-B"),
-			vec![C::Visit],
+			cats(vec![C::Visit]),
 			Purpose::Treatment,
 			None
 		));
@@ -703,7 +798,8 @@ fn rule9_emergency_access_is_time_boxed_flagged_and_reviewed() {
 				hospital: code("B002"),
 				practitioner: lic("MD-B"),
 				reason: EmergencyReason::Unconscious,
-				expires_at: T0 + 24 * HOUR
+				expires_at: T0 + 24 * HOUR,
+				after_refusal: false,
 			})
 		);
 		// No patient response needed, even at a per-request hospital.
@@ -744,7 +840,8 @@ fn rule9_emergency_access_is_time_boxed_flagged_and_reviewed() {
 			RuntimeEvent::Consent(Event::EmergencyAccessReviewed {
 				emergency_id: 0,
 				hospital: code("B002"),
-				review: Review::Unjustified
+				review: Review::Unjustified,
+				by_authority: false,
 			})
 		);
 		assert!(EmergencyAccesses::<Test>::get(0).is_none());
@@ -1002,7 +1099,7 @@ mod properties {
 							RuntimeOrigin::signed(GW_B),
 							pat(p),
 							lic(DOCTORS[d as usize]),
-							vec![C::Diagnosis, C::Sensitive, C::Visit],
+							cats(vec![C::Diagnosis, C::Sensitive, C::Visit]),
 							Purpose::Treatment,
 							ttl,
 						);
@@ -1093,4 +1190,194 @@ mod properties {
 		println!("permits checked against the invariants: {permits}");
 		assert!(permits > 50, "too few permits exercised: {permits}");
 	}
+}
+
+// ---- Issue 12: emergency access has teeth, state stays bounded ----
+
+fn open_emergency(g: u64, d: &str) -> frame_support::dispatch::DispatchResult {
+	Consent::open_emergency_access(gw(g), somchai(), lic(d), EmergencyReason::Unconscious)
+}
+
+#[test]
+fn an_unjustified_review_ends_the_emergency_access_at_once() {
+	new_test_ext().execute_with(|| {
+		enrol_somchai(SourceSelection::All);
+		assert_ok!(open_emergency(GW_B, "MD-B"));
+		assert!(decide("MD-B", "B002", somchai(), &[C::Allergy], Purpose::Emergency).is_permit());
+		assert_ok!(Consent::review_emergency_access(gw(GW_B), 0, Review::Unjustified));
+		assert_eq!(
+			decide("MD-B", "B002", somchai(), &[C::Allergy], Purpose::Emergency),
+			Decision::Deny(DenyReason::NoEmergencyAccess)
+		);
+		assert!(EmergencyAccesses::<Test>::get(0).is_none());
+		// A justified one keeps permitting until it expires.
+		assert_ok!(open_emergency(GW_B, "MD-B"));
+		assert_ok!(Consent::review_emergency_access(gw(GW_B), 1, Review::Justified));
+		assert!(decide("MD-B", "B002", somchai(), &[C::Allergy], Purpose::Emergency).is_permit());
+	});
+}
+
+#[test]
+fn an_emergency_after_a_refusal_the_same_day_is_flagged() {
+	new_test_ext().execute_with(|| {
+		enrol_somchai(SourceSelection::All);
+		assert_ok!(Consent::request_access(
+			gw(GW_B),
+			somchai(),
+			lic("MD-B"),
+			cats(vec![C::Visit]),
+			Purpose::Treatment,
+			None
+		));
+		assert_ok!(Consent::respond(patient(SOMCHAI_KEY), 0, false));
+		assert_ok!(open_emergency(GW_B, "MD-B"));
+		assert!(matches!(
+			last_event(),
+			RuntimeEvent::Consent(Event::EmergencyAccessOpened { after_refusal: true, .. })
+		));
+		assert!(EmergencyAccesses::<Test>::get(0).is_some_and(|e| e.after_refusal));
+		// The next day it is not.
+		set_now(MIDNIGHT_BKK);
+		assert_ok!(open_emergency(GW_B, "MD-AB"));
+		assert!(matches!(
+			last_event(),
+			RuntimeEvent::Consent(Event::EmergencyAccessOpened { after_refusal: false, .. })
+		));
+	});
+}
+
+#[test]
+fn a_practitioner_holds_a_bounded_number_of_unreviewed_emergency_accesses() {
+	new_test_ext().execute_with(|| {
+		enrol_somchai(SourceSelection::All);
+		assert_ok!(open_emergency(GW_B, "MD-B"));
+		assert_ok!(open_emergency(GW_B, "MD-B"));
+		assert_noop!(open_emergency(GW_B, "MD-B"), Error::<Test>::TooManyUnreviewedEmergencies);
+		// Another doctor is not held up.
+		assert_ok!(open_emergency(GW_B, "MD-AB"));
+		assert_ok!(Consent::review_emergency_access(gw(GW_B), 0, Review::Justified));
+		assert_eq!(UnreviewedEmergencies::<Test>::get(lic("MD-B")), 1);
+		assert_ok!(open_emergency(GW_B, "MD-B"));
+	});
+}
+
+#[test]
+fn overdue_reviews_are_listed_and_the_licensing_authority_can_review() {
+	new_test_ext().execute_with(|| {
+		enrol_somchai(SourceSelection::All);
+		assert_ok!(open_emergency(GW_B, "MD-B"));
+		assert_ok!(open_emergency(GW_B, "MD-AB"));
+		assert!(Consent::overdue_reviews(10).is_empty());
+		set_now(T0 + 72 * HOUR);
+		let overdue: Vec<_> = Consent::overdue_reviews(10).into_iter().map(|(id, _)| id).collect();
+		assert_eq!(overdue, vec![0, 1]);
+		assert_eq!(Consent::overdue_reviews(1).len(), 1);
+		// Another hospital's gateway cannot review; the licensing authority can.
+		assert_noop!(
+			Consent::review_emergency_access(gw(GW_A), 0, Review::Justified),
+			Error::<Test>::NotThisHospital
+		);
+		assert_noop!(
+			Consent::review_emergency_access(RuntimeOrigin::signed(STRANGER), 0, Review::Justified),
+			Error::<Test>::NotAGateway
+		);
+		assert_ok!(Consent::review_emergency_access(
+			RuntimeOrigin::signed(COUNCIL),
+			0,
+			Review::Unjustified
+		));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Consent(Event::EmergencyAccessReviewed {
+				emergency_id: 0,
+				hospital: code("B002"),
+				review: Review::Unjustified,
+				by_authority: true,
+			})
+		);
+		let overdue: Vec<_> = Consent::overdue_reviews(10).into_iter().map(|(id, _)| id).collect();
+		assert_eq!(overdue, vec![1]);
+	});
+}
+
+#[test]
+fn grants_are_bounded_per_patient_and_expired_ones_make_room() {
+	new_test_ext().execute_with(|| {
+		enrol_somchai(SourceSelection::All);
+		let grant = |g, d: &str, ttl| {
+			assert_ok!(Consent::request_access(
+				gw(g),
+				somchai(),
+				lic(d),
+				cats(vec![C::Visit]),
+				Purpose::Treatment,
+				ttl
+			));
+			let id = NextRequestId::<Test>::get() - 1;
+			Consent::respond(patient(SOMCHAI_KEY), id, true)
+		};
+		assert_ok!(grant(GW_B, "MD-B", Some(MINUTE)));
+		assert_ok!(grant(GW_B, "MD-AB", None));
+		assert_ok!(grant(GW_E, "MD-BE", None));
+		assert_eq!(GrantCount::<Test>::get(somchai()), 3);
+		// A renewed grant for the same doctor replaces the old one.
+		assert_ok!(grant(GW_B, "MD-AB", None));
+		assert_eq!(GrantCount::<Test>::get(somchai()), 3);
+		// Full (MaxGrants = 3) and none expired: refused.
+		assert_ok!(Consent::request_access(
+			gw(GW_B),
+			somchai(),
+			lic("MD-BE"),
+			cats(vec![C::Visit]),
+			Purpose::Treatment,
+			None
+		));
+		let asked = NextRequestId::<Test>::get() - 1;
+		assert_noop!(
+			Consent::respond(patient(SOMCHAI_KEY), asked, true),
+			Error::<Test>::TooManyGrants
+		);
+		// Once the one-minute grant expires, it makes room.
+		set_now(T0 + MINUTE);
+		assert_ok!(Consent::respond(patient(SOMCHAI_KEY), asked, true));
+		assert_eq!(GrantCount::<Test>::get(somchai()), 3);
+		assert!(Grants::<Test>::get((somchai(), code("B002"), lic("MD-B"))).is_none());
+		// Withdrawing clears them all, bounded by MaxGrants.
+		assert_ok!(Consent::withdraw(patient(SOMCHAI_KEY), somchai()));
+		assert_eq!(GrantCount::<Test>::get(somchai()), 0);
+		assert_eq!(Grants::<Test>::iter_prefix((somchai(),)).count(), 0);
+	});
+}
+
+#[test]
+fn on_idle_prunes_lapsed_requests_and_ended_reviewed_emergencies_within_its_weight() {
+	use frame_support::{traits::Hooks, weights::Weight};
+	new_test_ext().execute_with(|| {
+		enrol_somchai(SourceSelection::All);
+		for (g, d) in [(GW_B, "MD-B"), (GW_E, "MD-BE")] {
+			assert_ok!(Consent::request_access(
+				gw(g),
+				somchai(),
+				lic(d),
+				cats(vec![C::Visit]),
+				Purpose::Treatment,
+				None
+			));
+		}
+		assert_ok!(open_emergency(GW_B, "MD-B"));
+		assert_ok!(open_emergency(GW_B, "MD-AB"));
+		assert_ok!(Consent::review_emergency_access(gw(GW_B), 0, Review::Justified));
+		// Nothing is due yet: the sweep stops at the first entry still needed.
+		Consent::on_idle(1, Weight::MAX);
+		assert_eq!(Pruning::<Test>::get(), PruneCursor { request: 0, emergency: 0 });
+		set_now(T0 + 24 * HOUR);
+		// (The test runtime weighs storage at zero, so only the work is checked here.)
+		Consent::on_idle(1, Weight::MAX);
+		assert!(Requests::<Test>::get(0).is_none() && Requests::<Test>::get(1).is_none());
+		assert!(PendingRequests::<Test>::get(somchai()).is_empty());
+		// The reviewed, ended access is gone; the unreviewed one stays for its review.
+		assert!(EmergencyAccesses::<Test>::get(0).is_none());
+		assert!(EmergencyAccesses::<Test>::get(1).is_some());
+		assert_eq!(Pruning::<Test>::get(), PruneCursor { request: 2, emergency: 1 });
+	});
 }

@@ -93,8 +93,42 @@ pub struct ConsentRecord<MaxSources: Get<u32>> {
 pub enum Actor {
 	/// The patient, with their controller key.
 	Patient,
-	/// A gateway of this hospital, for an assisted patient present there.
+	/// ASSISTED: a gateway of this hospital, for an assisted patient present there, within an
+	/// assistance session a registrar opened after checking the patient's ID card.
 	AssistedAt(HospitalCode),
+	/// ASSISTED: the registrar (service point) that opened the assistance session, for an
+	/// assisted patient in front of it.
+	AssistedAtServicePoint,
+}
+
+impl Actor {
+	/// Whether someone acted for the patient (an assisted act).
+	pub fn is_assisted(&self) -> bool {
+		!matches!(self, Actor::Patient)
+	}
+}
+
+/// Where an assisted patient is served during an assistance session.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub enum Assistant {
+	/// At this hospital: its gateways act for the patient.
+	Hospital(HospitalCode),
+	/// At the registrar's own service point: the registrar acts for the patient.
+	ServicePoint,
+}
+
+/// A short-lived assistance session: the fresh evidence of an assisted patient's presence,
+/// without which nobody can act for them.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct AssistanceSession<AccountId> {
+	/// Where the patient is served.
+	pub at: Assistant,
+	/// The registrar that checked the patient's ID card and opened it.
+	pub opened_by: AccountId,
+	/// When it ends (ms, exclusive).
+	pub expires_at: Moment,
 }
 
 /// An open per-request consent request, waiting for the patient's answer.
@@ -192,8 +226,20 @@ pub struct EmergencyAccess {
 	pub opened_at: Moment,
 	/// When it stops permitting (ms, exclusive).
 	pub expires_at: Moment,
-	/// The hospital's review.
+	/// The hospital's (or the licensing authority's) review.
 	pub review: Review,
+	/// FLAGGED: opened on a day the patient had refused a consent request.
+	pub after_refusal: bool,
+}
+
+/// Where the on-idle pruning has got to: every request and emergency access below these
+/// identifiers is gone or still needed.
+#[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct PruneCursor {
+	/// The oldest request that may still be in state.
+	pub request: RequestId,
+	/// The oldest emergency access that may still be in state.
+	pub emergency: EmergencyId,
 }
 
 /// Why a hospital may not send a patient's data into the exchange: defined in the shared

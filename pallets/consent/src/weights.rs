@@ -47,6 +47,8 @@ pub trait WeightInfo {
 	fn revoke_grant() -> Weight;
 	fn open_emergency_access() -> Weight;
 	fn review_emergency_access() -> Weight;
+	fn open_assistance() -> Weight;
+	fn close_assistance() -> Weight;
 }
 
 /// Weights for `pallet_consent` using the runtime's database weights.
@@ -239,6 +241,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	// Not yet measured: `set_sensitive_opt_in`'s figure until `./scripts/weights` runs.
+	fn open_assistance() -> Weight {
+		Weight::from_parts(52_059_000, 4075)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	// Not yet measured: `set_sensitive_opt_in`'s figure until `./scripts/weights` runs.
+	fn close_assistance() -> Weight {
+		Weight::from_parts(52_059_000, 4075)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 }
 
 // For backwards compatibility and tests.
@@ -296,6 +310,16 @@ impl WeightInfo for () {
 	fn review_emergency_access() -> Weight {
 		Weight::from_parts(78_236_000, 3565)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	fn open_assistance() -> Weight {
+		Weight::from_parts(52_059_000, 4075)
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	fn close_assistance() -> Weight {
+		Weight::from_parts(52_059_000, 4075)
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

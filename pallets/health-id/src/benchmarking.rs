@@ -2,6 +2,7 @@
 
 use super::*;
 use frame_benchmarking::v2::*;
+use frame_support::traits::{EnsureOrigin, Get};
 use frame_system::RawOrigin;
 use healthchain_primitives::{DocumentKind, HealthId};
 
@@ -23,6 +24,18 @@ fn registered<T: Config>(registrar: &T::AccountId, key: T::AccountId) -> HealthI
 	)
 	.expect("registers");
 	id
+}
+
+/// Schedules rebinding `id` to a fresh key; returns the key.
+fn scheduled<T: Config>(registrar: &T::AccountId, id: HealthId) -> T::AccountId {
+	let new_key: T::AccountId = account("patient", 1, 0);
+	Pallet::<T>::rebind_controller(
+		RawOrigin::Signed(registrar.clone()).into(),
+		id,
+		Controller::Key(new_key.clone()),
+	)
+	.expect("schedules");
+	new_key
 }
 
 #[benchmarks]
@@ -48,11 +61,16 @@ mod benchmarks {
 	#[benchmark]
 	fn rebind_controller() {
 		let r = registrar::<T>();
-		let id = registered::<T>(&r, account("patient", 0, 0));
+		let key: T::AccountId = account("patient", 0, 0);
+		let id = registered::<T>(&r, key.clone());
 		let new_key: T::AccountId = account("patient", 1, 0);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(r), id, Controller::Key(new_key.clone()));
-		assert_eq!(Pallet::<T>::health_id_of_controller(&new_key), Some(id));
+		assert_eq!(
+			PendingRebinds::<T>::get(id).map(|p| p.controller),
+			Some(Controller::Key(new_key))
+		);
+		assert_eq!(Pallet::<T>::health_id_of_controller(&key), Some(id));
 	}
 
 	#[benchmark]
@@ -60,9 +78,74 @@ mod benchmarks {
 		let r = registrar::<T>();
 		let key: T::AccountId = account("patient", 0, 0);
 		let id = registered::<T>(&r, key.clone());
+		scheduled::<T>(&r, id);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(r), id, DeactivationReason::Deceased);
 		assert!(!Pallet::<T>::is_patient_controller(&key));
+		assert!(PendingRebinds::<T>::get(id).is_none());
+	}
+
+	#[benchmark]
+	fn cancel_rebind() {
+		let r = registrar::<T>();
+		let id = registered::<T>(&r, account("patient", 0, 0));
+		scheduled::<T>(&r, id);
+		// A registrar is the costlier canceller: the controller lookup misses first.
+		#[extrinsic_call]
+		_(RawOrigin::Signed(r), id);
+		assert!(PendingRebinds::<T>::get(id).is_none());
+	}
+
+	#[benchmark]
+	fn confirm_rebind() {
+		let r = registrar::<T>();
+		let key: T::AccountId = account("patient", 0, 0);
+		let id = registered::<T>(&r, key.clone());
+		let new_key = scheduled::<T>(&r, id);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(key.clone()), id);
+		assert_eq!(Pallet::<T>::health_id_of_controller(&new_key), Some(id));
+		assert!(!Pallet::<T>::is_patient_controller(&key));
+	}
+
+	#[benchmark]
+	fn complete_rebind() {
+		let r = registrar::<T>();
+		let key: T::AccountId = account("patient", 0, 0);
+		let id = registered::<T>(&r, key.clone());
+		let new_key = scheduled::<T>(&r, id);
+		let due = PendingRebinds::<T>::get(id).expect("scheduled").effective_at;
+		frame_system::Pallet::<T>::set_block_number(due);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(r), id);
+		assert_eq!(Pallet::<T>::health_id_of_controller(&new_key), Some(id));
+		assert!(!Pallet::<T>::is_patient_controller(&key));
+	}
+
+	#[benchmark]
+	fn reactivate() -> Result<(), BenchmarkError> {
+		let origin = <T as Config>::AdminOrigin::try_successful_origin()
+			.map_err(|_| BenchmarkError::Weightless)?;
+		let r = registrar::<T>();
+		let id = registered::<T>(&r, account("patient", 0, 0));
+		Pallet::<T>::deactivate(RawOrigin::Signed(r).into(), id, DeactivationReason::Deceased)
+			.expect("deactivates");
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, id);
+		assert!(Pallet::<T>::active_record(&id).is_ok());
+		Ok(())
+	}
+
+	#[benchmark]
+	fn link_document() {
+		let r = registrar::<T>();
+		let id = registered::<T>(&r, account("patient", 0, 0));
+		// One below the bound: the last document that can still be linked.
+		LinkedCount::<T>::insert(id, <T as Config>::MaxLinkedDocuments::get().saturating_sub(1));
+		let document = HealthId([2u8; 32]);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(r), id, document, DocumentKind::Passport { country: *b"MMR" });
+		assert_eq!(Pallet::<T>::resolve(&document), Some(id));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

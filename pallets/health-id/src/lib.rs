@@ -8,8 +8,35 @@
 //! IDs, after verifying the person in person or by bank KYC and attesting that they are 18 or
 //! older. A health ID has either a controller key (the patient's wallet), which then passes
 //! the permission gate and signs consent decisions, or is `Assisted`: the patient has no
-//! smartphone and a hospital gateway acts for them in person. A registrar rebinds the key after
-//! re-verification (lost phone) and deactivates health IDs (death, duplicate).
+//! smartphone and a hospital gateway acts for them in person.
+//!
+//! ## How far a registrar reaches
+//!
+//! A registrar's word alone does not take a patient's health ID away at once.
+//!
+//! - **Rebinding the controller is delayed.** After re-verifying the person (a lost phone), a
+//!   registrar calls [`Pallet::rebind_controller`], which only schedules the new controller in
+//!   [`PendingRebinds`]. It takes effect once [`Config::RebindDelay`] blocks have passed (a day
+//!   on the production chain), when any registrar calls [`Pallet::complete_rebind`]. Until then
+//!   the current key keeps all its rights and can cancel the rebind
+//!   ([`Pallet::cancel_rebind`]), so a deceived or dishonest registrar cannot silently take over
+//!   a patient's consent decisions; any registrar can cancel it too (a mistaken request). The
+//!   current key can instead apply it at once with its own signature
+//!   ([`Pallet::confirm_rebind`]), e.g. when moving to a new phone while still holding the old
+//!   one. A health ID has at most one pending rebind: a new request replaces the older one. The
+//!   delay also applies to an assisted health ID, which has no key to cancel with. When the
+//!   rebind is applied, the health ID must still be active and the new key still unused.
+//! - **Deactivation can be undone by governance.** A registrar deactivates a health ID (death,
+//!   duplicate): its key loses all rights and any pending rebind is dropped. `AdminOrigin` (the
+//!   operators' council) can [`Pallet::reactivate`] it; it comes back as assisted, and a
+//!   registrar then binds a key through the delayed rebind.
+//! - **One person, one health ID.** A person's later documents (a renewed passport, a migrant's
+//!   pink card after their passport) are linked to their existing health ID with
+//!   [`Pallet::link_document`] (at most [`Config::MaxLinkedDocuments`] per health ID) instead of
+//!   enrolling the person a second time. A document is identified by the same keyed hash a
+//!   health ID is made of. A linked document cannot be registered as a health ID, and a
+//!   registered health ID cannot be linked as a document; [`Pallet::resolve`] maps either to
+//!   the person's health ID.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -31,11 +58,11 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 /// The patients' controller keys, for the permission gate
-/// (`pallet_participants::Config::PatientControllers`).
+/// (`pallet_participants::Config::Patients`).
 pub struct PatientControllerKeys<T>(core::marker::PhantomData<T>);
-impl<T: Config> frame_support::traits::Contains<T::AccountId> for PatientControllerKeys<T> {
-	fn contains(who: &T::AccountId) -> bool {
-		Controllers::<T>::contains_key(who)
+impl<T: Config> pallet_participants::PatientKeys<T::AccountId> for PatientControllerKeys<T> {
+	fn health_id_of(who: &T::AccountId) -> Option<healthchain_primitives::HealthId> {
+		Controllers::<T>::get(who)
 	}
 }
 
@@ -45,10 +72,15 @@ pub mod pallet {
 	use frame_support::pallet_prelude::*;
 	use frame_system::pallet_prelude::*;
 	use healthchain_primitives::{DocumentKind, HealthId};
+	use sp_runtime::traits::Saturating;
 
 	/// A health ID record as stored for this runtime.
 	pub type HealthIdRecordOf<T> =
 		HealthIdRecord<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+
+	/// A pending controller rebind as stored for this runtime.
+	pub type PendingRebindOf<T> =
+		PendingRebind<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
 
 	/// Configuration of the health-id pallet.
 	#[pallet::config]
@@ -56,6 +88,19 @@ pub mod pallet {
 		/// The overarching event type.
 		#[allow(deprecated)]
 		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+
+		/// Origin that reactivates a deactivated health ID (governance: Root or a majority of
+		/// the operators' council in the runtime).
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Blocks a controller rebind scheduled by a registrar waits before it can be
+		/// completed; during them the current controller key can cancel it.
+		#[pallet::constant]
+		type RebindDelay: Get<BlockNumberFor<Self>>;
+
+		/// Most further identity documents that can be linked to one health ID.
+		#[pallet::constant]
+		type MaxLinkedDocuments: Get<u32>;
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
@@ -73,6 +118,22 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Controllers<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, HealthId, OptionQuery>;
+
+	/// Controller rebinds scheduled by a registrar and waiting for `RebindDelay` to pass: at
+	/// most one per health ID.
+	#[pallet::storage]
+	pub type PendingRebinds<T: Config> =
+		StorageMap<_, Blake2_128Concat, HealthId, PendingRebindOf<T>, OptionQuery>;
+
+	/// Further identity documents of a person (keyed hash of the document, derived like a
+	/// health ID), each mapped to the person's health ID.
+	#[pallet::storage]
+	pub type LinkedDocuments<T: Config> =
+		StorageMap<_, Blake2_128Concat, HealthId, HealthId, OptionQuery>;
+
+	/// How many documents are linked to each health ID (at most `MaxLinkedDocuments`).
+	#[pallet::storage]
+	pub type LinkedCount<T: Config> = StorageMap<_, Blake2_128Concat, HealthId, u32, ValueQuery>;
 
 	/// Genesis health IDs, for development and test networks.
 	#[pallet::genesis_config]
@@ -117,13 +178,14 @@ pub mod pallet {
 			/// The registrar.
 			registrar: T::AccountId,
 		},
-		/// A registrar bound a health ID to a new controller after re-verification.
+		/// A scheduled controller rebind took effect: completed by a registrar after the
+		/// delay, or confirmed at once by the old controller key. The old key lost all rights.
 		ControllerRebound {
 			/// The health ID.
 			health_id: HealthId,
 			/// Whether the patient is now served in person.
 			assisted: bool,
-			/// The registrar.
+			/// The registrar that scheduled the rebind after re-verifying the person.
 			registrar: T::AccountId,
 		},
 		/// A registrar deactivated a health ID.
@@ -132,6 +194,40 @@ pub mod pallet {
 			health_id: HealthId,
 			/// Why.
 			reason: DeactivationReason,
+			/// The registrar.
+			registrar: T::AccountId,
+		},
+		/// A registrar scheduled binding a health ID to a new controller. The current key
+		/// keeps its rights until then and can cancel it.
+		RebindScheduled {
+			/// The health ID.
+			health_id: HealthId,
+			/// Whether the patient will be served in person (no controller key).
+			assisted: bool,
+			/// The registrar.
+			registrar: T::AccountId,
+			/// The first block in which the rebind can be completed.
+			effective_at: BlockNumberFor<T>,
+		},
+		/// A pending controller rebind was cancelled.
+		RebindCancelled {
+			/// The health ID.
+			health_id: HealthId,
+			/// Whether the current controller key cancelled it (otherwise a registrar did).
+			by_patient: bool,
+		},
+		/// Governance reactivated a deactivated health ID; it is served in person until a
+		/// registrar binds a key.
+		Reactivated {
+			/// The health ID.
+			health_id: HealthId,
+		},
+		/// A registrar linked a further identity document of the person to their health ID.
+		DocumentLinked {
+			/// The person's health ID.
+			health_id: HealthId,
+			/// The kind of the linked document.
+			kind: DocumentKind,
 			/// The registrar.
 			registrar: T::AccountId,
 		},
@@ -154,12 +250,34 @@ pub mod pallet {
 		HealthIdDeactivated,
 		/// The new controller is the current one.
 		SameController,
+		/// The health ID has no pending controller rebind.
+		NoPendingRebind,
+		/// The signer is not the health ID's current controller key (nor, where allowed, a
+		/// registrar).
+		NotController,
+		/// The rebind's delay has not passed yet.
+		RebindNotDue,
+		/// The health ID is active; only a deactivated one can be reactivated.
+		NotDeactivated,
+		/// The document is already registered as a health ID or linked to one.
+		DocumentInUse,
+		/// The health ID already has `MaxLinkedDocuments` linked documents.
+		TooManyDocuments,
 	}
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Register a patient's health ID. Signed by a registrar that verified the identity
-		/// document in person or by bank KYC and attests that the person is 18 or older.
+		/// Register a patient's health ID.
+		///
+		/// Origin: signed by a registrar that verified the identity document in person or by
+		/// bank KYC and attests that the person is 18 or older.
+		///
+		/// Errors: `NotRegistrar`; `NotAdult`; `AlreadyRegistered`; `DocumentInUse` when the
+		/// hash is linked as a document of a registered person (who must not be enrolled
+		/// twice); `ControllerInUse` when the key controls a health ID or holds a participant
+		/// role.
+		///
+		/// Emits `Registered`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(<T as Config>::WeightInfo::register())]
 		pub fn register(
@@ -172,6 +290,7 @@ pub mod pallet {
 			let registrar = Self::ensure_registrar(origin)?;
 			ensure!(adult_attested, Error::<T>::NotAdult);
 			ensure!(!HealthIds::<T>::contains_key(health_id), Error::<T>::AlreadyRegistered);
+			ensure!(!LinkedDocuments::<T>::contains_key(health_id), Error::<T>::DocumentInUse);
 			Self::bind(&controller, health_id)?;
 			HealthIds::<T>::insert(
 				health_id,
@@ -192,8 +311,21 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Bind a health ID to a new controller (or to assisted service) after the registrar
-		/// re-verified the person, e.g. after a lost phone. The old key loses all rights.
+		/// Schedule binding a health ID to a new controller key (or to assisted service) after
+		/// the registrar re-verified the person, e.g. after a lost phone.
+		///
+		/// Nothing changes at once: the rebind waits in [`PendingRebinds`] for `RebindDelay`
+		/// blocks and is then applied by [`Pallet::complete_rebind`]. Until then the current
+		/// key keeps its rights and can cancel it ([`Pallet::cancel_rebind`]) or apply it at
+		/// once ([`Pallet::confirm_rebind`]). The delay applies to an assisted health ID too.
+		/// A new request replaces a pending one.
+		///
+		/// Origin: signed by a registrar.
+		///
+		/// Errors: `NotRegistrar`; `UnknownHealthId`; `HealthIdDeactivated`; `SameController`;
+		/// `ControllerInUse` when the new key controls a health ID or holds a participant role.
+		///
+		/// Emits `RebindScheduled`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(<T as Config>::WeightInfo::rebind_controller())]
 		pub fn rebind_controller(
@@ -202,23 +334,36 @@ pub mod pallet {
 			controller: Controller<T::AccountId>,
 		) -> DispatchResult {
 			let registrar = Self::ensure_registrar(origin)?;
-			let mut record = HealthIds::<T>::get(health_id).ok_or(Error::<T>::UnknownHealthId)?;
+			let record = HealthIds::<T>::get(health_id).ok_or(Error::<T>::UnknownHealthId)?;
 			ensure!(record.status == HealthIdStatus::Active, Error::<T>::HealthIdDeactivated);
 			ensure!(record.controller != controller, Error::<T>::SameController);
-			Self::bind(&controller, health_id)?;
-			Self::unbind(&record.controller);
-			record.controller = controller.clone();
-			HealthIds::<T>::insert(health_id, record);
-			Self::deposit_event(Event::ControllerRebound {
+			Self::ensure_bindable(&controller)?;
+			let effective_at = frame_system::Pallet::<T>::block_number()
+				.saturating_add(<T as Config>::RebindDelay::get());
+			let assisted = controller == Controller::Assisted;
+			PendingRebinds::<T>::insert(
 				health_id,
-				assisted: controller == Controller::Assisted,
+				PendingRebind { controller, registrar: registrar.clone(), effective_at },
+			);
+			Self::deposit_event(Event::RebindScheduled {
+				health_id,
+				assisted,
 				registrar,
+				effective_at,
 			});
 			Ok(())
 		}
 
-		/// Deactivate a health ID for good (death, duplicate). Its controller key loses all
-		/// rights and no access to it is permitted any more.
+		/// Deactivate a health ID (death, duplicate). Its controller key loses all rights, any
+		/// pending controller rebind is dropped, and no access to it is permitted any more.
+		/// Only governance can reactivate it ([`Pallet::reactivate`]).
+		///
+		/// Origin: signed by a registrar.
+		///
+		/// Errors: `NotRegistrar`; `UnknownHealthId`; `HealthIdDeactivated` when already
+		/// deactivated.
+		///
+		/// Emits `Deactivated`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(<T as Config>::WeightInfo::deactivate())]
 		pub fn deactivate(
@@ -230,28 +375,166 @@ pub mod pallet {
 			let mut record = HealthIds::<T>::get(health_id).ok_or(Error::<T>::UnknownHealthId)?;
 			ensure!(record.status == HealthIdStatus::Active, Error::<T>::HealthIdDeactivated);
 			Self::unbind(&record.controller);
+			PendingRebinds::<T>::remove(health_id);
 			record.status = HealthIdStatus::Deactivated(reason);
 			HealthIds::<T>::insert(health_id, record);
 			Self::deposit_event(Event::Deactivated { health_id, reason, registrar });
 			Ok(())
 		}
+
+		/// Cancel a health ID's pending controller rebind.
+		///
+		/// Origin: signed by the health ID's current controller key (the patient refuses a
+		/// rebind they did not ask for) or by any registrar (a mistaken request).
+		///
+		/// Errors: `NotController` when the signer is neither; `NoPendingRebind`.
+		///
+		/// Emits `RebindCancelled`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(<T as Config>::WeightInfo::cancel_rebind())]
+		pub fn cancel_rebind(origin: OriginFor<T>, health_id: HealthId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let by_patient = if Controllers::<T>::get(&who) == Some(health_id) {
+				true
+			} else if pallet_participants::Pallet::<T>::is_registrar(&who) {
+				false
+			} else {
+				return Err(Error::<T>::NotController.into());
+			};
+			PendingRebinds::<T>::take(health_id).ok_or(Error::<T>::NoPendingRebind)?;
+			Self::deposit_event(Event::RebindCancelled { health_id, by_patient });
+			Ok(())
+		}
+
+		/// Apply a health ID's pending controller rebind at once, without waiting for the
+		/// delay: the current key's own signature is the evidence that the patient agrees.
+		/// The signing key loses all rights.
+		///
+		/// Origin: signed by the health ID's current controller key.
+		///
+		/// Errors: `NotController`; `NoPendingRebind`; `ControllerInUse` when the new key
+		/// has since come to control a health ID or hold a participant role.
+		///
+		/// Emits `ControllerRebound` (with the registrar that scheduled the rebind).
+		#[pallet::call_index(4)]
+		#[pallet::weight(<T as Config>::WeightInfo::confirm_rebind())]
+		pub fn confirm_rebind(origin: OriginFor<T>, health_id: HealthId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(Controllers::<T>::get(&who) == Some(health_id), Error::<T>::NotController);
+			let pending = PendingRebinds::<T>::get(health_id).ok_or(Error::<T>::NoPendingRebind)?;
+			Self::apply_rebind(health_id, pending)
+		}
+
+		/// Apply a health ID's pending controller rebind once its delay has passed. The old
+		/// key loses all rights.
+		///
+		/// Origin: signed by any registrar.
+		///
+		/// Errors: `NotRegistrar`; `NoPendingRebind`; `RebindNotDue` before the rebind's
+		/// `effective_at` block; `ControllerInUse` when the new key has since come to control
+		/// a health ID or hold a participant role (the rebind stays pending: cancel it or
+		/// schedule another).
+		///
+		/// Emits `ControllerRebound` (with the registrar that scheduled the rebind).
+		#[pallet::call_index(5)]
+		#[pallet::weight(<T as Config>::WeightInfo::complete_rebind())]
+		pub fn complete_rebind(origin: OriginFor<T>, health_id: HealthId) -> DispatchResult {
+			Self::ensure_registrar(origin)?;
+			let pending = PendingRebinds::<T>::get(health_id).ok_or(Error::<T>::NoPendingRebind)?;
+			ensure!(
+				frame_system::Pallet::<T>::block_number() >= pending.effective_at,
+				Error::<T>::RebindNotDue
+			);
+			Self::apply_rebind(health_id, pending)
+		}
+
+		/// Reactivate a deactivated health ID, e.g. one deactivated by mistake or by a
+		/// dishonest registrar. It comes back as assisted (its old key was unbound at
+		/// deactivation); a registrar then binds a key through [`Pallet::rebind_controller`]
+		/// and its delay.
+		///
+		/// Origin: `AdminOrigin` (governance).
+		///
+		/// Errors: `BadOrigin`; `UnknownHealthId`; `NotDeactivated` when the health ID is
+		/// active.
+		///
+		/// Emits `Reactivated`.
+		#[pallet::call_index(6)]
+		#[pallet::weight(<T as Config>::WeightInfo::reactivate())]
+		pub fn reactivate(origin: OriginFor<T>, health_id: HealthId) -> DispatchResult {
+			<T as Config>::AdminOrigin::ensure_origin(origin)?;
+			let mut record = HealthIds::<T>::get(health_id).ok_or(Error::<T>::UnknownHealthId)?;
+			ensure!(record.status != HealthIdStatus::Active, Error::<T>::NotDeactivated);
+			record.status = HealthIdStatus::Active;
+			record.controller = Controller::Assisted;
+			HealthIds::<T>::insert(health_id, record);
+			Self::deposit_event(Event::Reactivated { health_id });
+			Ok(())
+		}
+
+		/// Link a further identity document of a person (a renewed passport, a migrant's pink
+		/// card after their passport) to their health ID, so that the person is not enrolled
+		/// a second time. `document` is the document's keyed hash, derived like a health ID;
+		/// it is stored but not put in the event.
+		///
+		/// Origin: signed by a registrar that verified that both documents are the person's.
+		///
+		/// Errors: `NotRegistrar`; `UnknownHealthId`; `HealthIdDeactivated`; `DocumentInUse`
+		/// when the document is itself a registered health ID or already linked;
+		/// `TooManyDocuments` when `MaxLinkedDocuments` are linked already.
+		///
+		/// Emits `DocumentLinked`.
+		#[pallet::call_index(7)]
+		#[pallet::weight(<T as Config>::WeightInfo::link_document())]
+		pub fn link_document(
+			origin: OriginFor<T>,
+			health_id: HealthId,
+			document: HealthId,
+			kind: DocumentKind,
+		) -> DispatchResult {
+			let registrar = Self::ensure_registrar(origin)?;
+			let record = HealthIds::<T>::get(health_id).ok_or(Error::<T>::UnknownHealthId)?;
+			ensure!(record.status == HealthIdStatus::Active, Error::<T>::HealthIdDeactivated);
+			ensure!(Self::resolve(&document).is_none(), Error::<T>::DocumentInUse);
+			LinkedCount::<T>::try_mutate(health_id, |count| -> DispatchResult {
+				ensure!(
+					*count < <T as Config>::MaxLinkedDocuments::get(),
+					Error::<T>::TooManyDocuments
+				);
+				*count = count.saturating_add(1);
+				Ok(())
+			})?;
+			LinkedDocuments::<T>::insert(document, health_id);
+			Self::deposit_event(Event::DocumentLinked { health_id, kind, registrar });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// The signer, if it is a registrar.
 		fn ensure_registrar(origin: OriginFor<T>) -> Result<T::AccountId, DispatchError> {
 			let who = ensure_signed(origin)?;
 			ensure!(pallet_participants::Pallet::<T>::is_registrar(&who), Error::<T>::NotRegistrar);
 			Ok(who)
 		}
 
-		/// Makes `controller` sign for `health_id` (a key gets a provider reference).
-		fn bind(controller: &Controller<T::AccountId>, health_id: HealthId) -> DispatchResult {
+		/// Whether `controller` can be bound: a key must neither control a health ID nor hold
+		/// a participant role. Assisted service can always be bound.
+		fn ensure_bindable(controller: &Controller<T::AccountId>) -> DispatchResult {
 			if let Controller::Key(key) = controller {
 				ensure!(
 					!Controllers::<T>::contains_key(key)
 						&& !pallet_participants::Pallet::<T>::has_role(key),
 					Error::<T>::ControllerInUse
 				);
+			}
+			Ok(())
+		}
+
+		/// Makes `controller` sign for `health_id` (a key gets a provider reference).
+		fn bind(controller: &Controller<T::AccountId>, health_id: HealthId) -> DispatchResult {
+			Self::ensure_bindable(controller)?;
+			if let Controller::Key(key) = controller {
 				Controllers::<T>::insert(key, health_id);
 				frame_system::Pallet::<T>::inc_providers(key);
 			}
@@ -268,6 +551,27 @@ pub mod pallet {
 			}
 		}
 
+		/// Applies `pending` to `health_id` and removes it: binds the new controller and
+		/// unbinds the old one, after checking again that the health ID is active and the new
+		/// key still free.
+		fn apply_rebind(health_id: HealthId, pending: PendingRebindOf<T>) -> DispatchResult {
+			let mut record = HealthIds::<T>::get(health_id).ok_or(Error::<T>::UnknownHealthId)?;
+			ensure!(record.status == HealthIdStatus::Active, Error::<T>::HealthIdDeactivated);
+			ensure!(record.controller != pending.controller, Error::<T>::SameController);
+			Self::bind(&pending.controller, health_id)?;
+			Self::unbind(&record.controller);
+			let assisted = pending.controller == Controller::Assisted;
+			record.controller = pending.controller;
+			HealthIds::<T>::insert(health_id, record);
+			PendingRebinds::<T>::remove(health_id);
+			Self::deposit_event(Event::ControllerRebound {
+				health_id,
+				assisted,
+				registrar: pending.registrar,
+			});
+			Ok(())
+		}
+
 		/// The health ID `who` controls, if any.
 		pub fn health_id_of_controller(who: &T::AccountId) -> Option<HealthId> {
 			Controllers::<T>::get(who)
@@ -276,6 +580,21 @@ pub mod pallet {
 		/// Whether `who` is the controller key of an active health ID.
 		pub fn is_patient_controller(who: &T::AccountId) -> bool {
 			Controllers::<T>::contains_key(who)
+		}
+
+		/// The person's health ID for a document hash: a registered health ID resolves to
+		/// itself (active or not), a linked document to its person's health ID.
+		pub fn resolve(document: &HealthId) -> Option<HealthId> {
+			if HealthIds::<T>::contains_key(document) {
+				Some(*document)
+			} else {
+				LinkedDocuments::<T>::get(document)
+			}
+		}
+
+		/// The pending controller rebind of `health_id`, if any.
+		pub fn pending_rebind(health_id: &HealthId) -> Option<PendingRebindOf<T>> {
+			PendingRebinds::<T>::get(health_id)
 		}
 
 		/// A health ID, for the `HealthApi` runtime API.

@@ -21,8 +21,14 @@ impl frame_system::Config for Test {
 }
 
 parameter_types! {
+	/// Gateways per hospital.
 	pub const MaxGateways: u32 = 3;
+	/// Affiliations per practitioner.
 	pub const MaxAffiliations: u32 = 4;
+	/// Blocks before a scheduled controller rebind can be completed (a day on the real chain).
+	pub const RebindDelay: u64 = 10;
+	/// Documents linkable to one health ID (8 on the real chain; 2 to reach the bound).
+	pub const MaxLinkedDocuments: u32 = 2;
 }
 
 impl pallet_participants::Config for Test {
@@ -30,17 +36,35 @@ impl pallet_participants::Config for Test {
 	type AdminOrigin = EnsureRoot<u64>;
 	type MaxGateways = MaxGateways;
 	type MaxAffiliations = MaxAffiliations;
-	type PatientControllers = frame_support::traits::Nothing;
+	type Patients = pallet_health_id::PatientControllerKeys<Test>;
+	type CallPolicy = pallet_participants::AnyCallForTests;
+	type QuotaPeriod = frame_support::traits::ConstU64<100>;
+	type PatientQuota = AnyQuota;
+	type GatewayQuota = AnyQuota;
+	type RegistrarQuota = AnyQuota;
+	type LicensingAuthorityQuota = AnyQuota;
+	type OperatorQuota = AnyQuota;
 	type WeightInfo = ();
+}
+
+parameter_types! {
+	/// Quotas do not matter in these tests.
+	pub const AnyQuota: pallet_participants::Quota =
+		pallet_participants::Quota { per_block: 1000, per_period: 1000, max_pooled: 1000 };
 }
 
 impl pallet_health_id::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
+	type AdminOrigin = EnsureRoot<u64>;
+	type RebindDelay = RebindDelay;
+	type MaxLinkedDocuments = MaxLinkedDocuments;
 	type WeightInfo = ();
 }
 
 /// A registrar.
 pub const REGISTRAR: u64 = 30;
+/// Another registrar.
+pub const REGISTRAR_B: u64 = 31;
 /// A hospital gateway (not a registrar).
 pub const GW_A: u64 = 10;
 /// A patient's wallet key.
@@ -48,6 +72,8 @@ pub const PATIENT: u64 = 100;
 /// Another wallet key.
 pub const NEW_PHONE: u64 = 101;
 
+/// Test state: hospital `A001` with gateway `GW_A`, registrars `REGISTRAR` and `REGISTRAR_B`,
+/// no health IDs, at block 1.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_participants::GenesisConfig::<Test> {
@@ -58,11 +84,18 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 			healthchain_primitives::ConsentPolicy::OneTime,
 			vec![GW_A],
 		)],
-		registrars: vec![(
-			REGISTRAR,
-			pallet_participants::RegistrarKind::BankBranch,
-			b"Bank".to_vec().try_into().unwrap(),
-		)],
+		registrars: vec![
+			(
+				REGISTRAR,
+				pallet_participants::RegistrarKind::BankBranch,
+				b"Bank".to_vec().try_into().unwrap(),
+			),
+			(
+				REGISTRAR_B,
+				pallet_participants::RegistrarKind::BankBranch,
+				b"Bank B".to_vec().try_into().unwrap(),
+			),
+		],
 		licensing_authority: None,
 		practitioners: vec![],
 	}

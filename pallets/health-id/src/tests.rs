@@ -1,8 +1,12 @@
 //! Unit tests: every call and every error of the health-id pallet.
 
-use crate::{mock::*, Controller, Controllers, DeactivationReason, Error, Event, HealthIdStatus};
+use crate::{
+	mock::*, Controller, Controllers, DeactivationReason, Error, Event, HealthIdStatus,
+	LinkedCount, LinkedDocuments, PendingRebind, PendingRebinds,
+};
 use frame_support::{assert_noop, assert_ok};
 use healthchain_primitives::{document::health_id_of, DenyReason, DocumentKind, HealthId};
+use sp_runtime::DispatchError;
 
 const SECRET: [u8; 32] = [42u8; 32];
 
@@ -11,6 +15,10 @@ fn hid(n: &str) -> HealthId {
 }
 fn somchai() -> HealthId {
 	hid("1101700230708")
+}
+/// The keyed hash of a passport, derived like a health ID.
+fn passport(country: [u8; 3], number: &str) -> HealthId {
+	health_id_of(&SECRET, DocumentKind::Passport { country }, number).expect("valid test passport")
 }
 fn register(id: HealthId, controller: Controller<u64>) -> frame_support::dispatch::DispatchResult {
 	Ids::register(
@@ -131,18 +139,60 @@ fn controller_keys_are_unique_and_not_participants() {
 	});
 }
 
+/// Schedules rebinding `id` to `controller` by `REGISTRAR`.
+fn schedule(id: HealthId, controller: Controller<u64>) -> frame_support::dispatch::DispatchResult {
+	Ids::rebind_controller(RuntimeOrigin::signed(REGISTRAR), id, controller)
+}
+
+/// Moves to the block in which a rebind scheduled in block 1 becomes due.
+fn wait_out_delay() {
+	System::set_block_number(1 + RebindDelay::get());
+}
+
 #[test]
-fn rebind_after_lost_phone() {
+fn rebind_is_scheduled_and_completed_after_the_delay() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
-		assert_ok!(Ids::rebind_controller(
-			RuntimeOrigin::signed(REGISTRAR),
-			somchai(),
-			Controller::Key(NEW_PHONE)
-		));
-		assert!(!Ids::is_patient_controller(&PATIENT));
-		assert_eq!(System::providers(&PATIENT), 0);
-		assert_eq!(Ids::health_id_of_controller(&NEW_PHONE), Some(somchai()));
+		assert_ok!(schedule(somchai(), Controller::Key(NEW_PHONE)));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Ids(Event::RebindScheduled {
+				health_id: somchai(),
+				assisted: false,
+				registrar: REGISTRAR,
+				effective_at: 11
+			})
+		);
+		assert_eq!(
+			PendingRebinds::<Test>::get(somchai()),
+			Some(PendingRebind {
+				controller: Controller::Key(NEW_PHONE),
+				registrar: REGISTRAR,
+				effective_at: 11
+			})
+		);
+		assert_eq!(Ids::pending_rebind(&somchai()).map(|p| p.effective_at), Some(11));
+		// Nothing changed yet: the old key keeps its rights.
+		assert_eq!(Ids::health_id_of_controller(&PATIENT), Some(somchai()));
+		assert!(!Ids::is_patient_controller(&NEW_PHONE));
+		assert_eq!(System::providers(&PATIENT), 1);
+
+		System::set_block_number(10);
+		assert_noop!(
+			Ids::complete_rebind(RuntimeOrigin::signed(REGISTRAR), somchai()),
+			Error::<Test>::RebindNotDue
+		);
+		wait_out_delay();
+		assert_noop!(
+			Ids::complete_rebind(RuntimeOrigin::signed(GW_A), somchai()),
+			Error::<Test>::NotRegistrar
+		);
+		assert_noop!(
+			Ids::complete_rebind(RuntimeOrigin::signed(PATIENT), somchai()),
+			Error::<Test>::NotRegistrar
+		);
+		// Any registrar completes it; the event names the one that scheduled it.
+		assert_ok!(Ids::complete_rebind(RuntimeOrigin::signed(REGISTRAR_B), somchai()));
 		assert_eq!(
 			last_event(),
 			RuntimeEvent::Ids(Event::ControllerRebound {
@@ -151,32 +201,106 @@ fn rebind_after_lost_phone() {
 				registrar: REGISTRAR
 			})
 		);
+		assert!(!Ids::is_patient_controller(&PATIENT));
+		assert_eq!(System::providers(&PATIENT), 0);
+		assert_eq!(Ids::health_id_of_controller(&NEW_PHONE), Some(somchai()));
+		assert_eq!(System::providers(&NEW_PHONE), 1);
+		assert_eq!(
+			crate::HealthIds::<Test>::get(somchai()).unwrap().controller,
+			Controller::Key(NEW_PHONE)
+		);
+		assert!(PendingRebinds::<Test>::get(somchai()).is_none());
 		assert_noop!(
-			Ids::rebind_controller(
-				RuntimeOrigin::signed(REGISTRAR),
-				somchai(),
-				Controller::Key(NEW_PHONE)
-			),
+			Ids::complete_rebind(RuntimeOrigin::signed(REGISTRAR), somchai()),
+			Error::<Test>::NoPendingRebind
+		);
+	});
+}
+
+#[test]
+fn rebind_after_lost_phone() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
+		assert_ok!(schedule(somchai(), Controller::Key(NEW_PHONE)));
+		wait_out_delay();
+		assert_ok!(Ids::complete_rebind(RuntimeOrigin::signed(REGISTRAR), somchai()));
+		assert!(!Ids::is_patient_controller(&PATIENT));
+		assert_eq!(System::providers(&PATIENT), 0);
+		assert_eq!(Ids::health_id_of_controller(&NEW_PHONE), Some(somchai()));
+		assert_noop!(
+			schedule(somchai(), Controller::Key(NEW_PHONE)),
 			Error::<Test>::SameController
 		);
-		assert_ok!(Ids::rebind_controller(
-			RuntimeOrigin::signed(REGISTRAR),
-			somchai(),
-			Controller::Assisted
-		));
+		// To assisted service: scheduled and delayed the same way.
+		assert_ok!(schedule(somchai(), Controller::Assisted));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Ids(Event::RebindScheduled {
+				health_id: somchai(),
+				assisted: true,
+				registrar: REGISTRAR,
+				effective_at: 21
+			})
+		);
+		System::set_block_number(21);
+		assert_ok!(Ids::complete_rebind(RuntimeOrigin::signed(REGISTRAR), somchai()));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Ids(Event::ControllerRebound {
+				health_id: somchai(),
+				assisted: true,
+				registrar: REGISTRAR
+			})
+		);
 		assert!(Controllers::<Test>::iter().next().is_none());
 		assert_noop!(
 			Ids::rebind_controller(RuntimeOrigin::signed(GW_A), somchai(), Controller::Assisted),
 			Error::<Test>::NotRegistrar
 		);
 		assert_noop!(
-			Ids::rebind_controller(
-				RuntimeOrigin::signed(REGISTRAR),
-				hid("1101700230716"),
-				Controller::Assisted
-			),
+			schedule(hid("1101700230716"), Controller::Assisted),
 			Error::<Test>::UnknownHealthId
 		);
+	});
+}
+
+#[test]
+fn a_new_request_replaces_the_pending_one() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
+		assert_ok!(schedule(somchai(), Controller::Key(NEW_PHONE)));
+		System::set_block_number(5);
+		assert_ok!(Ids::rebind_controller(
+			RuntimeOrigin::signed(REGISTRAR_B),
+			somchai(),
+			Controller::Assisted
+		));
+		assert_eq!(
+			PendingRebinds::<Test>::get(somchai()),
+			Some(PendingRebind {
+				controller: Controller::Assisted,
+				registrar: REGISTRAR_B,
+				effective_at: 15
+			})
+		);
+		// The delay runs from the newer request.
+		wait_out_delay();
+		assert_noop!(
+			Ids::complete_rebind(RuntimeOrigin::signed(REGISTRAR), somchai()),
+			Error::<Test>::RebindNotDue
+		);
+		System::set_block_number(15);
+		assert_ok!(Ids::complete_rebind(RuntimeOrigin::signed(REGISTRAR), somchai()));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Ids(Event::ControllerRebound {
+				health_id: somchai(),
+				assisted: true,
+				registrar: REGISTRAR_B
+			})
+		);
+		assert!(!Ids::is_patient_controller(&PATIENT));
+		assert!(!Ids::is_patient_controller(&NEW_PHONE));
 	});
 }
 
@@ -186,14 +310,149 @@ fn rebind_to_a_key_in_use_fails_and_keeps_the_old_key() {
 		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
 		assert_ok!(register(hid("1101700230716"), Controller::Key(NEW_PHONE)));
 		assert_noop!(
-			Ids::rebind_controller(
-				RuntimeOrigin::signed(REGISTRAR),
-				somchai(),
-				Controller::Key(NEW_PHONE)
-			),
+			schedule(somchai(), Controller::Key(NEW_PHONE)),
+			Error::<Test>::ControllerInUse
+		);
+		// A participant's key cannot become a patient's controller either.
+		assert_noop!(schedule(somchai(), Controller::Key(GW_A)), Error::<Test>::ControllerInUse);
+		assert_noop!(
+			schedule(somchai(), Controller::Key(REGISTRAR_B)),
 			Error::<Test>::ControllerInUse
 		);
 		assert_eq!(Ids::health_id_of_controller(&PATIENT), Some(somchai()));
+		assert!(PendingRebinds::<Test>::get(somchai()).is_none());
+	});
+}
+
+#[test]
+fn a_key_taken_during_the_delay_is_refused_when_applied() {
+	new_test_ext().execute_with(|| {
+		const LATER_KEY: u64 = 102;
+		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
+		assert_ok!(schedule(somchai(), Controller::Key(LATER_KEY)));
+		// Another health ID binds the same key while the rebind waits.
+		assert_ok!(register(hid("1101700230716"), Controller::Key(LATER_KEY)));
+		wait_out_delay();
+		assert_noop!(
+			Ids::complete_rebind(RuntimeOrigin::signed(REGISTRAR), somchai()),
+			Error::<Test>::ControllerInUse
+		);
+		assert_noop!(
+			Ids::confirm_rebind(RuntimeOrigin::signed(PATIENT), somchai()),
+			Error::<Test>::ControllerInUse
+		);
+		assert_eq!(Ids::health_id_of_controller(&PATIENT), Some(somchai()));
+		assert_eq!(Ids::health_id_of_controller(&LATER_KEY), Some(hid("1101700230716")));
+		// The stuck request is cancelled by a registrar.
+		assert_ok!(Ids::cancel_rebind(RuntimeOrigin::signed(REGISTRAR), somchai()));
+	});
+}
+
+#[test]
+fn patient_cancels_a_rebind_with_the_current_key() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
+		assert_ok!(schedule(somchai(), Controller::Key(NEW_PHONE)));
+		assert_ok!(Ids::cancel_rebind(RuntimeOrigin::signed(PATIENT), somchai()));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Ids(Event::RebindCancelled { health_id: somchai(), by_patient: true })
+		);
+		assert!(PendingRebinds::<Test>::get(somchai()).is_none());
+		wait_out_delay();
+		assert_noop!(
+			Ids::complete_rebind(RuntimeOrigin::signed(REGISTRAR), somchai()),
+			Error::<Test>::NoPendingRebind
+		);
+		assert_noop!(
+			Ids::cancel_rebind(RuntimeOrigin::signed(PATIENT), somchai()),
+			Error::<Test>::NoPendingRebind
+		);
+		assert_eq!(Ids::health_id_of_controller(&PATIENT), Some(somchai()));
+		assert!(!Ids::is_patient_controller(&NEW_PHONE));
+	});
+}
+
+#[test]
+fn registrar_cancels_a_rebind_and_others_cannot() {
+	new_test_ext().execute_with(|| {
+		const OTHER_PATIENT: u64 = 102;
+		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
+		assert_ok!(register(hid("1101700230716"), Controller::Key(OTHER_PATIENT)));
+		assert_ok!(schedule(somchai(), Controller::Key(NEW_PHONE)));
+		// Not the would-be key, not a gateway, not another patient's key.
+		for who in [NEW_PHONE, GW_A, OTHER_PATIENT] {
+			assert_noop!(
+				Ids::cancel_rebind(RuntimeOrigin::signed(who), somchai()),
+				Error::<Test>::NotController
+			);
+		}
+		assert_ok!(Ids::cancel_rebind(RuntimeOrigin::signed(REGISTRAR_B), somchai()));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Ids(Event::RebindCancelled { health_id: somchai(), by_patient: false })
+		);
+		assert!(PendingRebinds::<Test>::get(somchai()).is_none());
+		assert_noop!(
+			Ids::cancel_rebind(RuntimeOrigin::signed(REGISTRAR), somchai()),
+			Error::<Test>::NoPendingRebind
+		);
+	});
+}
+
+#[test]
+fn current_key_confirms_a_rebind_at_once() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
+		assert_noop!(
+			Ids::confirm_rebind(RuntimeOrigin::signed(PATIENT), somchai()),
+			Error::<Test>::NoPendingRebind
+		);
+		assert_ok!(schedule(somchai(), Controller::Key(NEW_PHONE)));
+		for who in [NEW_PHONE, REGISTRAR, GW_A] {
+			assert_noop!(
+				Ids::confirm_rebind(RuntimeOrigin::signed(who), somchai()),
+				Error::<Test>::NotController
+			);
+		}
+		assert_ok!(Ids::confirm_rebind(RuntimeOrigin::signed(PATIENT), somchai()));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Ids(Event::ControllerRebound {
+				health_id: somchai(),
+				assisted: false,
+				registrar: REGISTRAR
+			})
+		);
+		assert!(!Ids::is_patient_controller(&PATIENT));
+		assert_eq!(System::providers(&PATIENT), 0);
+		assert_eq!(Ids::health_id_of_controller(&NEW_PHONE), Some(somchai()));
+		assert!(PendingRebinds::<Test>::get(somchai()).is_none());
+		// The old key has no say any more.
+		assert_noop!(
+			Ids::confirm_rebind(RuntimeOrigin::signed(PATIENT), somchai()),
+			Error::<Test>::NotController
+		);
+	});
+}
+
+#[test]
+fn an_assisted_health_id_waits_out_the_delay_too() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(somchai(), Controller::Assisted));
+		assert_ok!(schedule(somchai(), Controller::Key(NEW_PHONE)));
+		assert_noop!(
+			Ids::complete_rebind(RuntimeOrigin::signed(REGISTRAR), somchai()),
+			Error::<Test>::RebindNotDue
+		);
+		// No key can confirm it.
+		assert_noop!(
+			Ids::confirm_rebind(RuntimeOrigin::signed(NEW_PHONE), somchai()),
+			Error::<Test>::NotController
+		);
+		wait_out_delay();
+		assert_ok!(Ids::complete_rebind(RuntimeOrigin::signed(REGISTRAR), somchai()));
+		assert_eq!(Ids::health_id_of_controller(&NEW_PHONE), Some(somchai()));
 	});
 }
 
@@ -248,5 +507,228 @@ fn deactivate_removes_rights() {
 		);
 		// The key is free again: it can be bound to another (re-verified) health ID.
 		assert_ok!(register(hid("1101700230716"), Controller::Key(PATIENT)));
+	});
+}
+
+#[test]
+fn deactivate_drops_a_pending_rebind() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
+		assert_ok!(schedule(somchai(), Controller::Key(NEW_PHONE)));
+		assert_ok!(Ids::deactivate(
+			RuntimeOrigin::signed(REGISTRAR),
+			somchai(),
+			DeactivationReason::Duplicate
+		));
+		assert!(PendingRebinds::<Test>::get(somchai()).is_none());
+		wait_out_delay();
+		assert_noop!(
+			Ids::complete_rebind(RuntimeOrigin::signed(REGISTRAR), somchai()),
+			Error::<Test>::NoPendingRebind
+		);
+		assert!(!Ids::is_patient_controller(&NEW_PHONE));
+	});
+}
+
+#[test]
+fn governance_reactivates_a_deactivated_health_id() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
+		assert_noop!(
+			Ids::reactivate(RuntimeOrigin::root(), somchai()),
+			Error::<Test>::NotDeactivated
+		);
+		assert_ok!(Ids::deactivate(
+			RuntimeOrigin::signed(REGISTRAR),
+			somchai(),
+			DeactivationReason::Deceased
+		));
+		// Neither a registrar nor the patient can undo a deactivation.
+		for who in [REGISTRAR, PATIENT] {
+			assert_noop!(
+				Ids::reactivate(RuntimeOrigin::signed(who), somchai()),
+				DispatchError::BadOrigin
+			);
+		}
+		assert_noop!(
+			Ids::reactivate(RuntimeOrigin::root(), hid("1101700230716")),
+			Error::<Test>::UnknownHealthId
+		);
+		assert_ok!(Ids::reactivate(RuntimeOrigin::root(), somchai()));
+		assert_eq!(last_event(), RuntimeEvent::Ids(Event::Reactivated { health_id: somchai() }));
+		let rec = crate::HealthIds::<Test>::get(somchai()).unwrap();
+		assert_eq!(rec.status, HealthIdStatus::Active);
+		assert_eq!(rec.controller, Controller::Assisted);
+		assert!(Ids::active_record(&somchai()).is_ok());
+		assert!(!Ids::is_patient_controller(&PATIENT));
+		assert_noop!(
+			Ids::reactivate(RuntimeOrigin::root(), somchai()),
+			Error::<Test>::NotDeactivated
+		);
+		// A registrar binds a key again, through the delayed rebind.
+		assert_ok!(schedule(somchai(), Controller::Key(PATIENT)));
+		wait_out_delay();
+		assert_ok!(Ids::complete_rebind(RuntimeOrigin::signed(REGISTRAR), somchai()));
+		assert_eq!(Ids::health_id_of_controller(&PATIENT), Some(somchai()));
+		assert_eq!(System::providers(&PATIENT), 1);
+	});
+}
+
+#[test]
+fn registrar_links_a_further_document() {
+	new_test_ext().execute_with(|| {
+		let first = passport(*b"MMR", "MB123456");
+		let pink_card = health_id_of(&SECRET, DocumentKind::ThaiNonCitizenId, "6712345678901")
+			.expect("valid test pink card");
+		assert_ok!(Ids::register(
+			RuntimeOrigin::signed(REGISTRAR),
+			first,
+			DocumentKind::Passport { country: *b"MMR" },
+			true,
+			Controller::Assisted
+		));
+		assert_eq!(Ids::resolve(&pink_card), None);
+		assert_ok!(Ids::link_document(
+			RuntimeOrigin::signed(REGISTRAR),
+			first,
+			pink_card,
+			DocumentKind::ThaiNonCitizenId
+		));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Ids(Event::DocumentLinked {
+				health_id: first,
+				kind: DocumentKind::ThaiNonCitizenId,
+				registrar: REGISTRAR
+			})
+		);
+		assert_eq!(LinkedDocuments::<Test>::get(pink_card), Some(first));
+		assert_eq!(LinkedCount::<Test>::get(first), 1);
+		assert_eq!(Ids::resolve(&pink_card), Some(first));
+		assert_eq!(Ids::resolve(&first), Some(first));
+		assert_eq!(Ids::resolve(&somchai()), None);
+	});
+}
+
+#[test]
+fn link_document_errors() {
+	new_test_ext().execute_with(|| {
+		let doc = passport(*b"THA", "AA1234567");
+		assert_noop!(
+			Ids::link_document(
+				RuntimeOrigin::signed(GW_A),
+				somchai(),
+				doc,
+				DocumentKind::Passport { country: *b"THA" }
+			),
+			Error::<Test>::NotRegistrar
+		);
+		assert_noop!(
+			Ids::link_document(
+				RuntimeOrigin::signed(REGISTRAR),
+				somchai(),
+				doc,
+				DocumentKind::Passport { country: *b"THA" }
+			),
+			Error::<Test>::UnknownHealthId
+		);
+		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
+		let other = hid("1101700230716");
+		assert_ok!(register(other, Controller::Assisted));
+		// A registered health ID (another person's, or this one) is not a further document.
+		for registered in [other, somchai()] {
+			assert_noop!(
+				Ids::link_document(
+					RuntimeOrigin::signed(REGISTRAR),
+					somchai(),
+					registered,
+					DocumentKind::ThaiCitizenId
+				),
+				Error::<Test>::DocumentInUse
+			);
+		}
+		assert_ok!(Ids::link_document(
+			RuntimeOrigin::signed(REGISTRAR),
+			somchai(),
+			doc,
+			DocumentKind::Passport { country: *b"THA" }
+		));
+		// A linked document cannot be linked again, to anyone.
+		for id in [somchai(), other] {
+			assert_noop!(
+				Ids::link_document(
+					RuntimeOrigin::signed(REGISTRAR_B),
+					id,
+					doc,
+					DocumentKind::Passport { country: *b"THA" }
+				),
+				Error::<Test>::DocumentInUse
+			);
+		}
+		assert_ok!(Ids::deactivate(
+			RuntimeOrigin::signed(REGISTRAR),
+			other,
+			DeactivationReason::Duplicate
+		));
+		assert_noop!(
+			Ids::link_document(
+				RuntimeOrigin::signed(REGISTRAR),
+				other,
+				passport(*b"THA", "AA7654321"),
+				DocumentKind::Passport { country: *b"THA" }
+			),
+			Error::<Test>::HealthIdDeactivated
+		);
+	});
+}
+
+#[test]
+fn at_most_max_linked_documents() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
+		let kind = DocumentKind::Passport { country: *b"THA" };
+		for number in ["AA0000001", "AA0000002"] {
+			assert_ok!(Ids::link_document(
+				RuntimeOrigin::signed(REGISTRAR),
+				somchai(),
+				passport(*b"THA", number),
+				kind
+			));
+		}
+		assert_eq!(LinkedCount::<Test>::get(somchai()), MaxLinkedDocuments::get());
+		assert_noop!(
+			Ids::link_document(
+				RuntimeOrigin::signed(REGISTRAR),
+				somchai(),
+				passport(*b"THA", "AA0000003"),
+				kind
+			),
+			Error::<Test>::TooManyDocuments
+		);
+	});
+}
+
+#[test]
+fn a_linked_document_cannot_be_registered() {
+	new_test_ext().execute_with(|| {
+		let renewed = passport(*b"MMR", "MD111111");
+		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
+		assert_ok!(Ids::link_document(
+			RuntimeOrigin::signed(REGISTRAR),
+			somchai(),
+			renewed,
+			DocumentKind::Passport { country: *b"MMR" }
+		));
+		assert_noop!(
+			Ids::register(
+				RuntimeOrigin::signed(REGISTRAR_B),
+				renewed,
+				DocumentKind::Passport { country: *b"MMR" },
+				true,
+				Controller::Key(NEW_PHONE)
+			),
+			Error::<Test>::DocumentInUse
+		);
+		assert!(!Ids::is_patient_controller(&NEW_PHONE));
 	});
 }

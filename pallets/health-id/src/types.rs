@@ -64,7 +64,7 @@ pub enum DeactivationReason {
 pub enum HealthIdStatus {
 	/// In use.
 	Active,
-	/// Deactivated for good.
+	/// Deactivated by a registrar; only governance can reactivate it.
 	Deactivated(DeactivationReason),
 }
 
@@ -81,6 +81,18 @@ pub struct HealthIdRecord<AccountId, BlockNumber> {
 	pub registered_by: AccountId,
 	/// The block it was registered in.
 	pub registered_at: BlockNumber,
+}
+
+/// A controller rebind a registrar scheduled, waiting for its delay to pass. Until it is
+/// applied, the health ID's current controller key keeps its rights and can cancel it.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct PendingRebind<AccountId, BlockNumber> {
+	/// The controller the health ID will be bound to.
+	pub controller: Controller<AccountId>,
+	/// The registrar that scheduled it after re-verifying the person.
+	pub registrar: AccountId,
+	/// The first block in which a registrar can complete it.
+	pub effective_at: BlockNumber,
 }
 
 /// A genesis health ID: the ID, its document kind, its controller and the registering

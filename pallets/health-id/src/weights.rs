@@ -41,6 +41,11 @@ pub trait WeightInfo {
 	fn register() -> Weight;
 	fn rebind_controller() -> Weight;
 	fn deactivate() -> Weight;
+	fn cancel_rebind() -> Weight;
+	fn confirm_rebind() -> Weight;
+	fn complete_rebind() -> Weight;
+	fn reactivate() -> Weight;
+	fn link_document() -> Weight;
 }
 
 /// Weights for `pallet_health_id` using the runtime's database weights.
@@ -97,6 +102,36 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
+	/// Placeholder copied from `rebind_controller` until the next benchmark run.
+	fn cancel_rebind() -> Weight {
+		Weight::from_parts(127_788_000, 6100)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
+	/// Placeholder copied from `rebind_controller` until the next benchmark run.
+	fn confirm_rebind() -> Weight {
+		Weight::from_parts(127_788_000, 6100)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
+	/// Placeholder copied from `rebind_controller` until the next benchmark run.
+	fn complete_rebind() -> Weight {
+		Weight::from_parts(127_788_000, 6100)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
+	/// Placeholder copied from `rebind_controller` until the next benchmark run.
+	fn reactivate() -> Weight {
+		Weight::from_parts(127_788_000, 6100)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
+	/// Placeholder copied from `rebind_controller` until the next benchmark run.
+	fn link_document() -> Weight {
+		Weight::from_parts(127_788_000, 6100)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
 }
 
 // For backwards compatibility and tests.
@@ -115,5 +150,30 @@ impl WeightInfo for () {
 		Weight::from_parts(98_296_000, 3588)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
+	}
+	fn cancel_rebind() -> Weight {
+		Weight::from_parts(127_788_000, 6100)
+			.saturating_add(RocksDbWeight::get().reads(7_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
+	}
+	fn confirm_rebind() -> Weight {
+		Weight::from_parts(127_788_000, 6100)
+			.saturating_add(RocksDbWeight::get().reads(7_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
+	}
+	fn complete_rebind() -> Weight {
+		Weight::from_parts(127_788_000, 6100)
+			.saturating_add(RocksDbWeight::get().reads(7_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
+	}
+	fn reactivate() -> Weight {
+		Weight::from_parts(127_788_000, 6100)
+			.saturating_add(RocksDbWeight::get().reads(7_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
+	}
+	fn link_document() -> Weight {
+		Weight::from_parts(127_788_000, 6100)
+			.saturating_add(RocksDbWeight::get().reads(7_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 }

@@ -172,6 +172,17 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	fn set_quota() -> Result<(), BenchmarkError> {
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let quota = Quota { per_block: 9, per_period: 99, max_pooled: 9 };
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, SignerKind::Patient, Some(quota));
+		assert_eq!(Pallet::<T>::quota_of(SignerKind::Patient), quota);
+		Ok(())
+	}
+
+	#[benchmark]
 	fn license_practitioner() {
 		let a = authority::<T>();
 		#[extrinsic_call]

@@ -1,30 +1,66 @@
-//! The permission gate: a transaction extension that keeps strangers out of the pool.
+//! The permission gate and the quotas: two transaction extensions that stand in for fees on a
+//! chain without a currency.
+//!
+//! - [`CheckPermission`]: who may make which call. A stranger, a call outside the signer's
+//!   role (a call nested in a batch included) or a patient's call for someone else's health ID
+//!   is refused at pool validation, each with its own code ([`codes`]); the same check is
+//!   installed as a call filter on the transaction's origin, so dispatch refuses what the pool
+//!   would have (`frame_system::Error::CallFiltered`), calls nested in batches included.
+//! - [`CheckNonceWithinQuota`]: the nonce check (encoded as the standard `CheckNonce`, so
+//!   wallets and explorers sign and decode it unchanged) plus the signer's quota: calls per
+//!   block and per period, and transactions waiting in the pool.
 
-use crate::{Config, Pallet};
+use crate::{Allowance, CallPolicy, Config, Pallet, Usages};
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use core::marker::PhantomData;
 use frame_support::{
+	dispatch::DispatchInfo,
 	pallet_prelude::TransactionSource,
-	traits::{Contains, Get, OriginTrait},
+	traits::{Get, OriginTrait},
 	DefaultNoBound,
 };
 use scale_info::TypeInfo;
 use sp_runtime::{
 	impl_tx_ext_default,
-	traits::{DispatchInfoOf, TransactionExtension},
-	transaction_validity::InvalidTransaction,
-	Weight,
+	traits::{
+		DispatchInfoOf, Dispatchable, PostDispatchInfoOf, TransactionExtension, ValidateResult,
+	},
+	transaction_validity::{
+		InvalidTransaction, TransactionLongevity, TransactionValidityError, ValidTransaction,
+	},
+	DispatchResult, SaturatedConversion, Saturating, Weight,
 };
 
-/// `InvalidTransaction::Custom` code of a signed transaction from an account that is neither a
-/// registered participant nor a patient controller. Documented in the README.
-pub const NOT_PERMITTED: u8 = 10;
+/// The `InvalidTransaction::Custom` codes of the permission gate and the quotas. The README
+/// has the same table.
+pub mod codes {
+	/// The signer is neither a participant (operator, gateway, registrar, licensing
+	/// authority) nor a patient's controller key.
+	pub const NOT_PERMITTED: u8 = 10;
+	/// The call, or a call nested in a batch, is not one the signer's role may make.
+	pub const CALL_OUTSIDE_ROLE: u8 = 11;
+	/// A patient's call for a health ID the signer does not act for: another patient's ID or
+	/// request, or a gateway or registrar without an open assistance session for the patient.
+	pub const NOT_FOR_THIS_PATIENT: u8 = 12;
+	/// Batches nested deeper than the runtime allows.
+	pub const BATCH_TOO_DEEP: u8 = 13;
+	/// The signer's calls this period (counting its transactions already waiting in the pool)
+	/// would exceed its quota.
+	pub const PERIOD_QUOTA: u8 = 14;
+	/// The signer already has its bound of transactions waiting in the pool.
+	pub const POOL_SHARE: u8 = 15;
+	/// The transaction alone counts more calls than the signer may make in one block.
+	pub const BLOCK_QUOTA: u8 = 16;
+}
+
+pub use codes::NOT_PERMITTED;
 
 /// The permission gate. A signed transaction passes only if its signer holds a participant
-/// role (operator, gateway, registrar, licensing authority) or is a patient controller;
-/// otherwise pool validation fails with `InvalidTransaction::Custom(NOT_PERMITTED)` and the
-/// transaction never enters the pool or a block. Unsigned transactions and inherents are
-/// left to their own checks.
+/// role or is a patient's controller key, and the runtime's [`CallPolicy`] allows the call for
+/// that signer. Otherwise pool validation fails with `InvalidTransaction::Custom` and one of
+/// [`codes`], and the transaction never enters the pool or a block. Sets the pool priority
+/// from the call (hospital anchors and attestations first). Unsigned transactions and
+/// inherents are left to their own checks.
 #[derive(Encode, Decode, DecodeWithMemTracking, DefaultNoBound, Clone, Eq, PartialEq, TypeInfo)]
 #[scale_info(skip_type_params(T))]
 pub struct CheckPermission<T>(PhantomData<T>);
@@ -34,6 +70,16 @@ impl<T: Config + Send + Sync> CheckPermission<T> {
 	pub fn new() -> Self {
 		Self(PhantomData)
 	}
+
+	/// The gate's decision for `who` making `call`, with the code of a refusal.
+	pub fn allowance(
+		who: &T::AccountId,
+		call: &<T as frame_system::Config>::RuntimeCall,
+	) -> Result<(crate::Signer, Allowance), u8> {
+		let signer = Pallet::<T>::signer_of(who).ok_or(codes::NOT_PERMITTED)?;
+		let allowance = T::CallPolicy::check(who, &signer, call).map_err(|r| r.code())?;
+		Ok((signer, allowance))
+	}
 }
 
 impl<T: Config + Send + Sync> core::fmt::Debug for CheckPermission<T> {
@@ -42,34 +88,171 @@ impl<T: Config + Send + Sync> core::fmt::Debug for CheckPermission<T> {
 	}
 }
 
-impl<T: Config + Send + Sync> TransactionExtension<T::RuntimeCall> for CheckPermission<T> {
+impl<T: Config + Send + Sync> TransactionExtension<<T as frame_system::Config>::RuntimeCall>
+	for CheckPermission<T>
+{
 	const IDENTIFIER: &'static str = "CheckPermission";
 	type Implicit = ();
 	type Val = ();
 	type Pre = ();
 
-	fn weight(&self, _: &T::RuntimeCall) -> Weight {
-		// One read of the signer's role, one of the patient controllers.
-		T::DbWeight::get().reads(2)
+	fn weight(&self, _: &<T as frame_system::Config>::RuntimeCall) -> Weight {
+		// The signer's role, its patient binding, and what a patient's call names (the
+		// health ID's record and an assistance session or a request).
+		T::DbWeight::get().reads(5)
 	}
 
 	fn validate(
 		&self,
 		origin: <T as frame_system::Config>::RuntimeOrigin,
-		_call: &T::RuntimeCall,
-		_info: &DispatchInfoOf<T::RuntimeCall>,
+		call: &<T as frame_system::Config>::RuntimeCall,
+		_info: &DispatchInfoOf<<T as frame_system::Config>::RuntimeCall>,
 		_len: usize,
 		_self_implicit: Self::Implicit,
 		_inherited_implication: &impl Encode,
 		_source: TransactionSource,
-	) -> sp_runtime::traits::ValidateResult<Self::Val, T::RuntimeCall> {
-		if let Some(who) = origin.as_signer() {
-			if !Pallet::<T>::has_role(who) && !T::PatientControllers::contains(who) {
-				return Err(InvalidTransaction::Custom(NOT_PERMITTED).into());
-			}
-		}
-		Ok((Default::default(), (), origin))
+	) -> ValidateResult<Self::Val, <T as frame_system::Config>::RuntimeCall> {
+		let Some(who) = origin.as_signer().cloned() else {
+			return Ok((Default::default(), (), origin));
+		};
+		let (signer, allowance) =
+			Self::allowance(&who, call).map_err(InvalidTransaction::Custom)?;
+		// Dispatch asks the same table again, for the call and every call nested in it.
+		let mut origin = origin;
+		origin.add_filter(move |c| T::CallPolicy::check(&who, &signer, c).is_ok());
+		let validity = ValidTransaction { priority: allowance.priority, ..Default::default() };
+		Ok((validity, (), origin))
 	}
 
-	impl_tx_ext_default!(T::RuntimeCall; prepare);
+	impl_tx_ext_default!(<T as frame_system::Config>::RuntimeCall; prepare);
+}
+
+/// The nonce check with the signer's quota. Encoded and identified as the standard
+/// `CheckNonce` (a compact nonce), so every wallet signs it unchanged.
+///
+/// At pool validation a transaction is refused when it alone counts more calls than one
+/// block allows ([`codes::BLOCK_QUOTA`]), when its nonce is `max_pooled` or more ahead of the
+/// account's ([`codes::POOL_SHARE`]: one account cannot hold more than that many
+/// transactions in the pool), or when the period's calls so far plus the transactions queued
+/// ahead of it and its own calls exceed the period's quota ([`codes::PERIOD_QUOTA`]). In a
+/// block, a transaction over the block's quota is `ExhaustsResources`: it stays in the pool
+/// for the next block. The calls are counted when the transaction is applied.
+#[derive(Encode, Decode, DecodeWithMemTracking, Clone, Eq, PartialEq, TypeInfo)]
+#[scale_info(skip_type_params(T))]
+pub struct CheckNonceWithinQuota<T: Config>(#[codec(compact)] pub T::Nonce);
+
+impl<T: Config> CheckNonceWithinQuota<T> {
+	/// The extension for a transaction with this nonce.
+	pub fn from(nonce: T::Nonce) -> Self {
+		Self(nonce)
+	}
+}
+
+impl<T: Config> core::fmt::Debug for CheckNonceWithinQuota<T> {
+	fn fmt(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+		write!(f, "CheckNonceWithinQuota")
+	}
+}
+
+/// What [`CheckNonceWithinQuota`] carries from validation to preparation.
+pub enum QuotaVal<AccountId> {
+	/// Not signed: nothing to count.
+	Unsigned,
+	/// A signed transaction: the signer and the calls it counts for.
+	Signed(AccountId, u32),
+}
+
+impl<T: Config + Send + Sync> TransactionExtension<<T as frame_system::Config>::RuntimeCall>
+	for CheckNonceWithinQuota<T>
+where
+	<T as frame_system::Config>::RuntimeCall: Dispatchable<Info = DispatchInfo>,
+{
+	const IDENTIFIER: &'static str = "CheckNonce";
+	type Implicit = ();
+	type Val = QuotaVal<T::AccountId>;
+	type Pre = ();
+
+	fn weight(&self, _: &<T as frame_system::Config>::RuntimeCall) -> Weight {
+		// The account (nonce), its role and patient binding, a quota override, the usage
+		// counter; the nonce and the counter are written.
+		T::DbWeight::get().reads_writes(5, 2)
+	}
+
+	fn validate(
+		&self,
+		origin: <T as frame_system::Config>::RuntimeOrigin,
+		call: &<T as frame_system::Config>::RuntimeCall,
+		_info: &DispatchInfoOf<<T as frame_system::Config>::RuntimeCall>,
+		_len: usize,
+		_self_implicit: Self::Implicit,
+		_inherited_implication: &impl Encode,
+		_source: TransactionSource,
+	) -> ValidateResult<Self::Val, <T as frame_system::Config>::RuntimeCall> {
+		let Some(who) = origin.as_signer().cloned() else {
+			return Ok((Default::default(), QuotaVal::Unsigned, origin));
+		};
+		let nonce_info = frame_system::CheckNonce::<T>::validate_nonce_for_account(&who, self.0)?;
+		let validity = ValidTransaction {
+			priority: 0,
+			requires: nonce_info.requires,
+			provides: nonce_info.provides,
+			longevity: TransactionLongevity::MAX,
+			propagate: true,
+		};
+		// The permission gate refuses strangers before this extension runs.
+		let signer =
+			Pallet::<T>::signer_of(&who).ok_or(InvalidTransaction::Custom(NOT_PERMITTED))?;
+		let quota = Pallet::<T>::quota_of(signer.kind());
+		let calls = T::CallPolicy::calls(call);
+		if calls > quota.per_block {
+			return Err(InvalidTransaction::Custom(codes::BLOCK_QUOTA).into());
+		}
+		let account_nonce = frame_system::Pallet::<T>::account_nonce(&who);
+		let ahead: u32 = self.0.saturating_sub(account_nonce).saturated_into();
+		if ahead >= quota.max_pooled {
+			return Err(InvalidTransaction::Custom(codes::POOL_SHARE).into());
+		}
+		let (period, block) = Pallet::<T>::quota_clock();
+		let (in_period, in_block) = Usages::<T>::get(&who).used(period, block);
+		if in_period.saturating_add(ahead).saturating_add(calls) > quota.per_period {
+			return Err(InvalidTransaction::Custom(codes::PERIOD_QUOTA).into());
+		}
+		if in_block.saturating_add(calls) > quota.per_block {
+			return Err(InvalidTransaction::ExhaustsResources.into());
+		}
+		Ok((validity, QuotaVal::Signed(who, calls), origin))
+	}
+
+	fn prepare(
+		self,
+		val: Self::Val,
+		_origin: &<T as frame_system::Config>::RuntimeOrigin,
+		_call: &<T as frame_system::Config>::RuntimeCall,
+		_info: &DispatchInfoOf<<T as frame_system::Config>::RuntimeCall>,
+		_len: usize,
+	) -> Result<Self::Pre, TransactionValidityError> {
+		let QuotaVal::Signed(who, calls) = val else { return Ok(()) };
+		frame_system::CheckNonce::<T>::prepare_nonce_for_account(&who, self.0)?;
+		let (period, block) = Pallet::<T>::quota_clock();
+		Usages::<T>::mutate(&who, |u| {
+			let (in_period, in_block) = u.used(period, block);
+			*u = crate::Usage {
+				period,
+				in_period: in_period.saturating_add(calls),
+				block,
+				in_block: in_block.saturating_add(calls),
+			};
+		});
+		Ok(())
+	}
+
+	fn post_dispatch_details(
+		_pre: Self::Pre,
+		_info: &DispatchInfoOf<<T as frame_system::Config>::RuntimeCall>,
+		_post_info: &PostDispatchInfoOf<<T as frame_system::Config>::RuntimeCall>,
+		_len: usize,
+		_result: &DispatchResult,
+	) -> Result<Weight, TransactionValidityError> {
+		Ok(Weight::zero())
+	}
 }

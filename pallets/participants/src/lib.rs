@@ -34,7 +34,7 @@ pub mod extension;
 pub mod types;
 pub mod weights;
 
-pub use extension::{CheckPermission, NOT_PERMITTED};
+pub use extension::{codes, CheckNonceWithinQuota, CheckPermission, NOT_PERMITTED};
 pub use types::*;
 pub use weights::WeightInfo;
 
@@ -72,8 +72,36 @@ pub mod pallet {
 		type MaxAffiliations: Get<u32>;
 
 		/// Accounts that pass the permission gate without a participant role: the patients'
-		/// controller keys (the health-id pallet).
-		type PatientControllers: frame_support::traits::Contains<Self::AccountId>;
+		/// controller keys (the health-id pallet), each for its own health ID.
+		type Patients: PatientKeys<Self::AccountId>;
+
+		/// Which signer may make which call: the runtime's table, asked by the permission
+		/// gate at pool validation and again at dispatch.
+		type CallPolicy: CallPolicy<Self::AccountId, <Self as frame_system::Config>::RuntimeCall>;
+
+		/// The length of a quota period, in blocks (a day).
+		#[pallet::constant]
+		type QuotaPeriod: Get<BlockNumberFor<Self>>;
+
+		/// A patient key's quota, until governance sets another ([`Pallet::set_quota`]).
+		#[pallet::constant]
+		type PatientQuota: Get<Quota>;
+
+		/// A gateway's quota, until governance sets another.
+		#[pallet::constant]
+		type GatewayQuota: Get<Quota>;
+
+		/// A registrar's quota, until governance sets another.
+		#[pallet::constant]
+		type RegistrarQuota: Get<Quota>;
+
+		/// The licensing authority's quota, until governance sets another.
+		#[pallet::constant]
+		type LicensingAuthorityQuota: Get<Quota>;
+
+		/// An operator's quota, until governance sets another.
+		#[pallet::constant]
+		type OperatorQuota: Get<Quota>;
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
@@ -105,6 +133,17 @@ pub mod pallet {
 	/// accounts (and patient controllers) to the transaction pool.
 	#[pallet::storage]
 	pub type Roles<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, Role, OptionQuery>;
+
+	/// Quotas set by governance, replacing the runtime's defaults for a kind of signer.
+	#[pallet::storage]
+	pub type QuotaOverrides<T: Config> =
+		StorageMap<_, Twox64Concat, SignerKind, Quota, OptionQuery>;
+
+	/// What each signing account has used of its quota (one entry per account that ever
+	/// signed: participants and patients, both bounded by their registries).
+	#[pallet::storage]
+	pub type Usages<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, Usage<BlockNumberFor<T>>, ValueQuery>;
 
 	/// Events of the participants pallet.
 	#[pallet::event]
@@ -205,6 +244,14 @@ pub mod pallet {
 			/// Operator account.
 			operator: T::AccountId,
 		},
+		/// Governance set (or, with `None`, reset to the runtime's default) a kind of
+		/// signer's quota.
+		QuotaSet {
+			/// The kind of signer.
+			kind: SignerKind,
+			/// The quota now in force.
+			quota: Quota,
+		},
 	}
 
 	/// Errors of the participants pallet.
@@ -254,6 +301,8 @@ pub mod pallet {
 		TermsAlreadyAccepted,
 		/// A hospital code, licence number or name is empty.
 		EmptyIdentifier,
+		/// A quota must allow at least one call per block, per period and in the pool.
+		ZeroQuota,
 	}
 
 	/// Genesis participants: for development and test networks, and a national network's
@@ -590,6 +639,32 @@ pub mod pallet {
 			Self::deposit_event(Event::TermsAccepted { licence, hospital });
 			Ok(())
 		}
+
+		/// Set a kind of signer's quota, or with `None` go back to the runtime's default.
+		/// Takes effect from the next transaction.
+		///
+		/// Origin: `AdminOrigin` (a council majority). Errors: `ZeroQuota`. Event: `QuotaSet`.
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::set_quota())]
+		pub fn set_quota(
+			origin: OriginFor<T>,
+			kind: SignerKind,
+			quota: Option<Quota>,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			match quota {
+				Some(q) => {
+					ensure!(
+						q.per_block > 0 && q.per_period > 0 && q.max_pooled > 0,
+						Error::<T>::ZeroQuota
+					);
+					QuotaOverrides::<T>::insert(kind, q);
+				},
+				None => QuotaOverrides::<T>::remove(kind),
+			}
+			Self::deposit_event(Event::QuotaSet { kind, quota: Self::quota_of(kind) });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -623,6 +698,36 @@ pub mod pallet {
 		/// Whether `who` holds any role (operator, gateway, registrar, licensing authority).
 		pub fn has_role(who: &T::AccountId) -> bool {
 			Roles::<T>::contains_key(who)
+		}
+
+		/// Who `who` signs as: its participant role, or the patient whose controller key it
+		/// is; `None` for a stranger.
+		pub fn signer_of(who: &T::AccountId) -> Option<Signer> {
+			match Roles::<T>::get(who) {
+				Some(Role::Operator) => Some(Signer::Operator),
+				Some(Role::Gateway(code)) => Some(Signer::Gateway(code)),
+				Some(Role::Registrar) => Some(Signer::Registrar),
+				Some(Role::LicensingAuthority) => Some(Signer::LicensingAuthority),
+				None => T::Patients::health_id_of(who).map(Signer::Patient),
+			}
+		}
+
+		/// The quota in force for a kind of signer: governance's, or the runtime's default.
+		pub fn quota_of(kind: SignerKind) -> Quota {
+			QuotaOverrides::<T>::get(kind).unwrap_or_else(|| match kind {
+				SignerKind::Patient => T::PatientQuota::get(),
+				SignerKind::Gateway => T::GatewayQuota::get(),
+				SignerKind::Registrar => T::RegistrarQuota::get(),
+				SignerKind::LicensingAuthority => T::LicensingAuthorityQuota::get(),
+				SignerKind::Operator => T::OperatorQuota::get(),
+			})
+		}
+
+		/// The current quota period and block.
+		pub fn quota_clock() -> (BlockNumberFor<T>, BlockNumberFor<T>) {
+			let block = frame_system::Pallet::<T>::block_number();
+			let period = T::QuotaPeriod::get().max(1u32.into());
+			(block / period, block)
 		}
 
 		/// Whether `who` is a registrar.

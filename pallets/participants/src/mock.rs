@@ -23,14 +23,88 @@ impl frame_system::Config for Test {
 parameter_types! {
 	pub const MaxGateways: u32 = 3;
 	pub const MaxAffiliations: u32 = 2;
+	pub const QuotaPeriod: u64 = 10;
+	pub const PatientQuota: crate::Quota = crate::Quota { per_block: 2, per_period: 3, max_pooled: 2 };
+	pub const ParticipantQuota: crate::Quota =
+		crate::Quota { per_block: 100, per_period: 1000, max_pooled: 100 };
 }
+
+/// The test runtime's call table: operators may make any call; gateways the participants
+/// pallet's calls; registrars `System::remark`; a patient key only `System::remark_with_event`
+/// (standing in for its consent calls), and only the patient `PATIENT_ID`'s key.
+pub struct TestPolicy;
+impl crate::CallPolicy<u64, RuntimeCall> for TestPolicy {
+	fn check(
+		_who: &u64,
+		signer: &crate::Signer,
+		call: &RuntimeCall,
+	) -> Result<crate::Allowance, crate::Refusal> {
+		use crate::{Refusal, Signer};
+		let allowed = match (signer, call) {
+			(Signer::Operator, _) => true,
+			(Signer::Gateway(_), RuntimeCall::Participants(_)) => true,
+			(Signer::Registrar, RuntimeCall::System(frame_system::Call::remark { .. })) => true,
+			(
+				Signer::Patient(id),
+				RuntimeCall::System(frame_system::Call::remark_with_event { .. }),
+			) => {
+				if *id != PATIENT_ID {
+					return Err(Refusal::NotForThisPatient);
+				}
+				true
+			},
+			_ => false,
+		};
+		if !allowed {
+			return Err(Refusal::OutsideRole);
+		}
+		let priority = if matches!(signer, crate::Signer::Patient(_)) { 1 } else { 2 };
+		Ok(crate::Allowance { calls: Self::calls(call), priority })
+	}
+
+	/// A `remark_with_event` of n bytes stands in for a batch of n calls.
+	fn calls(call: &RuntimeCall) -> u32 {
+		match call {
+			RuntimeCall::System(frame_system::Call::remark_with_event { remark }) => {
+				remark.len().max(1) as u32
+			},
+			_ => 1,
+		}
+	}
+}
+
+/// Two patient keys: `PATIENT` (of `PATIENT_ID`) and `OTHER_PATIENT` (of another ID).
+pub struct TestPatients;
+impl crate::PatientKeys<u64> for TestPatients {
+	fn health_id_of(who: &u64) -> Option<healthchain_primitives::HealthId> {
+		match *who {
+			PATIENT => Some(PATIENT_ID),
+			OTHER_PATIENT => Some(healthchain_primitives::HealthId([2; 32])),
+			_ => None,
+		}
+	}
+}
+
+/// A patient's controller key.
+pub const PATIENT: u64 = 50;
+/// Another patient's controller key.
+pub const OTHER_PATIENT: u64 = 51;
+/// The health ID `PATIENT` controls.
+pub const PATIENT_ID: healthchain_primitives::HealthId = healthchain_primitives::HealthId([1; 32]);
 
 impl pallet_participants::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type AdminOrigin = EnsureRoot<u64>;
 	type MaxGateways = MaxGateways;
 	type MaxAffiliations = MaxAffiliations;
-	type PatientControllers = frame_support::traits::Nothing;
+	type Patients = TestPatients;
+	type CallPolicy = TestPolicy;
+	type QuotaPeriod = QuotaPeriod;
+	type PatientQuota = PatientQuota;
+	type GatewayQuota = ParticipantQuota;
+	type RegistrarQuota = ParticipantQuota;
+	type LicensingAuthorityQuota = ParticipantQuota;
+	type OperatorQuota = ParticipantQuota;
 	type WeightInfo = ();
 }
 

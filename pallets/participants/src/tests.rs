@@ -478,3 +478,175 @@ fn operators_follow_council_membership() {
 		assert_eq!(Roles::<Test>::get(GW_A), Some(Role::Gateway(code("A001"))));
 	});
 }
+
+mod gate_and_quotas {
+	use super::*;
+	use crate::{codes, CheckNonceWithinQuota, CheckPermission, Quota, SignerKind};
+	use frame_support::dispatch::{DispatchInfo, GetDispatchInfo};
+	use sp_runtime::{
+		traits::{DispatchTransaction, Dispatchable},
+		transaction_validity::{
+			InvalidTransaction, TransactionSource::External, TransactionValidityError,
+		},
+	};
+
+	fn remark() -> RuntimeCall {
+		RuntimeCall::System(frame_system::Call::remark { remark: vec![1] })
+	}
+	fn remark_with_event() -> RuntimeCall {
+		RuntimeCall::System(frame_system::Call::remark_with_event { remark: vec![1] })
+	}
+	fn custom(code: u8) -> TransactionValidityError {
+		InvalidTransaction::Custom(code).into()
+	}
+	fn gate(who: u64, call: &RuntimeCall) -> Result<u64, TransactionValidityError> {
+		CheckPermission::<Test>::new()
+			.validate_only(signed(who), call, &DispatchInfo::default(), 0, External, 0)
+			.map(|(v, _, _)| v.priority)
+	}
+	fn quota(
+		who: u64,
+		nonce: <Test as frame_system::Config>::Nonce,
+		call: &RuntimeCall,
+	) -> Result<(), TransactionValidityError> {
+		CheckNonceWithinQuota::<Test>::from(nonce)
+			.validate_only(signed(who), call, &DispatchInfo::default(), 0, External, 0)
+			.map(|_| ())
+	}
+	/// Applies a transaction's quota extension as a block would (validate, then prepare).
+	fn apply(who: u64, call: &RuntimeCall) -> Result<(), TransactionValidityError> {
+		let nonce = System::account_nonce(who);
+		CheckNonceWithinQuota::<Test>::from(nonce)
+			.validate_and_prepare(signed(who), call, &call.get_dispatch_info(), 0, 0)
+			.map(|_| ())
+	}
+	fn with_patients(f: impl FnOnce()) {
+		new_test_ext().execute_with(|| {
+			System::inc_providers(&PATIENT);
+			System::inc_providers(&OTHER_PATIENT);
+			f()
+		})
+	}
+
+	#[test]
+	fn the_gate_refuses_strangers_calls_outside_the_role_and_other_patients_ids() {
+		with_patients(|| {
+			assert_eq!(gate(STRANGER, &remark()), Err(custom(codes::NOT_PERMITTED)));
+			assert_eq!(
+				gate(REGISTRAR, &remark_with_event()),
+				Err(custom(codes::CALL_OUTSIDE_ROLE))
+			);
+			assert_eq!(gate(PATIENT, &remark()), Err(custom(codes::CALL_OUTSIDE_ROLE)));
+			assert_eq!(
+				gate(OTHER_PATIENT, &remark_with_event()),
+				Err(custom(codes::NOT_FOR_THIS_PATIENT))
+			);
+			// The codes are distinct.
+			let all = [
+				codes::NOT_PERMITTED,
+				codes::CALL_OUTSIDE_ROLE,
+				codes::NOT_FOR_THIS_PATIENT,
+				codes::BATCH_TOO_DEEP,
+				codes::PERIOD_QUOTA,
+				codes::POOL_SHARE,
+				codes::BLOCK_QUOTA,
+			];
+			for (i, c) in all.iter().enumerate() {
+				assert!(!all[..i].contains(c), "code {c} used twice");
+			}
+		});
+	}
+
+	#[test]
+	fn the_gate_sets_the_priority_from_the_call_table() {
+		with_patients(|| {
+			assert_eq!(gate(PATIENT, &remark_with_event()), Ok(1));
+			assert_eq!(gate(REGISTRAR, &remark()), Ok(2));
+			assert_eq!(gate(OPERATOR, &remark_with_event()), Ok(2));
+		});
+	}
+
+	#[test]
+	fn dispatch_refuses_what_the_gate_would_have_refused() {
+		with_patients(|| {
+			let (_, origin) = CheckPermission::<Test>::new()
+				.validate_and_prepare(signed(REGISTRAR), &remark(), &DispatchInfo::default(), 0, 0)
+				.expect("the registrar may remark");
+			// The origin carries the signer's call table: another call is filtered.
+			let err = remark_with_event().dispatch(origin.clone()).expect_err("filtered");
+			assert_eq!(err.error, frame_system::Error::<Test>::CallFiltered.into());
+			assert_ok!(remark().dispatch(origin));
+		});
+	}
+
+	#[test]
+	fn a_patient_key_is_bounded_per_block_per_period_and_in_the_pool() {
+		with_patients(|| {
+			let call = remark_with_event();
+			// Quota: 2 a block, 3 a period (10 blocks), 2 in the pool.
+			assert_eq!(quota(PATIENT, 0, &call), Ok(()));
+			assert_eq!(quota(PATIENT, 1, &call), Ok(()));
+			assert_eq!(quota(PATIENT, 2, &call), Err(custom(codes::POOL_SHARE)));
+			assert_ok!(apply(PATIENT, &call));
+			assert_ok!(apply(PATIENT, &call));
+			// A third in the same block waits for the next block.
+			assert_eq!(apply(PATIENT, &call), Err(InvalidTransaction::ExhaustsResources.into()));
+			System::set_block_number(2);
+			// One left this period; one queued ahead of it uses it up.
+			assert_eq!(quota(PATIENT, 2, &call), Ok(()));
+			assert_eq!(quota(PATIENT, 3, &call), Err(custom(codes::PERIOD_QUOTA)));
+			assert_ok!(apply(PATIENT, &call));
+			assert_eq!(apply(PATIENT, &call), Err(custom(codes::PERIOD_QUOTA)));
+			let used = Usages::<Test>::get(PATIENT);
+			assert_eq!((used.in_period, used.in_block), (3, 1));
+			// The next period starts afresh.
+			System::set_block_number(10);
+			assert_ok!(apply(PATIENT, &call));
+			// Other accounts have their own counters.
+			assert_ok!(apply(REGISTRAR, &remark()));
+		});
+	}
+
+	#[test]
+	fn a_transaction_larger_than_a_block_s_quota_is_refused() {
+		with_patients(|| {
+			// The mock counts a remark_with_event of n bytes as n calls; a patient may make 2
+			// a block.
+			let batch_of_three =
+				RuntimeCall::System(frame_system::Call::remark_with_event { remark: vec![1; 3] });
+			assert_eq!(quota(PATIENT, 0, &batch_of_three), Err(custom(codes::BLOCK_QUOTA)));
+			let batch_of_two =
+				RuntimeCall::System(frame_system::Call::remark_with_event { remark: vec![1; 2] });
+			assert_ok!(apply(PATIENT, &batch_of_two));
+			assert_eq!(Usages::<Test>::get(PATIENT).in_block, 2);
+			assert_noop!(
+				Participants::set_quota(
+					root(),
+					SignerKind::Patient,
+					Some(Quota { per_block: 0, per_period: 3, max_pooled: 2 })
+				),
+				Error::<Test>::ZeroQuota
+			);
+		});
+	}
+
+	#[test]
+	fn governance_sets_and_resets_quotas() {
+		with_patients(|| {
+			let q = Quota { per_block: 1, per_period: 1, max_pooled: 1 };
+			assert_noop!(
+				Participants::set_quota(signed(OPERATOR), SignerKind::Patient, Some(q)),
+				DispatchError::BadOrigin
+			);
+			assert_ok!(Participants::set_quota(root(), SignerKind::Patient, Some(q)));
+			assert_eq!(
+				last_event(),
+				Event::QuotaSet { kind: SignerKind::Patient, quota: q }.into()
+			);
+			assert_eq!(Participants::quota_of(SignerKind::Patient), q);
+			assert_eq!(quota(PATIENT, 1, &remark_with_event()), Err(custom(codes::POOL_SHARE)));
+			assert_ok!(Participants::set_quota(root(), SignerKind::Patient, None));
+			assert_eq!(Participants::quota_of(SignerKind::Patient), PatientQuota::get());
+		});
+	}
+}

@@ -136,3 +136,174 @@ pub enum Role {
 	/// The licensing authority (the Medical Council).
 	LicensingAuthority,
 }
+
+/// Who signs a transaction, as the permission gate sees it: a participant role, or the
+/// controller key of a patient's health ID.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Signer {
+	/// An operator (council member).
+	Operator,
+	/// A gateway of the hospital with this code.
+	Gateway(HospitalCode),
+	/// An identity-verification point.
+	Registrar,
+	/// The licensing authority.
+	LicensingAuthority,
+	/// The controller key of this health ID.
+	Patient(healthchain_primitives::HealthId),
+}
+
+impl Signer {
+	/// The kind of signer, which sets the quota.
+	pub fn kind(&self) -> SignerKind {
+		match self {
+			Signer::Operator => SignerKind::Operator,
+			Signer::Gateway(_) => SignerKind::Gateway,
+			Signer::Registrar => SignerKind::Registrar,
+			Signer::LicensingAuthority => SignerKind::LicensingAuthority,
+			Signer::Patient(_) => SignerKind::Patient,
+		}
+	}
+}
+
+/// The kinds of signers, each with its own transaction quota.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum SignerKind {
+	/// Patients' controller keys.
+	Patient,
+	/// Hospital gateways.
+	Gateway,
+	/// Registrars.
+	Registrar,
+	/// The licensing authority.
+	LicensingAuthority,
+	/// Operators.
+	Operator,
+}
+
+/// A transaction budget: there are no fees, so every signer has a number of calls it may make
+/// per block and per quota period (a day), and a bound on its transactions waiting in the pool.
+/// A batch counts each call in it.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub struct Quota {
+	/// Calls per block.
+	pub per_block: u32,
+	/// Calls per quota period.
+	pub per_period: u32,
+	/// Transactions of one account waiting in the pool (nonces ahead of the account's).
+	pub max_pooled: u32,
+}
+
+/// What an account has used of its quota.
+#[derive(Clone, Copy, PartialEq, Eq, Default, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+pub struct Usage<BlockNumber> {
+	/// The quota period counted (block number divided by the period's length).
+	pub period: BlockNumber,
+	/// Calls in that period.
+	pub in_period: u32,
+	/// The block counted.
+	pub block: BlockNumber,
+	/// Calls in that block.
+	pub in_block: u32,
+}
+
+impl<BlockNumber: PartialEq + Copy> Usage<BlockNumber> {
+	/// Calls used in `period`, `block` (zero when the counter is of an earlier one).
+	pub fn used(&self, period: BlockNumber, block: BlockNumber) -> (u32, u32) {
+		(
+			if self.period == period { self.in_period } else { 0 },
+			if self.block == block { self.in_block } else { 0 },
+		)
+	}
+}
+
+/// What a call, checked against its signer, costs and weighs in the pool.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Allowance {
+	/// Calls counted against the quota (each call of a batch counts).
+	pub calls: u32,
+	/// Pool priority.
+	pub priority: u64,
+}
+
+/// Why the permission gate refuses a call of a known signer. Each has its own
+/// `InvalidTransaction::Custom` code ([`crate::codes`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Refusal {
+	/// The call, or a call in a batch, is not one the signer's role may make.
+	OutsideRole,
+	/// A patient's call for a health ID the signer does not act for.
+	NotForThisPatient,
+	/// Batches nested too deep.
+	BatchTooDeep,
+}
+
+impl Refusal {
+	/// The `InvalidTransaction::Custom` code.
+	pub fn code(self) -> u8 {
+		match self {
+			Refusal::OutsideRole => crate::codes::CALL_OUTSIDE_ROLE,
+			Refusal::NotForThisPatient => crate::codes::NOT_FOR_THIS_PATIENT,
+			Refusal::BatchTooDeep => crate::codes::BATCH_TOO_DEEP,
+		}
+	}
+}
+
+/// The runtime's table of which signer may make which call (implemented by the runtime,
+/// which knows every pallet's calls).
+pub trait CallPolicy<AccountId, Call> {
+	/// Whether `who`, signing as `signer`, may make `call` (batches checked call by call),
+	/// and what it costs; or why not.
+	fn check(who: &AccountId, signer: &Signer, call: &Call) -> Result<Allowance, Refusal>;
+
+	/// How many calls `call` counts for against a quota (a batch: each call in it), without
+	/// reading storage.
+	fn calls(call: &Call) -> u32;
+}
+
+/// The patients' controller keys (the health-id pallet).
+pub trait PatientKeys<AccountId> {
+	/// The health ID `who` is the controller key of.
+	fn health_id_of(who: &AccountId) -> Option<healthchain_primitives::HealthId>;
+}
+
+impl<AccountId> PatientKeys<AccountId> for () {
+	fn health_id_of(_: &AccountId) -> Option<healthchain_primitives::HealthId> {
+		None
+	}
+}
+
+/// A call table that allows every call to every signer, one call each: for the test runtimes
+/// of pallets that do not test the gate. Never use it in a runtime.
+pub struct AnyCallForTests;
+impl<AccountId, Call> CallPolicy<AccountId, Call> for AnyCallForTests {
+	fn check(_: &AccountId, _: &Signer, _: &Call) -> Result<Allowance, Refusal> {
+		Ok(Allowance { calls: 1, priority: 0 })
+	}
+
+	fn calls(_: &Call) -> u32 {
+		1
+	}
+}

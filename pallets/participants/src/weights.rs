@@ -51,6 +51,7 @@ pub trait WeightInfo {
 	fn affiliate_practitioner() -> Weight;
 	fn end_affiliation() -> Weight;
 	fn accept_terms() -> Weight;
+	fn set_quota() -> Weight;
 }
 
 /// Weights for `pallet_participants` using the runtime's database weights.
@@ -241,6 +242,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Participants::QuotaOverrides` (r:1 w:1)
+	/// Proof: `Participants::QuotaOverrides` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
+	fn set_quota() -> Weight {
+		// Not yet measured: set to `set_licence_status`'s figure until `./scripts/weights` runs.
+		Weight::from_parts(39_185_000, 3494)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
 }
 
 // For backwards compatibility and tests.
@@ -308,6 +317,11 @@ impl WeightInfo for () {
 	fn accept_terms() -> Weight {
 		Weight::from_parts(71_807_000, 3823)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	fn set_quota() -> Weight {
+		Weight::from_parts(39_185_000, 3494)
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

@@ -22,7 +22,7 @@ use healthchain_primitives::{
 use sp_core::H256;
 use subxt::{transactions::StaticPayload, utils::Static};
 
-pub use consent::{EmergencyReason, Review};
+pub use consent::{Assistant, EmergencyReason, Review};
 pub use health_id::DeactivationReason;
 
 /// A call of one of HealthChain's pallets, ready to sign.
@@ -49,8 +49,8 @@ pub fn only_sources(codes: &[&str]) -> Sources {
 	consent::SourceSelection::Only(BoundedVec(codes.iter().map(|c| text(c)).collect()))
 }
 
-fn categories(list: &[DataCategory]) -> Vec<Static<DataCategory>> {
-	list.iter().copied().map(Static).collect()
+fn categories(list: &[DataCategory]) -> BoundedVec<Static<DataCategory>> {
+	BoundedVec(list.iter().copied().map(Static).collect())
 }
 
 // ---------------------------------------------------------------------------- HealthIds
@@ -80,7 +80,58 @@ pub fn deactivate(
 	StaticPayload::new("HealthIds", "deactivate", fields)
 }
 
+/// `HealthIds.rebind_controller` (a registrar): schedules the rebinding, which takes effect
+/// after the delay unless the current key confirms or cancels it.
+pub fn rebind_controller(
+	id: HealthId,
+	controller: Controller,
+) -> Call<runtime::health_ids::calls::RebindController> {
+	let fields = runtime::health_ids::calls::RebindController { health_id: Static(id), controller };
+	StaticPayload::new("HealthIds", "rebind_controller", fields)
+}
+
+/// `HealthIds.confirm_rebind` (the current controller key).
+pub fn confirm_rebind(id: HealthId) -> Call<runtime::health_ids::calls::ConfirmRebind> {
+	let fields = runtime::health_ids::calls::ConfirmRebind { health_id: Static(id) };
+	StaticPayload::new("HealthIds", "confirm_rebind", fields)
+}
+
+/// `HealthIds.cancel_rebind` (the current controller key or a registrar).
+pub fn cancel_rebind(id: HealthId) -> Call<runtime::health_ids::calls::CancelRebind> {
+	let fields = runtime::health_ids::calls::CancelRebind { health_id: Static(id) };
+	StaticPayload::new("HealthIds", "cancel_rebind", fields)
+}
+
+/// `HealthIds.link_document` (a registrar): another document of the same person.
+pub fn link_document(
+	id: HealthId,
+	document: HealthId,
+	kind: DocumentKind,
+) -> Call<runtime::health_ids::calls::LinkDocument> {
+	let fields = runtime::health_ids::calls::LinkDocument {
+		health_id: Static(id),
+		document: Static(document),
+		kind: Static(kind),
+	};
+	StaticPayload::new("HealthIds", "link_document", fields)
+}
+
 // ---------------------------------------------------------------------------- Consent
+
+/// `Consent.open_assistance` (a registrar, after checking the patient's ID card).
+pub fn open_assistance(
+	id: HealthId,
+	at: Assistant,
+) -> Call<runtime::consent::calls::OpenAssistance> {
+	let fields = runtime::consent::calls::OpenAssistance { health_id: Static(id), at };
+	StaticPayload::new("Consent", "open_assistance", fields)
+}
+
+/// `Consent.close_assistance` (a registrar or the session hospital's gateway).
+pub fn close_assistance(id: HealthId) -> Call<runtime::consent::calls::CloseAssistance> {
+	let fields = runtime::consent::calls::CloseAssistance { health_id: Static(id) };
+	StaticPayload::new("Consent", "close_assistance", fields)
+}
 
 /// `Consent.enrol` (the patient).
 pub fn enrol(id: HealthId, sources: Sources) -> Call<runtime::consent::calls::Enrol> {
@@ -246,6 +297,12 @@ mod tests {
 		let key = subxt::utils::AccountId32([2; 32]);
 		names_its_struct(&register(id, doc, true, health_id::Controller::Key(key)));
 		names_its_struct(&deactivate(id, DeactivationReason::Other));
+		names_its_struct(&rebind_controller(id, health_id::Controller::Assisted));
+		names_its_struct(&confirm_rebind(id));
+		names_its_struct(&cancel_rebind(id));
+		names_its_struct(&link_document(id, HealthId([3; 32]), doc));
+		names_its_struct(&open_assistance(id, Assistant::ServicePoint));
+		names_its_struct(&close_assistance(id));
 		names_its_struct(&enrol(id, all_sources()));
 		names_its_struct(&withdraw(id));
 		names_its_struct(&set_sources(id, only_sources(&["H0001"])));

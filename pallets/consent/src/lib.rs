@@ -780,8 +780,7 @@ pub mod pallet {
 			review: Review,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let by_authority =
-				pallet_participants::LicensingAuthority::<T>::get().as_ref() == Some(&who);
+			let by_authority = pallet_participants::Pallet::<T>::is_licensing_authority(&who);
 			let reviewer_hospital = if by_authority {
 				None
 			} else {

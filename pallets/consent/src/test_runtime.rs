@@ -85,8 +85,6 @@ macro_rules! impl_test_runtime {
 			pub const MaxUnreviewedEmergencies: u32 = 2;
 			pub const ReviewDeadline: healthchain_primitives::Moment = 72 * 3600 * 1000;
 			pub const AssistanceDuration: healthchain_primitives::Moment = 30 * 60 * 1000;
-			pub const AnyQuota: pallet_participants::Quota =
-				pallet_participants::Quota { per_block: 1000, per_period: 1000, max_pooled: 1000 };
 		}
 
 		impl pallet_participants::Config for Test {
@@ -97,11 +95,11 @@ macro_rules! impl_test_runtime {
 			type Patients = pallet_health_id::PatientControllerKeys<Test>;
 			type CallPolicy = pallet_participants::AnyCallForTests;
 			type QuotaPeriod = frame_support::traits::ConstU64<100>;
-			type PatientQuota = AnyQuota;
-			type GatewayQuota = AnyQuota;
-			type RegistrarQuota = AnyQuota;
-			type LicensingAuthorityQuota = AnyQuota;
-			type OperatorQuota = AnyQuota;
+			type PatientQuota = pallet_participants::AnyQuotaForTests;
+			type GatewayQuota = pallet_participants::AnyQuotaForTests;
+			type RegistrarQuota = pallet_participants::AnyQuotaForTests;
+			type LicensingAuthorityQuota = pallet_participants::AnyQuotaForTests;
+			type OperatorQuota = pallet_participants::AnyQuotaForTests;
 			type WeightInfo = ();
 		}
 

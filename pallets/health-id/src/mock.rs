@@ -39,18 +39,12 @@ impl pallet_participants::Config for Test {
 	type Patients = pallet_health_id::PatientControllerKeys<Test>;
 	type CallPolicy = pallet_participants::AnyCallForTests;
 	type QuotaPeriod = frame_support::traits::ConstU64<100>;
-	type PatientQuota = AnyQuota;
-	type GatewayQuota = AnyQuota;
-	type RegistrarQuota = AnyQuota;
-	type LicensingAuthorityQuota = AnyQuota;
-	type OperatorQuota = AnyQuota;
+	type PatientQuota = pallet_participants::AnyQuotaForTests;
+	type GatewayQuota = pallet_participants::AnyQuotaForTests;
+	type RegistrarQuota = pallet_participants::AnyQuotaForTests;
+	type LicensingAuthorityQuota = pallet_participants::AnyQuotaForTests;
+	type OperatorQuota = pallet_participants::AnyQuotaForTests;
 	type WeightInfo = ();
-}
-
-parameter_types! {
-	/// Quotas do not matter in these tests.
-	pub const AnyQuota: pallet_participants::Quota =
-		pallet_participants::Quota { per_block: 1000, per_period: 1000, max_pooled: 1000 };
 }
 
 impl pallet_health_id::Config for Test {

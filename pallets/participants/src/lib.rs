@@ -766,12 +766,14 @@ pub mod pallet {
 			}
 		}
 
+		/// Whether `who` is the licensing authority.
+		pub fn is_licensing_authority(who: &T::AccountId) -> bool {
+			LicensingAuthority::<T>::get().as_ref() == Some(who)
+		}
+
 		fn ensure_licensing_authority(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			ensure!(
-				LicensingAuthority::<T>::get().as_ref() == Some(&who),
-				Error::<T>::NotLicensingAuthority
-			);
+			ensure!(Self::is_licensing_authority(&who), Error::<T>::NotLicensingAuthority);
 			Ok(())
 		}
 

@@ -295,6 +295,15 @@ impl<AccountId> PatientKeys<AccountId> for () {
 	}
 }
 
+/// A quota no test reaches (1 000 calls a block, a period and in the pool): for the test
+/// runtimes of pallets that do not test quotas. Never use it in a runtime.
+pub struct AnyQuotaForTests;
+impl frame_support::traits::Get<Quota> for AnyQuotaForTests {
+	fn get() -> Quota {
+		Quota { per_block: 1000, per_period: 1000, max_pooled: 1000 }
+	}
+}
+
 /// A call table that allows every call to every signer, one call each: for the test runtimes
 /// of pallets that do not test the gate. Never use it in a runtime.
 pub struct AnyCallForTests;

@@ -184,6 +184,7 @@ async function generateActivity(api) {
   const patient1 = dev(`//Patient//${tag}`); // a fresh wallet key for a new passport patient
   const patient2 = dev(`//Patient//${tag}//2`); // a key scheduled for the assisted patient, then cancelled
   const patient3 = dev(`//Patient//${tag}//3`); // patient1's new phone, confirmed by the old key
+  const patient4 = dev(`//Patient//${tag}//4`); // p1's next phone: cancelled by patient3, then contested and approved by governance
   const gateway3 = dev(`//Explorer//${tag}//Gateway`); // gateway of a hospital admitted here
   const gateway3b = dev(`//Explorer//${tag}//Gateway2`);
   const registrar2 = dev(`//Explorer//${tag}//Registrar`);
@@ -300,7 +301,26 @@ async function generateActivity(api) {
   ]);
   await stage(api, 'N', [
     ['sudo(participants.setQuota)', alice, sudo(tx.participants.setQuota('Patient', { perBlock: 4, perPeriod: 40, maxPooled: 4 }))],
+    ['healthIds.rebindController (to be cancelled)', ferdie, tx.healthIds.rebindController(p1, { Key: patient4.address })],
   ]);
+  // The current key (patient3) cancels: a rebind scheduled within ContestWindow is contested.
+  await stage(api, 'O', [
+    ['healthIds.cancelRebind (key)', patient3, tx.healthIds.cancelRebind(p1)],
+    ['healthIds.rebindController (to be rejected)', ferdie, tx.healthIds.rebindController(p2, { Key: patient2.address })],
+  ]);
+  const p = await stage(api, 'P', [
+    ['healthIds.rebindController (contested)', ferdie, tx.healthIds.rebindController(p1, { Key: patient4.address })],
+    ['sudo(healthIds.rejectRebind)', alice, sudo(tx.healthIds.rejectRebind(p2))],
+  ]);
+  if (findEvent(p, 'healthIds', 'RebindScheduled').data.contested.isTrue !== true) {
+    fail('healthIds.rebindController after the key cancelled one: RebindScheduled is not contested');
+  }
+  findEvent(p, 'healthIds', 'RebindRejected');
+  const q = await stage(api, 'Q', [
+    ['sudo(healthIds.approveRebind)', alice, sudo(tx.healthIds.approveRebind(p1))],
+  ]);
+  findEvent(q, 'healthIds', 'RebindApproved');
+  findEvent(q, 'healthIds', 'ControllerRebound');
 }
 
 /** Waits until the finalized chain holds ValidatorSet.SessionValidators (next session). */

@@ -107,6 +107,7 @@ macro_rules! impl_test_runtime {
 			type RuntimeEvent = RuntimeEvent;
 			type AdminOrigin = frame_system::EnsureRoot<u64>;
 			type RebindDelay = frame_support::traits::ConstU64<10>;
+			type ContestWindow = frame_support::traits::ConstU64<50>;
 			type MaxLinkedDocuments = frame_support::traits::ConstU32<2>;
 			type WeightInfo = ();
 		}

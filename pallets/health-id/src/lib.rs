@@ -26,6 +26,16 @@
 //!   one. A health ID has at most one pending rebind: a new request replaces the older one. The
 //!   delay also applies to an assisted health ID, which has no key to cancel with. When the
 //!   rebind is applied, the health ID must still be active and the new key still unused.
+//! - **A contested rebind goes to governance.** Keys live on phones, and phones get stolen: a
+//!   thief holding the key could cancel every rebind the registrar schedules after the patient
+//!   reports the phone lost. So when the current key cancels a rebind, the block is recorded
+//!   in [`KeyCancelledRebind`], and a rebind scheduled within [`Config::ContestWindow`] blocks
+//!   of it (or one replacing a contested pending rebind) is **contested**: the key can no
+//!   longer cancel it ([`Error::RebindContested`]) and it does not complete on the delay alone
+//!   ([`Error::AwaitingGovernance`]). `AdminOrigin` decides: [`Pallet::approve_rebind`]
+//!   applies it at once, [`Pallet::reject_rebind`] drops it. The key may still confirm it. A
+//!   thief can therefore block one rebind only, and a dishonest registrar cannot override a
+//!   patient's cancellation without governance either.
 //! - **Deactivation can be undone by governance.** A registrar deactivates a health ID (death,
 //!   duplicate): its key loses all rights and any pending rebind is dropped. `AdminOrigin` (the
 //!   operators' council) can [`Pallet::reactivate`] it; it comes back as assisted, and a
@@ -51,6 +61,7 @@ mod tests;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 pub mod types;
 pub mod weights;
 
@@ -98,6 +109,13 @@ pub mod pallet {
 		#[pallet::constant]
 		type RebindDelay: Get<BlockNumberFor<Self>>;
 
+		/// Blocks after the current controller key cancelled a rebind during which a new
+		/// rebind of the same health ID is contested: the key cannot cancel it, and it waits
+		/// for `AdminOrigin` ([`Pallet::approve_rebind`]) instead of completing after
+		/// `RebindDelay`.
+		#[pallet::constant]
+		type ContestWindow: Get<BlockNumberFor<Self>>;
+
 		/// Most further identity documents that can be linked to one health ID.
 		#[pallet::constant]
 		type MaxLinkedDocuments: Get<u32>;
@@ -106,7 +124,16 @@ pub mod pallet {
 		type WeightInfo: WeightInfo;
 	}
 
+	/// The in-code storage version of the pallet's storage layout.
+	///
+	/// - 0 (implicit; no version was declared): up to spec 102, [`PendingRebind`] without
+	///   `contested`.
+	/// - 1: [`PendingRebind`] has `contested`; [`crate::migrations::v1::MigrateV0ToV1`]
+	///   upgrades the entries of [`PendingRebinds`] written by a version 0 runtime.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Registered health IDs.
@@ -124,6 +151,14 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type PendingRebinds<T: Config> =
 		StorageMap<_, Blake2_128Concat, HealthId, PendingRebindOf<T>, OptionQuery>;
+
+	/// The block in which a health ID's current controller key last cancelled a rebind: at
+	/// most one entry per health ID. A rebind scheduled less than `ContestWindow` blocks later
+	/// is contested. Removed when a rebind of the health ID is applied, when governance rejects
+	/// one, at deactivation, and when a rebind is scheduled after the window has passed.
+	#[pallet::storage]
+	pub type KeyCancelledRebind<T: Config> =
+		StorageMap<_, Blake2_128Concat, HealthId, BlockNumberFor<T>, OptionQuery>;
 
 	/// Further identity documents of a person (keyed hash of the document, derived like a
 	/// health ID), each mapped to the person's health ID.
@@ -179,7 +214,8 @@ pub mod pallet {
 			registrar: T::AccountId,
 		},
 		/// A scheduled controller rebind took effect: completed by a registrar after the
-		/// delay, or confirmed at once by the old controller key. The old key lost all rights.
+		/// delay, confirmed at once by the old controller key, or approved by governance. The
+		/// old key lost all rights.
 		ControllerRebound {
 			/// The health ID.
 			health_id: HealthId,
@@ -198,7 +234,7 @@ pub mod pallet {
 			registrar: T::AccountId,
 		},
 		/// A registrar scheduled binding a health ID to a new controller. The current key
-		/// keeps its rights until then and can cancel it.
+		/// keeps its rights until then and can cancel it, unless the rebind is contested.
 		RebindScheduled {
 			/// The health ID.
 			health_id: HealthId,
@@ -206,8 +242,12 @@ pub mod pallet {
 			assisted: bool,
 			/// The registrar.
 			registrar: T::AccountId,
-			/// The first block in which the rebind can be completed.
+			/// The first block in which the rebind can be completed (if not contested).
 			effective_at: BlockNumberFor<T>,
+			/// Whether the rebind is contested (the current key cancelled a rebind within
+			/// `ContestWindow` blocks): the key cannot cancel it, and only governance
+			/// (`approve_rebind`) or the key's own confirmation applies it.
+			contested: bool,
 		},
 		/// A pending controller rebind was cancelled.
 		RebindCancelled {
@@ -215,6 +255,18 @@ pub mod pallet {
 			health_id: HealthId,
 			/// Whether the current controller key cancelled it (otherwise a registrar did).
 			by_patient: bool,
+		},
+		/// Governance approved a pending controller rebind (typically a contested one); it is
+		/// applied at once (`ControllerRebound` follows).
+		RebindApproved {
+			/// The health ID.
+			health_id: HealthId,
+		},
+		/// Governance rejected (dropped) a pending controller rebind; the current key keeps its
+		/// rights and the record of its earlier cancellation is cleared.
+		RebindRejected {
+			/// The health ID.
+			health_id: HealthId,
 		},
 		/// Governance reactivated a deactivated health ID; it is served in person until a
 		/// registrar binds a key.
@@ -263,6 +315,13 @@ pub mod pallet {
 		DocumentInUse,
 		/// The health ID already has `MaxLinkedDocuments` linked documents.
 		TooManyDocuments,
+		/// The rebind is contested (the current key cancelled a rebind within `ContestWindow`
+		/// blocks): the key cannot cancel it; governance decides (`approve_rebind`,
+		/// `reject_rebind`).
+		RebindContested,
+		/// The rebind is contested: it does not complete on the delay alone but waits for
+		/// governance (`approve_rebind`) or the current key's confirmation (`confirm_rebind`).
+		AwaitingGovernance,
 	}
 
 	#[pallet::call]
@@ -320,12 +379,18 @@ pub mod pallet {
 		/// once ([`Pallet::confirm_rebind`]). The delay applies to an assisted health ID too.
 		/// A new request replaces a pending one.
 		///
+		/// The rebind is contested when the current key cancelled a rebind of this health ID
+		/// less than `ContestWindow` blocks ago ([`KeyCancelledRebind`]), or when it replaces a
+		/// contested pending rebind: then the key cannot cancel it and it waits for governance
+		/// ([`Pallet::approve_rebind`]) instead of the delay. A key's cancellation older than
+		/// the window is forgotten here.
+		///
 		/// Origin: signed by a registrar.
 		///
 		/// Errors: `NotRegistrar`; `UnknownHealthId`; `HealthIdDeactivated`; `SameController`;
 		/// `ControllerInUse` when the new key controls a health ID or holds a participant role.
 		///
-		/// Emits `RebindScheduled`.
+		/// Emits `RebindScheduled` (with `contested`).
 		#[pallet::call_index(1)]
 		#[pallet::weight(<T as Config>::WeightInfo::rebind_controller())]
 		pub fn rebind_controller(
@@ -338,25 +403,28 @@ pub mod pallet {
 			ensure!(record.status == HealthIdStatus::Active, Error::<T>::HealthIdDeactivated);
 			ensure!(record.controller != controller, Error::<T>::SameController);
 			Self::ensure_bindable(&controller)?;
-			let effective_at = frame_system::Pallet::<T>::block_number()
-				.saturating_add(<T as Config>::RebindDelay::get());
+			let now = frame_system::Pallet::<T>::block_number();
+			let contested = Self::contested_at(health_id, now);
+			let effective_at = now.saturating_add(<T as Config>::RebindDelay::get());
 			let assisted = controller == Controller::Assisted;
 			PendingRebinds::<T>::insert(
 				health_id,
-				PendingRebind { controller, registrar: registrar.clone(), effective_at },
+				PendingRebind { controller, registrar: registrar.clone(), effective_at, contested },
 			);
 			Self::deposit_event(Event::RebindScheduled {
 				health_id,
 				assisted,
 				registrar,
 				effective_at,
+				contested,
 			});
 			Ok(())
 		}
 
 		/// Deactivate a health ID (death, duplicate). Its controller key loses all rights, any
-		/// pending controller rebind is dropped, and no access to it is permitted any more.
-		/// Only governance can reactivate it ([`Pallet::reactivate`]).
+		/// pending controller rebind is dropped (with the record of a key's cancellation), and
+		/// no access to it is permitted any more. Only governance can reactivate it
+		/// ([`Pallet::reactivate`]).
 		///
 		/// Origin: signed by a registrar.
 		///
@@ -376,6 +444,7 @@ pub mod pallet {
 			ensure!(record.status == HealthIdStatus::Active, Error::<T>::HealthIdDeactivated);
 			Self::unbind(&record.controller);
 			PendingRebinds::<T>::remove(health_id);
+			KeyCancelledRebind::<T>::remove(health_id);
 			record.status = HealthIdStatus::Deactivated(reason);
 			HealthIds::<T>::insert(health_id, record);
 			Self::deposit_event(Event::Deactivated { health_id, reason, registrar });
@@ -384,10 +453,18 @@ pub mod pallet {
 
 		/// Cancel a health ID's pending controller rebind.
 		///
-		/// Origin: signed by the health ID's current controller key (the patient refuses a
-		/// rebind they did not ask for) or by any registrar (a mistaken request).
+		/// A cancellation by the current key is recorded ([`KeyCancelledRebind`]): a rebind a
+		/// registrar schedules within `ContestWindow` blocks is contested and goes to
+		/// governance, so that a thief holding a stolen key blocks one rebind only. The key
+		/// cannot cancel a contested rebind; governance rejects it with
+		/// [`Pallet::reject_rebind`].
 		///
-		/// Errors: `NotController` when the signer is neither; `NoPendingRebind`.
+		/// Origin: signed by the health ID's current controller key (the patient refuses a
+		/// rebind they did not ask for) or by any registrar (a mistaken request; contested
+		/// rebinds included).
+		///
+		/// Errors: `NotController` when the signer is neither; `NoPendingRebind`;
+		/// `RebindContested` when the key signs and the rebind is contested.
 		///
 		/// Emits `RebindCancelled`.
 		#[pallet::call_index(3)]
@@ -401,14 +478,22 @@ pub mod pallet {
 			} else {
 				return Err(Error::<T>::NotController.into());
 			};
-			PendingRebinds::<T>::take(health_id).ok_or(Error::<T>::NoPendingRebind)?;
+			let pending = PendingRebinds::<T>::get(health_id).ok_or(Error::<T>::NoPendingRebind)?;
+			if by_patient {
+				ensure!(!pending.contested, Error::<T>::RebindContested);
+				KeyCancelledRebind::<T>::insert(
+					health_id,
+					frame_system::Pallet::<T>::block_number(),
+				);
+			}
+			PendingRebinds::<T>::remove(health_id);
 			Self::deposit_event(Event::RebindCancelled { health_id, by_patient });
 			Ok(())
 		}
 
 		/// Apply a health ID's pending controller rebind at once, without waiting for the
 		/// delay: the current key's own signature is the evidence that the patient agrees.
-		/// The signing key loses all rights.
+		/// This applies a contested rebind too. The signing key loses all rights.
 		///
 		/// Origin: signed by the health ID's current controller key.
 		///
@@ -426,14 +511,15 @@ pub mod pallet {
 		}
 
 		/// Apply a health ID's pending controller rebind once its delay has passed. The old
-		/// key loses all rights.
+		/// key loses all rights. A contested rebind is not applied here: governance decides it
+		/// ([`Pallet::approve_rebind`]).
 		///
 		/// Origin: signed by any registrar.
 		///
-		/// Errors: `NotRegistrar`; `NoPendingRebind`; `RebindNotDue` before the rebind's
-		/// `effective_at` block; `ControllerInUse` when the new key has since come to control
-		/// a health ID or hold a participant role (the rebind stays pending: cancel it or
-		/// schedule another).
+		/// Errors: `NotRegistrar`; `NoPendingRebind`; `AwaitingGovernance` when the rebind is
+		/// contested; `RebindNotDue` before the rebind's `effective_at` block;
+		/// `ControllerInUse` when the new key has since come to control a health ID or hold a
+		/// participant role (the rebind stays pending: cancel it or schedule another).
 		///
 		/// Emits `ControllerRebound` (with the registrar that scheduled the rebind).
 		#[pallet::call_index(5)]
@@ -441,6 +527,7 @@ pub mod pallet {
 		pub fn complete_rebind(origin: OriginFor<T>, health_id: HealthId) -> DispatchResult {
 			Self::ensure_registrar(origin)?;
 			let pending = PendingRebinds::<T>::get(health_id).ok_or(Error::<T>::NoPendingRebind)?;
+			ensure!(!pending.contested, Error::<T>::AwaitingGovernance);
 			ensure!(
 				frame_system::Pallet::<T>::block_number() >= pending.effective_at,
 				Error::<T>::RebindNotDue
@@ -508,6 +595,51 @@ pub mod pallet {
 			Self::deposit_event(Event::DocumentLinked { health_id, kind, registrar });
 			Ok(())
 		}
+
+		/// Apply a health ID's pending controller rebind at once: governance's decision on a
+		/// contested rebind (one the current key cannot cancel and [`Pallet::complete_rebind`]
+		/// does not apply), after checking the registrar's evidence, e.g. that the patient came
+		/// in person and reported the phone stolen. An uncontested rebind may be approved too.
+		/// The old key loses all rights, and the record of its cancellation is cleared.
+		///
+		/// Origin: `AdminOrigin` (governance: Root or a council majority in the runtime).
+		///
+		/// Errors: `BadOrigin`; `NoPendingRebind`; `ControllerInUse` when the new key has
+		/// since come to control a health ID or hold a participant role (the rebind stays
+		/// pending: reject it, or a registrar schedules another).
+		///
+		/// Emits `RebindApproved`, then `ControllerRebound` (with the registrar that scheduled
+		/// the rebind).
+		#[pallet::call_index(8)]
+		#[pallet::weight(<T as Config>::WeightInfo::approve_rebind())]
+		pub fn approve_rebind(origin: OriginFor<T>, health_id: HealthId) -> DispatchResult {
+			<T as Config>::AdminOrigin::ensure_origin(origin)?;
+			let pending = PendingRebinds::<T>::get(health_id).ok_or(Error::<T>::NoPendingRebind)?;
+			// Reverted with the rest of the call if the rebind cannot be applied.
+			Self::deposit_event(Event::RebindApproved { health_id });
+			Self::apply_rebind(health_id, pending)
+		}
+
+		/// Drop a health ID's pending controller rebind: governance's decision against a
+		/// contested rebind (e.g. the key holder is the patient and the registrar's evidence
+		/// does not hold). An uncontested rebind may be rejected too. The current key keeps its
+		/// rights, and the record of its earlier cancellation is cleared: the next rebind is
+		/// contested only if the key cancels one again.
+		///
+		/// Origin: `AdminOrigin` (governance: Root or a council majority in the runtime).
+		///
+		/// Errors: `BadOrigin`; `NoPendingRebind`.
+		///
+		/// Emits `RebindRejected`.
+		#[pallet::call_index(9)]
+		#[pallet::weight(<T as Config>::WeightInfo::reject_rebind())]
+		pub fn reject_rebind(origin: OriginFor<T>, health_id: HealthId) -> DispatchResult {
+			<T as Config>::AdminOrigin::ensure_origin(origin)?;
+			PendingRebinds::<T>::take(health_id).ok_or(Error::<T>::NoPendingRebind)?;
+			KeyCancelledRebind::<T>::remove(health_id);
+			Self::deposit_event(Event::RebindRejected { health_id });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -551,9 +683,25 @@ pub mod pallet {
 			}
 		}
 
-		/// Applies `pending` to `health_id` and removes it: binds the new controller and
-		/// unbinds the old one, after checking again that the health ID is active and the new
-		/// key still free.
+		/// Whether a rebind of `health_id` scheduled in block `now` is contested: its current
+		/// key cancelled a rebind less than `ContestWindow` blocks before, or a contested
+		/// rebind is pending (and is being replaced). Forgets a key's cancellation older than
+		/// the window.
+		fn contested_at(health_id: HealthId, now: BlockNumberFor<T>) -> bool {
+			let recent_cancel = match KeyCancelledRebind::<T>::get(health_id) {
+				Some(at) if now < at.saturating_add(<T as Config>::ContestWindow::get()) => true,
+				Some(_) => {
+					KeyCancelledRebind::<T>::remove(health_id);
+					false
+				},
+				None => false,
+			};
+			recent_cancel || PendingRebinds::<T>::get(health_id).is_some_and(|p| p.contested)
+		}
+
+		/// Applies `pending` to `health_id` and removes it (with the record of a key's
+		/// cancellation): binds the new controller and unbinds the old one, after checking
+		/// again that the health ID is active and the new key still free.
 		fn apply_rebind(health_id: HealthId, pending: PendingRebindOf<T>) -> DispatchResult {
 			let mut record = HealthIds::<T>::get(health_id).ok_or(Error::<T>::UnknownHealthId)?;
 			ensure!(record.status == HealthIdStatus::Active, Error::<T>::HealthIdDeactivated);
@@ -564,6 +712,7 @@ pub mod pallet {
 			record.controller = pending.controller;
 			HealthIds::<T>::insert(health_id, record);
 			PendingRebinds::<T>::remove(health_id);
+			KeyCancelledRebind::<T>::remove(health_id);
 			Self::deposit_event(Event::ControllerRebound {
 				health_id,
 				assisted,

@@ -27,6 +27,9 @@ parameter_types! {
 	pub const MaxAffiliations: u32 = 4;
 	/// Blocks before a scheduled controller rebind can be completed (a day on the real chain).
 	pub const RebindDelay: u64 = 10;
+	/// Blocks after a key's cancellation during which a new rebind is contested (30 days on
+	/// the real chain).
+	pub const ContestWindow: u64 = 50;
 	/// Documents linkable to one health ID (8 on the real chain; 2 to reach the bound).
 	pub const MaxLinkedDocuments: u32 = 2;
 }
@@ -51,6 +54,7 @@ impl pallet_health_id::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type AdminOrigin = EnsureRoot<u64>;
 	type RebindDelay = RebindDelay;
+	type ContestWindow = ContestWindow;
 	type MaxLinkedDocuments = MaxLinkedDocuments;
 	type WeightInfo = ();
 }

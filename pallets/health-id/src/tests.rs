@@ -2,7 +2,7 @@
 
 use crate::{
 	mock::*, Controller, Controllers, DeactivationReason, Error, Event, HealthIdStatus,
-	LinkedCount, LinkedDocuments, PendingRebind, PendingRebinds,
+	KeyCancelledRebind, LinkedCount, LinkedDocuments, PendingRebind, PendingRebinds,
 };
 use frame_support::{assert_noop, assert_ok};
 use healthchain_primitives::{document::health_id_of, DenyReason, DocumentKind, HealthId};
@@ -160,7 +160,8 @@ fn rebind_is_scheduled_and_completed_after_the_delay() {
 				health_id: somchai(),
 				assisted: false,
 				registrar: REGISTRAR,
-				effective_at: 11
+				effective_at: 11,
+				contested: false
 			})
 		);
 		assert_eq!(
@@ -168,7 +169,8 @@ fn rebind_is_scheduled_and_completed_after_the_delay() {
 			Some(PendingRebind {
 				controller: Controller::Key(NEW_PHONE),
 				registrar: REGISTRAR,
-				effective_at: 11
+				effective_at: 11,
+				contested: false
 			})
 		);
 		assert_eq!(Ids::pending_rebind(&somchai()).map(|p| p.effective_at), Some(11));
@@ -239,7 +241,8 @@ fn rebind_after_lost_phone() {
 				health_id: somchai(),
 				assisted: true,
 				registrar: REGISTRAR,
-				effective_at: 21
+				effective_at: 21,
+				contested: false
 			})
 		);
 		System::set_block_number(21);
@@ -280,7 +283,8 @@ fn a_new_request_replaces_the_pending_one() {
 			Some(PendingRebind {
 				controller: Controller::Assisted,
 				registrar: REGISTRAR_B,
-				effective_at: 15
+				effective_at: 15,
+				contested: false
 			})
 		);
 		// The delay runs from the newer request.
@@ -370,6 +374,8 @@ fn patient_cancels_a_rebind_with_the_current_key() {
 		);
 		assert_eq!(Ids::health_id_of_controller(&PATIENT), Some(somchai()));
 		assert!(!Ids::is_patient_controller(&NEW_PHONE));
+		// The key's cancellation is recorded, for the contest rule.
+		assert_eq!(KeyCancelledRebind::<Test>::get(somchai()), Some(1));
 	});
 }
 
@@ -393,6 +399,8 @@ fn registrar_cancels_a_rebind_and_others_cannot() {
 			RuntimeEvent::Ids(Event::RebindCancelled { health_id: somchai(), by_patient: false })
 		);
 		assert!(PendingRebinds::<Test>::get(somchai()).is_none());
+		// A registrar's cancellation does not make the next rebind contested.
+		assert!(KeyCancelledRebind::<Test>::get(somchai()).is_none());
 		assert_noop!(
 			Ids::cancel_rebind(RuntimeOrigin::signed(REGISTRAR), somchai()),
 			Error::<Test>::NoPendingRebind
@@ -453,6 +461,287 @@ fn an_assisted_health_id_waits_out_the_delay_too() {
 		wait_out_delay();
 		assert_ok!(Ids::complete_rebind(RuntimeOrigin::signed(REGISTRAR), somchai()));
 		assert_eq!(Ids::health_id_of_controller(&NEW_PHONE), Some(somchai()));
+	});
+}
+
+/// The last `n` events, oldest first.
+fn last_events(n: usize) -> Vec<RuntimeEvent> {
+	let events = System::events();
+	events[events.len().saturating_sub(n)..].iter().map(|r| r.event.clone()).collect()
+}
+
+/// `PATIENT`'s key cancels a rebind to `NEW_PHONE` scheduled in the current block, so that a
+/// rebind scheduled within `ContestWindow` blocks is contested.
+fn key_cancels_a_rebind(id: HealthId) {
+	assert_ok!(schedule(id, Controller::Key(NEW_PHONE)));
+	assert_ok!(Ids::cancel_rebind(RuntimeOrigin::signed(PATIENT), id));
+	assert_eq!(
+		last_event(),
+		RuntimeEvent::Ids(Event::RebindCancelled { health_id: id, by_patient: true })
+	);
+	assert_eq!(KeyCancelledRebind::<Test>::get(id), Some(System::block_number()));
+}
+
+/// Whether `id`'s pending rebind is contested.
+fn pending_contested(id: HealthId) -> bool {
+	PendingRebinds::<Test>::get(id).expect("a pending rebind").contested
+}
+
+#[test]
+fn a_thief_with_the_stolen_key_blocks_one_rebind_only() {
+	new_test_ext().execute_with(|| {
+		// Somchai's phone (the key `PATIENT`) is stolen; the thief holds the key.
+		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
+		// Somchai reports it; the registrar schedules his new phone; the thief cancels.
+		key_cancels_a_rebind(somchai());
+
+		// Somchai comes back in person; the second rebind is contested.
+		System::set_block_number(2);
+		assert_ok!(schedule(somchai(), Controller::Key(NEW_PHONE)));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Ids(Event::RebindScheduled {
+				health_id: somchai(),
+				assisted: false,
+				registrar: REGISTRAR,
+				effective_at: 12,
+				contested: true
+			})
+		);
+		assert_eq!(
+			PendingRebinds::<Test>::get(somchai()),
+			Some(PendingRebind {
+				controller: Controller::Key(NEW_PHONE),
+				registrar: REGISTRAR,
+				effective_at: 12,
+				contested: true
+			})
+		);
+		// The thief cannot cancel it.
+		assert_noop!(
+			Ids::cancel_rebind(RuntimeOrigin::signed(PATIENT), somchai()),
+			Error::<Test>::RebindContested
+		);
+		// It does not complete on the delay alone.
+		System::set_block_number(12);
+		assert_noop!(
+			Ids::complete_rebind(RuntimeOrigin::signed(REGISTRAR), somchai()),
+			Error::<Test>::AwaitingGovernance
+		);
+		// Only governance approves it: not a registrar, not a key.
+		for who in [REGISTRAR, REGISTRAR_B, PATIENT, NEW_PHONE] {
+			assert_noop!(
+				Ids::approve_rebind(RuntimeOrigin::signed(who), somchai()),
+				DispatchError::BadOrigin
+			);
+		}
+		assert_ok!(Ids::approve_rebind(RuntimeOrigin::root(), somchai()));
+		assert_eq!(
+			last_events(4),
+			vec![
+				RuntimeEvent::Ids(Event::RebindApproved { health_id: somchai() }),
+				// The new key's account is provided for, the old key's no longer.
+				RuntimeEvent::System(frame_system::Event::NewAccount { account: NEW_PHONE }),
+				RuntimeEvent::System(frame_system::Event::KilledAccount { account: PATIENT }),
+				RuntimeEvent::Ids(Event::ControllerRebound {
+					health_id: somchai(),
+					assisted: false,
+					registrar: REGISTRAR
+				}),
+			]
+		);
+		// The new phone controls the health ID; the stolen key lost all rights.
+		assert_eq!(Ids::health_id_of_controller(&NEW_PHONE), Some(somchai()));
+		assert_eq!(
+			crate::HealthIds::<Test>::get(somchai()).unwrap().controller,
+			Controller::Key(NEW_PHONE)
+		);
+		assert!(!Ids::is_patient_controller(&PATIENT));
+		assert_eq!(System::providers(&PATIENT), 0);
+		assert!(PendingRebinds::<Test>::get(somchai()).is_none());
+		assert!(KeyCancelledRebind::<Test>::get(somchai()).is_none());
+		assert_noop!(
+			Ids::cancel_rebind(RuntimeOrigin::signed(PATIENT), somchai()),
+			Error::<Test>::NotController
+		);
+		assert_noop!(
+			Ids::approve_rebind(RuntimeOrigin::root(), somchai()),
+			Error::<Test>::NoPendingRebind
+		);
+	});
+}
+
+#[test]
+fn a_rebind_scheduled_after_the_window_is_not_contested() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
+		key_cancels_a_rebind(somchai());
+		// The last block of the window: contested.
+		System::set_block_number(ContestWindow::get());
+		assert_ok!(schedule(somchai(), Controller::Key(NEW_PHONE)));
+		assert!(pending_contested(somchai()));
+		// A registrar may still withdraw it (a mistaken request); the key's cancellation stays.
+		assert_ok!(Ids::cancel_rebind(RuntimeOrigin::signed(REGISTRAR_B), somchai()));
+		assert_eq!(KeyCancelledRebind::<Test>::get(somchai()), Some(1));
+		// One block later the window has passed: not contested, and the old cancellation is
+		// forgotten.
+		System::set_block_number(1 + ContestWindow::get());
+		assert_ok!(schedule(somchai(), Controller::Key(NEW_PHONE)));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Ids(Event::RebindScheduled {
+				health_id: somchai(),
+				assisted: false,
+				registrar: REGISTRAR,
+				effective_at: 1 + ContestWindow::get() + RebindDelay::get(),
+				contested: false
+			})
+		);
+		assert!(KeyCancelledRebind::<Test>::get(somchai()).is_none());
+		// The key may cancel it again (which starts a new window).
+		assert_ok!(Ids::cancel_rebind(RuntimeOrigin::signed(PATIENT), somchai()));
+		assert_eq!(KeyCancelledRebind::<Test>::get(somchai()), Some(1 + ContestWindow::get()));
+		assert_ok!(schedule(somchai(), Controller::Key(NEW_PHONE)));
+		assert!(pending_contested(somchai()));
+	});
+}
+
+#[test]
+fn a_rebind_replacing_a_contested_one_stays_contested() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
+		key_cancels_a_rebind(somchai());
+		assert_ok!(schedule(somchai(), Controller::Key(NEW_PHONE)));
+		assert!(pending_contested(somchai()));
+		// Past the window, another request replaces the contested one: still contested.
+		System::set_block_number(1 + ContestWindow::get());
+		assert_ok!(Ids::rebind_controller(
+			RuntimeOrigin::signed(REGISTRAR_B),
+			somchai(),
+			Controller::Assisted
+		));
+		assert!(pending_contested(somchai()));
+		assert!(KeyCancelledRebind::<Test>::get(somchai()).is_none());
+		assert_noop!(
+			Ids::cancel_rebind(RuntimeOrigin::signed(PATIENT), somchai()),
+			Error::<Test>::RebindContested
+		);
+		System::set_block_number(1 + ContestWindow::get() + RebindDelay::get());
+		assert_noop!(
+			Ids::complete_rebind(RuntimeOrigin::signed(REGISTRAR), somchai()),
+			Error::<Test>::AwaitingGovernance
+		);
+	});
+}
+
+#[test]
+fn governance_rejects_a_contested_rebind() {
+	new_test_ext().execute_with(|| {
+		// A registrar tries to take over Somchai's health ID; Somchai's key cancels.
+		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
+		key_cancels_a_rebind(somchai());
+		// The registrar insists: contested, so it needs the council.
+		assert_ok!(schedule(somchai(), Controller::Key(NEW_PHONE)));
+		assert!(pending_contested(somchai()));
+		for who in [REGISTRAR, PATIENT] {
+			assert_noop!(
+				Ids::reject_rebind(RuntimeOrigin::signed(who), somchai()),
+				DispatchError::BadOrigin
+			);
+		}
+		assert_ok!(Ids::reject_rebind(RuntimeOrigin::root(), somchai()));
+		assert_eq!(last_event(), RuntimeEvent::Ids(Event::RebindRejected { health_id: somchai() }));
+		assert!(PendingRebinds::<Test>::get(somchai()).is_none());
+		assert!(KeyCancelledRebind::<Test>::get(somchai()).is_none());
+		assert_eq!(Ids::health_id_of_controller(&PATIENT), Some(somchai()));
+		assert!(!Ids::is_patient_controller(&NEW_PHONE));
+		assert_noop!(
+			Ids::reject_rebind(RuntimeOrigin::root(), somchai()),
+			Error::<Test>::NoPendingRebind
+		);
+		// Governance decided: the next rebind is not contested, and the key may cancel it.
+		assert_ok!(schedule(somchai(), Controller::Key(NEW_PHONE)));
+		assert!(!pending_contested(somchai()));
+		assert_ok!(Ids::cancel_rebind(RuntimeOrigin::signed(PATIENT), somchai()));
+	});
+}
+
+#[test]
+fn the_key_confirms_a_contested_rebind() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
+		key_cancels_a_rebind(somchai());
+		assert_ok!(schedule(somchai(), Controller::Key(NEW_PHONE)));
+		assert!(pending_contested(somchai()));
+		// The key holder agrees after all: applied at once.
+		assert_ok!(Ids::confirm_rebind(RuntimeOrigin::signed(PATIENT), somchai()));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Ids(Event::ControllerRebound {
+				health_id: somchai(),
+				assisted: false,
+				registrar: REGISTRAR
+			})
+		);
+		assert_eq!(Ids::health_id_of_controller(&NEW_PHONE), Some(somchai()));
+		assert!(KeyCancelledRebind::<Test>::get(somchai()).is_none());
+	});
+}
+
+#[test]
+fn governance_approves_an_uncontested_rebind_and_a_taken_key_is_refused() {
+	new_test_ext().execute_with(|| {
+		const LATER_KEY: u64 = 102;
+		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
+		assert_noop!(
+			Ids::approve_rebind(RuntimeOrigin::root(), somchai()),
+			Error::<Test>::NoPendingRebind
+		);
+		assert_ok!(schedule(somchai(), Controller::Key(LATER_KEY)));
+		// The key is taken while the rebind waits: refused, nothing changes (no event kept).
+		assert_ok!(register(hid("1101700230716"), Controller::Key(LATER_KEY)));
+		assert_noop!(
+			Ids::approve_rebind(RuntimeOrigin::root(), somchai()),
+			Error::<Test>::ControllerInUse
+		);
+		// An uncontested rebind can be approved before its delay.
+		assert_ok!(schedule(somchai(), Controller::Assisted));
+		assert!(!pending_contested(somchai()));
+		assert_ok!(Ids::approve_rebind(RuntimeOrigin::root(), somchai()));
+		assert_eq!(
+			last_events(3),
+			vec![
+				RuntimeEvent::Ids(Event::RebindApproved { health_id: somchai() }),
+				// The old key's account is no longer provided for.
+				RuntimeEvent::System(frame_system::Event::KilledAccount { account: PATIENT }),
+				RuntimeEvent::Ids(Event::ControllerRebound {
+					health_id: somchai(),
+					assisted: true,
+					registrar: REGISTRAR
+				}),
+			]
+		);
+		assert!(!Ids::is_patient_controller(&PATIENT));
+	});
+}
+
+#[test]
+fn deactivation_forgets_a_key_cancellation() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
+		key_cancels_a_rebind(somchai());
+		assert_ok!(schedule(somchai(), Controller::Key(NEW_PHONE)));
+		assert_ok!(Ids::deactivate(
+			RuntimeOrigin::signed(REGISTRAR),
+			somchai(),
+			DeactivationReason::Other
+		));
+		assert!(PendingRebinds::<Test>::get(somchai()).is_none());
+		assert!(KeyCancelledRebind::<Test>::get(somchai()).is_none());
+		// Reactivated (assisted), a registrar binds a key through an uncontested rebind.
+		assert_ok!(Ids::reactivate(RuntimeOrigin::root(), somchai()));
+		assert_ok!(schedule(somchai(), Controller::Key(NEW_PHONE)));
+		assert!(!pending_contested(somchai()));
 	});
 }
 

@@ -83,16 +83,21 @@ pub struct HealthIdRecord<AccountId, BlockNumber> {
 	pub registered_at: BlockNumber,
 }
 
-/// A controller rebind a registrar scheduled, waiting for its delay to pass. Until it is
-/// applied, the health ID's current controller key keeps its rights and can cancel it.
+/// A controller rebind a registrar scheduled, waiting for its delay to pass (or, if
+/// contested, for governance). Until it is applied, the health ID's current controller key
+/// keeps its rights and, unless it is contested, can cancel it.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
 pub struct PendingRebind<AccountId, BlockNumber> {
 	/// The controller the health ID will be bound to.
 	pub controller: Controller<AccountId>,
 	/// The registrar that scheduled it after re-verifying the person.
 	pub registrar: AccountId,
-	/// The first block in which a registrar can complete it.
+	/// The first block in which a registrar can complete it (if not contested).
 	pub effective_at: BlockNumber,
+	/// Scheduled within `ContestWindow` blocks of the current key cancelling a rebind (or
+	/// replacing a contested one): the key cannot cancel it, and it is applied only by
+	/// governance (`approve_rebind`) or the key's own confirmation, never on the delay alone.
+	pub contested: bool,
 }
 
 /// A genesis health ID: the ID, its document kind, its controller and the registering

@@ -4,7 +4,7 @@
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
 //! DATE: 2026-11-22, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
-//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
 
 // Executed Command:
@@ -46,6 +46,8 @@ pub trait WeightInfo {
 	fn complete_rebind() -> Weight;
 	fn reactivate() -> Weight;
 	fn link_document() -> Weight;
+	fn approve_rebind() -> Weight;
+	fn reject_rebind() -> Weight;
 }
 
 /// Weights for `pallet_health_id` using the runtime's database weights.
@@ -55,6 +57,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Participants::Roles` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `HealthIds::HealthIds` (r:1 w:1)
 	/// Proof: `HealthIds::HealthIds` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
+	/// Storage: `HealthIds::LinkedDocuments` (r:1 w:0)
+	/// Proof: `HealthIds::LinkedDocuments` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `HealthIds::Controllers` (r:1 w:1)
 	/// Proof: `HealthIds::Controllers` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -63,27 +67,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `732`
 		//  Estimated: `6072`
-		// Minimum execution time: 59_575_000 picoseconds.
-		Weight::from_parts(108_812_000, 6072)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Minimum execution time: 28_973_000 picoseconds.
+		Weight::from_parts(31_618_000, 6072)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Participants::Roles` (r:2 w:0)
 	/// Proof: `Participants::Roles` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
-	/// Storage: `HealthIds::HealthIds` (r:1 w:1)
+	/// Storage: `HealthIds::HealthIds` (r:1 w:0)
 	/// Proof: `HealthIds::HealthIds` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
-	/// Storage: `HealthIds::Controllers` (r:2 w:2)
+	/// Storage: `HealthIds::Controllers` (r:1 w:0)
 	/// Proof: `HealthIds::Controllers` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:2 w:2)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `HealthIds::KeyCancelledRebind` (r:1 w:1)
+	/// Proof: `HealthIds::KeyCancelledRebind` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `HealthIds::PendingRebinds` (r:1 w:1)
+	/// Proof: `HealthIds::PendingRebinds` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
 	fn rebind_controller() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `899`
-		//  Estimated: `6100`
-		// Minimum execution time: 63_567_000 picoseconds.
-		Weight::from_parts(127_788_000, 6100)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		//  Measured:  `1030`
+		//  Estimated: `6072`
+		// Minimum execution time: 28_883_000 picoseconds.
+		Weight::from_parts(34_572_000, 6072)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Participants::Roles` (r:1 w:0)
 	/// Proof: `Participants::Roles` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
@@ -93,87 +99,190 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `HealthIds::Controllers` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `HealthIds::PendingRebinds` (r:0 w:1)
+	/// Proof: `HealthIds::PendingRebinds` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
+	/// Storage: `HealthIds::KeyCancelledRebind` (r:0 w:1)
+	/// Proof: `HealthIds::KeyCancelledRebind` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn deactivate() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `899`
+		//  Measured:  `945`
 		//  Estimated: `3588`
-		// Minimum execution time: 56_840_000 picoseconds.
-		Weight::from_parts(98_296_000, 3588)
+		// Minimum execution time: 30_135_000 picoseconds.
+		Weight::from_parts(33_139_000, 3588)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
-	/// Placeholder copied from `rebind_controller` until the next benchmark run.
+	/// Storage: `HealthIds::Controllers` (r:1 w:0)
+	/// Proof: `HealthIds::Controllers` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Storage: `HealthIds::PendingRebinds` (r:1 w:1)
+	/// Proof: `HealthIds::PendingRebinds` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
+	/// Storage: `HealthIds::KeyCancelledRebind` (r:0 w:1)
+	/// Proof: `HealthIds::KeyCancelledRebind` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn cancel_rebind() -> Weight {
-		Weight::from_parts(127_788_000, 6100)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		// Proof Size summary in bytes:
+		//  Measured:  `363`
+		//  Estimated: `3583`
+		// Minimum execution time: 16_434_000 picoseconds.
+		Weight::from_parts(17_987_000, 3583)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
-	/// Placeholder copied from `rebind_controller` until the next benchmark run.
+	/// Storage: `HealthIds::Controllers` (r:2 w:2)
+	/// Proof: `HealthIds::Controllers` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Storage: `HealthIds::PendingRebinds` (r:1 w:1)
+	/// Proof: `HealthIds::PendingRebinds` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
+	/// Storage: `HealthIds::HealthIds` (r:1 w:1)
+	/// Proof: `HealthIds::HealthIds` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
+	/// Storage: `Participants::Roles` (r:1 w:0)
+	/// Proof: `Participants::Roles` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `HealthIds::KeyCancelledRebind` (r:0 w:1)
+	/// Proof: `HealthIds::KeyCancelledRebind` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn confirm_rebind() -> Weight {
-		Weight::from_parts(127_788_000, 6100)
+		// Proof Size summary in bytes:
+		//  Measured:  `984`
+		//  Estimated: `6100`
+		// Minimum execution time: 41_933_000 picoseconds.
+		Weight::from_parts(45_017_000, 6100)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
-	/// Placeholder copied from `rebind_controller` until the next benchmark run.
+	/// Storage: `Participants::Roles` (r:2 w:0)
+	/// Proof: `Participants::Roles` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `HealthIds::PendingRebinds` (r:1 w:1)
+	/// Proof: `HealthIds::PendingRebinds` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
+	/// Storage: `HealthIds::HealthIds` (r:1 w:1)
+	/// Proof: `HealthIds::HealthIds` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
+	/// Storage: `HealthIds::Controllers` (r:2 w:2)
+	/// Proof: `HealthIds::Controllers` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `HealthIds::KeyCancelledRebind` (r:0 w:1)
+	/// Proof: `HealthIds::KeyCancelledRebind` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn complete_rebind() -> Weight {
-		Weight::from_parts(127_788_000, 6100)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		// Proof Size summary in bytes:
+		//  Measured:  `1042`
+		//  Estimated: `6100`
+		// Minimum execution time: 43_715_000 picoseconds.
+		Weight::from_parts(46_800_000, 6100)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
-	/// Placeholder copied from `rebind_controller` until the next benchmark run.
+	/// Storage: `HealthIds::HealthIds` (r:1 w:1)
+	/// Proof: `HealthIds::HealthIds` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
 	fn reactivate() -> Weight {
-		Weight::from_parts(127_788_000, 6100)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		// Proof Size summary in bytes:
+		//  Measured:  `262`
+		//  Estimated: `3588`
+		// Minimum execution time: 11_598_000 picoseconds.
+		Weight::from_parts(12_569_000, 3588)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
-	/// Placeholder copied from `rebind_controller` until the next benchmark run.
+	/// Storage: `Participants::Roles` (r:1 w:0)
+	/// Proof: `Participants::Roles` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `HealthIds::HealthIds` (r:2 w:0)
+	/// Proof: `HealthIds::HealthIds` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
+	/// Storage: `HealthIds::LinkedDocuments` (r:1 w:1)
+	/// Proof: `HealthIds::LinkedDocuments` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Storage: `HealthIds::LinkedCount` (r:1 w:1)
+	/// Proof: `HealthIds::LinkedCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn link_document() -> Weight {
-		Weight::from_parts(127_788_000, 6100)
+		// Proof Size summary in bytes:
+		//  Measured:  `872`
+		//  Estimated: `6186`
+		// Minimum execution time: 26_550_000 picoseconds.
+		Weight::from_parts(28_573_000, 6186)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	/// Storage: `HealthIds::PendingRebinds` (r:1 w:1)
+	/// Proof: `HealthIds::PendingRebinds` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
+	/// Storage: `HealthIds::HealthIds` (r:1 w:1)
+	/// Proof: `HealthIds::HealthIds` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
+	/// Storage: `HealthIds::Controllers` (r:2 w:2)
+	/// Proof: `HealthIds::Controllers` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
+	/// Storage: `Participants::Roles` (r:1 w:0)
+	/// Proof: `Participants::Roles` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `HealthIds::KeyCancelledRebind` (r:0 w:1)
+	/// Proof: `HealthIds::KeyCancelledRebind` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	fn approve_rebind() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `996`
+		//  Estimated: `6100`
+		// Minimum execution time: 36_975_000 picoseconds.
+		Weight::from_parts(43_535_000, 6100)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
+	}
+	/// Storage: `HealthIds::PendingRebinds` (r:1 w:1)
+	/// Proof: `HealthIds::PendingRebinds` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
+	/// Storage: `HealthIds::KeyCancelledRebind` (r:0 w:1)
+	/// Proof: `HealthIds::KeyCancelledRebind` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	fn reject_rebind() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `268`
+		//  Estimated: `3583`
+		// Minimum execution time: 10_315_000 picoseconds.
+		Weight::from_parts(11_477_000, 3583)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 }
 
 // For backwards compatibility and tests.
 impl WeightInfo for () {
 	fn register() -> Weight {
-		Weight::from_parts(108_812_000, 6072)
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
+		Weight::from_parts(31_618_000, 6072)
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn rebind_controller() -> Weight {
-		Weight::from_parts(127_788_000, 6100)
-			.saturating_add(RocksDbWeight::get().reads(7_u64))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
+		Weight::from_parts(34_572_000, 6072)
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn deactivate() -> Weight {
-		Weight::from_parts(98_296_000, 3588)
+		Weight::from_parts(33_139_000, 3588)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn cancel_rebind() -> Weight {
-		Weight::from_parts(127_788_000, 6100)
-			.saturating_add(RocksDbWeight::get().reads(7_u64))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
+		Weight::from_parts(17_987_000, 3583)
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn confirm_rebind() -> Weight {
-		Weight::from_parts(127_788_000, 6100)
+		Weight::from_parts(45_017_000, 6100)
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
+			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn complete_rebind() -> Weight {
-		Weight::from_parts(127_788_000, 6100)
-			.saturating_add(RocksDbWeight::get().reads(7_u64))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
+		Weight::from_parts(46_800_000, 6100)
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
+			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn reactivate() -> Weight {
-		Weight::from_parts(127_788_000, 6100)
-			.saturating_add(RocksDbWeight::get().reads(7_u64))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
+		Weight::from_parts(12_569_000, 3588)
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn link_document() -> Weight {
-		Weight::from_parts(127_788_000, 6100)
+		Weight::from_parts(28_573_000, 6186)
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
+	}
+	fn approve_rebind() -> Weight {
+		Weight::from_parts(43_535_000, 6100)
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
-			.saturating_add(RocksDbWeight::get().writes(5_u64))
+			.saturating_add(RocksDbWeight::get().writes(7_u64))
+	}
+	fn reject_rebind() -> Weight {
+		Weight::from_parts(11_477_000, 3583)
+			.saturating_add(RocksDbWeight::get().reads(1_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 }

@@ -81,7 +81,9 @@ pub fn deactivate(
 }
 
 /// `HealthIds.rebind_controller` (a registrar): schedules the rebinding, which takes effect
-/// after the delay unless the current key confirms or cancels it.
+/// after the delay unless the current key confirms or cancels it. A contested rebind (the key
+/// cancelled one within `ContestWindow`) is not cancellable by the key and waits for
+/// governance (`HealthIds.approve_rebind`) instead of the delay.
 pub fn rebind_controller(
 	id: HealthId,
 	controller: Controller,
@@ -96,7 +98,8 @@ pub fn confirm_rebind(id: HealthId) -> Call<runtime::health_ids::calls::ConfirmR
 	StaticPayload::new("HealthIds", "confirm_rebind", fields)
 }
 
-/// `HealthIds.cancel_rebind` (the current controller key or a registrar).
+/// `HealthIds.cancel_rebind` (the current controller key, unless the rebind is contested, or a
+/// registrar).
 pub fn cancel_rebind(id: HealthId) -> Call<runtime::health_ids::calls::CancelRebind> {
 	let fields = runtime::health_ids::calls::CancelRebind { health_id: Static(id) };
 	StaticPayload::new("HealthIds", "cancel_rebind", fields)

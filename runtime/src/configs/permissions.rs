@@ -11,6 +11,12 @@
 //! | operator | every call not removed: council, membership, governance, sudo, session keys, remarks |
 //! | everyone | `Utility.{batch, batch_all, force_batch}` of calls it may make, nested at most [`MAX_BATCH_DEPTH`] deep |
 //!
+//! Governance calls of the pallets, such as `HealthIds.{reactivate, approve_rebind,
+//! reject_rebind}` (deciding a contested controller rebind), take `AdminOrigin` (Root or a
+//! council majority): they are reached through a council motion (or sudo on a development
+//! chain), not by a signed role. An operator signing one directly passes this table but is
+//! refused at dispatch (`BadOrigin`).
+//!
 //! Removed for every signed origin (here and in `BaseCallFilter`): `NodeAuthorization`'s
 //! signed calls (node ownership is the council's: `add_well_known_node` and friends) and
 //! `Utility.as_derivative`. Root (sudo on a development chain, `Governance.dispatch_as_root`)

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use codec::Decode;
 use healthchain_primitives::{
 	logs::{self, AccessEntry, IndexedEntry, LogHead, LogKind, RecordEntry},
-	HealthApi, HealthId, HospitalCode, LicenceNumber,
+	HealthApi, HealthId, HospitalCode, LicenceNumber, MAX_OVERDUE_PAGE,
 };
 use healthchain_rpc_api::{
 	AccessJson, BlockRef, CheckAccessAnswer, CheckAccessParams, ConsentAnswer, HealthIdAnswer,
-	HealthRpcServer, HospitalAnswer, LogItem, LogPage, PageParams, PractitionerAnswer, RecordJson,
-	RequestAnswer, SourceCheckAnswer,
+	HealthRpcServer, HospitalAnswer, LogItem, LogPage, OverdueReviewAnswer, OverdueReviewsAnswer,
+	PageParams, PractitionerAnswer, RecordJson, RequestAnswer, SourceCheckAnswer,
 };
 use healthchain_runtime::{opaque::Block, AccountId, Nonce};
 use jsonrpsee::{
@@ -21,7 +21,7 @@ use jsonrpsee::{
 };
 use sc_client_api::BlockBackend;
 use sc_transaction_pool_api::TransactionPool;
-use sp_api::ProvideRuntimeApi;
+use sp_api::{ApiExt, ProvideRuntimeApi};
 use sp_block_builder::BlockBuilder;
 use sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata};
 use sp_core::{offchain::OffchainStorage, H256};
@@ -90,6 +90,20 @@ pub fn parse_hospital(s: &str) -> Result<HospitalCode, ErrorObjectOwned> {
 pub fn parse_licence(s: &str) -> Result<LicenceNumber, ErrorObjectOwned> {
 	let v = parse_code("practitioner", s, healthchain_primitives::MAX_LICENCE_LEN)?;
 	Ok(LicenceNumber::truncate_from(v))
+}
+
+/// The `HealthApi` version that added `overdue_reviews`.
+const OVERDUE_REVIEWS_SINCE: u32 = 2;
+
+/// Checks `health_overdueReviews`' `limit`: 1 to [`MAX_OVERDUE_PAGE`].
+pub fn check_overdue_limit(limit: u32) -> Result<(), ErrorObjectOwned> {
+	if !(1..=MAX_OVERDUE_PAGE).contains(&limit) {
+		return Err(error(
+			codes::INVALID_PAGE,
+			format!("limit must be 1 to {MAX_OVERDUE_PAGE}, got {limit}"),
+		));
+	}
+	Ok(())
 }
 
 /// The offchain index entry that produced `head` in `id`'s log, if this node has it.
@@ -360,6 +374,36 @@ where
 			self.client.runtime_api().health_id(hash, health_id).map_err(Self::runtime_err)?;
 		Ok(view.map(|v| HealthIdAnswer::new(health_id, v)))
 	}
+
+	fn overdue_reviews(
+		&self,
+		limit: u32,
+		finalized: Option<bool>,
+	) -> RpcResult<OverdueReviewsAnswer> {
+		check_overdue_limit(limit)?;
+		let (hash, at) = self.at(finalized.unwrap_or(false));
+		let api = self.client.runtime_api();
+		// A runtime from before the method was added does not have it: say so instead of
+		// failing inside the call.
+		let version =
+			api.api_version::<dyn HealthApi<Block, AccountId>>(hash).map_err(Self::runtime_err)?;
+		if version.is_none_or(|v| v < OVERDUE_REVIEWS_SINCE) {
+			return Err(error(
+				codes::RUNTIME_ERROR,
+				format!(
+					"the runtime at block #{} serves HealthApi version {}; overdueReviews needs \
+					 version {OVERDUE_REVIEWS_SINCE} or later (a runtime upgrade)",
+					at.number,
+					version.map_or_else(|| "none".to_string(), |v| v.to_string()),
+				),
+			));
+		}
+		let list = api.overdue_reviews(hash, limit).map_err(Self::runtime_err)?;
+		Ok(OverdueReviewsAnswer {
+			reviews: list.into_iter().map(OverdueReviewAnswer::from).collect(),
+			at,
+		})
+	}
 }
 
 #[cfg(test)]
@@ -371,6 +415,16 @@ mod tests {
 		assert_eq!(parse_hospital("").unwrap_err().code(), codes::INVALID_PARAMS);
 		assert_eq!(parse_hospital(&"x".repeat(17)).unwrap_err().code(), codes::INVALID_PARAMS);
 		assert_eq!(parse_licence("MD1").unwrap().to_vec(), b"MD1".to_vec());
+	}
+
+	#[test]
+	fn the_overdue_reviews_limit_is_bounded_with_the_page_code() {
+		assert_eq!(check_overdue_limit(0).unwrap_err().code(), codes::INVALID_PAGE);
+		assert_eq!(
+			check_overdue_limit(MAX_OVERDUE_PAGE + 1).unwrap_err().code(),
+			codes::INVALID_PAGE
+		);
+		assert!(check_overdue_limit(1).is_ok() && check_overdue_limit(MAX_OVERDUE_PAGE).is_ok());
 	}
 
 	/// Writes an entry into an in-memory offchain index the way the runtime does.

@@ -39,6 +39,10 @@ pub const MAX_RECORDS_PER_ATTESTATION_U32: u32 = logs::MAX_RECORDS_PER_ATTESTATI
 /// Maximum length of a practitioner's licence number.
 pub const MAX_LICENCE_LEN: u32 = 16;
 
+/// Most overdue emergency-access reviews one `HealthApi::overdue_reviews` call returns (the
+/// runtime caps a larger `limit` to this; the `health_overdueReviews` RPC refuses it).
+pub const MAX_OVERDUE_PAGE: u32 = 100;
+
 /// A hospital's public registry code, e.g. `b"10662"`.
 pub type HospitalCode = BoundedVec<u8, ConstU32<MAX_HOSPITAL_CODE_LEN>>;
 
@@ -473,6 +477,10 @@ mod runtime_api {
 
 	sp_api::decl_runtime_apis! {
 		/// The consent engine and the views gateways and the node's `health_*` RPC need.
+		///
+		/// Version 2 added `overdue_reviews`; callers check the version of the runtime at the
+		/// block they ask (`api_version`) before calling it.
+		#[api_version(2)]
 		pub trait HealthApi<AccountId> where AccountId: codec::Codec {
 			/// The consent decision for `practitioner` at `hospital` looking at `health_id`'s
 			/// `categories` for `purpose` at time `now` (milliseconds; `None` = the block's
@@ -513,6 +521,12 @@ mod runtime_api {
 			/// shredding.
 			fn source_check(health_id: HealthId, hospital: HospitalCode)
 				-> Result<(), SourceRefusal>;
+
+			/// Emergency accesses whose review is still pending `ReviewDeadline` after they
+			/// were opened, oldest first, for the licensing authority: at most `limit`, and
+			/// never more than `MAX_OVERDUE_PAGE`. Since version 2.
+			#[api_version(2)]
+			fn overdue_reviews(limit: u32) -> Vec<views::OverdueReview>;
 		}
 	}
 }

@@ -2,7 +2,8 @@
 //! [`crate::HealthApi`] runtime API. Plain, non-generic over runtime constants.
 
 use crate::{
-	Categories, ConsentPolicy, Day, DocumentKind, HospitalCode, LicenceNumber, Moment, Purpose,
+	Categories, ConsentPolicy, Day, DocumentKind, HealthId, HospitalCode, LicenceNumber, Moment,
+	Purpose,
 };
 use alloc::vec::Vec;
 use codec::{Decode, Encode};
@@ -100,4 +101,40 @@ pub struct RequestView {
 	pub created_at: Moment,
 	/// When it lapses (ms).
 	pub expires_at: Moment,
+}
+
+/// Why an emergency access was opened (JSON: `unconscious`, `lifeThreatening`,
+/// `unableToConsent`): the consent pallet's reason, as views carry it.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Serialize, Deserialize, Debug)]
+#[serde(rename_all = "camelCase")]
+pub enum EmergencyReason {
+	/// The patient is unconscious.
+	Unconscious,
+	/// The patient's life is in danger.
+	LifeThreatening,
+	/// The patient cannot consent for another reason (confusion, sedation, ...).
+	UnableToConsent,
+}
+
+/// An emergency access whose review is overdue: still pending `ReviewDeadline` after it was
+/// opened. What the licensing authority needs to follow it up and review it
+/// (`Consent.review_emergency_access`); nothing beyond what the chain already holds.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct OverdueReview {
+	/// Emergency access identifier (review it with `Consent.review_emergency_access`).
+	pub emergency_id: u64,
+	/// The patient.
+	pub health_id: HealthId,
+	/// The hospital that opened it.
+	pub hospital: HospitalCode,
+	/// The doctor it was opened for.
+	pub practitioner: LicenceNumber,
+	/// Why it was opened.
+	pub reason: EmergencyReason,
+	/// When it was opened (ms).
+	pub opened_at: Moment,
+	/// When its review fell due (ms): `opened_at + ReviewDeadline`.
+	pub review_due_at: Moment,
+	/// Opened on a day the patient had refused a consent request.
+	pub after_refusal: bool,
 }

@@ -145,6 +145,7 @@ impl_runtime_apis! {
 		}
 	}
 
+	#[api_version(2)]
 	impl healthchain_primitives::HealthApi<Block, AccountId> for Runtime {
 		fn decide(
 			practitioner: LicenceNumber,
@@ -191,6 +192,10 @@ impl_runtime_apis! {
 			hospital: HospitalCode,
 		) -> Result<(), SourceRefusal> {
 			pallet_consent::Pallet::<Runtime>::is_source_of(&health_id, &hospital)
+		}
+
+		fn overdue_reviews(limit: u32) -> Vec<views::OverdueReview> {
+			Consent::overdue_review_views(limit)
 		}
 	}
 

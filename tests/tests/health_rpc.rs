@@ -1,12 +1,13 @@
 //! Record anchors, access attestations and the `health_*` RPC against a real development node:
 //! anchor, check, attest, read both logs back and verify them with the one log verification;
-//! the chain's source rule over RPC; refused paths with their documented errors; malformed RPC
-//! input; a node that syncs from scratch serves identical logs.
+//! the chain's source rule over RPC; overdue emergency-access reviews; refused paths with their
+//! documented errors; malformed RPC input; a node that syncs from scratch serves identical logs.
 
 use healthchain_primitives::{
 	demo::{demo_migrant, demo_patient},
 	logs::{AccessBasis, AccessEntry, RecordEntry, RecordOp},
 	DataCategory, Decision, DenyReason, HealthId, PermitBasis, Purpose, SourceRefusal,
+	MAX_OVERDUE_PAGE,
 };
 use healthchain_tests::{
 	calls, dev, pallet_error,
@@ -81,6 +82,22 @@ async fn anchor_check_attest_and_verify_the_logs_then_sync_a_fresh_node() {
 	assert_eq!(decision.decision, Decision::Deny(DenyReason::NotEnrolled));
 	let source = rpc.source_check(p, "H0001".into(), None).await.unwrap();
 	assert_eq!(source.status, SourceStatus::Refused(SourceRefusal::NotEnrolled));
+
+	// Overdue emergency-access reviews: none on a fresh chain; an emergency access just opened
+	// is not listed (its review is due 72 hours later); the limit is 1 to MAX_OVERDUE_PAGE.
+	let overdue = rpc.overdue_reviews(MAX_OVERDUE_PAGE, None).await.unwrap();
+	assert!(overdue.reviews.is_empty(), "{overdue:?}");
+	let emergency = calls::open_emergency_access(p, "MD10001", calls::EmergencyReason::Unconscious);
+	let opened = submit(&client, &gw_a, &emergency).await;
+	assert!(opened.event::<runtime::consent::events::EmergencyAccessOpened>().is_some());
+	let overdue = rpc.overdue_reviews(1, Some(true)).await.unwrap();
+	assert!(overdue.reviews.is_empty(), "not overdue yet: {overdue:?}");
+	for limit in [0, MAX_OVERDUE_PAGE + 1] {
+		match rpc.overdue_reviews(limit, None).await {
+			Err(jsonrpsee::core::ClientError::Call(e)) => assert_eq!(e.code(), 4001, "{e:?}"),
+			other => panic!("limit {limit} should be refused, got {other:?}"),
+		}
+	}
 
 	// The patient enrols with all hospitals as sources.
 	let enrol = calls::enrol(p, calls::all_sources());

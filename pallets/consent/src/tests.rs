@@ -1381,3 +1381,57 @@ fn on_idle_prunes_lapsed_requests_and_ended_reviewed_emergencies_within_its_weig
 		assert_eq!(Pruning::<Test>::get(), PruneCursor { request: 2, emergency: 1 });
 	});
 }
+
+#[test]
+fn overdue_review_views_carry_what_the_licensing_authority_needs_and_are_capped() {
+	use healthchain_primitives::{views, MAX_OVERDUE_PAGE};
+	new_test_ext().execute_with(|| {
+		enrol_somchai(SourceSelection::All);
+		assert_ok!(open_emergency(GW_B, "MD-B"));
+		// Not overdue yet, and a limit of 0 lists nothing.
+		assert!(Consent::overdue_review_views(10).is_empty());
+		set_now(T0 + 72 * HOUR);
+		assert!(Consent::overdue_review_views(0).is_empty());
+		assert_eq!(
+			Consent::overdue_review_views(10),
+			vec![views::OverdueReview {
+				emergency_id: 0,
+				health_id: somchai(),
+				hospital: code("B002"),
+				practitioner: lic("MD-B"),
+				reason: views::EmergencyReason::Unconscious,
+				opened_at: T0,
+				review_due_at: T0 + 72 * HOUR,
+				after_refusal: false,
+			}]
+		);
+		// More overdue accesses than one page: the view is capped at MAX_OVERDUE_PAGE, oldest
+		// first, while the pallet's own list is not.
+		let extra = MAX_OVERDUE_PAGE as u64 + 20;
+		for id in 1..=extra {
+			EmergencyAccesses::<Test>::insert(
+				id,
+				EmergencyAccess {
+					health_id: somchai(),
+					hospital: code("B002"),
+					practitioner: lic("MD-AB"),
+					reason: EmergencyReason::LifeThreatening,
+					opened_at: T0 + id,
+					expires_at: T0 + id + 24 * HOUR,
+					review: Review::Pending,
+					after_refusal: true,
+				},
+			);
+		}
+		NextEmergencyId::<Test>::put(extra + 1);
+		set_now(T0 + 73 * HOUR);
+		let page = Consent::overdue_review_views(u32::MAX);
+		assert_eq!(page.len(), MAX_OVERDUE_PAGE as usize);
+		let ids: Vec<u64> = page.iter().map(|r| r.emergency_id).collect();
+		assert_eq!(ids, (0..MAX_OVERDUE_PAGE as u64).collect::<Vec<_>>());
+		assert_eq!(page[1].reason, views::EmergencyReason::LifeThreatening);
+		assert_eq!(page[1].review_due_at, T0 + 1 + 72 * HOUR);
+		assert!(page[1].after_refusal);
+		assert_eq!(Consent::overdue_reviews(u32::MAX).len() as u64, extra + 1);
+	});
+}

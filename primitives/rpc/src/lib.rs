@@ -23,9 +23,11 @@ use sp_core::{crypto::AccountId32, Bytes, H256};
 pub mod codes {
 	/// A parameter is malformed (empty or too long code).
 	pub const INVALID_PARAMS: i32 = 4000;
-	/// A page parameter is out of range, or the cursor is not in this patient's log.
+	/// A page parameter is out of range (a log page's or `health_overdueReviews`' `limit`),
+	/// or the cursor is not in this patient's log.
 	pub const INVALID_PAGE: i32 = 4001;
-	/// The runtime API call failed.
+	/// The runtime API call failed, or the runtime at the block asked is too old to have the
+	/// method (`health_overdueReviews` needs `HealthApi` version 2).
 	pub const RUNTIME_ERROR: i32 = 5000;
 	/// The node's offchain index lacks an entry the chain says exists (the node imported
 	/// blocks with indexing off): resync the node or ask another one.
@@ -519,6 +521,53 @@ impl From<views::RequestView> for RequestAnswer {
 	}
 }
 
+/// An emergency access whose review is overdue, for the licensing authority.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct OverdueReviewAnswer {
+	/// Emergency access id (review it with `Consent.review_emergency_access`).
+	pub emergency_id: u64,
+	/// The patient.
+	pub health_id: HealthId,
+	/// Hospital that opened it.
+	pub hospital: String,
+	/// Doctor it was opened for.
+	pub practitioner: String,
+	/// `unconscious`, `lifeThreatening` or `unableToConsent`.
+	pub reason: views::EmergencyReason,
+	/// Opened (ms).
+	pub opened_at: Moment,
+	/// Review fell due (ms).
+	pub review_due_at: Moment,
+	/// Opened on a day the patient had refused a consent request.
+	pub after_refusal: bool,
+}
+
+impl From<views::OverdueReview> for OverdueReviewAnswer {
+	fn from(r: views::OverdueReview) -> Self {
+		OverdueReviewAnswer {
+			emergency_id: r.emergency_id,
+			health_id: r.health_id,
+			hospital: text(&r.hospital),
+			practitioner: text(&r.practitioner),
+			reason: r.reason,
+			opened_at: r.opened_at,
+			review_due_at: r.review_due_at,
+			after_refusal: r.after_refusal,
+		}
+	}
+}
+
+/// `health_overdueReviews` answer.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct OverdueReviewsAnswer {
+	/// The overdue reviews, oldest first.
+	pub reviews: Vec<OverdueReviewAnswer>,
+	/// The block whose state (and timestamp) was used.
+	pub at: BlockRef,
+}
+
 /// The `health_*` JSON-RPC namespace for hospital gateways, auditors and tests.
 #[rpc(client, server, namespace = "health")]
 pub trait HealthRpc {
@@ -571,6 +620,16 @@ pub trait HealthRpc {
 	/// A health ID, or `null`.
 	#[method(name = "healthId")]
 	fn health_id(&self, health_id: HealthId) -> RpcResult<Option<HealthIdAnswer>>;
+
+	/// Emergency accesses whose review is still pending `ReviewDeadline` after they were
+	/// opened, oldest first, at most `limit` (1 to `MAX_OVERDUE_PAGE`), for the licensing
+	/// authority; at the best block, or the finalized one.
+	#[method(name = "overdueReviews")]
+	fn overdue_reviews(
+		&self,
+		limit: u32,
+		finalized: Option<bool>,
+	) -> RpcResult<OverdueReviewsAnswer>;
 }
 
 #[cfg(test)]
@@ -603,6 +662,37 @@ mod tests {
 		assert_eq!(v["status"], "refused");
 		assert_eq!(v["reason"], "hospitalSuspended");
 		assert_eq!(serde_json::from_value::<SourceCheckAnswer>(v).unwrap(), s);
+	}
+
+	#[test]
+	fn overdue_reviews_are_served_as_readable_json() {
+		use healthchain_primitives::{HospitalCode, LicenceNumber};
+		let view = views::OverdueReview {
+			emergency_id: 3,
+			health_id: HealthId([5; 32]),
+			hospital: HospitalCode::truncate_from(b"H0002".to_vec()),
+			practitioner: LicenceNumber::truncate_from(b"MD10002".to_vec()),
+			reason: views::EmergencyReason::LifeThreatening,
+			opened_at: 1_000,
+			review_due_at: 259_201_000,
+			after_refusal: true,
+		};
+		let answer = OverdueReviewsAnswer {
+			reviews: vec![view.into()],
+			at: BlockRef { number: 9, hash: H256::repeat_byte(1) },
+		};
+		let v = serde_json::to_value(&answer).unwrap();
+		let r = &v["reviews"][0];
+		assert_eq!(r["emergencyId"], 3);
+		assert_eq!(r["healthId"], HealthId([5; 32]).to_hex());
+		assert_eq!(r["hospital"], "H0002");
+		assert_eq!(r["practitioner"], "MD10002");
+		assert_eq!(r["reason"], "lifeThreatening");
+		assert_eq!(r["openedAt"], 1_000);
+		assert_eq!(r["reviewDueAt"], 259_201_000);
+		assert_eq!(r["afterRefusal"], json!(true));
+		assert_eq!(v["at"]["number"], 9);
+		assert_eq!(serde_json::from_value::<OverdueReviewsAnswer>(v).unwrap(), answer);
 	}
 
 	#[test]

@@ -4,7 +4,7 @@
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
 //! DATE: 2026-11-22, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
-//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
 
 // Executed Command:
@@ -63,12 +63,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 16]`.
 	fn attest(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1367`
+		//  Measured:  `1379`
 		//  Estimated: `4075`
-		// Minimum execution time: 118_164_000 picoseconds.
-		Weight::from_parts(215_115_322, 4075)
-			// Standard Error: 52_892
-			.saturating_add(Weight::from_parts(1_134_535, 0).saturating_mul(r.into()))
+		// Minimum execution time: 57_276_000 picoseconds.
+		Weight::from_parts(62_356_935, 4075)
+			// Standard Error: 3_034
+			.saturating_add(Weight::from_parts(472_517, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -77,8 +77,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 // For backwards compatibility and tests.
 impl WeightInfo for () {
 	fn attest(r: u32, ) -> Weight {
-		Weight::from_parts(215_115_322, 4075)
-			.saturating_add(Weight::from_parts(1_134_535, 0).saturating_mul(r.into()))
+		Weight::from_parts(62_356_935, 4075)
+			.saturating_add(Weight::from_parts(472_517, 0).saturating_mul(r.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}

@@ -3,7 +3,7 @@
 use super::*;
 use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
-use frame_support::{traits::Get, BoundedVec};
+use frame_support::{traits::Get, weights::Weight, BoundedVec};
 use frame_system::RawOrigin;
 use healthchain_primitives::{
 	ConsentPolicy, DataCategory, DocumentKind, HealthId, HospitalCode, LicenceNumber, Purpose,
@@ -128,6 +128,13 @@ fn pending<T: Config>(id: HealthId, gw: &T::AccountId, n: u32) {
 		)
 		.expect("requests");
 	}
+}
+
+/// A health ID numbered `k` (for state written directly).
+fn numbered_patient(k: u32) -> HealthId {
+	let mut bytes = [0xb0; 32];
+	bytes[..4].copy_from_slice(&k.to_le_bytes());
+	HealthId(bytes)
 }
 
 /// Every data category.
@@ -285,6 +292,60 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(gw), id);
 		assert!(!Assistance::<T>::contains_key(id));
+	}
+
+	/// `on_idle`'s pruning: `r` lapsed requests (each in a patient's full pending list) and
+	/// `e` reviewed, ended emergency accesses, all removed in one call.
+	#[benchmark]
+	fn prune(r: Linear<0, 100>, e: Linear<0, 100>) {
+		let max_pending = T::MaxPendingRequests::get();
+		for k in 0..r {
+			let id = numbered_patient(k);
+			Requests::<T>::insert(
+				u64::from(k),
+				AccessRequest {
+					health_id: id,
+					hospital: code(0),
+					practitioner: licence(),
+					categories: all_categories(),
+					purpose: Purpose::Treatment,
+					created_at: 0,
+					expires_at: 0,
+					grant_for: None,
+				},
+			);
+			// The lapsed request last in a full list: the longest walk to remove it.
+			let list: Vec<RequestId> = (0..max_pending)
+				.map(|i| if i + 1 == max_pending { u64::from(k) } else { u64::MAX - u64::from(i) })
+				.collect();
+			PendingRequests::<T>::insert(id, BoundedVec::truncate_from(list));
+		}
+		NextRequestId::<T>::put(u64::from(r));
+		for k in 0..e {
+			let id = numbered_patient(1_000 + k);
+			EmergencyAccesses::<T>::insert(
+				u64::from(k),
+				EmergencyAccess {
+					health_id: id,
+					hospital: code(0),
+					practitioner: licence(),
+					reason: EmergencyReason::Unconscious,
+					opened_at: 0,
+					expires_at: 0,
+					review: Review::Justified,
+					after_refusal: false,
+				},
+			);
+			ActiveEmergency::<T>::insert((id, code(0), licence()), u64::from(k));
+		}
+		NextEmergencyId::<T>::put(u64::from(e));
+		#[block]
+		{
+			Pallet::<T>::prune(Weight::MAX);
+		}
+		assert_eq!(Pruning::<T>::get(), PruneCursor { request: r.into(), emergency: e.into() });
+		assert_eq!(Requests::<T>::iter().count(), 0);
+		assert_eq!(EmergencyAccesses::<T>::iter().count(), 0);
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

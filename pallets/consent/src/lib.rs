@@ -1139,8 +1139,13 @@ pub mod pallet {
 		}
 
 		/// One step's weight of the on-idle pruning: the cursor, one entry and its index.
+		/// The weight of pruning one entry, request or emergency access, whichever costs
+		/// more (the slopes of the `prune` benchmark).
 		fn prune_step_weight() -> Weight {
-			<T as frame_system::Config>::DbWeight::get().reads_writes(3, 3)
+			let base = <T as Config>::WeightInfo::prune(0, 0);
+			let request = <T as Config>::WeightInfo::prune(1, 0).saturating_sub(base);
+			let emergency = <T as Config>::WeightInfo::prune(0, 1).saturating_sub(base);
+			request.max(emergency)
 		}
 
 		/// Prunes, oldest first, lapsed requests (with their place in the patient's open list)
@@ -1148,7 +1153,8 @@ pub mod pallet {
 		/// at the first entry still needed. Returns the weight used.
 		pub fn prune(remaining: Weight) -> Weight {
 			let step = Self::prune_step_weight();
-			let mut used = <T as frame_system::Config>::DbWeight::get().reads_writes(3, 1);
+			// The cursor and the two next identifiers, and the cursor written (benchmarked).
+			let mut used = <T as Config>::WeightInfo::prune(0, 0);
 			if remaining.any_lt(used.saturating_add(step)) {
 				return Weight::zero();
 			}
@@ -1219,6 +1225,32 @@ pub mod pallet {
 				id = id.saturating_add(1);
 			}
 			out
+		}
+
+		/// [`Self::overdue_reviews`] as the `HealthApi` runtime API serves them: at most
+		/// `limit`, and never more than [`healthchain_primitives::MAX_OVERDUE_PAGE`].
+		pub fn overdue_review_views(
+			limit: u32,
+		) -> Vec<healthchain_primitives::views::OverdueReview> {
+			use healthchain_primitives::views::{self, OverdueReview};
+			let deadline = T::ReviewDeadline::get();
+			Self::overdue_reviews(limit.min(healthchain_primitives::MAX_OVERDUE_PAGE))
+				.into_iter()
+				.map(|(emergency_id, e)| OverdueReview {
+					emergency_id,
+					health_id: e.health_id,
+					hospital: e.hospital,
+					practitioner: e.practitioner,
+					reason: match e.reason {
+						EmergencyReason::Unconscious => views::EmergencyReason::Unconscious,
+						EmergencyReason::LifeThreatening => views::EmergencyReason::LifeThreatening,
+						EmergencyReason::UnableToConsent => views::EmergencyReason::UnableToConsent,
+					},
+					opened_at: e.opened_at,
+					review_due_at: e.opened_at.saturating_add(deadline),
+					after_refusal: e.after_refusal,
+				})
+				.collect()
 		}
 
 		fn validate_sources(sources: &SourceSelectionOf<T>) -> DispatchResult {

@@ -4,7 +4,7 @@
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
 //! DATE: 2026-11-22, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
-//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
 
 // Executed Command:
@@ -24,9 +24,9 @@
 // --wasm-execution
 // compiled
 // --template
-// /work/main/scripts/frame-weight-template.hbs
+// scripts/frame-weight-template.hbs
 // --output
-// /work/main/pallets/consent/src/weights.rs
+// pallets/consent/src/weights.rs
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -49,6 +49,7 @@ pub trait WeightInfo {
 	fn review_emergency_access() -> Weight;
 	fn open_assistance() -> Weight;
 	fn close_assistance() -> Weight;
+	fn prune(r: u32, e: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_consent` using the runtime's database weights.
@@ -67,10 +68,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `614 + s * (143 ±0)`
 		//  Estimated: `4075 + s * (2833 ±0)`
-		// Minimum execution time: 56_266_000 picoseconds.
-		Weight::from_parts(81_271_788, 4075)
-			// Standard Error: 28_834
-			.saturating_add(Weight::from_parts(12_906_524, 0).saturating_mul(s.into()))
+		// Minimum execution time: 27_291_000 picoseconds.
+		Weight::from_parts(24_185_831, 4075)
+			// Standard Error: 2_908
+			.saturating_add(Weight::from_parts(4_557_438, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -84,19 +85,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(610), added: 3085, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingRequests` (r:1 w:1)
 	/// Proof: `Consent::PendingRequests` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Grants` (r:16 w:16)
+	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::GrantCount` (r:0 w:1)
+	/// Proof: `Consent::GrantCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Requests` (r:0 w:16)
 	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[0, 16]`.
 	fn withdraw(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `522 + p * (8 ±0)`
-		//  Estimated: `4075`
-		// Minimum execution time: 49_337_000 picoseconds.
-		Weight::from_parts(95_080_614, 4075)
-			// Standard Error: 27_865
-			.saturating_add(Weight::from_parts(4_094_679, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+		//  Measured:  `2258 + p * (8 ±0)`
+		//  Estimated: `42974`
+		// Minimum execution time: 42_314_000 picoseconds.
+		Weight::from_parts(47_184_268, 42974)
+			// Standard Error: 4_301
+			.saturating_add(Weight::from_parts(1_651_567, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(20_u64))
+			.saturating_add(T::DbWeight::get().writes(19_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(p.into())))
 	}
 	/// Storage: `HealthIds::HealthIds` (r:1 w:0)
@@ -112,10 +117,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `697 + s * (143 ±0)`
 		//  Estimated: `4075 + s * (2833 ±0)`
-		// Minimum execution time: 54_924_000 picoseconds.
-		Weight::from_parts(84_870_425, 4075)
-			// Standard Error: 33_383
-			.saturating_add(Weight::from_parts(12_045_909, 0).saturating_mul(s.into()))
+		// Minimum execution time: 27_521_000 picoseconds.
+		Weight::from_parts(24_795_142, 4075)
+			// Standard Error: 4_308
+			.saturating_add(Weight::from_parts(4_646_965, 0).saturating_mul(s.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -129,8 +134,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `386`
 		//  Estimated: `4075`
-		// Minimum execution time: 28_730_000 picoseconds.
-		Weight::from_parts(52_059_000, 4075)
+		// Minimum execution time: 16_144_000 picoseconds.
+		Weight::from_parts(17_556_000, 4075)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -148,21 +153,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingRequests` (r:1 w:1)
 	/// Proof: `Consent::PendingRequests` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Requests` (r:15 w:1)
+	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::NextRequestId` (r:1 w:1)
 	/// Proof: `Consent::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::Requests` (r:0 w:1)
-	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[0, 15]`.
 	fn request_access(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1599 + p * (8 ±0)`
-		//  Estimated: `4075`
-		// Minimum execution time: 91_321_000 picoseconds.
-		Weight::from_parts(141_342_945, 4075)
-			// Standard Error: 53_513
-			.saturating_add(Weight::from_parts(1_929_164, 0).saturating_mul(p.into()))
+		//  Measured:  `1639 + p * (88 ±0)`
+		//  Estimated: `4075 + p * (2620 ±2)`
+		// Minimum execution time: 47_661_000 picoseconds.
+		Weight::from_parts(51_537_153, 4075)
+			// Standard Error: 3_214
+			.saturating_add(Weight::from_parts(3_677_211, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(Weight::from_parts(0, 2620).saturating_mul(p.into()))
 	}
 	/// Storage: `Consent::Requests` (r:1 w:1)
 	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
@@ -174,32 +181,36 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::Consents` (`max_values`: None, `max_size`: Some(610), added: 3085, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingRequests` (r:1 w:1)
 	/// Proof: `Consent::PendingRequests` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::Grants` (r:0 w:1)
+	/// Storage: `Consent::Grants` (r:18 w:17)
 	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::GrantCount` (r:1 w:1)
+	/// Proof: `Consent::GrantCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[1, 16]`.
 	fn respond(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `607 + p * (33 ±0)`
-		//  Estimated: `4075`
-		// Minimum execution time: 62_989_000 picoseconds.
-		Weight::from_parts(120_601_791, 4075)
-			// Standard Error: 23_162
-			.saturating_add(Weight::from_parts(624_970, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+		//  Measured:  `2535 + p * (31 ±0)`
+		//  Estimated: `48222`
+		// Minimum execution time: 188_051_000 picoseconds.
+		Weight::from_parts(202_040_715, 48222)
+			// Standard Error: 24_348
+			.saturating_add(Weight::from_parts(667_270, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(24_u64))
+			.saturating_add(T::DbWeight::get().writes(20_u64))
 	}
 	/// Storage: `HealthIds::HealthIds` (r:1 w:0)
 	/// Proof: `HealthIds::HealthIds` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Grants` (r:1 w:1)
 	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(149), added: 2624, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::GrantCount` (r:1 w:1)
+	/// Proof: `Consent::GrantCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn revoke_grant() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `574`
+		//  Measured:  `651`
 		//  Estimated: `3614`
-		// Minimum execution time: 43_373_000 picoseconds.
-		Weight::from_parts(68_660_000, 3614)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		// Minimum execution time: 24_656_000 picoseconds.
+		Weight::from_parts(26_660_000, 3614)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Participants::Roles` (r:1 w:0)
 	/// Proof: `Participants::Roles` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
@@ -209,117 +220,197 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Participants::Practitioners` (`max_values`: None, `max_size`: Some(308), added: 2783, mode: `MaxEncodedLen`)
 	/// Storage: `HealthIds::HealthIds` (r:1 w:0)
 	/// Proof: `HealthIds::HealthIds` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::UnreviewedEmergencies` (r:1 w:1)
+	/// Proof: `Consent::UnreviewedEmergencies` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::LastRefusal` (r:1 w:0)
+	/// Proof: `Consent::LastRefusal` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::NextEmergencyId` (r:1 w:1)
 	/// Proof: `Consent::NextEmergencyId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::ActiveEmergency` (r:0 w:1)
 	/// Proof: `Consent::ActiveEmergency` (`max_values`: None, `max_size`: Some(122), added: 2597, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::EmergencyAccesses` (r:0 w:1)
-	/// Proof: `Consent::EmergencyAccesses` (`max_values`: None, `max_size`: Some(100), added: 2575, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::EmergencyAccesses` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
 	fn open_emergency_access() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1422`
 		//  Estimated: `3823`
-		// Minimum execution time: 82_661_000 picoseconds.
-		Weight::from_parts(139_019_000, 3823)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+		// Minimum execution time: 46_930_000 picoseconds.
+		Weight::from_parts(50_054_000, 3823)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
+	/// Storage: `Participants::LicensingAuthority` (r:1 w:0)
+	/// Proof: `Participants::LicensingAuthority` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	/// Storage: `Participants::Roles` (r:1 w:0)
 	/// Proof: `Participants::Roles` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::EmergencyAccesses` (r:1 w:1)
-	/// Proof: `Consent::EmergencyAccesses` (`max_values`: None, `max_size`: Some(100), added: 2575, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::EmergencyAccesses` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::UnreviewedEmergencies` (r:1 w:1)
+	/// Proof: `Consent::UnreviewedEmergencies` (`max_values`: None, `max_size`: Some(37), added: 2512, mode: `MaxEncodedLen`)
 	/// Storage: `Timestamp::Now` (r:1 w:0)
 	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	fn review_emergency_access() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `777`
-		//  Estimated: `3565`
-		// Minimum execution time: 41_783_000 picoseconds.
-		Weight::from_parts(78_236_000, 3565)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		//  Measured:  `855`
+		//  Estimated: `3566`
+		// Minimum execution time: 27_041_000 picoseconds.
+		Weight::from_parts(29_294_000, 3566)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
-	// Not yet measured: `set_sensitive_opt_in`'s figure until `./scripts/weights` runs.
+	/// Storage: `Participants::Roles` (r:1 w:0)
+	/// Proof: `Participants::Roles` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
+	/// Storage: `HealthIds::HealthIds` (r:1 w:0)
+	/// Proof: `HealthIds::HealthIds` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
+	/// Storage: `Participants::Hospitals` (r:1 w:0)
+	/// Proof: `Participants::Hospitals` (`max_values`: None, `max_size`: Some(358), added: 2833, mode: `MaxEncodedLen`)
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Assistance` (r:0 w:1)
+	/// Proof: `Consent::Assistance` (`max_values`: None, `max_size`: Some(106), added: 2581, mode: `MaxEncodedLen`)
 	fn open_assistance() -> Weight {
-		Weight::from_parts(52_059_000, 4075)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
+		// Proof Size summary in bytes:
+		//  Measured:  `995`
+		//  Estimated: `3823`
+		// Minimum execution time: 27_250_000 picoseconds.
+		Weight::from_parts(29_674_000, 3823)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
-	// Not yet measured: `set_sensitive_opt_in`'s figure until `./scripts/weights` runs.
+	/// Storage: `Consent::Assistance` (r:1 w:1)
+	/// Proof: `Consent::Assistance` (`max_values`: None, `max_size`: Some(106), added: 2581, mode: `MaxEncodedLen`)
+	/// Storage: `Participants::Roles` (r:1 w:0)
+	/// Proof: `Participants::Roles` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	fn close_assistance() -> Weight {
-		Weight::from_parts(52_059_000, 4075)
+		// Proof Size summary in bytes:
+		//  Measured:  `685`
+		//  Estimated: `3571`
+		// Minimum execution time: 19_940_000 picoseconds.
+		Weight::from_parts(21_432_000, 3571)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Timestamp::Now` (r:1 w:0)
+	/// Proof: `Timestamp::Now` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Pruning` (r:1 w:1)
+	/// Proof: `Consent::Pruning` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::NextRequestId` (r:1 w:0)
+	/// Proof: `Consent::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Requests` (r:100 w:100)
+	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(118), added: 2593, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::PendingRequests` (r:100 w:100)
+	/// Proof: `Consent::PendingRequests` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::NextEmergencyId` (r:1 w:0)
+	/// Proof: `Consent::NextEmergencyId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::EmergencyAccesses` (r:100 w:100)
+	/// Proof: `Consent::EmergencyAccesses` (`max_values`: None, `max_size`: Some(101), added: 2576, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::ActiveEmergency` (r:100 w:100)
+	/// Proof: `Consent::ActiveEmergency` (`max_values`: None, `max_size`: Some(122), added: 2597, mode: `MaxEncodedLen`)
+	/// The range of component `r` is `[0, 100]`.
+	/// The range of component `e` is `[0, 100]`.
+	fn prune(r: u32, e: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `190 + e * (237 ±0) + r * (303 ±0)`
+		//  Estimated: `1501 + e * (2597 ±0) + r * (2652 ±0)`
+		// Minimum execution time: 983_258_000 picoseconds.
+		Weight::from_parts(66_630_481, 1501)
+			// Standard Error: 134_927
+			.saturating_add(Weight::from_parts(10_448_083, 0).saturating_mul(r.into()))
+			// Standard Error: 134_927
+			.saturating_add(Weight::from_parts(17_858_682, 0).saturating_mul(e.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(r.into())))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(e.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(r.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(e.into())))
+			.saturating_add(Weight::from_parts(0, 2597).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(0, 2652).saturating_mul(r.into()))
 	}
 }
 
 // For backwards compatibility and tests.
 impl WeightInfo for () {
 	fn enrol(s: u32, ) -> Weight {
-		Weight::from_parts(81_271_788, 4075)
-			.saturating_add(Weight::from_parts(12_906_524, 0).saturating_mul(s.into()))
+		Weight::from_parts(24_185_831, 4075)
+			.saturating_add(Weight::from_parts(4_557_438, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 			.saturating_add(Weight::from_parts(0, 2833).saturating_mul(s.into()))
 	}
 	fn withdraw(p: u32, ) -> Weight {
-		Weight::from_parts(95_080_614, 4075)
-			.saturating_add(Weight::from_parts(4_094_679, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(4_u64))
-			.saturating_add(RocksDbWeight::get().writes(2_u64))
+		Weight::from_parts(47_184_268, 42974)
+			.saturating_add(Weight::from_parts(1_651_567, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(20_u64))
+			.saturating_add(RocksDbWeight::get().writes(19_u64))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(p.into())))
 	}
 	fn set_sources(s: u32, ) -> Weight {
-		Weight::from_parts(84_870_425, 4075)
-			.saturating_add(Weight::from_parts(12_045_909, 0).saturating_mul(s.into()))
+		Weight::from_parts(24_795_142, 4075)
+			.saturating_add(Weight::from_parts(4_646_965, 0).saturating_mul(s.into()))
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(s.into())))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 			.saturating_add(Weight::from_parts(0, 2833).saturating_mul(s.into()))
 	}
 	fn set_sensitive_opt_in() -> Weight {
-		Weight::from_parts(52_059_000, 4075)
+		Weight::from_parts(17_556_000, 4075)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn request_access(p: u32, ) -> Weight {
-		Weight::from_parts(141_342_945, 4075)
-			.saturating_add(Weight::from_parts(1_929_164, 0).saturating_mul(p.into()))
+		Weight::from_parts(51_537_153, 4075)
+			.saturating_add(Weight::from_parts(3_677_211, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
+			.saturating_add(RocksDbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
+			.saturating_add(Weight::from_parts(0, 2620).saturating_mul(p.into()))
 	}
 	fn respond(p: u32, ) -> Weight {
-		Weight::from_parts(120_601_791, 4075)
-			.saturating_add(Weight::from_parts(624_970, 0).saturating_mul(p.into()))
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
+		Weight::from_parts(202_040_715, 48222)
+			.saturating_add(Weight::from_parts(667_270, 0).saturating_mul(p.into()))
+			.saturating_add(RocksDbWeight::get().reads(24_u64))
+			.saturating_add(RocksDbWeight::get().writes(20_u64))
 	}
 	fn revoke_grant() -> Weight {
-		Weight::from_parts(68_660_000, 3614)
-			.saturating_add(RocksDbWeight::get().reads(2_u64))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
+		Weight::from_parts(26_660_000, 3614)
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn open_emergency_access() -> Weight {
-		Weight::from_parts(139_019_000, 3823)
-			.saturating_add(RocksDbWeight::get().reads(6_u64))
-			.saturating_add(RocksDbWeight::get().writes(3_u64))
+		Weight::from_parts(50_054_000, 3823)
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
+			.saturating_add(RocksDbWeight::get().writes(4_u64))
 	}
 	fn review_emergency_access() -> Weight {
-		Weight::from_parts(78_236_000, 3565)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
+		Weight::from_parts(29_294_000, 3566)
+			.saturating_add(RocksDbWeight::get().reads(5_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn open_assistance() -> Weight {
-		Weight::from_parts(52_059_000, 4075)
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
+		Weight::from_parts(29_674_000, 3823)
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn close_assistance() -> Weight {
-		Weight::from_parts(52_059_000, 4075)
+		Weight::from_parts(21_432_000, 3571)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	fn prune(r: u32, e: u32, ) -> Weight {
+		Weight::from_parts(66_630_481, 1501)
+			.saturating_add(Weight::from_parts(10_448_083, 0).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(17_858_682, 0).saturating_mul(e.into()))
+			.saturating_add(RocksDbWeight::get().reads(4_u64))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(r.into())))
+			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(e.into())))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(r.into())))
+			.saturating_add(RocksDbWeight::get().writes((2_u64).saturating_mul(e.into())))
+			.saturating_add(Weight::from_parts(0, 2597).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(0, 2652).saturating_mul(r.into()))
 	}
 }

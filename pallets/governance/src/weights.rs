@@ -4,7 +4,7 @@
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
 //! DATE: 2026-11-22, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
-//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
 
 // Executed Command:
@@ -48,14 +48,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 10_238_000 picoseconds.
-		Weight::from_parts(17_318_000, 0)
+		// Minimum execution time: 5_438_000 picoseconds.
+		Weight::from_parts(6_049_000, 0)
 	}
 }
 
 // For backwards compatibility and tests.
 impl WeightInfo for () {
 	fn dispatch_as_root() -> Weight {
-		Weight::from_parts(17_318_000, 0)
+		Weight::from_parts(6_049_000, 0)
 	}
 }

@@ -4,7 +4,7 @@
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
 //! DATE: 2026-11-22, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
-//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: 1024
 
 // Executed Command:
@@ -46,12 +46,12 @@ pub trait WeightInfo {
 	fn admit_registrar() -> Weight;
 	fn remove_registrar() -> Weight;
 	fn set_licensing_authority() -> Weight;
+	fn set_quota() -> Weight;
 	fn license_practitioner() -> Weight;
 	fn set_licence_status() -> Weight;
 	fn affiliate_practitioner() -> Weight;
 	fn end_affiliation() -> Weight;
 	fn accept_terms() -> Weight;
-	fn set_quota() -> Weight;
 }
 
 /// Weights for `pallet_participants` using the runtime's database weights.
@@ -67,8 +67,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `492`
 		//  Estimated: `3823`
-		// Minimum execution time: 43_964_000 picoseconds.
-		Weight::from_parts(78_324_000, 3823)
+		// Minimum execution time: 21_442_000 picoseconds.
+		Weight::from_parts(23_135_000, 3823)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -78,8 +78,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `671`
 		//  Estimated: `3823`
-		// Minimum execution time: 30_804_000 picoseconds.
-		Weight::from_parts(51_305_000, 3823)
+		// Minimum execution time: 11_627_000 picoseconds.
+		Weight::from_parts(12_809_000, 3823)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -91,8 +91,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1000`
 		//  Estimated: `3823`
-		// Minimum execution time: 43_711_000 picoseconds.
-		Weight::from_parts(68_151_000, 3823)
+		// Minimum execution time: 16_926_000 picoseconds.
+		Weight::from_parts(18_588_000, 3823)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -106,8 +106,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `968`
 		//  Estimated: `6072`
-		// Minimum execution time: 51_816_000 picoseconds.
-		Weight::from_parts(100_338_000, 6072)
+		// Minimum execution time: 27_471_000 picoseconds.
+		Weight::from_parts(29_965_000, 6072)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -121,8 +121,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1218`
 		//  Estimated: `6072`
-		// Minimum execution time: 79_951_000 picoseconds.
-		Weight::from_parts(107_307_000, 6072)
+		// Minimum execution time: 28_162_000 picoseconds.
+		Weight::from_parts(30_155_000, 6072)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -138,8 +138,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `677`
 		//  Estimated: `3823`
-		// Minimum execution time: 41_170_000 picoseconds.
-		Weight::from_parts(89_241_000, 3823)
+		// Minimum execution time: 24_697_000 picoseconds.
+		Weight::from_parts(26_970_000, 3823)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -153,8 +153,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `674`
 		//  Estimated: `3597`
-		// Minimum execution time: 41_201_000 picoseconds.
-		Weight::from_parts(78_940_000, 3597)
+		// Minimum execution time: 21_622_000 picoseconds.
+		Weight::from_parts(23_485_000, 3597)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -168,10 +168,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `547`
 		//  Estimated: `6072`
-		// Minimum execution time: 51_323_000 picoseconds.
-		Weight::from_parts(88_313_000, 6072)
+		// Minimum execution time: 27_411_000 picoseconds.
+		Weight::from_parts(30_055_000, 6072)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
+	}
+	/// Storage: `Participants::QuotaOverrides` (r:0 w:1)
+	/// Proof: `Participants::QuotaOverrides` (`max_values`: None, `max_size`: Some(21), added: 2496, mode: `MaxEncodedLen`)
+	fn set_quota() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 6_330_000 picoseconds.
+		Weight::from_parts(6_961_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Participants::LicensingAuthority` (r:1 w:0)
 	/// Proof: `Participants::LicensingAuthority` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
@@ -181,8 +191,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `324`
 		//  Estimated: `3773`
-		// Minimum execution time: 25_047_000 picoseconds.
-		Weight::from_parts(44_065_000, 3773)
+		// Minimum execution time: 12_860_000 picoseconds.
+		Weight::from_parts(14_141_000, 3773)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -194,8 +204,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `640`
 		//  Estimated: `3773`
-		// Minimum execution time: 30_140_000 picoseconds.
-		Weight::from_parts(39_185_000, 3773)
+		// Minimum execution time: 16_645_000 picoseconds.
+		Weight::from_parts(18_037_000, 3773)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -209,8 +219,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1060`
 		//  Estimated: `3823`
-		// Minimum execution time: 36_834_000 picoseconds.
-		Weight::from_parts(50_619_000, 3823)
+		// Minimum execution time: 22_874_000 picoseconds.
+		Weight::from_parts(24_707_000, 3823)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -222,8 +232,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `880`
 		//  Estimated: `3773`
-		// Minimum execution time: 35_096_000 picoseconds.
-		Weight::from_parts(63_592_000, 3773)
+		// Minimum execution time: 19_029_000 picoseconds.
+		Weight::from_parts(20_570_000, 3773)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -237,17 +247,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1077`
 		//  Estimated: `3823`
-		// Minimum execution time: 40_407_000 picoseconds.
-		Weight::from_parts(71_807_000, 3823)
+		// Minimum execution time: 22_494_000 picoseconds.
+		Weight::from_parts(24_456_000, 3823)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
-	}
-	/// Storage: `Participants::QuotaOverrides` (r:1 w:1)
-	/// Proof: `Participants::QuotaOverrides` (`max_values`: None, `max_size`: Some(29), added: 2504, mode: `MaxEncodedLen`)
-	fn set_quota() -> Weight {
-		// Not yet measured: set to `set_licence_status`'s figure until `./scripts/weights` runs.
-		Weight::from_parts(39_185_000, 3494)
-			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -255,73 +257,72 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 // For backwards compatibility and tests.
 impl WeightInfo for () {
 	fn admit_hospital() -> Weight {
-		Weight::from_parts(78_324_000, 3823)
+		Weight::from_parts(23_135_000, 3823)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn set_hospital_status() -> Weight {
-		Weight::from_parts(51_305_000, 3823)
+		Weight::from_parts(12_809_000, 3823)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_consent_policy() -> Weight {
-		Weight::from_parts(68_151_000, 3823)
+		Weight::from_parts(18_588_000, 3823)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn add_gateway() -> Weight {
-		Weight::from_parts(100_338_000, 6072)
+		Weight::from_parts(29_965_000, 6072)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn remove_gateway() -> Weight {
-		Weight::from_parts(107_307_000, 6072)
+		Weight::from_parts(30_155_000, 6072)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn admit_registrar() -> Weight {
-		Weight::from_parts(89_241_000, 3823)
+		Weight::from_parts(26_970_000, 3823)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn remove_registrar() -> Weight {
-		Weight::from_parts(78_940_000, 3597)
+		Weight::from_parts(23_485_000, 3597)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn set_licensing_authority() -> Weight {
-		Weight::from_parts(88_313_000, 6072)
+		Weight::from_parts(30_055_000, 6072)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
+	fn set_quota() -> Weight {
+		Weight::from_parts(6_961_000, 0)
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
 	fn license_practitioner() -> Weight {
-		Weight::from_parts(44_065_000, 3773)
+		Weight::from_parts(14_141_000, 3773)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_licence_status() -> Weight {
-		Weight::from_parts(39_185_000, 3773)
+		Weight::from_parts(18_037_000, 3773)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn affiliate_practitioner() -> Weight {
-		Weight::from_parts(50_619_000, 3823)
+		Weight::from_parts(24_707_000, 3823)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn end_affiliation() -> Weight {
-		Weight::from_parts(63_592_000, 3773)
+		Weight::from_parts(20_570_000, 3773)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn accept_terms() -> Weight {
-		Weight::from_parts(71_807_000, 3823)
+		Weight::from_parts(24_456_000, 3823)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
-			.saturating_add(RocksDbWeight::get().writes(1_u64))
-	}
-	fn set_quota() -> Weight {
-		Weight::from_parts(39_185_000, 3494)
-			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

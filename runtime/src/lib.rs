@@ -87,7 +87,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("healthchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("healthchain"),
 	authoring_version: 1,
-	spec_version: 102,
+	spec_version: 103,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -358,6 +358,10 @@ impl pallet_health_id::Config for Runtime {
 	/// A registrar's rebinding of a controller key takes effect after a day, unless the
 	/// current key confirms it sooner or cancels it.
 	type RebindDelay = ConstU32<DAYS>;
+	/// For 30 days after the current key cancelled a rebind, a new rebind of the same health
+	/// ID is contested: the key cannot cancel it and the council decides it (a stolen key
+	/// blocks one rebind only).
+	type ContestWindow = ConstU32<{ 30 * DAYS }>;
 	type MaxLinkedDocuments = ConstU32<8>;
 	type WeightInfo = pallet_health_id::weights::SubstrateWeight<Runtime>;
 }
@@ -525,9 +529,14 @@ pub type UncheckedExtrinsic =
 /// The payload being signed in transactions.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Migrations of the runtime, aside from those declared in the pallets.
+/// Storage migrations run by `Executive` at a runtime upgrade, before the pallets'
+/// `on_runtime_upgrade` hooks. Each is versioned: it runs only while its pallet's on-chain
+/// storage version is the one it migrates from, so a migration left here is a no-op afterwards.
+///
+/// - `pallet_health_id` 0 to 1 (from spec 102): pending rebinds gained `contested`; the old
+///   entries are kept, uncontested.
 #[allow(unused_parens)]
-type Migrations = ();
+type Migrations = (pallet_health_id::migrations::v1::MigrateV0ToV1<Runtime>,);
 
 /// Executive: dispatches to the pallets.
 pub type Executive = frame_executive::Executive<

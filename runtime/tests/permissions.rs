@@ -6,34 +6,17 @@ use frame_support::traits::Contains;
 use healthchain_primitives::{demo, DataCategory, HealthId, Purpose};
 use healthchain_runtime::{
 	configs::permissions::{NotRemoved, PRIORITY_PARTICIPANT, PRIORITY_PATIENT, PRIORITY_RECORDS},
-	genesis_config_presets::{self, DEVELOPMENT},
 	AccountId, Runtime, RuntimeCall,
 };
-use pallet_participants::{codes, CheckNonceWithinQuota, CheckPermission, Role, Roles};
-use sp_genesis_builder::PresetId;
+use pallet_participants::{codes, CheckNonceWithinQuota, CheckPermission, Role};
 use sp_runtime::{
 	traits::DispatchTransaction,
 	transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
 	BoundedVec,
 };
 
-fn dev_chain() -> sp_io::TestExternalities {
-	let json = genesis_config_presets::get_preset(&PresetId::from(DEVELOPMENT)).expect("preset");
-	let mut ext = sp_io::TestExternalities::default();
-	ext.execute_with(|| {
-		frame_support::genesis_builder_helper::build_state::<
-			healthchain_runtime::RuntimeGenesisConfig,
-		>(json)
-		.expect("the preset builds");
-		frame_system::Pallet::<Runtime>::set_block_number(1);
-	});
-	ext
-}
-
-/// The first account holding a role matching `f`.
-fn holder(f: impl Fn(&Role) -> bool) -> AccountId {
-	Roles::<Runtime>::iter().find(|(_, r)| f(r)).map(|(a, _)| a).expect("a holder")
-}
+mod common;
+use common::{dev_chain, holder};
 
 fn gateway() -> AccountId {
 	holder(|r| matches!(r, Role::Gateway(c) if &c[..] == demo::DEMO_HOSPITAL_A))

@@ -7,17 +7,8 @@ use healthchain_runtime::{
 };
 use sp_genesis_builder::PresetId;
 
-fn build(preset: &str) -> sp_io::TestExternalities {
-	let json = genesis_config_presets::get_preset(&PresetId::from(preset)).expect("preset exists");
-	let mut ext = sp_io::TestExternalities::default();
-	ext.execute_with(|| {
-		frame_support::genesis_builder_helper::build_state::<
-			healthchain_runtime::RuntimeGenesisConfig,
-		>(json)
-		.expect("the preset builds a genesis state");
-	});
-	ext
-}
+mod common;
+use common::build_preset as build;
 
 #[test]
 fn both_presets_are_listed() {

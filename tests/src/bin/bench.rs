@@ -1,33 +1,53 @@
 //! `healthchain-bench`: the load generator behind `scripts/bench`.
 //!
 //! Starts a development node (or the four-validator local network) on loopback, sets up
-//! gateway accounts and enrolled patients, pre-signs extrinsics from several gateway accounts
-//! (so nonces do not serialise one sender), then for each phase — `System::remark` (the
-//! baseline) and `AccessLog::attest` — submits as fast as the node accepts for the given
-//! duration, with a bounded number in flight, and follows best and finalized blocks to time
-//! every extrinsic. Prints throughput, latency percentiles, bytes per extrinsic, state bytes
-//! per patient, and the node's CPU and memory.
+//! gateway accounts, enrolled patients and flooding patient keys, pre-signs extrinsics from
+//! several accounts (so nonces do not serialise one sender), then for each phase —
+//! `System::remark` (the baseline, signed by operators: the only role that may remark),
+//! `AccessLog::attest`, and `AccessLog::attest` again while 100 patient keys flood the pool
+//! (remarks, batches of remarks, their own consent toggles past their quota, toggles for
+//! other patients), first at the validator's own RPC, then at a public full node rate-limited
+//! per connection (the deployment's topology: wallets never reach a validator or a gateway's
+//! node directly) — submits as fast as the node accepts for the given duration, with a
+//! bounded number in flight, and follows best and finalized blocks to time every extrinsic.
+//! Prints throughput, latency percentiles, bytes per extrinsic, the flood's refusals as the
+//! node reports them, state bytes per patient, and the node's CPU and memory.
+//!
+//! The remark baseline needs more than an operator's default quota (200 calls a block): the
+//! setup raises the operator quota by council motion (`Participants.set_quota`, the
+//! governance path the runtime offers) and adds five bench operators to the council, so the
+//! baseline has as many senders as the attestation phases.
 //!
 //! ```text
 //! healthchain-bench [--chain dev|local] [--pool single-state|fork-aware] [--secs 60]
-//!                   [--window 3000] [--patients 64]
+//!                   [--window 3000] [--patients 64] [--flooders 100]
+//!                   [--public-rate-limit 60]
 //! ```
 
 use futures::{stream, StreamExt};
 use healthchain_primitives::{demo::test_patient, logs::LogHead, DataCategory, HealthId, Purpose};
+use healthchain_tests::client::ChainConfig;
 use healthchain_tests::{
 	calls,
 	client::subxt::{
 		config::{substrate::SubstrateHeader, DefaultExtrinsicParamsBuilder},
 		transactions::Payload,
+		utils::MultiAddress,
 	},
 	key, node_key,
 	runtime::{
 		self,
 		runtime_types::{
+			frame_system::pallet::Call as SystemCall,
 			healthchain_runtime::RuntimeCall,
 			pallet_health_id::{pallet::Call as HealthIdCall, types::Controller},
-			pallet_participants::pallet::Call as ParticipantsCall,
+			pallet_membership::pallet::Call as CouncilMembershipCall,
+			pallet_participants::{
+				pallet::Call as ParticipantsCall,
+				types::{Quota, SignerKind},
+			},
+			pallet_utility::pallet::Call as UtilityCall,
+			sp_weights::weight_v2::Weight,
 		},
 	},
 	submit, text, Client, Keypair, Node, NodeConfig, Static,
@@ -40,7 +60,7 @@ use jsonrpsee::{
 use serde::Deserialize;
 use sp_core::{Bytes, H256};
 use std::{
-	collections::{HashMap, HashSet},
+	collections::{BTreeMap, HashMap, HashSet},
 	sync::{
 		atomic::{AtomicUsize, Ordering},
 		Arc, Mutex,
@@ -49,6 +69,10 @@ use std::{
 };
 
 const EXTRA_GATEWAYS: usize = 7;
+/// Operators added to the council for the remark baseline (with Alice, Bob, Charlie: eight).
+const EXTRA_OPERATORS: usize = 5;
+/// Registrations per batch: within a registrar's per-block quota (200 calls).
+const REGISTRATIONS_PER_BATCH: usize = 150;
 
 /// Bench patient `i`: a test patient of the shared demo identities.
 fn patient_id(i: usize) -> HealthId {
@@ -76,10 +100,20 @@ struct Args {
 	secs: u64,
 	window: usize,
 	patients: usize,
+	flooders: usize,
+	public_rate_limit: u32,
 }
 
 fn args() -> Args {
-	let mut a = Args { chain: "dev".into(), pool: None, secs: 60, window: 3000, patients: 64 };
+	let mut a = Args {
+		chain: "dev".into(),
+		pool: None,
+		secs: 60,
+		window: 3000,
+		patients: 64,
+		flooders: 100,
+		public_rate_limit: 60,
+	};
 	let v: Vec<String> = std::env::args().skip(1).collect();
 	let mut i = 0;
 	while i < v.len() {
@@ -90,6 +124,10 @@ fn args() -> Args {
 			"--secs" => a.secs = next.parse().expect("--secs N"),
 			"--window" => a.window = next.parse().expect("--window N"),
 			"--patients" => a.patients = next.parse().expect("--patients N"),
+			"--flooders" => a.flooders = next.parse().expect("--flooders N"),
+			"--public-rate-limit" => {
+				a.public_rate_limit = next.parse().expect("--public-rate-limit CALLS_PER_MINUTE")
+			},
 			other => panic!("unknown argument {other}"),
 		}
 		i += 2;
@@ -99,8 +137,74 @@ fn args() -> Args {
 	a
 }
 
-/// Gateways of hospital H0001 (the first plus seven added by it) and enrolled patients.
-async fn setup(client: &Client, chain: &str, patients: usize) -> Vec<Keypair> {
+/// The accounts the phases sign with.
+struct Cast {
+	/// Gateways of hospital H0001: the first plus seven added by it.
+	gateways: Vec<Keypair>,
+	/// Council members (operators): the chain's three plus five bench operators.
+	operators: Vec<Keypair>,
+	/// Enrolled patients whose keys flood, with their health IDs.
+	flooders: Vec<(Keypair, HealthId)>,
+}
+
+/// The flooding patient `i`'s key and health ID (after the bench patients').
+fn flooder(i: usize, patients: usize) -> (Keypair, HealthId) {
+	(key(&format!("//BenchFlooder{i}")), patient_id(patients + i))
+}
+
+/// Registers (in batches within the registrar's quota) and enrols patients with their keys.
+async fn enrol_patients(client: &Client, registrar: &Keypair, who: &[(Keypair, HealthId)]) {
+	for chunk in who.chunks(REGISTRATIONS_PER_BATCH) {
+		let registrations = chunk
+			.iter()
+			.map(|(k, id)| {
+				RuntimeCall::HealthIds(HealthIdCall::register {
+					health_id: Static(*id),
+					document: Static(healthchain_primitives::DocumentKind::Passport {
+						country: *b"THA",
+					}),
+					adult_attested: true,
+					controller: Controller::Key(k.public_key().to_account_id()),
+				})
+			})
+			.collect();
+		submit(client, registrar, &runtime::tx().utility().batch_all(registrations)).await;
+	}
+	stream::iter(who)
+		.for_each_concurrent(16, |(k, id)| async move {
+			submit(client, k, &calls::enrol(*id, calls::all_sources())).await;
+		})
+		.await;
+}
+
+/// Passes `motion` through the council: Alice proposes, Alice, Bob and Charlie vote aye (all
+/// of the development council, three of the local network's four), Alice closes.
+async fn council_motion(client: &Client, motion: RuntimeCall) {
+	let proposed =
+		submit(client, &key("//Alice"), &runtime::tx().council().propose(3, motion, 100_000))
+			.await
+			.event::<runtime::council::events::Proposed>()
+			.expect("Council.Proposed");
+	let (hash, index) = (proposed.proposal_hash, proposed.proposal_index);
+	for voter in ["//Alice", "//Bob", "//Charlie"] {
+		submit(client, &key(voter), &runtime::tx().council().vote(hash, index, true)).await;
+	}
+	let weight = Weight { ref_time: 10_000_000_000, proof_size: 1_000_000 };
+	let closed = submit(
+		client,
+		&key("//Alice"),
+		&runtime::tx().council().close(hash, index, weight, 100_000),
+	)
+	.await;
+	assert!(
+		closed.event::<runtime::council::events::Executed>().is_some(),
+		"the council motion executed"
+	);
+}
+
+/// Gateways, operators (with the quota the remark baseline needs), enrolled patients and
+/// enrolled flooding patients.
+async fn setup(client: &Client, chain: &str, patients: usize, flooders: usize) -> Cast {
 	let (gateway, registrar) =
 		if chain == "dev" { ("//Dave", "//Ferdie") } else { ("//Eve", "//One") };
 	let first = key(gateway);
@@ -116,30 +220,34 @@ async fn setup(client: &Client, chain: &str, patients: usize) -> Vec<Keypair> {
 		})
 		.collect();
 	submit(client, &first, &runtime::tx().utility().batch_all(adds)).await;
-	let registrations = (0..patients)
-		.map(|i| {
-			RuntimeCall::HealthIds(HealthIdCall::register {
-				health_id: Static(patient_id(i)),
-				document: Static(healthchain_primitives::DocumentKind::Passport {
-					country: *b"THA",
-				}),
-				adult_attested: true,
-				controller: Controller::Key(
-					key(&format!("//BenchPatient{i}")).public_key().to_account_id(),
-				),
+
+	let bench_operators: Vec<Keypair> =
+		(1..=EXTRA_OPERATORS).map(|i| key(&format!("//BenchOperator{i}"))).collect();
+	let mut motion: Vec<RuntimeCall> = bench_operators
+		.iter()
+		.map(|k| {
+			RuntimeCall::CouncilMembership(CouncilMembershipCall::add_member {
+				who: MultiAddress::Id(k.public_key().to_account_id()),
 			})
 		})
 		.collect();
-	submit(client, &key(registrar), &runtime::tx().utility().batch_all(registrations)).await;
-	stream::iter(0..patients)
-		.for_each_concurrent(16, |i| async move {
-			let enrol = calls::enrol(patient_id(i), calls::all_sources());
-			submit(client, &key(&format!("//BenchPatient{i}")), &enrol).await;
-		})
-		.await;
-	let mut all = vec![first];
-	all.extend(extra);
-	all
+	motion.push(RuntimeCall::Participants(ParticipantsCall::set_quota {
+		kind: SignerKind::Operator,
+		quota: Some(Quota { per_block: 1_000_000, per_period: 100_000_000, max_pooled: 8192 }),
+	}));
+	council_motion(client, RuntimeCall::Utility(UtilityCall::batch_all { calls: motion })).await;
+
+	let mut enrolled: Vec<(Keypair, HealthId)> =
+		(0..patients).map(|i| (key(&format!("//BenchPatient{i}")), patient_id(i))).collect();
+	let flooding: Vec<(Keypair, HealthId)> = (0..flooders).map(|i| flooder(i, patients)).collect();
+	enrolled.extend(flooding.iter().cloned());
+	enrol_patients(client, &key(registrar), &enrolled).await;
+
+	let mut gateways = vec![first];
+	gateways.extend(extra);
+	let mut operators: Vec<Keypair> = ["//Alice", "//Bob", "//Charlie"].map(key).to_vec();
+	operators.extend(bench_operators);
+	Cast { gateways, operators, flooders: flooding }
 }
 
 /// A pre-signed extrinsic.
@@ -159,36 +267,180 @@ async fn presign<P: Payload>(
 ) -> Vec<Signed> {
 	let mut nonces = Vec::new();
 	for s in signers {
-		let n: u64 = rpc
-			.request(
-				"system_accountNextIndex",
-				rpc_params![s.public_key().to_account_id().to_string()],
-			)
-			.await
-			.expect("nonce");
-		nonces.push(n);
+		nonces.push(next_nonce(rpc, s).await);
 	}
 	let at = client.api().at_current_block().await.expect("a block");
 	let mut out = Vec::with_capacity(count);
 	for i in 0..count {
 		let s = i % signers.len();
-		let params = DefaultExtrinsicParamsBuilder::<healthchain_tests::client::ChainConfig>::new()
-			.nonce(nonces[s])
-			.immortal()
-			.build();
+		let bytes = sign(&at, &signers[s], nonces[s], &make(i));
 		nonces[s] += 1;
-		let tx = make(i);
-		let signed = at
-			.transactions()
-			.create_signable_offline(&tx, params)
-			.expect("signable")
-			.sign(&signers[s])
-			.expect("signed");
-		let bytes = signed.into_encoded();
 		let hash = sp_crypto_hashing::blake2_256(&bytes);
 		out.push(Signed { bytes, hash, signer: s });
 	}
 	out
+}
+
+/// A client at one block, to sign offline.
+type At = healthchain_tests::client::subxt::client::ClientAtBlock<
+	ChainConfig,
+	healthchain_tests::client::subxt::client::OnlineClientAtBlockImpl<ChainConfig>,
+>;
+
+/// Signs `call` with `signer` at `nonce`, immortal.
+fn sign<P: Payload>(at: &At, signer: &Keypair, nonce: u64, call: &P) -> Vec<u8> {
+	let params =
+		DefaultExtrinsicParamsBuilder::<ChainConfig>::new().nonce(nonce).immortal().build();
+	at.transactions()
+		.create_signable_offline(call, params)
+		.expect("signable")
+		.sign(signer)
+		.expect("signed")
+		.into_encoded()
+}
+
+/// What the pool answered the flood.
+#[derive(Default)]
+struct FloodTally {
+	/// Submissions.
+	sent: usize,
+	/// Answers by the node's words: "accepted", or the error's code and data.
+	answers: BTreeMap<String, usize>,
+}
+
+/// The flood's outcome: the pool's answers and how many of each key's own calls reached a
+/// block.
+struct FloodReport {
+	keys: usize,
+	tally: FloodTally,
+	per_s: f64,
+	max_included_per_key: u64,
+	total_included: u64,
+}
+
+/// The node's answer to a refused submission, as it reports it (code and data, verbatim).
+fn answer(e: &jsonrpsee::core::client::Error) -> String {
+	match e {
+		jsonrpsee::core::client::Error::Call(obj) => format!(
+			"{} {}",
+			obj.code(),
+			obj.data().map(|d| d.get().to_string()).unwrap_or_else(|| obj.message().to_string())
+		),
+		other => other.to_string(),
+	}
+}
+
+/// One stolen patient key flooding until `until`, as fast as the node answers: 1 KiB remarks,
+/// batches of 100 remarks, its own consent toggles (valid until its quota refuses them) and
+/// toggles for patients it does not act for. Every extrinsic is new (no ban-list shortcut).
+async fn flood_key(
+	at: &At,
+	rpc: &WsClient,
+	who: &(Keypair, HealthId),
+	first_nonce: u64,
+	until: Instant,
+	tally: &Mutex<FloodTally>,
+	unique: &AtomicUsize,
+) {
+	let (signer, own) = who;
+	let mut nonce = first_nonce;
+	let mut i = 0usize;
+	while Instant::now() < until {
+		let n = unique.fetch_add(1, Ordering::Relaxed) as u64;
+		let mut remark = vec![0xf1; 1024];
+		remark[..8].copy_from_slice(&n.to_le_bytes());
+		let (bytes, own_call) = match i % 4 {
+			0 => (sign(at, signer, nonce, &runtime::tx().system().remark(remark)), false),
+			1 => {
+				let calls = (0..100u64)
+					.map(|k| {
+						RuntimeCall::System(SystemCall::remark {
+							remark: (n * 100 + k).to_le_bytes().to_vec(),
+						})
+					})
+					.collect();
+				(sign(at, signer, nonce, &runtime::tx().utility().batch(calls)), false)
+			},
+			2 => (sign(at, signer, nonce, &calls::set_sensitive_opt_in(*own, i % 8 < 4)), true),
+			_ => {
+				let stranger = test_patient(2_000_000 + n as u32);
+				(sign(at, signer, nonce, &calls::set_sensitive_opt_in(stranger, true)), false)
+			},
+		};
+		i += 1;
+		let result =
+			rpc.request::<H256, _>("author_submitExtrinsic", rpc_params![Bytes(bytes)]).await;
+		let label = match &result {
+			Ok(_) => {
+				if own_call {
+					nonce += 1;
+				}
+				"accepted".to_string()
+			},
+			Err(e) => answer(e),
+		};
+		let mut t = tally.lock().expect("lock");
+		t.sent += 1;
+		*t.answers.entry(label).or_default() += 1;
+	}
+}
+
+/// Floods from every key in `who` for `secs` seconds (after `delay`), then counts how many of
+/// each key's own calls reached the chain (nonce advance).
+async fn flood(
+	client: &Client,
+	url: &str,
+	who: &[(Keypair, HealthId)],
+	delay: Duration,
+	secs: u64,
+) -> FloodReport {
+	// A connection per key, up to 80: an attacker opens as many as the node lets it (its
+	// `--rpc-max-connections` defaults to 100, and the bench holds a few itself).
+	let mut rpcs = Vec::new();
+	for _ in 0..who.len().clamp(1, 80) {
+		rpcs.push(WsClientBuilder::default().build(url).await.expect("ws client"));
+	}
+	let mut first = Vec::new();
+	for (k, _) in who {
+		first.push(next_nonce(&rpcs[0], k).await);
+	}
+	let at = client.api().at_current_block().await.expect("a block");
+	tokio::time::sleep(delay).await;
+	let start = Instant::now();
+	let until = start + Duration::from_secs(secs);
+	let tally = Mutex::new(FloodTally::default());
+	let unique = AtomicUsize::new(0);
+	futures::future::join_all(
+		who.iter().zip(&first).enumerate().map(|(i, (w, n))| {
+			flood_key(&at, &rpcs[i % rpcs.len()], w, *n, until, &tally, &unique)
+		}),
+	)
+	.await;
+	let elapsed = start.elapsed().as_secs_f64();
+	// Let what the pool accepted reach blocks before counting it.
+	tokio::time::sleep(Duration::from_secs(12)).await;
+	let mut included = Vec::new();
+	for ((k, _), n) in who.iter().zip(&first) {
+		included.push(next_nonce(&rpcs[0], k).await - n);
+	}
+	let tally = tally.into_inner().expect("lock");
+	FloodReport {
+		keys: who.len(),
+		per_s: tally.sent as f64 / elapsed,
+		tally,
+		max_included_per_key: included.iter().copied().max().unwrap_or(0),
+		total_included: included.iter().sum(),
+	}
+}
+
+/// An account's next nonce, pool included.
+async fn next_nonce(rpc: &WsClient, who: &Keypair) -> u64 {
+	rpc.request(
+		"system_accountNextIndex",
+		rpc_params![who.public_key().to_account_id().to_string()],
+	)
+	.await
+	.expect("nonce")
 }
 
 #[derive(Default, Clone, Copy)]
@@ -588,18 +840,21 @@ async fn main() {
 	let client = node.client().await;
 	let rpc = WsClientBuilder::default().build(node.ws_url()).await.expect("ws");
 	let setup_start = Instant::now();
-	let gateways = setup(&client, &a.chain, a.patients).await;
+	let cast = setup(&client, &a.chain, a.patients, a.flooders).await;
 	println!(
-		"setup: {} gateway accounts, {} enrolled patients ({:.0} s)",
-		gateways.len(),
+		"setup: {} gateway accounts, {} operators (quota raised by council motion), {} enrolled \
+		 patients, {} enrolled flooding patient keys ({:.0} s)",
+		cast.gateways.len(),
+		cast.operators.len(),
 		a.patients,
+		cast.flooders.len(),
 		setup_start.elapsed().as_secs_f64()
 	);
 
 	// Enough pre-signed extrinsics for 1,500 per second, the target's one and a half.
 	let count = (a.secs as usize) * 1500;
 	let sign_start = Instant::now();
-	let remarks = presign(&client, &rpc, &gateways, count, |i| {
+	let remarks = presign(&client, &rpc, &cast.operators, count, |i| {
 		runtime::tx().system().remark((i as u64).to_le_bytes().to_vec())
 	})
 	.await;
@@ -620,9 +875,63 @@ async fn main() {
 	};
 	let sign_start = Instant::now();
 	let attests =
-		presign(&client, &rpc, &gateways, count, |i| attest_call(pick(i), i as u64)).await;
+		presign(&client, &rpc, &cast.gateways, count, |i| attest_call(pick(i), i as u64)).await;
 	println!("pre-signed {count} attestations in {:.1} s", sign_start.elapsed().as_secs_f64());
 	let attest = run_phase("AccessLog::attest", node, attests, a.secs, a.window).await;
+	wait_pool_empty(&rpc).await;
+
+	// The same attestations while the patient keys flood. The flood starts with the load
+	// (run_phase waits 2 s for its block follower) and lasts as long.
+	let sign_start = Instant::now();
+	let attests =
+		presign(&client, &rpc, &cast.gateways, count, |i| attest_call(pick(i), (count + i) as u64))
+			.await;
+	println!("pre-signed {count} attestations in {:.1} s", sign_start.elapsed().as_secs_f64());
+	let name = format!(
+		"AccessLog::attest, {} patient keys flooding the validator's RPC (no rate limit)",
+		cast.flooders.len()
+	);
+	let patient_quota = client
+		.api()
+		.at_current_block()
+		.await
+		.expect("a block")
+		.constants()
+		.entry(runtime::constants().participants().patient_quota())
+		.expect("Participants.PatientQuota");
+	let url = node.ws_url();
+	let (flooded, flood_validator) = tokio::join!(
+		run_phase(&name, node, attests, a.secs, a.window),
+		flood(&client, &url, &cast.flooders, Duration::from_secs(2), a.secs),
+	);
+	wait_pool_empty(&rpc).await;
+
+	// The deployment's topology: patients' wallets reach the chain through a public RPC node
+	// (not a validator, rate-limited per connection), hospitals' gateways through their own.
+	// The same flood, at a public full node syncing from the validator.
+	let mut public = NodeConfig::dev_full_node(node, 2);
+	public.args.extend(["--rpc-rate-limit".to_string(), a.public_rate_limit.to_string()]);
+	let public = Node::start(public).await;
+	let target = node.best_number().await;
+	while public.best_number().await < target {
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+	let sign_start = Instant::now();
+	let attests = presign(&client, &rpc, &cast.gateways, count, |i| {
+		attest_call(pick(i), (3 * count + i) as u64)
+	})
+	.await;
+	println!("pre-signed {count} attestations in {:.1} s", sign_start.elapsed().as_secs_f64());
+	let name = format!(
+		"AccessLog::attest, {} patient keys flooding a public RPC node ({} calls/min per connection)",
+		cast.flooders.len(),
+		a.public_rate_limit
+	);
+	let public_url = public.ws_url();
+	let (flooded_public, flood_public) = tokio::join!(
+		run_phase(&name, node, attests, a.secs, a.window),
+		flood(&client, &public_url, &cast.flooders, Duration::from_secs(2), a.secs),
+	);
 	wait_pool_empty(&rpc).await;
 
 	// State per patient: the on-chain log head does not grow with the count.
@@ -630,16 +939,17 @@ async fn main() {
 	if hot_count < 10_000 {
 		let extra = (10_000 - hot_count) as usize;
 		println!("topping up the busiest patient with {extra} attestations (not timed)");
-		let more =
-			presign(&client, &rpc, &gateways, extra, |i| attest_call(&ids[2], (count + i) as u64))
-				.await;
+		let more = presign(&client, &rpc, &cast.gateways, extra, |i| {
+			attest_call(&ids[2], (4 * count + i) as u64)
+		})
+		.await;
 		let _ = run_phase("top-up", node, more, 600, a.window).await;
 	}
 
 	println!();
 	println!("| phase | submitted | refused | included/s | finalized/s | to best p50 / p99 (s) | to finalized p50 / p99 (s) | bytes/extrinsic | blocks (max per block) | node CPU (% of one core) | node RSS / peak (MiB) |");
 	println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-	for r in [&baseline, &attest] {
+	for r in [&baseline, &attest, &flooded, &flooded_public] {
 		println!(
 			"| {} | {} | {} | {:.0} | {:.0} | {:.2} / {:.2} | {:.2} / {:.2} | {:.0} | {} ({}) | {:.0} | {:.0} / {:.0} |",
 			r.name, r.submitted, r.rejected, r.included_per_s, r.finalized_per_s, r.best_p50, r.best_p99,
@@ -652,7 +962,34 @@ async fn main() {
 		attest.included_per_s / baseline.included_per_s,
 		attest.finalized_per_s / baseline.finalized_per_s
 	);
-	println!();
+	for (r, f, at) in [
+		(&flooded, &flood_validator, "the validator's RPC, not rate-limited"),
+		(&flooded_public, &flood_public, "a public RPC node, rate-limited"),
+	] {
+		println!(
+			"flood at {at}: attest under the flood / attest unloaded: included {:.2}, finalized \
+			 {:.2} (target: at least 0.90)",
+			r.included_per_s / attest.included_per_s,
+			r.finalized_per_s / attest.finalized_per_s
+		);
+		println!(
+			"  {} patient keys sent {} extrinsics ({:.0}/s); their own calls that reached blocks: \
+			 {} in all, at most {} for one key (its quota: {} a day)",
+			f.keys,
+			f.tally.sent,
+			f.per_s,
+			f.total_included,
+			f.max_included_per_key,
+			patient_quota.per_period,
+		);
+		println!();
+		println!("| the pool's answer (code, data) | count |");
+		println!("| --- | --- |");
+		for (label, n) in &f.tally.answers {
+			println!("| {label} | {n} |");
+		}
+		println!();
+	}
 	println!("| patient | attestations on chain | state key bytes | state value bytes |");
 	println!("| --- | --- | --- | --- |");
 	for id in [&ids[0], &ids[1], &ids[2]] {

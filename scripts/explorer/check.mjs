@@ -317,7 +317,7 @@ async function generateActivity(api) {
   }
   findEvent(p, 'healthIds', 'RebindRejected');
   const q = await stage(api, 'Q', [
-    ['sudo(healthIds.approveRebind)', alice, sudo(tx.healthIds.approveRebind(p1))],
+    ['sudo(healthIds.approveRebind)', alice, sudo(tx.healthIds.approveRebind(p1, { Key: patient4.address }))],
   ]);
   findEvent(q, 'healthIds', 'RebindApproved');
   findEvent(q, 'healthIds', 'ControllerRebound');

@@ -184,7 +184,7 @@ mod benchmarks {
 		// Worst case: a contested rebind to a key (bound, old key unbound, record cleared).
 		let new_key = contested::<T>(&r, &key, id);
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, id);
+		_(origin as T::RuntimeOrigin, id, Controller::Key(new_key.clone()));
 		assert_eq!(Pallet::<T>::health_id_of_controller(&new_key), Some(id));
 		assert!(!Pallet::<T>::is_patient_controller(&key));
 		assert!(PendingRebinds::<T>::get(id).is_none());

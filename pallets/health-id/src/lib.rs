@@ -33,9 +33,11 @@
 //!   of it (or one replacing a contested pending rebind) is **contested**: the key can no
 //!   longer cancel it ([`Error::RebindContested`]) and it does not complete on the delay alone
 //!   ([`Error::AwaitingGovernance`]). `AdminOrigin` decides: [`Pallet::approve_rebind`]
-//!   applies it at once, [`Pallet::reject_rebind`] drops it. The key may still confirm it. A
-//!   thief can therefore block one rebind only, and a dishonest registrar cannot override a
-//!   patient's cancellation without governance either.
+//!   applies it at once (naming the controller it approves), [`Pallet::reject_rebind`] drops
+//!   it; only the registrar that scheduled it may still withdraw it. The key may still confirm
+//!   it. A thief can therefore block one rebind only (if the registrar reschedules within the
+//!   window), and within the window a dishonest registrar cannot override a patient's
+//!   cancellation without governance either.
 //! - **Deactivation can be undone by governance.** A registrar deactivates a health ID (death,
 //!   duplicate): its key loses all rights and any pending rebind is dropped. `AdminOrigin` (the
 //!   operators' council) can [`Pallet::reactivate`] it; it comes back as assisted, and a
@@ -322,6 +324,9 @@ pub mod pallet {
 		/// The rebind is contested: it does not complete on the delay alone but waits for
 		/// governance (`approve_rebind`) or the current key's confirmation (`confirm_rebind`).
 		AwaitingGovernance,
+		/// The pending rebind binds another controller than the one governance approved (a
+		/// registrar scheduled a different rebind while the motion was open).
+		NotTheApprovedRebind,
 	}
 
 	#[pallet::call]
@@ -460,11 +465,12 @@ pub mod pallet {
 		/// [`Pallet::reject_rebind`].
 		///
 		/// Origin: signed by the health ID's current controller key (the patient refuses a
-		/// rebind they did not ask for) or by any registrar (a mistaken request; contested
-		/// rebinds included).
+		/// rebind they did not ask for) or by a registrar (a mistaken request); a contested
+		/// rebind only by the registrar that scheduled it.
 		///
 		/// Errors: `NotController` when the signer is neither; `NoPendingRebind`;
-		/// `RebindContested` when the key signs and the rebind is contested.
+		/// `RebindContested` when the rebind is contested and the signer is the key or another
+		/// registrar.
 		///
 		/// Emits `RebindCancelled`.
 		#[pallet::call_index(3)]
@@ -479,8 +485,10 @@ pub mod pallet {
 				return Err(Error::<T>::NotController.into());
 			};
 			let pending = PendingRebinds::<T>::get(health_id).ok_or(Error::<T>::NoPendingRebind)?;
+			// A contested rebind is governance's to decide; only the registrar that scheduled
+			// it may still withdraw it (its own mistake), no other registrar and not the key.
+			ensure!(!pending.contested || pending.registrar == who, Error::<T>::RebindContested);
 			if by_patient {
-				ensure!(!pending.contested, Error::<T>::RebindContested);
 				KeyCancelledRebind::<T>::insert(
 					health_id,
 					frame_system::Pallet::<T>::block_number(),
@@ -604,17 +612,29 @@ pub mod pallet {
 		///
 		/// Origin: `AdminOrigin` (governance: Root or a council majority in the runtime).
 		///
-		/// Errors: `BadOrigin`; `NoPendingRebind`; `ControllerInUse` when the new key has
-		/// since come to control a health ID or hold a participant role (the rebind stays
-		/// pending: reject it, or a registrar schedules another).
+		/// `controller` is the new controller the council approves; the pending rebind must
+		/// bind exactly it, so a rebind a registrar schedules in its place while the motion is
+		/// open is never approved by it.
+		///
+		/// Errors: `BadOrigin`; `NoPendingRebind`; `NotTheApprovedRebind` when the pending
+		/// rebind binds another controller; `ControllerInUse` when the new key has since come
+		/// to control a health ID or hold a participant role (the rebind stays pending: reject
+		/// it, or a registrar schedules another).
 		///
 		/// Emits `RebindApproved`, then `ControllerRebound` (with the registrar that scheduled
 		/// the rebind).
 		#[pallet::call_index(8)]
 		#[pallet::weight(<T as Config>::WeightInfo::approve_rebind())]
-		pub fn approve_rebind(origin: OriginFor<T>, health_id: HealthId) -> DispatchResult {
+		pub fn approve_rebind(
+			origin: OriginFor<T>,
+			health_id: HealthId,
+			controller: Controller<T::AccountId>,
+		) -> DispatchResult {
 			<T as Config>::AdminOrigin::ensure_origin(origin)?;
 			let pending = PendingRebinds::<T>::get(health_id).ok_or(Error::<T>::NoPendingRebind)?;
+			// The motion names the controller it approves: a rebind scheduled in its place
+			// while the council voted is not the one approved.
+			ensure!(pending.controller == controller, Error::<T>::NotTheApprovedRebind);
 			// Reverted with the rest of the call if the rebind cannot be applied.
 			Self::deposit_event(Event::RebindApproved { health_id });
 			Self::apply_rebind(health_id, pending)

@@ -487,6 +487,9 @@ fn pending_contested(id: HealthId) -> bool {
 	PendingRebinds::<Test>::get(id).expect("a pending rebind").contested
 }
 
+/// A key no rebind in these tests was scheduled for.
+const LATER_PHONE: u64 = 103;
+
 #[test]
 fn a_thief_with_the_stolen_key_blocks_one_rebind_only() {
 	new_test_ext().execute_with(|| {
@@ -517,11 +520,13 @@ fn a_thief_with_the_stolen_key_blocks_one_rebind_only() {
 				contested: true
 			})
 		);
-		// The thief cannot cancel it.
-		assert_noop!(
-			Ids::cancel_rebind(RuntimeOrigin::signed(PATIENT), somchai()),
-			Error::<Test>::RebindContested
-		);
+		// The thief cannot cancel it, nor can another registrar (a thief's accomplice).
+		for who in [PATIENT, REGISTRAR_B] {
+			assert_noop!(
+				Ids::cancel_rebind(RuntimeOrigin::signed(who), somchai()),
+				Error::<Test>::RebindContested
+			);
+		}
 		// It does not complete on the delay alone.
 		System::set_block_number(12);
 		assert_noop!(
@@ -531,11 +536,25 @@ fn a_thief_with_the_stolen_key_blocks_one_rebind_only() {
 		// Only governance approves it: not a registrar, not a key.
 		for who in [REGISTRAR, REGISTRAR_B, PATIENT, NEW_PHONE] {
 			assert_noop!(
-				Ids::approve_rebind(RuntimeOrigin::signed(who), somchai()),
+				Ids::approve_rebind(
+					RuntimeOrigin::signed(who),
+					somchai(),
+					Controller::Key(NEW_PHONE)
+				),
 				DispatchError::BadOrigin
 			);
 		}
-		assert_ok!(Ids::approve_rebind(RuntimeOrigin::root(), somchai()));
+		// The council approves the rebind it examined: one scheduled in its place while the
+		// motion was open is not approved by it.
+		assert_noop!(
+			Ids::approve_rebind(RuntimeOrigin::root(), somchai(), Controller::Key(LATER_PHONE)),
+			Error::<Test>::NotTheApprovedRebind
+		);
+		assert_ok!(Ids::approve_rebind(
+			RuntimeOrigin::root(),
+			somchai(),
+			Controller::Key(NEW_PHONE)
+		));
 		assert_eq!(
 			last_events(4),
 			vec![
@@ -565,7 +584,7 @@ fn a_thief_with_the_stolen_key_blocks_one_rebind_only() {
 			Error::<Test>::NotController
 		);
 		assert_noop!(
-			Ids::approve_rebind(RuntimeOrigin::root(), somchai()),
+			Ids::approve_rebind(RuntimeOrigin::root(), somchai(), Controller::Key(NEW_PHONE)),
 			Error::<Test>::NoPendingRebind
 		);
 	});
@@ -580,8 +599,13 @@ fn a_rebind_scheduled_after_the_window_is_not_contested() {
 		System::set_block_number(ContestWindow::get());
 		assert_ok!(schedule(somchai(), Controller::Key(NEW_PHONE)));
 		assert!(pending_contested(somchai()));
-		// A registrar may still withdraw it (a mistaken request); the key's cancellation stays.
-		assert_ok!(Ids::cancel_rebind(RuntimeOrigin::signed(REGISTRAR_B), somchai()));
+		// Only the registrar that scheduled it may still withdraw it (a mistaken request);
+		// the key's cancellation stays.
+		assert_noop!(
+			Ids::cancel_rebind(RuntimeOrigin::signed(REGISTRAR_B), somchai()),
+			Error::<Test>::RebindContested
+		);
+		assert_ok!(Ids::cancel_rebind(RuntimeOrigin::signed(REGISTRAR), somchai()));
 		assert_eq!(KeyCancelledRebind::<Test>::get(somchai()), Some(1));
 		// One block later the window has passed: not contested, and the old cancellation is
 		// forgotten.
@@ -694,20 +718,20 @@ fn governance_approves_an_uncontested_rebind_and_a_taken_key_is_refused() {
 		const LATER_KEY: u64 = 102;
 		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
 		assert_noop!(
-			Ids::approve_rebind(RuntimeOrigin::root(), somchai()),
+			Ids::approve_rebind(RuntimeOrigin::root(), somchai(), Controller::Key(NEW_PHONE)),
 			Error::<Test>::NoPendingRebind
 		);
 		assert_ok!(schedule(somchai(), Controller::Key(LATER_KEY)));
 		// The key is taken while the rebind waits: refused, nothing changes (no event kept).
 		assert_ok!(register(hid("1101700230716"), Controller::Key(LATER_KEY)));
 		assert_noop!(
-			Ids::approve_rebind(RuntimeOrigin::root(), somchai()),
+			Ids::approve_rebind(RuntimeOrigin::root(), somchai(), Controller::Key(LATER_KEY)),
 			Error::<Test>::ControllerInUse
 		);
 		// An uncontested rebind can be approved before its delay.
 		assert_ok!(schedule(somchai(), Controller::Assisted));
 		assert!(!pending_contested(somchai()));
-		assert_ok!(Ids::approve_rebind(RuntimeOrigin::root(), somchai()));
+		assert_ok!(Ids::approve_rebind(RuntimeOrigin::root(), somchai(), Controller::Assisted));
 		assert_eq!(
 			last_events(3),
 			vec![

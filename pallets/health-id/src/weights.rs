@@ -24,9 +24,9 @@
 // --wasm-execution
 // compiled
 // --template
-// /work/main/scripts/frame-weight-template.hbs
+// scripts/frame-weight-template.hbs
 // --output
-// /work/main/pallets/health-id/src/weights.rs
+// pallets/health-id/src/weights.rs
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -67,8 +67,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `732`
 		//  Estimated: `6072`
-		// Minimum execution time: 28_973_000 picoseconds.
-		Weight::from_parts(31_618_000, 6072)
+		// Minimum execution time: 30_245_000 picoseconds.
+		Weight::from_parts(32_218_000, 6072)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -86,8 +86,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1030`
 		//  Estimated: `6072`
-		// Minimum execution time: 28_883_000 picoseconds.
-		Weight::from_parts(34_572_000, 6072)
+		// Minimum execution time: 31_086_000 picoseconds.
+		Weight::from_parts(34_381_000, 6072)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -107,8 +107,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `945`
 		//  Estimated: `3588`
-		// Minimum execution time: 30_135_000 picoseconds.
-		Weight::from_parts(33_139_000, 3588)
+		// Minimum execution time: 30_435_000 picoseconds.
+		Weight::from_parts(32_909_000, 3588)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -122,8 +122,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `363`
 		//  Estimated: `3583`
-		// Minimum execution time: 16_434_000 picoseconds.
-		Weight::from_parts(17_987_000, 3583)
+		// Minimum execution time: 16_364_000 picoseconds.
+		Weight::from_parts(17_696_000, 3583)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -143,8 +143,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `984`
 		//  Estimated: `6100`
-		// Minimum execution time: 41_933_000 picoseconds.
-		Weight::from_parts(45_017_000, 6100)
+		// Minimum execution time: 40_781_000 picoseconds.
+		Weight::from_parts(43_906_000, 6100)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -164,8 +164,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1042`
 		//  Estimated: `6100`
-		// Minimum execution time: 43_715_000 picoseconds.
-		Weight::from_parts(46_800_000, 6100)
+		// Minimum execution time: 42_794_000 picoseconds.
+		Weight::from_parts(46_239_000, 6100)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -175,8 +175,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `262`
 		//  Estimated: `3588`
-		// Minimum execution time: 11_598_000 picoseconds.
-		Weight::from_parts(12_569_000, 3588)
+		// Minimum execution time: 11_347_000 picoseconds.
+		Weight::from_parts(12_649_000, 3588)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -192,8 +192,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `872`
 		//  Estimated: `6186`
-		// Minimum execution time: 26_550_000 picoseconds.
-		Weight::from_parts(28_573_000, 6186)
+		// Minimum execution time: 26_960_000 picoseconds.
+		Weight::from_parts(29_504_000, 6186)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -213,8 +213,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `996`
 		//  Estimated: `6100`
-		// Minimum execution time: 36_975_000 picoseconds.
-		Weight::from_parts(43_535_000, 6100)
+		// Minimum execution time: 41_562_000 picoseconds.
+		Weight::from_parts(44_557_000, 6100)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -226,8 +226,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `268`
 		//  Estimated: `3583`
-		// Minimum execution time: 10_315_000 picoseconds.
-		Weight::from_parts(11_477_000, 3583)
+		// Minimum execution time: 10_325_000 picoseconds.
+		Weight::from_parts(11_517_000, 3583)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -236,52 +236,52 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 // For backwards compatibility and tests.
 impl WeightInfo for () {
 	fn register() -> Weight {
-		Weight::from_parts(31_618_000, 6072)
+		Weight::from_parts(32_218_000, 6072)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn rebind_controller() -> Weight {
-		Weight::from_parts(34_572_000, 6072)
+		Weight::from_parts(34_381_000, 6072)
 			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn deactivate() -> Weight {
-		Weight::from_parts(33_139_000, 3588)
+		Weight::from_parts(32_909_000, 3588)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn cancel_rebind() -> Weight {
-		Weight::from_parts(17_987_000, 3583)
+		Weight::from_parts(17_696_000, 3583)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn confirm_rebind() -> Weight {
-		Weight::from_parts(45_017_000, 6100)
+		Weight::from_parts(43_906_000, 6100)
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn complete_rebind() -> Weight {
-		Weight::from_parts(46_800_000, 6100)
+		Weight::from_parts(46_239_000, 6100)
 			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn reactivate() -> Weight {
-		Weight::from_parts(12_569_000, 3588)
+		Weight::from_parts(12_649_000, 3588)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn link_document() -> Weight {
-		Weight::from_parts(28_573_000, 6186)
+		Weight::from_parts(29_504_000, 6186)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 	fn approve_rebind() -> Weight {
-		Weight::from_parts(43_535_000, 6100)
+		Weight::from_parts(44_557_000, 6100)
 			.saturating_add(RocksDbWeight::get().reads(7_u64))
 			.saturating_add(RocksDbWeight::get().writes(7_u64))
 	}
 	fn reject_rebind() -> Weight {
-		Weight::from_parts(11_477_000, 3583)
+		Weight::from_parts(11_517_000, 3583)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}

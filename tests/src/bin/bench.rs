@@ -306,6 +306,8 @@ struct FloodTally {
 	sent: usize,
 	/// Answers by the node's words: "accepted", or the error's code and data.
 	answers: BTreeMap<String, usize>,
+	/// How long the flood ran (s).
+	secs: f64,
 }
 
 /// The flood's outcome: the pool's answers and how many of each key's own calls reached a
@@ -385,52 +387,78 @@ async fn flood_key(
 	}
 }
 
-/// Floods from every key in `who` for `secs` seconds (after `delay`), then counts how many of
-/// each key's own calls reached the chain (nonce advance).
+/// Floods from every key in `who`, starting with nonces `first`, from `start_at` for `secs`
+/// seconds.
 async fn flood(
 	client: &Client,
 	url: &str,
 	who: &[(Keypair, HealthId)],
-	delay: Duration,
+	first: &[u64],
+	start_at: Instant,
 	secs: u64,
-) -> FloodReport {
+) -> FloodTally {
 	// A connection per key, up to 80: an attacker opens as many as the node lets it (its
 	// `--rpc-max-connections` defaults to 100, and the bench holds a few itself).
 	let mut rpcs = Vec::new();
 	for _ in 0..who.len().clamp(1, 80) {
 		rpcs.push(WsClientBuilder::default().build(url).await.expect("ws client"));
 	}
-	let mut first = Vec::new();
-	for (k, _) in who {
-		first.push(next_nonce(&rpcs[0], k).await);
-	}
 	let at = client.api().at_current_block().await.expect("a block");
-	tokio::time::sleep(delay).await;
-	let start = Instant::now();
-	let until = start + Duration::from_secs(secs);
+	tokio::time::sleep_until(start_at.into()).await;
+	let until = start_at + Duration::from_secs(secs);
 	let tally = Mutex::new(FloodTally::default());
 	let unique = AtomicUsize::new(0);
 	futures::future::join_all(
-		who.iter().zip(&first).enumerate().map(|(i, (w, n))| {
+		who.iter().zip(first).enumerate().map(|(i, (w, n))| {
 			flood_key(&at, &rpcs[i % rpcs.len()], w, *n, until, &tally, &unique)
 		}),
 	)
 	.await;
-	let elapsed = start.elapsed().as_secs_f64();
-	// Let what the pool accepted reach blocks before counting it.
-	tokio::time::sleep(Duration::from_secs(12)).await;
-	let mut included = Vec::new();
-	for ((k, _), n) in who.iter().zip(&first) {
-		included.push(next_nonce(&rpcs[0], k).await - n);
+	let mut tally = tally.into_inner().expect("lock");
+	tally.secs = start_at.elapsed().as_secs_f64();
+	tally
+}
+
+/// Nonces of `who`'s accounts (the pool included: call it with an empty pool for the chain's).
+async fn nonces(rpc: &WsClient, who: &[(Keypair, HealthId)]) -> Vec<u64> {
+	let mut out = Vec::new();
+	for (k, _) in who {
+		out.push(next_nonce(rpc, k).await);
 	}
-	let tally = tally.into_inner().expect("lock");
-	FloodReport {
+	out
+}
+
+/// Runs an attest phase (`attests`) and the flood (at `url`) side by side, both starting in
+/// 2 s; then, with the pool empty, counts the flood keys' own calls that reached blocks.
+async fn flooded_phase(
+	name: &str,
+	node: &Node,
+	client: &Client,
+	url: &str,
+	who: &[(Keypair, HealthId)],
+	attests: Vec<Signed>,
+	a: &Args,
+) -> (PhaseReport, FloodReport) {
+	// The first nonces from the validator's own RPC (the public node's rate limit would delay
+	// the flood's start).
+	let rpc = &WsClientBuilder::default().build(node.ws_url()).await.expect("ws client");
+	let first = nonces(rpc, who).await;
+	let start_at = Instant::now() + Duration::from_secs(2);
+	let (report, tally) = tokio::join!(
+		run_phase(name, node, attests, a.secs, a.window),
+		flood(client, url, who, &first, start_at, a.secs),
+	);
+	wait_pool_empty(rpc).await;
+	let included: Vec<u64> =
+		nonces(rpc, who).await.iter().zip(&first).map(|(now, then)| now - then).collect();
+	let flood = FloodReport {
 		keys: who.len(),
-		per_s: tally.sent as f64 / elapsed,
+		per_s: tally.sent as f64 / tally.secs,
 		tally,
 		max_included_per_key: included.iter().copied().max().unwrap_or(0),
 		total_included: included.iter().sum(),
-	}
+	};
+	(report, flood)
 }
 
 /// An account's next nonce, pool included.
@@ -900,11 +928,8 @@ async fn main() {
 		.entry(runtime::constants().participants().patient_quota())
 		.expect("Participants.PatientQuota");
 	let url = node.ws_url();
-	let (flooded, flood_validator) = tokio::join!(
-		run_phase(&name, node, attests, a.secs, a.window),
-		flood(&client, &url, &cast.flooders, Duration::from_secs(2), a.secs),
-	);
-	wait_pool_empty(&rpc).await;
+	let (flooded, flood_validator) =
+		flooded_phase(&name, node, &client, &url, &cast.flooders, attests, &a).await;
 
 	// The deployment's topology: patients' wallets reach the chain through a public RPC node
 	// (not a validator, rate-limited per connection), hospitals' gateways through their own.
@@ -913,7 +938,12 @@ async fn main() {
 	public.args.extend(["--rpc-rate-limit".to_string(), a.public_rate_limit.to_string()]);
 	let public = Node::start(public).await;
 	let target = node.best_number().await;
+	let sync_start = Instant::now();
 	while public.best_number().await < target {
+		assert!(
+			sync_start.elapsed() < Duration::from_secs(300),
+			"the public RPC node did not sync to #{target} in 5 minutes"
+		);
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
 	let sign_start = Instant::now();
@@ -928,11 +958,8 @@ async fn main() {
 		a.public_rate_limit
 	);
 	let public_url = public.ws_url();
-	let (flooded_public, flood_public) = tokio::join!(
-		run_phase(&name, node, attests, a.secs, a.window),
-		flood(&client, &public_url, &cast.flooders, Duration::from_secs(2), a.secs),
-	);
-	wait_pool_empty(&rpc).await;
+	let (flooded_public, flood_public) =
+		flooded_phase(&name, node, &client, &public_url, &cast.flooders, attests, &a).await;
 
 	// State per patient: the on-chain log head does not grow with the count.
 	let (hot_count, _, _) = state_of(&rpc, &ids[2]).await;

@@ -60,6 +60,36 @@ pub async fn submit<C: Payload>(client: &Client, signer: &Keypair, call: &C) -> 
 		.unwrap_or_else(|e| panic!("{}.{} failed: {e}", call.pallet_name(), call.call_name()))
 }
 
+/// Passes `motion` through the council of the demo chains: Alice proposes it with a threshold
+/// of 3, Alice, Bob and Charlie vote aye (all of the development council, three of the local
+/// network's four), Alice closes it. Returns the close's outcome, asserting the motion executed.
+pub async fn council_motion(
+	client: &Client,
+	motion: runtime::runtime_types::healthchain_runtime::RuntimeCall,
+) -> Included {
+	let proposed =
+		submit(client, &dev::alice(), &runtime::tx().council().propose(3, motion, 100_000))
+			.await
+			.event::<runtime::council::events::Proposed>()
+			.expect("Council.Proposed");
+	let (hash, index) = (proposed.proposal_hash, proposed.proposal_index);
+	for voter in [dev::alice(), dev::bob(), dev::charlie()] {
+		submit(client, &voter, &runtime::tx().council().vote(hash, index, true)).await;
+	}
+	let weight = runtime::runtime_types::sp_weights::weight_v2::Weight {
+		ref_time: 10_000_000_000,
+		proof_size: 1_000_000,
+	};
+	let closed =
+		submit(client, &dev::alice(), &runtime::tx().council().close(hash, index, weight, 100_000))
+			.await;
+	assert!(
+		closed.event::<runtime::council::events::Executed>().is_some(),
+		"the council motion executed"
+	);
+	closed
+}
+
 /// The pallet error name of a refused submission (panics if it was not refused in a block).
 pub fn pallet_error(result: Result<Included, SubmitError>) -> String {
 	match result {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use healthchain_tests::client::subxt::ext::scale_decode::DecodeAsType;
 use healthchain_tests::client::subxt::utils::MultiAddress;
 use healthchain_tests::{
-	dev, key, node_key,
+	council_motion, key, node_key,
 	runtime::{
 		self,
 		runtime_types::{
@@ -16,7 +16,6 @@ use healthchain_tests::{
 			pallet_membership::pallet::Call as CouncilMembershipCall,
 			pallet_node_authorization::pallet::Call as NodeAuthorizationCall,
 			pallet_validator_set::pallet::Call as ValidatorSetCall,
-			sp_weights::weight_v2::Weight,
 		},
 	},
 	submit, Node, NodeConfig, PATIENCE,
@@ -147,23 +146,7 @@ async fn four_validators_survive_a_loss_catch_up_refuse_strangers_and_admit_a_fi
 				}),
 			],
 		});
-	let proposed =
-		submit(&client, &dev::alice(), &runtime::tx().council().propose(3, motion, 100_000))
-			.await
-			.event::<runtime::council::events::Proposed>()
-			.expect("Council.Proposed");
-	let (hash, index) = (proposed.proposal_hash, proposed.proposal_index);
-	for voter in [dev::alice(), dev::bob(), dev::charlie()] {
-		submit(&client, &voter, &runtime::tx().council().vote(hash, index, true)).await;
-	}
-	let weight = Weight { ref_time: 10_000_000_000, proof_size: 1_000_000 };
-	let closed = submit(
-		&client,
-		&dev::alice(),
-		&runtime::tx().council().close(hash, index, weight, 100_000),
-	)
-	.await;
-	assert!(closed.event::<runtime::council::events::Executed>().is_some(), "the motion executed");
+	let closed = council_motion(&client, motion).await;
 	assert!(closed.event::<runtime::validator_set::events::ValidatorAdded>().is_some());
 	submit(&client, &operator, &runtime::tx().session().set_keys(keys, rotated.proof.0)).await;
 	let t3 = Instant::now();

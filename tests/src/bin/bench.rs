@@ -34,7 +34,7 @@ use healthchain_tests::{
 		transactions::Payload,
 		utils::MultiAddress,
 	},
-	key, node_key,
+	council_motion, key, node_key,
 	runtime::{
 		self,
 		runtime_types::{
@@ -47,7 +47,6 @@ use healthchain_tests::{
 				types::{Quota, SignerKind},
 			},
 			pallet_utility::pallet::Call as UtilityCall,
-			sp_weights::weight_v2::Weight,
 		},
 	},
 	submit, text, Client, Keypair, Node, NodeConfig, Static,
@@ -175,31 +174,6 @@ async fn enrol_patients(client: &Client, registrar: &Keypair, who: &[(Keypair, H
 			submit(client, k, &calls::enrol(*id, calls::all_sources())).await;
 		})
 		.await;
-}
-
-/// Passes `motion` through the council: Alice proposes, Alice, Bob and Charlie vote aye (all
-/// of the development council, three of the local network's four), Alice closes.
-async fn council_motion(client: &Client, motion: RuntimeCall) {
-	let proposed =
-		submit(client, &key("//Alice"), &runtime::tx().council().propose(3, motion, 100_000))
-			.await
-			.event::<runtime::council::events::Proposed>()
-			.expect("Council.Proposed");
-	let (hash, index) = (proposed.proposal_hash, proposed.proposal_index);
-	for voter in ["//Alice", "//Bob", "//Charlie"] {
-		submit(client, &key(voter), &runtime::tx().council().vote(hash, index, true)).await;
-	}
-	let weight = Weight { ref_time: 10_000_000_000, proof_size: 1_000_000 };
-	let closed = submit(
-		client,
-		&key("//Alice"),
-		&runtime::tx().council().close(hash, index, weight, 100_000),
-	)
-	.await;
-	assert!(
-		closed.event::<runtime::council::events::Executed>().is_some(),
-		"the council motion executed"
-	);
 }
 
 /// Gateways, operators (with the quota the remark baseline needs), enrolled patients and

@@ -2,18 +2,23 @@
 //! [`crate::wire`]:
 //!
 //! - the **local API** (`api_listen`, for this hospital's own systems): `gateway_identify`,
-//!   `gateway_put`, `gateway_fetch`, `gateway_status`, `gateway_health`;
+//!   `gateway_put`, `gateway_fetch`, `gateway_status`, `gateway_health`. Every request but
+//!   `GET /health` carries a bearer token ([`crate::auth`]); a Host allow-list stops DNS
+//!   rebinding; TLS when `api_tls` is set.
 //! - the **peer API** (`listen`, for other hospitals' gateways): `gateway_serve`,
-//!   `gateway_health`.
+//!   `gateway_health`, over mutual TLS with the directory's pinned certificates
+//!   ([`crate::tls`]).
 //!
 //! Both answer `GET /health` (liveness and node reachability) for load balancers. Every error
 //! is a JSON-RPC error with a stable code ([`crate::error::codes`]); malformed parameters get
 //! `-32602`.
 
 use crate::{
-	error::bad,
-	identify,
-	service::Gateway,
+	auth::{scopes, AuthLayer, Caller, Verifier},
+	error::{bad, codes, err, GatewayError},
+	identify, info,
+	service::{Gateway, MAX_BODY_BYTES},
+	tls::{self, PeerIdentity, Transport},
 	wire::{
 		FetchRequest, FetchResult, HealthAnswer, IdentifyAnswer, IdentifyRequest, LocalApiServer,
 		PeerApiServer, PutRequest, PutResult, ServeAnswer, ServeRequest, StatusAnswer,
@@ -22,7 +27,7 @@ use crate::{
 use jsonrpsee::{
 	core::{async_trait, RpcResult},
 	server::{middleware::http::ProxyGetRequestLayer, Server, ServerHandle},
-	RpcModule,
+	Extensions,
 };
 use std::{net::SocketAddr, sync::Arc};
 
@@ -32,24 +37,35 @@ pub struct Local(pub Arc<Gateway>);
 /// The peer API's server.
 pub struct Peer(pub Arc<Gateway>);
 
+/// The caller the authentication layer put in the request (always there behind it).
+fn caller(ext: &Extensions) -> Result<&Caller, GatewayError> {
+	ext.get::<Caller>().ok_or_else(|| err(codes::UNAUTHENTICATED, "no authenticated caller"))
+}
+
 #[async_trait]
 impl LocalApiServer for Local {
-	async fn put(&self, req: PutRequest) -> RpcResult<PutResult> {
-		Ok(self.0.put(req).await?)
+	async fn put(&self, ext: &Extensions, req: PutRequest) -> RpcResult<PutResult> {
+		Ok(self.0.put(caller(ext)?, req).await?)
 	}
 
-	async fn fetch(&self, req: FetchRequest) -> RpcResult<FetchResult> {
-		Ok(self.0.fetch(req).await?)
+	async fn fetch(&self, ext: &Extensions, req: FetchRequest) -> RpcResult<FetchResult> {
+		Ok(self.0.fetch(caller(ext)?, req).await?)
 	}
 
-	fn identify(&self, req: IdentifyRequest) -> RpcResult<IdentifyAnswer> {
+	fn identify(&self, ext: &Extensions, req: IdentifyRequest) -> RpcResult<IdentifyAnswer> {
+		let caller = caller(ext)?;
+		caller.require(scopes::IDENTIFY)?;
+		self.0.identify_limit.check(&caller.subject)?;
+		// Who asked and when; never the number.
+		info!("identify", {"caller": caller.subject, "kind": req.kind});
 		let kind = identify::parse_kind(&req.kind).map_err(bad)?;
 		let health_id = identify::health_id(self.0.lookup_secret(), kind, &req.number)
 			.map_err(|e| bad(e.to_string()))?;
 		Ok(IdentifyAnswer { health_id })
 	}
 
-	async fn status(&self) -> RpcResult<StatusAnswer> {
+	async fn status(&self, ext: &Extensions) -> RpcResult<StatusAnswer> {
+		caller(ext)?.require(scopes::STATUS)?;
 		Ok(self.0.status().await)
 	}
 
@@ -60,8 +76,8 @@ impl LocalApiServer for Local {
 
 #[async_trait]
 impl PeerApiServer for Peer {
-	async fn serve(&self, req: ServeRequest) -> RpcResult<ServeAnswer> {
-		Ok(self.0.serve(req).await?)
+	async fn serve(&self, ext: &Extensions, req: ServeRequest) -> RpcResult<ServeAnswer> {
+		Ok(self.0.serve(ext.get::<PeerIdentity>(), req).await?)
 	}
 
 	async fn peer_health(&self) -> RpcResult<HealthAnswer> {
@@ -69,29 +85,59 @@ impl PeerApiServer for Peer {
 	}
 }
 
-/// The local API's methods.
-pub fn local_module(gw: Arc<Gateway>) -> RpcModule<Local> {
-	Local(gw).into_rpc()
-}
-
-/// The peer API's methods.
-pub fn peer_module(gw: Arc<Gateway>) -> RpcModule<Peer> {
-	Peer(gw).into_rpc()
-}
-
-/// Starts an HTTP JSON-RPC server with `GET /health` on `addr`.
-pub async fn start<M: Send + Sync + 'static>(
+/// Starts the local API on `addr`: bearer tokens checked by `verifier`, Host allow-list,
+/// `GET /health`, TLS when the configuration asks.
+pub async fn start_local(
+	gw: Arc<Gateway>,
 	addr: SocketAddr,
-	module: RpcModule<M>,
+	verifier: Arc<Verifier>,
 ) -> Result<(SocketAddr, ServerHandle), String> {
 	let health = ProxyGetRequestLayer::new("/health", "gateway_health")
 		.map_err(|e| format!("health route: {e}"))?;
-	let server = Server::builder()
-		.set_http_middleware(tower::ServiceBuilder::new().layer(health))
+	let auth = AuthLayer::new(verifier, gw.config.auth.allowed_hosts.clone(), addr);
+	let transport = if gw.config.api_tls {
+		let config = tls::local_server_config(gw.tls_identity())?;
+		Transport::Tls { config: Arc::new(config), peers: None }
+	} else {
+		Transport::Plain
+	};
+	let builder = Server::builder()
+		.set_http_middleware(tower::ServiceBuilder::new().layer(auth).layer(health))
+		.max_request_body_size(MAX_BODY_BYTES)
+		.max_response_body_size(MAX_BODY_BYTES)
 		.http_only()
-		.build(addr)
-		.await
-		.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-	let local = server.local_addr().map_err(|e| e.to_string())?;
-	Ok((local, server.start(module)))
+		.to_service_builder();
+	let methods = Local(gw).into_rpc();
+	tls::serve(
+		addr,
+		move |stop| tls::HttpService::new(builder.clone().build(methods.clone(), stop)),
+		transport,
+		"local",
+	)
+	.await
+}
+
+/// Starts the peer API on `addr`: mutual TLS, only the directory's pinned certificates.
+pub async fn start_peer(
+	gw: Arc<Gateway>,
+	addr: SocketAddr,
+) -> Result<(SocketAddr, ServerHandle), String> {
+	let health = ProxyGetRequestLayer::new("/health", "gateway_health")
+		.map_err(|e| format!("health route: {e}"))?;
+	let pins = gw.peer_pins();
+	let config = tls::peer_server_config(gw.tls_identity(), pins.clone())?;
+	let builder = Server::builder()
+		.set_http_middleware(tower::ServiceBuilder::new().layer(health))
+		.max_request_body_size(1024 * 1024)
+		.max_response_body_size(MAX_BODY_BYTES)
+		.http_only()
+		.to_service_builder();
+	let methods = Peer(gw).into_rpc();
+	tls::serve(
+		addr,
+		move |stop| tls::HttpService::new(builder.clone().build(methods.clone(), stop)),
+		Transport::Tls { config: Arc::new(config), peers: Some(pins) },
+		"peer",
+	)
+	.await
 }

@@ -7,17 +7,35 @@
 //! exchange_key_file = "/etc/healthchain/exchange.key"   # X25519 secret, hex
 //! lookup_secret_file = "/etc/healthchain/lookup.secret" # network lookup secret, hex
 //! storage_dir = "/var/lib/healthchain-gateway"
-//! listen = "0.0.0.0:8600"           # peer API (other hospitals' gateways)
+//! kek_file = "/etc/healthchain/kek"                    # key-encryption key, hex, 0600,
+//!                                                       # outside storage_dir (or the
+//!                                                       # HEALTHCHAIN_GATEWAY_KEK variable)
+//! listen = "0.0.0.0:8600"           # peer API (other hospitals' gateways), mutual TLS
 //! api_listen = "127.0.0.1:8700"      # local API (this hospital's systems only)
+//! api_tls = false                    # serve the local API over TLS too
+//! max_head_age_secs = 120            # act on the chain only when the node's finalized
+//!                                    # head is this recent (and it is not syncing)
 //! retention_secs = 86400             # keep keys this long after a withdrawal
 //! attestation_max_age_secs = 600     # serve peers only on attestations this recent
 //! consent_wait_secs = 120            # how long a fetch waits for a patient's answer
 //!
+//!
+//! [tls]                                                 # from `healthchain-gateway keygen`
+//! cert_file = "/etc/healthchain/tls.crt"
+//! key_file = "/etc/healthchain/tls.key"
+//!
+//! [auth]                                                # the hospital's identity provider
+//! issuer = "https://idp.hospital.example"
+//! audience = "healthchain-gateway"
+//! jwks_file = "/etc/healthchain/idp.jwks.json"          # or jwks_url
+//!
 //! [peers.H0002]
-//! url = "http://127.0.0.1:8601"
+//! url = "https://127.0.0.1:8601"
 //! public_key = "0x…"                                    # the peer's X25519 public key
+//! cert_sha256 = "0x…"                                   # SHA-256 of its TLS certificate
 //! ```
 
+use crate::auth::AuthConfig;
 use serde::Deserialize;
 use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf};
 
@@ -29,6 +47,19 @@ pub struct Peer {
 	pub url: String,
 	/// Its X25519 public key, `0x` hex.
 	pub public_key: String,
+	/// The SHA-256 of its TLS certificate (DER), `0x` hex: the only certificate accepted
+	/// from it, as a server and as a client.
+	pub cert_sha256: String,
+}
+
+/// This gateway's TLS certificate and key (PEM), from `healthchain-gateway keygen`.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TlsFiles {
+	/// The certificate chain.
+	pub cert_file: PathBuf,
+	/// The private key (mode 0600).
+	pub key_file: PathBuf,
 }
 
 /// The gateway configuration.
@@ -45,8 +76,23 @@ pub struct Config {
 	pub exchange_key_file: PathBuf,
 	/// File holding the network lookup secret (hex, 32 to 64 bytes).
 	pub lookup_secret_file: PathBuf,
-	/// Where ciphertexts and keys live.
+	/// Where ciphertexts and the record index live.
 	pub storage_dir: PathBuf,
+	/// File holding the key-encryption key (hex, 0600), outside `storage_dir`; the
+	/// `HEALTHCHAIN_GATEWAY_KEK` environment variable takes precedence.
+	#[serde(default)]
+	pub kek_file: Option<PathBuf>,
+	/// This gateway's TLS certificate and key.
+	pub tls: TlsFiles,
+	/// Whether the local API serves TLS (with the same certificate) instead of plain HTTP.
+	#[serde(default)]
+	pub api_tls: bool,
+	/// The identity provider whose tokens the local API accepts.
+	pub auth: AuthConfig,
+	/// The oldest finalized head (by its block time) on which the gateway acts (shreds,
+	/// marks, recovers); older means the node is behind.
+	#[serde(default = "default_head_age")]
+	pub max_head_age_secs: u64,
 	/// Listen address of the peer API (JSON-RPC over HTTP, for other hospitals' gateways).
 	pub listen: SocketAddr,
 	/// Listen address of the local API (put, fetch, identify, status: this hospital's systems).
@@ -63,6 +109,10 @@ pub struct Config {
 	/// Peer gateways by hospital code.
 	#[serde(default)]
 	pub peers: BTreeMap<String, Peer>,
+}
+
+fn default_head_age() -> u64 {
+	120
 }
 
 fn default_retention() -> u64 {
@@ -121,6 +171,20 @@ impl Config {
 			let mut k = [0u8; 32];
 			healthchain_primitives::hex_decode_into(&peer.public_key, &mut k)
 				.map_err(|e| ConfigError::Invalid(format!("peers.{code}.public_key: {e}")))?;
+			healthchain_primitives::hex_decode_into(&peer.cert_sha256, &mut k)
+				.map_err(|e| ConfigError::Invalid(format!("peers.{code}.cert_sha256: {e}")))?;
+			if !peer.url.starts_with("https://") {
+				return Err(ConfigError::Invalid(format!(
+					"peers.{code}.url must be https:// (gateways talk over mutual TLS)"
+				)));
+			}
+		}
+		if let Some(kek) = &c.kek_file {
+			if kek.starts_with(&c.storage_dir) {
+				return Err(ConfigError::Invalid(
+					"kek_file must live outside storage_dir: a backup of the store must not carry its key".into(),
+				));
+			}
 		}
 		Ok(c)
 	}
@@ -146,10 +210,21 @@ lookup_secret_file = "lookup.secret"
 storage_dir = "data"
 listen = "127.0.0.1:8600"
 api_listen = "127.0.0.1:8700"
+kek_file = "kek"
+
+[tls]
+cert_file = "tls.crt"
+key_file = "tls.key"
+
+[auth]
+issuer = "https://idp.example"
+audience = "gw"
+jwks_file = "jwks.json"
 
 [peers.H0002]
-url = "http://127.0.0.1:8601"
+url = "https://127.0.0.1:8601"
 public_key = "0x0101010101010101010101010101010101010101010101010101010101010101"
+cert_sha256 = "0x0202020202020202020202020202020202020202020202020202020202020202"
 "#;
 
 	#[test]
@@ -157,7 +232,9 @@ public_key = "0x0101010101010101010101010101010101010101010101010101010101010101
 		let c = Config::parse(GOOD).unwrap();
 		assert_eq!(c.hospital, "H0001");
 		assert_eq!(c.retention_secs, 86_400);
-		assert_eq!(c.peers["H0002"].url, "http://127.0.0.1:8601");
+		assert_eq!(c.peers["H0002"].url, "https://127.0.0.1:8601");
+		assert_eq!(c.max_head_age_secs, 120);
+		assert!(!c.api_tls);
 	}
 
 	#[test]
@@ -174,5 +251,20 @@ public_key = "0x0101010101010101010101010101010101010101010101010101010101010101
 		assert!(Config::parse(&bad_url).unwrap_err().to_string().contains("node_url"));
 		let same = GOOD.replace("127.0.0.1:8700", "127.0.0.1:8600");
 		assert!(Config::parse(&same).unwrap_err().to_string().contains("api_listen"));
+		let plain = GOOD.replace("https://127.0.0.1:8601", "http://127.0.0.1:8601");
+		assert!(Config::parse(&plain).unwrap_err().to_string().contains("mutual TLS"));
+		let bad_pin = GOOD
+			.replace("0x0202020202020202020202020202020202020202020202020202020202020202", "0x02");
+		assert!(Config::parse(&bad_pin).unwrap_err().to_string().contains("cert_sha256"));
+		let kek_inside = GOOD.replace("kek_file = \"kek\"", "kek_file = \"data/kek\"");
+		assert!(Config::parse(&kek_inside)
+			.unwrap_err()
+			.to_string()
+			.contains("outside storage_dir"));
+		let no_auth = GOOD.replace("[auth]", "[unused]");
+		assert!(
+			Config::parse(&no_auth).is_err(),
+			"the local API never runs without an identity provider"
+		);
 	}
 }

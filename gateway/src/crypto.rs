@@ -7,7 +7,7 @@ use chacha20poly1305::{
 	XChaCha20Poly1305, XNonce,
 };
 use rand_core::{OsRng, RngCore};
-use x25519_dalek::{PublicKey, StaticSecret};
+use x25519_dalek::{EphemeralSecret, PublicKey, StaticSecret};
 use zeroize::Zeroizing;
 
 /// A record key: 32 random bytes, one per record.
@@ -106,33 +106,46 @@ impl ExchangeKey {
 		PublicKey::from(&self.secret).to_bytes()
 	}
 
-	/// The symmetric key shared with `peer`, bound to both public keys.
-	fn shared_key(&self, peer: &[u8; 32], sender: &[u8; 32], recipient: &[u8; 32]) -> RecordKey {
-		let shared = self.secret.diffie_hellman(&PublicKey::from(*peer));
-		let h = blake2b_simd::Params::new()
-			.hash_length(32)
-			.personal(b"hc-gateway-seal")
-			.to_state()
-			.update(shared.as_bytes())
-			.update(sender)
-			.update(recipient)
-			.finalize();
-		let mut k = Zeroizing::new([0u8; 32]);
-		k.copy_from_slice(h.as_bytes());
-		k
+	/// Opens data sealed for this key with [`seal_for`]: the sender's ephemeral public key
+	/// comes first.
+	pub fn open(&self, sealed: &[u8]) -> Result<Vec<u8>, CryptoError> {
+		let (ephemeral, body) = sealed.split_at_checked(32).ok_or(CryptoError::TooShort)?;
+		let mut eph = [0u8; 32];
+		eph.copy_from_slice(ephemeral);
+		let shared = self.secret.diffie_hellman(&PublicKey::from(eph));
+		let key = seal_key(shared.as_bytes(), &eph, &self.public());
+		decrypt(&key, body)
 	}
+}
 
-	/// Seals `data` for the holder of `recipient`'s secret key.
-	pub fn seal_for(&self, recipient: &[u8; 32], data: &[u8]) -> Vec<u8> {
-		let key = self.shared_key(recipient, &self.public(), recipient);
-		encrypt(&key, data)
-	}
+/// The symmetric key of one sealed answer, bound to both public keys.
+fn seal_key(shared: &[u8; 32], ephemeral: &[u8; 32], recipient: &[u8; 32]) -> RecordKey {
+	let h = blake2b_simd::Params::new()
+		.hash_length(32)
+		.personal(b"hc-gateway-seal2")
+		.to_state()
+		.update(shared)
+		.update(ephemeral)
+		.update(recipient)
+		.finalize();
+	let mut k = Zeroizing::new([0u8; 32]);
+	k.copy_from_slice(h.as_bytes());
+	k
+}
 
-	/// Opens data sealed for us by `sender`.
-	pub fn open_from(&self, sender: &[u8; 32], sealed: &[u8]) -> Result<Vec<u8>, CryptoError> {
-		let key = self.shared_key(sender, sender, &self.public());
-		decrypt(&key, sealed)
-	}
+/// Seals `data` for the holder of `recipient`'s secret key with a fresh ephemeral X25519 key
+/// (forward secrecy: once the answer is sent, the ephemeral secret is gone, and a later
+/// theft of the source's key opens nothing). Output: the ephemeral public key (32 bytes),
+/// then the XChaCha20-Poly1305 ciphertext. Who sent it is proven by the mutual-TLS
+/// connection it came over, and every record inside by its anchored hash.
+pub fn seal_for(recipient: &[u8; 32], data: &[u8]) -> Vec<u8> {
+	let secret = EphemeralSecret::random_from_rng(OsRng);
+	let ephemeral = PublicKey::from(&secret).to_bytes();
+	let shared = secret.diffie_hellman(&PublicKey::from(*recipient));
+	let key = seal_key(shared.as_bytes(), &ephemeral, recipient);
+	let mut out = ephemeral.to_vec();
+	out.extend_from_slice(&encrypt(&key, data));
+	out
 }
 
 #[cfg(test)]
@@ -168,9 +181,14 @@ mod tests {
 		let a = ExchangeKey::generate();
 		let b = ExchangeKey::generate();
 		let eve = ExchangeKey::generate();
-		let sealed = a.seal_for(&b.public(), b"record bytes");
-		assert_eq!(b.open_from(&a.public(), &sealed).unwrap(), b"record bytes");
-		assert_eq!(eve.open_from(&a.public(), &sealed), Err(CryptoError::Tampered));
+		let sealed = seal_for(&b.public(), b"record bytes");
+		assert_eq!(b.open(&sealed).unwrap(), b"record bytes");
+		assert_eq!(eve.open(&sealed), Err(CryptoError::Tampered));
+		assert_eq!(a.open(&sealed), Err(CryptoError::Tampered));
+		// A fresh ephemeral key per answer: the same data never seals the same way twice.
+		let again = seal_for(&b.public(), b"record bytes");
+		assert_ne!(sealed[..32], again[..32]);
+		assert_eq!(b.open(&sealed[..20]), Err(CryptoError::TooShort));
 		let restored = ExchangeKey::from_bytes(b.to_bytes());
 		assert_eq!(restored.public(), b.public());
 	}

@@ -18,6 +18,15 @@ pub struct GatewayError {
 pub mod codes {
 	/// A parameter is malformed (hex, category, document, bundle).
 	pub const BAD_INPUT: i32 = 4000;
+	/// No bearer token, or one that does not verify (expired, not yet valid, forged, wrong
+	/// issuer or audience, unknown key): HTTP 401.
+	pub const UNAUTHENTICATED: i32 = 4001;
+	/// The token lacks the scope (or the licence claim) the call needs.
+	pub const FORBIDDEN: i32 = 4003;
+	/// The request's Host header is not in the allow-list (DNS rebinding): HTTP 403.
+	pub const FORBIDDEN_HOST: i32 = 4004;
+	/// Too many calls of this kind by this caller; try again later.
+	pub const RATE_LIMITED: i32 = 4029;
 	/// The consent decision denies the access (the message names the reason).
 	pub const DENIED: i32 = 4010;
 	/// The patient refused the per-request consent request.
@@ -86,7 +95,7 @@ impl From<StoreError> for GatewayError {
 			StoreError::Erased(_) => codes::ERASED,
 			StoreError::UnknownRecord(_) => codes::UNKNOWN_RECORD,
 			StoreError::Crypto(_) => codes::INTEGRITY,
-			StoreError::Io { .. } => codes::UNAVAILABLE,
+			StoreError::Io { .. } | StoreError::Db(_) | StoreError::WrongKek => codes::UNAVAILABLE,
 		};
 		err(code, e.to_string())
 	}

@@ -6,11 +6,12 @@
 //! against their anchored hashes).
 
 use crate::{
+	auth::{scopes, Caller},
 	error::{bad, codes, err, name, unavailable, GatewayError},
 	info,
 	node::Attested,
 	serve::open_records,
-	service::{Gateway, MAX_RECORDS},
+	service::{Gateway, MAX_PAGE_BYTES, MAX_RECORDS, MAX_SERVE_BYTES},
 	warn,
 	wire::{FetchRequest, FetchResult, FetchedRecord, PeerApiClient, ServeRequest, Unavailable},
 };
@@ -18,7 +19,6 @@ use healthchain_client::runtime;
 use healthchain_primitives::{
 	logs::LiveRecord, DataCategory, Decision, DenyReason, HealthId, Purpose,
 };
-use jsonrpsee::http_client::HttpClientBuilder;
 use std::{
 	collections::{BTreeMap, BTreeSet},
 	time::Duration,
@@ -47,21 +47,40 @@ fn note(unavailable: &mut Unavailables, source: &str, r: &LiveRecord, code: i32,
 }
 
 impl Gateway {
-	/// Fetches a patient's records for a practitioner of this hospital.
-	pub async fn fetch(&self, req: FetchRequest) -> Result<FetchResult, GatewayError> {
-		let permit = self.permit(&req).await?;
-		let (wanted, unavailable) = self.select(req.health_id, &permit.categories).await?;
-		let attested = self.attest(&req, &permit, &wanted).await?;
-		self.collect(req.health_id, attested, wanted, unavailable).await
+	/// Fetches a patient's records for the practitioner whose token `caller` carries: scope
+	/// `records.read`, and `records.emergency` for an emergency; the licence number is the
+	/// token's.
+	pub async fn fetch(
+		&self,
+		caller: &Caller,
+		req: FetchRequest,
+	) -> Result<FetchResult, GatewayError> {
+		caller.require(scopes::FETCH)?;
+		if req.purpose == Some(Purpose::Emergency) || req.emergency_reason.is_some() {
+			caller.require(scopes::EMERGENCY)?;
+		}
+		let practitioner = caller.licence()?.to_string();
+		let permit = self.permit(&req, &practitioner).await?;
+		let offset = req.offset.unwrap_or(0) as usize;
+		let (wanted, unavailable, next_offset) =
+			self.select(req.health_id, &permit.categories, offset).await?;
+		let attested = self.attest(&req, &practitioner, &permit, &wanted).await?;
+		let mut result = self.collect(req.health_id, attested, wanted, unavailable).await?;
+		result.next_offset = next_offset;
+		Ok(result)
 	}
 
 	/// Step 1: checks the request and asks the runtime's consent decision; opens an
 	/// emergency access or asks the patient when that is what the decision needs.
-	pub async fn permit(&self, req: &FetchRequest) -> Result<Permit, GatewayError> {
+	pub async fn permit(
+		&self,
+		req: &FetchRequest,
+		practitioner: &str,
+	) -> Result<Permit, GatewayError> {
 		let purpose = req.purpose.unwrap_or(Purpose::Treatment);
 		let max = healthchain_primitives::MAX_LICENCE_LEN as usize;
-		if req.practitioner.is_empty() || req.practitioner.len() > max {
-			return Err(bad(format!("practitioner: 1 to {max} characters")));
+		if practitioner.is_empty() || practitioner.len() > max {
+			return Err(bad(format!("the token's licence claim: 1 to {max} characters")));
 		}
 		let categories: Vec<DataCategory> = match &req.categories {
 			Some(c) if c.is_empty() => return Err(bad("categories: empty list")),
@@ -80,39 +99,42 @@ impl Gateway {
 			_ => {},
 		}
 		let id = req.health_id;
-		let mut decision = self.node.decide(id, &req.practitioner, &categories, purpose).await?;
+		let mut decision = self.node.decide(id, practitioner, &categories, purpose).await?;
 		if let (Decision::Deny(DenyReason::NoEmergencyAccess), Some(reason)) =
 			(decision, req.emergency_reason)
 		{
 			self.node
-				.open_emergency_access(id, &req.practitioner, reason)
+				.open_emergency_access(id, practitioner, reason)
 				.await
 				.map_err(|e| err(codes::DENIED, format!("emergency access refused: {e}")))?;
-			warn!("emergency_access_opened", {"healthId": id, "practitioner": req.practitioner, "reason": reason});
-			decision = self.node.decide(id, &req.practitioner, &categories, purpose).await?;
+			warn!("emergency_access_opened", {"healthId": id, "practitioner": practitioner, "reason": reason});
+			decision = self.node.decide(id, practitioner, &categories, purpose).await?;
 		}
 		let asked = match decision {
 			Decision::Permit(_) => false,
 			Decision::NeedsRequest => {
-				self.ask_patient(req, &categories, purpose).await?;
+				self.ask_patient(req, practitioner, &categories, purpose).await?;
 				true
 			},
 			Decision::Deny(reason) => {
-				warn!("fetch_denied", {"healthId": id, "practitioner": req.practitioner, "reason": reason});
+				warn!("fetch_denied", {"healthId": id, "practitioner": practitioner, "reason": reason});
 				return Err(err(codes::DENIED, format!("access denied: {}", name(&reason))));
 			},
 		};
 		Ok(Permit { categories, purpose, asked })
 	}
 
-	/// Step 2: the patient's live records in `categories` (finalized, verified log), newest
-	/// [`MAX_RECORDS`] of them, from sources the chain still lets serve them and that this
-	/// gateway knows; the rest is reported as unavailable.
+	/// Step 2: the patient's live records in `categories` (finalized, verified log), from
+	/// sources the chain still lets serve them and that this gateway knows (the rest is
+	/// reported as unavailable): one page, newest first, skipping the newest `offset`, of at
+	/// most [`MAX_RECORDS`] records and [`MAX_PAGE_BYTES`] (at least one record). Also
+	/// returns the offset of the next page, if any.
 	pub async fn select(
 		&self,
 		health_id: HealthId,
 		categories: &[DataCategory],
-	) -> Result<(Vec<LiveRecord>, Unavailables), GatewayError> {
+		offset: usize,
+	) -> Result<(Vec<LiveRecord>, Unavailables, Option<u32>), GatewayError> {
 		let mut unavailable = Unavailables::new();
 		let mut wanted = Vec::new();
 		let mut refusals = BTreeMap::new();
@@ -136,9 +158,24 @@ impl Gateway {
 				wanted.push(r);
 			}
 		}
-		if wanted.len() > MAX_RECORDS {
-			// Newest first; the rest need another fetch.
-			wanted.drain(..wanted.len() - MAX_RECORDS);
+		// Newest first; skip the pages already fetched; the rest need another fetch.
+		wanted.reverse();
+		let available = wanted.len();
+		wanted.drain(..offset.min(available));
+		let mut bytes = 0u64;
+		let mut take = 0;
+		for r in &wanted {
+			if take == MAX_RECORDS || (take > 0 && bytes + r.size as u64 > MAX_PAGE_BYTES) {
+				break;
+			}
+			bytes += r.size as u64;
+			take += 1;
+		}
+		wanted.truncate(take);
+		let next = offset + take;
+		let next_offset = (next < available).then_some(next as u32);
+		if wanted.is_empty() && offset > 0 && offset >= available {
+			return Err(bad(format!("offset {offset}: the patient has {available} records here")));
 		}
 		if wanted.is_empty() {
 			let (code, reason) =
@@ -148,13 +185,14 @@ impl Gateway {
 				));
 			return Err(err(code, reason));
 		}
-		Ok((wanted, unavailable))
+		Ok((wanted, unavailable, next_offset))
 	}
 
 	/// Step 3: attests the access on chain, naming the records and their categories.
 	pub async fn attest(
 		&self,
 		req: &FetchRequest,
+		practitioner: &str,
 		permit: &Permit,
 		wanted: &[LiveRecord],
 	) -> Result<Attested, GatewayError> {
@@ -163,7 +201,7 @@ impl Gateway {
 		let hashes: Vec<_> = wanted.iter().map(|r| r.content_hash).collect();
 		let attested = self
 			.node
-			.attest(req.health_id, &req.practitioner, &covered, &hashes, permit.purpose)
+			.attest(req.health_id, practitioner, &covered, &hashes, permit.purpose)
 			.await
 			.map_err(|e| match e.pallet_error() {
 				Some("ConsentRequestNeeded") if permit.asked => err(
@@ -175,7 +213,7 @@ impl Gateway {
 				Some(_) => err(codes::DENIED, format!("access denied: {e}")),
 				None => e.into(),
 			})?;
-		info!("access_attested", {"healthId": req.health_id, "practitioner": req.practitioner, "index": attested.index, "block": attested.block, "records": wanted.len()});
+		info!("access_attested", {"healthId": req.health_id, "practitioner": practitioner, "index": attested.index, "block": attested.block, "records": wanted.len()});
 		Ok(attested)
 	}
 
@@ -228,6 +266,7 @@ impl Gateway {
 			basis: attested.basis.permit_basis(),
 			records,
 			unavailable: unavailable.into_values().collect(),
+			next_offset: None,
 		})
 	}
 
@@ -236,6 +275,7 @@ impl Gateway {
 	async fn ask_patient(
 		&self,
 		req: &FetchRequest,
+		practitioner: &str,
 		categories: &[DataCategory],
 		purpose: Purpose,
 	) -> Result<(), GatewayError> {
@@ -243,19 +283,18 @@ impl Gateway {
 			return Err(bad("grantForMs must be positive"));
 		}
 		// Subscribe first so the answer cannot slip between inclusion and subscription.
-		let mut blocks = self
-			.node
-			.client()
+		let client = self.node.client().await?;
+		let mut blocks = client
 			.api()
 			.stream_blocks()
 			.await
 			.map_err(|e| unavailable(format!("cannot follow finalized blocks: {e}")))?;
 		let request_id = self
 			.node
-			.request_access(req.health_id, &req.practitioner, categories, purpose, req.grant_for_ms)
+			.request_access(req.health_id, practitioner, categories, purpose, req.grant_for_ms)
 			.await
 			.map_err(|e| err(codes::DENIED, format!("consent request refused: {e}")))?;
-		info!("consent_requested", {"healthId": req.health_id, "practitioner": req.practitioner, "requestId": request_id});
+		info!("consent_requested", {"healthId": req.health_id, "practitioner": practitioner, "requestId": request_id});
 		let wait = Duration::from_secs(req.wait_secs.unwrap_or(self.config.consent_wait_secs));
 		let answer = tokio::time::timeout(wait, async {
 			while let Some(block) = blocks.next().await {
@@ -316,7 +355,8 @@ impl Gateway {
 			.collect()
 	}
 
-	/// A peer's records, served on the attestation and opened here.
+	/// A peer's records, served on the attestation over mutual TLS and opened here; asked
+	/// in batches of at most [`MAX_SERVE_BYTES`] (one record at least).
 	async fn fetch_from_peer(
 		&self,
 		source: &str,
@@ -324,30 +364,36 @@ impl Gateway {
 		attestation: u64,
 		recs: &[LiveRecord],
 	) -> Result<Vec<FetchedRecord>, GatewayError> {
-		let peer = self
-			.peers
-			.get(source)
-			.ok_or_else(|| err(codes::UNKNOWN_PEER, format!("unknown peer gateway {source}")))?;
-		let client = HttpClientBuilder::default()
-			.request_timeout(Duration::from_secs(30))
-			.build(&peer.url)
-			.map_err(|e| err(codes::PEER_FAILED, format!("peer {source} ({}): {e}", peer.url)))?;
-		let request = ServeRequest {
-			health_id,
-			records: recs.iter().map(|r| r.content_hash).collect(),
-			attestation,
-			requester: self.hospital().to_string(),
-		};
-		let answer = client.serve(request).await.map_err(|e| match e {
-			jsonrpsee::core::ClientError::Call(c) => {
-				err(c.code(), format!("peer {source} refused: {}", c.message()))
-			},
-			other => err(
-				codes::PEER_FAILED,
-				format!("peer {source} ({}) unreachable: {other}", peer.url),
-			),
-		})?;
-		let expected: Vec<_> = recs.iter().map(|r| (r.content_hash, r.category)).collect();
-		open_records(&self.exchange, source, &peer.key, &answer.sealed, &expected)
+		let client = self.peer_client(source)?;
+		let mut out = Vec::new();
+		let mut rest = recs;
+		while !rest.is_empty() {
+			let mut bytes = 0u64;
+			let mut n = 0;
+			for r in rest {
+				if n > 0 && bytes + r.size as u64 > MAX_SERVE_BYTES {
+					break;
+				}
+				bytes += r.size as u64;
+				n += 1;
+			}
+			let (batch, later) = rest.split_at(n);
+			rest = later;
+			let request = ServeRequest {
+				health_id,
+				records: batch.iter().map(|r| r.content_hash).collect(),
+				attestation,
+				requester: self.hospital().to_string(),
+			};
+			let answer = client.serve(request).await.map_err(|e| match e {
+				jsonrpsee::core::ClientError::Call(c) => {
+					err(c.code(), format!("peer {source} refused: {}", c.message()))
+				},
+				other => err(codes::PEER_FAILED, format!("peer {source} unreachable: {other}")),
+			})?;
+			let expected: Vec<_> = batch.iter().map(|r| (r.content_hash, r.category)).collect();
+			out.append(&mut open_records(&self.exchange, source, &answer, &expected)?);
+		}
+		Ok(out)
 	}
 }

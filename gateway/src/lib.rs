@@ -3,11 +3,15 @@
 //! content-addressed by the ciphertext's BLAKE2b-256), anchors them on chain, and exchanges
 //! them with peer gateways under the consent recorded on chain: the requester attests the
 //! access, the source verifies the attestation on chain and seals the record for the
-//! requester (X25519), the requester checks the anchored hash before showing anything.
+//! requester (an ephemeral X25519 key per answer) over mutual TLS with pinned certificates,
+//! and the requester checks the anchored hash before showing anything. Callers of the local
+//! API authenticate with bearer tokens of the hospital's identity provider; record keys are
+//! wrapped at rest with a key-encryption key kept outside the store.
 
 pub mod log;
 
 pub mod api;
+pub mod auth;
 pub mod config;
 pub mod crypto;
 pub mod error;
@@ -18,5 +22,7 @@ pub mod put;
 pub mod serve;
 pub mod service;
 pub mod store;
+pub mod store_bench;
+pub mod tls;
 pub mod watcher;
 pub mod wire;

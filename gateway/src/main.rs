@@ -4,15 +4,20 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use healthchain_client::{calls, keypair_from_uri, Client, HealthRpcClient, SubmitError, Wait};
 use healthchain_gateway::{
-	api,
+	api, auth,
+	auth::Verifier,
 	config::Config,
 	crypto::ExchangeKey,
 	identify, info,
 	node::NodeView,
-	service::Gateway,
-	store::Store,
+	service::{self, Gateway},
+	store::{Kek, Store},
+	tls,
 	wire::{EmergencyReason, FetchRequest, LocalApiClient, PutRequest},
 };
+
+/// The environment variable that may hold the key-encryption key (hex).
+const KEK_ENV: &str = "HEALTHCHAIN_GATEWAY_KEK";
 use healthchain_primitives::{DataCategory, HealthId, Purpose};
 use jsonrpsee::http_client::{HttpClient, HttpClientBuilder};
 use serde_json::{json, Value as Json};
@@ -49,15 +54,72 @@ enum Command {
 		/// The document number.
 		number: String,
 	},
-	/// Generates this gateway's X25519 exchange key into a new file (never overwrites) and
-	/// prints its public key for the peers' directories.
+	/// Generates this gateway's keys into a directory, never overwriting a file:
+	/// `exchange.key` (X25519), `tls.key` and `tls.crt` (self-signed ECDSA P-256
+	/// certificate) and `kek.key` (the key-encryption key; move it out of the backups' way),
+	/// all secrets mode 0600. Prints the X25519 public key and the certificate's SHA-256 for
+	/// the peers' directories.
 	Keygen {
-		/// The key file to create (mode 0600).
-		exchange_key_file: PathBuf,
+		/// The directory to write into (created if missing).
+		dir: PathBuf,
+		/// The name in the certificate (the hospital code or the gateway's host name).
+		#[arg(long, default_value = "healthchain-gateway")]
+		name: String,
+	},
+	/// Creates a development identity provider's signing key (Ed25519, 0600) and its JWKS
+	/// file, for demos and tests; production uses the hospital's identity provider.
+	IdpKeygen {
+		/// The signing key file to create.
+		key_file: PathBuf,
+		/// The JWKS file to create (point the gateway's `[auth] jwks_file` at it).
+		jwks_file: PathBuf,
+		/// The key id.
+		#[arg(long, default_value = "dev")]
+		kid: String,
+	},
+	/// Mints a token with a development identity provider's key (see `idp-keygen`).
+	Token {
+		/// The signing key file.
+		key_file: PathBuf,
+		/// The `iss` claim (the gateway's `[auth] issuer`).
+		#[arg(long)]
+		issuer: String,
+		/// The `aud` claim (the gateway's `[auth] audience`).
+		#[arg(long)]
+		audience: String,
+		/// The `sub` claim: who the caller is.
+		#[arg(long)]
+		subject: String,
+		/// Scopes: records.write, records.read, records.emergency, patients.identify,
+		/// gateway.status (repeat the flag).
+		#[arg(long = "scope")]
+		scopes: Vec<String>,
+		/// The practitioner's licence number (the `licence` claim).
+		#[arg(long)]
+		licence: Option<String>,
+		/// Lifetime in seconds (negative: already expired, for tests).
+		#[arg(long, default_value_t = 3600, allow_negative_numbers = true)]
+		valid_for_secs: i64,
+		/// The key id.
+		#[arg(long, default_value = "dev")]
+		kid: String,
+	},
+	/// Measures the record index: fills it with N records and times puts and reads.
+	BenchStore {
+		/// Where to build the benchmark store (a new, empty directory).
+		dir: PathBuf,
+		/// Records in the index.
+		#[arg(long, default_value_t = 1_000_000)]
+		records: u64,
+		/// Timed puts and reads.
+		#[arg(long, default_value_t = 200)]
+		samples: u32,
 	},
 	/// Puts one FHIR bundle, or every `*.json` bundle of a directory, through a gateway's
 	/// local API, with progress on standard error.
 	Put {
+		#[command(flatten)]
+		api: ApiArgs,
 		/// The gateway's local API URL, e.g. `http://127.0.0.1:8701`.
 		api_url: String,
 		/// The patient's health ID (`0x` + 64 hex digits).
@@ -70,15 +132,19 @@ enum Command {
 	},
 	/// Fetches a patient's records for a practitioner through a gateway's local API.
 	Fetch {
+		#[command(flatten)]
+		api: ApiArgs,
 		/// The gateway's local API URL.
 		api_url: String,
 		/// The patient's health ID.
 		health_id: HealthId,
-		/// The practitioner's licence number.
-		practitioner: String,
-		/// Opens an emergency access first, for this reason.
+		/// Opens an emergency access first, for this reason (the token needs scope
+		/// records.emergency).
 		#[arg(long, value_enum)]
 		emergency: Option<Emergency>,
+		/// Skips the newest N records (the `nextOffset` of the previous page).
+		#[arg(long)]
+		offset: Option<u32>,
 	},
 	/// Stands in for the patient's wallet app in demos: signs the patient's own consent calls.
 	Patient {
@@ -89,6 +155,18 @@ enum Command {
 		#[command(subcommand)]
 		action: PatientAction,
 	},
+}
+
+/// How the command line reaches a local API: a bearer token, and the certificate pin of a
+/// local API that serves TLS.
+#[derive(Debug, clap::Args)]
+struct ApiArgs {
+	/// The bearer token (from the hospital's identity provider, or `token`).
+	#[arg(long)]
+	token: String,
+	/// For an https:// local API: the SHA-256 of its certificate (`keygen` prints it).
+	#[arg(long)]
+	cert_sha256: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -155,11 +233,24 @@ fn read_hex_file(path: &Path) -> Result<Vec<u8>, String> {
 		.map_err(|e| format!("{}: not hex: {e}", path.display()))
 }
 
-fn api_client(url: &str) -> Result<HttpClient, String> {
-	HttpClientBuilder::default()
+fn api_client(url: &str, args: &ApiArgs) -> Result<HttpClient, String> {
+	let mut headers = jsonrpsee::http_client::HeaderMap::new();
+	let bearer = format!("Bearer {}", args.token)
+		.parse()
+		.map_err(|_| "the token is not a valid header value".to_string())?;
+	headers.insert("authorization", bearer);
+	let mut builder = HttpClientBuilder::default()
 		.request_timeout(Duration::from_secs(600))
-		.build(url)
-		.map_err(|e| format!("{url}: {e}"))
+		.max_request_size(service::MAX_BODY_BYTES)
+		.max_response_size(service::MAX_BODY_BYTES)
+		.set_headers(headers);
+	if let Some(pin) = &args.cert_sha256 {
+		let mut fp = [0u8; 32];
+		healthchain_primitives::hex_decode_into(pin, &mut fp)
+			.map_err(|e| format!("--cert-sha256: {e}"))?;
+		builder = builder.with_custom_cert_store(tls::pinned_client_config(fp)?);
+	}
+	builder.build(url).map_err(|e| format!("{url}: {e}"))
 }
 
 fn call_error(e: jsonrpsee::core::ClientError) -> String {
@@ -186,22 +277,25 @@ async fn run_service(config_path: &Path) -> Result<(), String> {
 			config.lookup_secret_file.display()
 		));
 	}
-	let store = Store::open(&config.storage_dir).map_err(|e| e.to_string())?;
-	let orphans = store.remove_orphans();
-	let node = NodeView::connect(&config.node_url, signer, &config.hospital)
-		.await
-		.map_err(|e| e.to_string())?;
+	let identity = tls::Identity::load(&config.tls.cert_file, &config.tls.key_file)?;
+	let kek = Kek::load(config.kek_file.as_deref(), KEK_ENV)?;
+	let verifier = Arc::new(Verifier::load(&config.auth).await?);
+	let store = Store::open(&config.storage_dir, kek).map_err(|e| e.to_string())?;
+	// The node may not be up yet: the view connects on first use, the watcher waits.
+	let node = NodeView::new(&config.node_url, signer, &config.hospital, config.max_head_age_secs);
 	let (listen, api_listen) = (config.listen, config.api_listen);
 	let gw = Arc::new(
-		Gateway::new(config, store, node, exchange, lookup_secret).map_err(|e| e.message)?,
+		Gateway::new(config, store, node, exchange, lookup_secret, identity)
+			.map_err(|e| e.message)?,
 	);
-	let (peer_addr, peer_handle) = api::start(listen, api::peer_module(gw.clone())).await?;
-	let (api_addr, api_handle) = api::start(api_listen, api::local_module(gw.clone())).await?;
+	let (peer_addr, peer_handle) = api::start_peer(gw.clone(), listen).await?;
+	let (api_addr, api_handle) = api::start_local(gw.clone(), api_listen, verifier).await?;
 	info!("started", {
 		"hospital": gw.config.hospital, "account": gw.node.account(),
 		"exchangeKey": format!("0x{}", hex::encode(gw.exchange_public())),
+		"certSha256": format!("0x{}", hex::encode(gw.tls_identity().fingerprint())),
 		"peerApi": peer_addr.to_string(), "localApi": api_addr.to_string(),
-		"orphansRemoved": orphans,
+		"localTls": gw.config.api_tls,
 	});
 
 	let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -237,32 +331,52 @@ async fn run_service(config_path: &Path) -> Result<(), String> {
 	Ok(())
 }
 
-/// Writes a new exchange key file (0600); refuses to overwrite an existing one.
-fn keygen(file: &Path) -> Result<(), String> {
+/// Creates `path` with `contents` and `mode`; never overwrites.
+fn create_new(path: &Path, contents: &[u8], mode: u32) -> Result<(), String> {
 	use std::{io::Write, os::unix::fs::OpenOptionsExt};
-	let key = ExchangeKey::generate();
 	let mut f = std::fs::OpenOptions::new()
 		.write(true)
 		.create_new(true)
-		.mode(0o600)
-		.open(file)
+		.mode(mode)
+		.open(path)
 		.map_err(|e| {
-			format!("cannot create {} (an existing key is never overwritten): {e}", file.display())
+			format!("cannot create {} (an existing key is never overwritten): {e}", path.display())
 		})?;
-	f.write_all(hex::encode(key.to_bytes()).as_bytes())
-		.map_err(|e| format!("cannot write {}: {e}", file.display()))?;
-	println!("0x{}", hex::encode(key.public()));
+	f.write_all(contents).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Writes a gateway's keys into `dir` (see `keygen --help`); refuses if any file exists.
+fn keygen(dir: &Path, name: &str) -> Result<(), String> {
+	std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+	let files = ["exchange.key", "tls.key", "tls.crt", "kek.key"].map(|f| dir.join(f));
+	if let Some(existing) = files.iter().find(|f| f.exists()) {
+		return Err(format!("{} exists: an existing key is never overwritten", existing.display()));
+	}
+	let key = ExchangeKey::generate();
+	let (cert, tls_key, fingerprint) = tls::self_signed(name)?;
+	create_new(&files[0], hex::encode(key.to_bytes()).as_bytes(), 0o600)?;
+	create_new(&files[1], tls_key.as_bytes(), 0o600)?;
+	create_new(&files[2], cert.as_bytes(), 0o644)?;
+	Kek::generate_file(&files[3])?;
+	println!(
+		"{}",
+		json!({
+			"exchangeKey": format!("0x{}", hex::encode(key.public())),
+			"certSha256": format!("0x{}", hex::encode(fingerprint)),
+		})
+	);
 	Ok(())
 }
 
 /// `put` of one file or every `*.json` in a directory, with progress on standard error.
 async fn put(
+	api: &ApiArgs,
 	api_url: &str,
 	health_id: HealthId,
 	category: DataCategory,
 	path: &Path,
 ) -> Result<(), String> {
-	let client = api_client(api_url)?;
+	let client = api_client(api_url, api)?;
 	let files: Vec<PathBuf> = if path.is_dir() {
 		let mut v: Vec<_> = std::fs::read_dir(path)
 			.map_err(|e| format!("{}: {e}", path.display()))?
@@ -320,20 +434,18 @@ async fn put(
 }
 
 async fn fetch(
+	api: &ApiArgs,
 	api_url: &str,
 	health_id: HealthId,
-	practitioner: String,
 	emergency: Option<Emergency>,
+	offset: Option<u32>,
 ) -> Result<(), String> {
-	let client = api_client(api_url)?;
+	let client = api_client(api_url, api)?;
 	let req = FetchRequest {
-		health_id,
-		practitioner,
-		categories: None,
 		purpose: emergency.map(|_| Purpose::Emergency),
 		emergency_reason: emergency.map(Into::into),
-		grant_for_ms: None,
-		wait_secs: None,
+		offset,
+		..FetchRequest::new(health_id)
 	};
 	let r = client.fetch(req).await.map_err(call_error)?;
 	println!("{}", serde_json::to_string_pretty(&r).map_err(|e| e.to_string())?);
@@ -380,12 +492,43 @@ async fn run(cli: Cli) -> Result<(), String> {
 			println!("{}", id.to_hex());
 			Ok(())
 		},
-		Command::Keygen { exchange_key_file } => keygen(&exchange_key_file),
-		Command::Put { api_url, health_id, category, path } => {
-			put(&api_url, health_id, category, &path).await
+		Command::Keygen { dir, name } => keygen(&dir, &name),
+		Command::IdpKeygen { key_file, jwks_file, kid } => {
+			auth::dev_idp_keygen(&key_file, &jwks_file, &kid)
 		},
-		Command::Fetch { api_url, health_id, practitioner, emergency } => {
-			fetch(&api_url, health_id, practitioner, emergency).await
+		Command::Token {
+			key_file,
+			issuer,
+			audience,
+			subject,
+			scopes,
+			licence,
+			valid_for_secs,
+			kid,
+		} => {
+			let spec = auth::TokenSpec {
+				issuer,
+				audience,
+				subject,
+				scopes,
+				licence,
+				valid_for_secs,
+				not_before_in_secs: 0,
+				kid,
+			};
+			println!("{}", auth::mint_token(&key_file, &spec)?);
+			Ok(())
+		},
+		Command::BenchStore { dir, records, samples } => {
+			let figures = healthchain_gateway::store_bench::bench(&dir, records, samples)?;
+			println!("{figures}");
+			Ok(())
+		},
+		Command::Put { api, api_url, health_id, category, path } => {
+			put(&api, &api_url, health_id, category, &path).await
+		},
+		Command::Fetch { api, api_url, health_id, emergency, offset } => {
+			fetch(&api, &api_url, health_id, emergency, offset).await
 		},
 		Command::Patient { node_url, secret_uri, action } => {
 			patient(&node_url, &secret_uri, action).await

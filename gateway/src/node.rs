@@ -14,7 +14,7 @@ use healthchain_client::{
 	Client, HealthRpcClient, Included, Keypair, SubmitError, Wait,
 };
 use healthchain_primitives::{
-	logs::{self, AccessBasis, AccessEntry, LiveRecord, RecordEntry, RevocationReason},
+	logs::{self, AccessBasis, AccessEntry, LiveRecord, RecordEntry, RecordOp, RevocationReason},
 	DataCategory, Decision, HealthId, Purpose, SourceRefusal,
 };
 use jsonrpsee::core::ClientError;
@@ -34,12 +34,27 @@ pub struct Attested {
 }
 
 /// The node, as this gateway (hospital `hospital`, signing with its gateway key) sees it.
+/// The connection is made on first use and made again after the node went away, so the
+/// gateway starts (and answers `unavailable`) while its node is down.
 pub struct NodeView {
-	client: Client,
+	url: String,
+	client: tokio::sync::RwLock<Option<Client>>,
 	signer: Keypair,
 	account: AccountId32,
 	hospital: String,
 	submit_lock: tokio::sync::Mutex<()>,
+	max_head_age_ms: u64,
+}
+
+/// Whether the node's view may be acted on: not syncing, finalized head recent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Readiness {
+	/// The finalized block number.
+	pub finalized: u64,
+	/// Its hash.
+	pub finalized_hash: H256,
+	/// Why the gateway must not act on this node's view now, if so.
+	pub not_ready: Option<String>,
 }
 
 fn rpc_error(method: &str, e: ClientError) -> GatewayError {
@@ -53,21 +68,20 @@ fn rpc_error(method: &str, e: ClientError) -> GatewayError {
 }
 
 impl NodeView {
-	/// Connects to the node at `node_url`, signing with `signer` for hospital `hospital`.
-	pub async fn connect(
-		node_url: &str,
-		signer: Keypair,
-		hospital: &str,
-	) -> Result<Self, SubmitError> {
-		let client = Client::connect(node_url).await?;
+	/// A view of the node at `node_url`, signing with `signer` for hospital `hospital`;
+	/// nothing is connected yet. The gateway acts on the chain's state only while the
+	/// finalized head is at most `max_head_age_secs` old.
+	pub fn new(node_url: &str, signer: Keypair, hospital: &str, max_head_age_secs: u64) -> Self {
 		let account = signer.public_key().to_account_id();
-		Ok(NodeView {
-			client,
+		NodeView {
+			url: node_url.to_string(),
+			client: Default::default(),
 			signer,
 			account,
 			hospital: hospital.to_string(),
 			submit_lock: Default::default(),
-		})
+			max_head_age_ms: max_head_age_secs.saturating_mul(1000),
+		}
 	}
 
 	/// The gateway's account (SS58).
@@ -75,14 +89,100 @@ impl NodeView {
 		self.account.to_string()
 	}
 
-	/// The underlying client (block streams).
-	pub fn client(&self) -> &Client {
-		&self.client
+	/// The client, connecting first if needed.
+	pub async fn client(&self) -> Result<Client, GatewayError> {
+		if let Some(c) = self.client.read().await.as_ref() {
+			return Ok(c.clone());
+		}
+		let mut slot = self.client.write().await;
+		if let Some(c) = slot.as_ref() {
+			return Ok(c.clone());
+		}
+		let c = Client::connect(&self.url)
+			.await
+			.map_err(|e| unavailable(format!("the node at {} is not reachable: {e}", self.url)))?;
+		*slot = Some(c.clone());
+		Ok(c)
+	}
+
+	/// Drops the connection (the node went away); the next use connects again.
+	pub async fn reconnect(&self) {
+		*self.client.write().await = None;
 	}
 
 	/// The node's best block number: the liveness probe.
 	pub async fn best_number(&self) -> Result<u64, GatewayError> {
-		self.client.best_number().await.map_err(unavailable)
+		let client = self.client().await?;
+		match client.best_number().await {
+			Ok(n) => Ok(n),
+			Err(e) => {
+				self.reconnect().await;
+				Err(unavailable(e))
+			},
+		}
+	}
+
+	/// Whether the gateway may act on this node's view: the node is not syncing
+	/// (`system_health`) and its finalized head's block time is recent. A node that is
+	/// syncing, cut off or behind would show patients as unknown or not enrolled.
+	pub async fn readiness(&self) -> Result<Readiness, GatewayError> {
+		use jsonrpsee::core::client::ClientT;
+		type Header = healthchain_client::subxt::config::substrate::SubstrateHeader<H256>;
+		let client = self.client().await?;
+		let rpc = client.health();
+		let health: serde_json::Value = rpc
+			.request("system_health", jsonrpsee::rpc_params![])
+			.await
+			.map_err(|e| rpc_error("system_health", e))?;
+		let syncing = health.get("isSyncing").and_then(|v| v.as_bool()).unwrap_or(true);
+		let finalized_hash: H256 = rpc
+			.request("chain_getFinalizedHead", jsonrpsee::rpc_params![])
+			.await
+			.map_err(|e| rpc_error("chain_getFinalizedHead", e))?;
+		let header: Option<Header> = rpc
+			.request("chain_getHeader", jsonrpsee::rpc_params![finalized_hash])
+			.await
+			.map_err(|e| rpc_error("chain_getHeader", e))?;
+		let finalized = header.map(|h| h.number).unwrap_or(0);
+		let at = self.block_time(&client, finalized_hash).await?;
+		let age = crate::service::now_ms().saturating_sub(at);
+		let not_ready = if syncing {
+			Some("the node is syncing".to_string())
+		} else if age > self.max_head_age_ms {
+			Some(format!(
+				"the node's finalized head #{finalized} is {} s old (at most {} s)",
+				age / 1000,
+				self.max_head_age_ms / 1000
+			))
+		} else {
+			None
+		};
+		Ok(Readiness { finalized, finalized_hash, not_ready })
+	}
+
+	/// The block time (`Timestamp::Now`, ms) of block `at`; 0 for genesis.
+	async fn block_time(&self, client: &Client, at: H256) -> Result<u64, GatewayError> {
+		use codec::Decode;
+		use jsonrpsee::core::client::ClientT;
+		let key = [sp_crypto_hashing::twox_128(b"Timestamp"), sp_crypto_hashing::twox_128(b"Now")]
+			.concat();
+		let raw: Option<sp_core::Bytes> = client
+			.health()
+			.request("state_getStorage", jsonrpsee::rpc_params![sp_core::Bytes(key), at])
+			.await
+			.map_err(|e| rpc_error("state_getStorage", e))?;
+		Ok(raw.and_then(|b| u64::decode(&mut &b.0[..]).ok()).unwrap_or(0))
+	}
+
+	/// The hash of finalized-chain block `number` on this node, if it has one.
+	pub async fn block_hash(&self, number: u64) -> Result<Option<H256>, GatewayError> {
+		use jsonrpsee::core::client::ClientT;
+		let client = self.client().await?;
+		client
+			.health()
+			.request("chain_getBlockHash", jsonrpsee::rpc_params![number])
+			.await
+			.map_err(|e| rpc_error("chain_getBlockHash", e))
 	}
 
 	/// Signs and submits `call` with the gateway key (one submission at a time: the nonce
@@ -92,7 +192,12 @@ impl NodeView {
 		call: &C,
 	) -> Result<Included, SubmitError> {
 		let _one_at_a_time = self.submit_lock.lock().await;
-		self.client.submit(&self.signer, call, Wait::Finalized).await
+		let client = self.client().await.map_err(|e| SubmitError::Unavailable(e.message))?;
+		let result = client.submit(&self.signer, call, Wait::Finalized).await;
+		if matches!(result, Err(SubmitError::Unavailable(_) | SubmitError::Unknown(_))) {
+			self.reconnect().await;
+		}
+		result
 	}
 
 	// ------------------------------------------------------------------ reads
@@ -115,7 +220,8 @@ impl NodeView {
 			at_time: None,
 		};
 		let answer = self
-			.client
+			.client()
+			.await?
 			.health()
 			.check_access(params)
 			.await
@@ -132,7 +238,8 @@ impl NodeView {
 		finalized: bool,
 	) -> Result<Result<(), SourceRefusal>, GatewayError> {
 		let answer = self
-			.client
+			.client()
+			.await?
 			.health()
 			.source_check(health_id, hospital.to_string(), Some(finalized))
 			.await
@@ -149,14 +256,17 @@ impl NodeView {
 		self.source_check(health_id, &self.hospital, finalized).await
 	}
 
-	/// The patient's live records (finalized state), oldest first: every page of the record
-	/// log verified against the on-chain head, then folded.
-	pub async fn live_records(&self, health_id: HealthId) -> Result<Vec<LiveRecord>, GatewayError> {
-		let mut entries: Vec<RecordEntry> = Vec::new();
+	/// The patient's whole record log in finalized state, oldest first, with positions:
+	/// every page verified against the on-chain head.
+	pub async fn record_log(
+		&self,
+		health_id: HealthId,
+	) -> Result<Vec<(u64, RecordEntry)>, GatewayError> {
+		let client = self.client().await?;
+		let mut entries = Vec::new();
 		let mut cursor: Option<H256> = None;
 		loop {
-			let page = self
-				.client
+			let page = client
 				.health()
 				.records(health_id, Some(PageParams { limit: Some(100), cursor, finalized: true }))
 				.await
@@ -167,14 +277,41 @@ impl NodeView {
 			let verified = page.verified::<RecordEntry>(from).map_err(|e| {
 				unavailable(format!("the node served a record log that does not verify: {e}"))
 			})?;
-			entries.extend(verified.into_iter().map(|(_, e)| e));
+			entries.extend(verified);
 			match page.next_cursor {
 				Some(c) => cursor = Some(c),
 				None => break,
 			}
 		}
 		entries.reverse(); // oldest first
+		Ok(entries)
+	}
+
+	/// The patient's live records (finalized state), oldest first: the verified record log
+	/// folded with the one live-records rule.
+	pub async fn live_records(&self, health_id: HealthId) -> Result<Vec<LiveRecord>, GatewayError> {
+		let entries: Vec<RecordEntry> =
+			self.record_log(health_id).await?.into_iter().map(|(_, e)| e).collect();
 		Ok(logs::live_records(&entries))
+	}
+
+	/// Whether this hospital anchored `content_hash` for the patient in finalized state
+	/// (revoked since or not): its position in the record log.
+	pub async fn anchored_here(
+		&self,
+		health_id: HealthId,
+		content_hash: H256,
+	) -> Result<Option<u64>, GatewayError> {
+		let log = self.record_log(health_id).await?;
+		Ok(log.into_iter().find_map(|(index, e)| match e.op {
+			RecordOp::Anchor { content_hash: h, .. }
+				if h == content_hash
+					&& healthchain_client::rpc::text(&e.hospital) == self.hospital =>
+			{
+				Some(index)
+			},
+			_ => None,
+		}))
 	}
 
 	/// Access-log entry `index` of a patient in finalized state, with the hash chain from
@@ -186,7 +323,8 @@ impl NodeView {
 	) -> Result<AccessEntry, GatewayError> {
 		use crate::error::codes::BAD_ATTESTATION;
 		let page = self
-			.client
+			.client()
+			.await?
 			.health()
 			.access_log(
 				health_id,

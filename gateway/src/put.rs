@@ -1,47 +1,124 @@
-//! `put`: encrypt a FHIR bundle with a fresh key, store it under the hash of its ciphertext,
-//! anchor the hash on chain and wait for finality.
+//! `put`: encrypt a FHIR bundle with a fresh key, store it (pending) under the hash of its
+//! ciphertext, anchor the hash on chain and wait for finality; and the settling of puts
+//! whose outcome was not seen ([`Gateway::settle_pending`]).
+//!
+//! A stored record is deleted only when the chain has definitely refused its anchor: a
+//! dispatch error in a finalized block, or — for a submission whose outcome was lost — a
+//! finalized chain past the transaction's mortal era without the anchor. Anything else (a
+//! lost subscription, a timeout, a pool answer that may have been a transport failure)
+//! keeps the record pending, and the chain is asked again.
 
 use crate::{
+	auth::{scopes, Caller},
 	error::{bad, codes, err, GatewayError},
 	info,
-	service::Gateway,
+	service::{now_ms, Gateway},
 	store::RecordMeta,
 	warn,
 	wire::{PutRequest, PutResult},
 };
+use healthchain_client::SubmitError;
 use serde_json::Value as Json;
 use sp_core::H256;
 
+/// Blocks after its submission's best block by which a transaction, mortal for 64 blocks,
+/// is certainly dead (with a margin for the era's rounding).
+pub const MORTAL_WINDOW: u64 = 64 + 16;
+
 impl Gateway {
-	/// Encrypts, stores and anchors a bundle. A definite refusal of the anchor (by the pool
-	/// or in a block) leaves nothing in the store; an unknown outcome (the node went away
-	/// after submission) keeps the ciphertext and key, since the anchor may be final.
-	pub async fn put(&self, req: PutRequest) -> Result<PutResult, GatewayError> {
+	/// Encrypts, stores and anchors a bundle for a hospital system whose token has scope
+	/// `records.write`. A dispatch error of the anchor in a finalized block leaves nothing
+	/// in the store; any other failure keeps the record pending, to be settled against the
+	/// chain (it may be anchored).
+	pub async fn put(&self, caller: &Caller, req: PutRequest) -> Result<PutResult, GatewayError> {
+		caller.require(scopes::PUT)?;
 		if req.bundle.get("resourceType").and_then(Json::as_str) != Some("Bundle") {
 			return Err(bad("bundle: expected a FHIR Bundle (resourceType \"Bundle\")"));
 		}
 		let plaintext = serde_json::to_vec(&req.bundle).map_err(|e| bad(e.to_string()))?;
-		let (hash, size) = self.store.put(&plaintext)?;
+		let since_block = self.node.best_number().await?;
+		let (hash, size) = self.store.put(&plaintext, req.health_id, req.category, since_block)?;
 		let content_hash = H256(hash);
 		let anchored =
 			self.node.anchor(req.health_id, req.category, content_hash, size, req.supersedes).await;
 		let (index, block) = match anchored {
 			Ok(done) => done,
+			Err(SubmitError::Failed(failure)) => {
+				// In a finalized block: the chain will never hold this anchor.
+				self.store.discard(&hash)?;
+				warn!("put_refused", {"caller": caller.subject, "healthId": req.health_id, "contentHash": content_hash, "error": failure.to_string()});
+				return Err(err(
+					codes::ANCHOR_REFUSED,
+					format!("the chain refused the anchor: {failure}"),
+				));
+			},
 			Err(e) => {
-				let definite = e.is_definite_refusal();
-				if definite {
-					self.store.discard(&hash);
-				}
-				warn!("put_refused", {"healthId": req.health_id, "contentHash": content_hash, "definite": definite, "error": e.to_string()});
-				return Err(match e.failure() {
-					Some(_) => err(codes::ANCHOR_REFUSED, e.to_string()),
-					None => e.into(),
-				});
+				// Perhaps anchored, perhaps not: kept pending, settled against the chain.
+				warn!("put_outcome_unknown", {"caller": caller.subject, "healthId": req.health_id, "contentHash": content_hash, "error": e.to_string()});
+				let code = match e {
+					SubmitError::Invalid(_) => codes::ANCHOR_REFUSED,
+					_ => codes::UNAVAILABLE,
+				};
+				return Err(err(
+					code,
+					format!(
+						"{e}; the record is kept as {content_hash:?} and settled against the chain \
+						 (gateway_status counts it in pendingPuts until then)"
+					),
+				));
 			},
 		};
-		let meta = RecordMeta { health_id: req.health_id, category: req.category, size, block };
-		self.store.put_meta(&hash, &meta)?;
-		info!("put", {"healthId": req.health_id, "contentHash": content_hash, "category": req.category, "size": size, "block": block, "index": index});
+		let meta = RecordMeta {
+			health_id: req.health_id,
+			category: req.category,
+			size,
+			index,
+			block: Some(block),
+		};
+		self.store.confirm(&hash, &meta)?;
+		info!("put", {"caller": caller.subject, "healthId": req.health_id, "contentHash": content_hash, "category": req.category, "size": size, "block": block, "index": index});
 		Ok(PutResult { content_hash, size, block, index })
+	}
+
+	/// Settles pending puts against the finalized chain, on a node that is ready: an anchor
+	/// found makes the record live (recovered); an anchor still absent once the finalized
+	/// chain is past the transaction's mortal era means it was refused, and only then is the
+	/// record removed. Also removes ciphertexts that never reached the index (the process
+	/// died before the put was recorded, so nothing was submitted). Returns (recovered,
+	/// discarded).
+	pub async fn settle_pending(&self) -> Result<(usize, usize), GatewayError> {
+		let ready = self.node.readiness().await?;
+		if let Some(why) = ready.not_ready {
+			return Err(err(codes::UNAVAILABLE, why));
+		}
+		let (mut recovered, mut discarded) = (0, 0);
+		for hash in self.store.unindexed_blobs() {
+			self.store.remove_blob(&hash)?;
+			warn!("unsubmitted_blob_removed", {"contentHash": H256(hash)});
+		}
+		for (hash, pending) in self.store.pending()? {
+			let content_hash = H256(hash);
+			match self.node.anchored_here(pending.health_id, content_hash).await? {
+				Some(index) => {
+					let meta = RecordMeta {
+						health_id: pending.health_id,
+						category: pending.category,
+						size: pending.size,
+						index,
+						block: None,
+					};
+					self.store.confirm(&hash, &meta)?;
+					recovered += 1;
+					info!("record_recovered", {"healthId": pending.health_id, "contentHash": content_hash, "index": index});
+				},
+				None if ready.finalized > pending.since_block.saturating_add(MORTAL_WINDOW) => {
+					self.store.discard(&hash)?;
+					discarded += 1;
+					warn!("put_abandoned", {"healthId": pending.health_id, "contentHash": content_hash, "submittedAfter": pending.since_block, "finalized": ready.finalized, "pendingSecs": (now_ms() / 1000).saturating_sub(pending.since_secs)});
+				},
+				None => {},
+			}
+		}
+		Ok((recovered, discarded))
 	}
 }

@@ -10,16 +10,37 @@ use crate::{
 	error::{bad, codes, err, name, GatewayError},
 	info,
 	service::{now_ms, Gateway, MAX_RECORDS},
+	tls::PeerIdentity,
 	warn,
-	wire::{FetchedRecord, SealedRecord, ServeAnswer, ServeRequest},
+	wire::{FetchedRecord, SealedKey, ServeAnswer, ServeRequest},
 };
 use healthchain_primitives::DataCategory;
 use sp_core::H256;
 
 impl Gateway {
 	/// Serves a peer's request (see the module documentation for the checks).
-	pub async fn serve(&self, req: ServeRequest) -> Result<ServeAnswer, GatewayError> {
+	/// `tls_peer` is the hospital whose pinned certificate the mutual-TLS connection
+	/// presented: the request must be made in its own name.
+	pub async fn serve(
+		&self,
+		tls_peer: Option<&PeerIdentity>,
+		req: ServeRequest,
+	) -> Result<ServeAnswer, GatewayError> {
 		let id = req.health_id;
+		match tls_peer {
+			Some(PeerIdentity(code)) if *code == req.requester => {},
+			Some(PeerIdentity(code)) => {
+				warn!("serve_refused", {"healthId": id, "requester": req.requester, "tlsPeer": code, "reason": "requester is not the TLS peer"});
+				return Err(err(
+					codes::UNKNOWN_PEER,
+					format!(
+						"the TLS client is {code}; it may not ask in the name of {}",
+						req.requester
+					),
+				));
+			},
+			None => return Err(err(codes::UNKNOWN_PEER, "no authenticated TLS peer")),
+		}
 		let requester = self.peers.get(&req.requester).ok_or_else(|| {
 			err(codes::UNKNOWN_PEER, format!("unknown peer gateway {}", req.requester))
 		})?;
@@ -67,7 +88,8 @@ impl Gateway {
 				self.config.attestation_max_age_secs
 			)));
 		}
-		let mut items = Vec::new();
+		let mut keys = Vec::new();
+		let mut ciphertexts = Vec::new();
 		for hash in &req.records {
 			if !entry.records.contains(hash) {
 				return Err(refuse(format!(
@@ -87,50 +109,54 @@ impl Gateway {
 			}
 			let ciphertext = self.store.ciphertext(&hash.0)?;
 			let key = self.store.key(&hash.0)?;
-			items.push(SealedRecord {
-				hash: *hash,
-				ciphertext: ciphertext.into(),
-				key: H256(*key),
-			});
+			keys.push(SealedKey { hash: *hash, key: H256(*key) });
+			ciphertexts.push(ciphertext.into());
 		}
-		let sealed = seal_records(&self.exchange, &requester.key, &items);
+		let sealed = seal_keys(&requester.key, &keys);
 		info!("served", {"healthId": id, "requester": req.requester, "attestation": req.attestation, "records": req.records.len()});
-		Ok(ServeAnswer { sealed: sealed.into() })
+		Ok(ServeAnswer { sealed: sealed.into(), ciphertexts })
 	}
 }
 
-/// Seals records (ciphertext and key each) for a requester: what a source returns.
-pub fn seal_records(
-	exchange: &ExchangeKey,
-	requester_key: &[u8; 32],
-	records: &[SealedRecord],
-) -> Vec<u8> {
-	exchange.seal_for(requester_key, &serde_json::to_vec(records).unwrap_or_default())
+/// Seals record keys for a requester, with a fresh ephemeral key: what a source returns
+/// beside the ciphertexts.
+pub fn seal_keys(requester_key: &[u8; 32], keys: &[SealedKey]) -> Vec<u8> {
+	crypto::seal_for(requester_key, &serde_json::to_vec(keys).unwrap_or_default())
 }
 
-/// Opens a source's sealed answer and checks every expected record's ciphertext against its
-/// anchored hash before decrypting it. Nothing is returned unless every record checks.
+/// Opens a source's answer: unseals the keys, checks every expected record's ciphertext
+/// against its anchored hash, then decrypts it. Nothing is returned unless every record
+/// checks.
 pub fn open_records(
 	exchange: &ExchangeKey,
 	source: &str,
-	peer_key: &[u8; 32],
-	sealed: &[u8],
+	answer: &ServeAnswer,
 	expected: &[(H256, DataCategory)],
 ) -> Result<Vec<FetchedRecord>, GatewayError> {
 	let opened = exchange
-		.open_from(peer_key, sealed)
+		.open(&answer.sealed)
 		.map_err(|e| err(codes::INTEGRITY, format!("answer from {source} does not open: {e}")))?;
-	let items: Vec<SealedRecord> = serde_json::from_slice(&opened)
+	let keys: Vec<SealedKey> = serde_json::from_slice(&opened)
 		.map_err(|e| err(codes::PEER_FAILED, format!("peer {source}: malformed payload: {e}")))?;
+	if answer.ciphertexts.len() != expected.len() {
+		return Err(err(
+			codes::PEER_FAILED,
+			format!(
+				"peer {source} returned {} records, not {}",
+				answer.ciphertexts.len(),
+				expected.len()
+			),
+		));
+	}
 	let mut out = Vec::new();
-	for (hash, category) in expected {
-		let item = items.iter().find(|i| i.hash == *hash).ok_or_else(|| {
-			err(codes::PEER_FAILED, format!("peer {source} did not return {hash:?}"))
+	for ((hash, category), ciphertext) in expected.iter().zip(&answer.ciphertexts) {
+		let key = keys.iter().find(|k| k.hash == *hash).ok_or_else(|| {
+			err(codes::PEER_FAILED, format!("peer {source} did not return the key of {hash:?}"))
 		})?;
-		crypto::verify_hash(&hash.0, &item.ciphertext).map_err(|e| {
+		crypto::verify_hash(&hash.0, ciphertext).map_err(|e| {
 			err(codes::INTEGRITY, format!("record from {source} fails its anchored hash: {e}"))
 		})?;
-		let plain = crypto::decrypt(&item.key.0, &item.ciphertext)
+		let plain = crypto::decrypt(&key.key.0, ciphertext)
 			.map_err(|e| err(codes::INTEGRITY, format!("record from {source}: {e}")))?;
 		out.push(FetchedRecord {
 			content_hash: *hash,
@@ -147,51 +173,63 @@ pub fn open_records(
 mod tests {
 	use super::*;
 
-	fn sealed_record(plain: &[u8]) -> SealedRecord {
+	fn record(plain: &[u8]) -> (SealedKey, Vec<u8>) {
 		let key = crypto::new_record_key();
 		let ct = crypto::encrypt(&key, plain);
-		SealedRecord {
-			hash: H256(crypto::content_hash(&ct)),
-			ciphertext: ct.into(),
-			key: H256(*key),
+		(SealedKey { hash: H256(crypto::content_hash(&ct)), key: H256(*key) }, ct)
+	}
+
+	fn answer(to: &[u8; 32], keys: &[SealedKey], cts: &[Vec<u8>]) -> ServeAnswer {
+		ServeAnswer {
+			sealed: seal_keys(to, keys).into(),
+			ciphertexts: cts.iter().cloned().map(Into::into).collect(),
 		}
 	}
 
 	#[test]
 	fn the_requester_checks_every_anchored_hash_before_showing_anything() {
-		let (source, requester) = (ExchangeKey::generate(), ExchangeKey::generate());
-		let good = sealed_record(br#"{"resourceType":"Bundle"}"#);
-		let other = sealed_record(br#"{"resourceType":"Bundle","id":"2"}"#);
+		let (bystander, requester) = (ExchangeKey::generate(), ExchangeKey::generate());
+		let (good, good_ct) = record(br#"{"resourceType":"Bundle"}"#);
+		let (other, other_ct) = record(br#"{"resourceType":"Bundle","id":"2"}"#);
 		let expected = [(good.hash, DataCategory::Allergy), (other.hash, DataCategory::Visit)];
-		let sealed = seal_records(&source, &requester.public(), &[good.clone(), other.clone()]);
-		let got = open_records(&requester, "H0001", &source.public(), &sealed, &expected).unwrap();
+		let keys = [good.clone(), other.clone()];
+		let cts = [good_ct.clone(), other_ct.clone()];
+		let to = requester.public();
+		let got = open_records(&requester, "H0001", &answer(&to, &keys, &cts), &expected).unwrap();
 		assert_eq!(got.len(), 2);
 		assert_eq!(got[0].bundle, serde_json::json!({"resourceType": "Bundle"}));
 
 		// A source that swaps in other bytes under the anchored hash is caught.
-		let mut tampered = good.clone();
-		tampered.ciphertext.0[30] ^= 1;
-		let sealed = seal_records(&source, &requester.public(), &[tampered, other.clone()]);
-		let e =
-			open_records(&requester, "H0001", &source.public(), &sealed, &expected).unwrap_err();
+		let mut tampered = good_ct.clone();
+		tampered[30] ^= 1;
+		let bad = answer(&to, &keys, &[tampered, other_ct.clone()]);
+		let e = open_records(&requester, "H0001", &bad, &expected).unwrap_err();
 		assert_eq!(e.code, codes::INTEGRITY);
 		assert!(e.message.contains("anchored hash"), "{}", e.message);
 
-		// A missing record, a wrong key, and an answer sealed by someone else.
-		let sealed = seal_records(&source, &requester.public(), std::slice::from_ref(&good));
-		let e =
-			open_records(&requester, "H0001", &source.public(), &sealed, &expected).unwrap_err();
-		assert_eq!(e.code, codes::PEER_FAILED);
+		// A missing record, a missing key, a wrong key, and an answer sealed for another
+		// gateway.
+		let short = answer(&to, &keys, std::slice::from_ref(&good_ct));
+		assert_eq!(
+			open_records(&requester, "H0001", &short, &expected).unwrap_err().code,
+			codes::PEER_FAILED
+		);
+		let keyless = answer(&to, std::slice::from_ref(&good), &cts);
+		assert_eq!(
+			open_records(&requester, "H0001", &keyless, &expected).unwrap_err().code,
+			codes::PEER_FAILED
+		);
 		let mut wrong_key = good.clone();
 		wrong_key.key = H256::repeat_byte(9);
-		let sealed = seal_records(&source, &requester.public(), &[wrong_key, other.clone()]);
-		let e =
-			open_records(&requester, "H0001", &source.public(), &sealed, &expected).unwrap_err();
-		assert_eq!(e.code, codes::INTEGRITY);
-		let impostor = ExchangeKey::generate();
-		let sealed = seal_records(&impostor, &requester.public(), &[good, other]);
-		let e =
-			open_records(&requester, "H0001", &source.public(), &sealed, &expected).unwrap_err();
-		assert_eq!(e.code, codes::INTEGRITY);
+		let wrong = answer(&to, &[wrong_key, other.clone()], &cts);
+		assert_eq!(
+			open_records(&requester, "H0001", &wrong, &expected).unwrap_err().code,
+			codes::INTEGRITY
+		);
+		let elsewhere = answer(&bystander.public(), &keys, &cts);
+		assert_eq!(
+			open_records(&requester, "H0001", &elsewhere, &expected).unwrap_err().code,
+			codes::INTEGRITY
+		);
 	}
 }

@@ -3,21 +3,37 @@
 //! [`crate::watcher`].
 
 use crate::{
+	auth::RateLimiter,
 	config::Config,
 	crypto::ExchangeKey,
-	error::{bad, unavailable, GatewayError},
+	error::{bad, codes, err, unavailable, GatewayError},
 	node::NodeView,
 	store::Store,
+	tls::{peer_client_config, Fingerprint, Identity},
 	wire::{HealthAnswer, NodeStatus, StatusAnswer},
 };
 use healthchain_primitives::logs::MAX_RECORDS_PER_ATTESTATION;
+use jsonrpsee::http_client::{HttpClient, HttpClientBuilder};
 use std::{
 	collections::BTreeMap,
-	time::{SystemTime, UNIX_EPOCH},
+	time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
 /// The most records one attestation may name (the chain's bound).
 pub const MAX_RECORDS: usize = MAX_RECORDS_PER_ATTESTATION as usize;
+
+/// The chain's largest record (the records pallet's `MaxRecordSize`, 64 MiB).
+pub const MAX_RECORD_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The most ciphertext bytes one fetch returns (one record at least): larger results page.
+pub const MAX_PAGE_BYTES: u64 = MAX_RECORD_BYTES;
+
+/// The most ciphertext bytes one `gateway_serve` call asks for (one record at least).
+pub const MAX_SERVE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// HTTP body limit of the local API's requests (a bundle of the largest record) and of
+/// both APIs' answers (a page of records; ciphertexts travel hex-encoded between peers).
+pub const MAX_BODY_BYTES: u32 = (2 * MAX_RECORD_BYTES + 16 * 1024 * 1024) as u32;
 
 /// A peer gateway of the directory.
 #[derive(Clone, Debug)]
@@ -26,6 +42,8 @@ pub struct Peer {
 	pub url: String,
 	/// Its X25519 public key.
 	pub key: [u8; 32],
+	/// The SHA-256 of its TLS certificate.
+	pub pin: Fingerprint,
 }
 
 /// The gateway.
@@ -39,6 +57,9 @@ pub struct Gateway {
 	pub(crate) exchange: ExchangeKey,
 	lookup_secret: Vec<u8>,
 	pub(crate) peers: BTreeMap<String, Peer>,
+	pub(crate) tls: Identity,
+	/// Rate limit of `gateway_identify`, per caller.
+	pub identify_limit: RateLimiter,
 }
 
 /// Milliseconds since the Unix epoch.
@@ -54,15 +75,47 @@ impl Gateway {
 		node: NodeView,
 		exchange: ExchangeKey,
 		lookup_secret: Vec<u8>,
+		tls: Identity,
 	) -> Result<Self, GatewayError> {
 		let mut peers = BTreeMap::new();
 		for (code, p) in &config.peers {
 			let mut key = [0u8; 32];
 			healthchain_primitives::hex_decode_into(&p.public_key, &mut key)
 				.map_err(|e| bad(format!("peer {code}: public key: {e}")))?;
-			peers.insert(code.clone(), Peer { url: p.url.clone(), key });
+			let mut pin = [0u8; 32];
+			healthchain_primitives::hex_decode_into(&p.cert_sha256, &mut pin)
+				.map_err(|e| bad(format!("peer {code}: cert_sha256: {e}")))?;
+			peers.insert(code.clone(), Peer { url: p.url.clone(), key, pin });
 		}
-		Ok(Gateway { config, store, node, exchange, lookup_secret, peers })
+		let identify_limit = RateLimiter::new(config.auth.identify_per_minute);
+		Ok(Gateway { config, store, node, exchange, lookup_secret, peers, tls, identify_limit })
+	}
+
+	/// The fingerprints of the directory's certificates, for the peer API's TLS.
+	pub fn peer_pins(&self) -> BTreeMap<Fingerprint, String> {
+		self.peers.iter().map(|(code, p)| (p.pin, code.clone())).collect()
+	}
+
+	/// This gateway's TLS identity.
+	pub fn tls_identity(&self) -> &Identity {
+		&self.tls
+	}
+
+	/// A client of `source`'s peer API over mutual TLS: this gateway's certificate, and
+	/// only the certificate pinned for `source` accepted.
+	pub fn peer_client(&self, source: &str) -> Result<HttpClient, GatewayError> {
+		let peer = self
+			.peers
+			.get(source)
+			.ok_or_else(|| err(codes::UNKNOWN_PEER, format!("unknown peer gateway {source}")))?;
+		let tls = peer_client_config(&self.tls, peer.pin)
+			.map_err(|e| err(codes::PEER_FAILED, format!("TLS for {source}: {e}")))?;
+		HttpClientBuilder::default()
+			.request_timeout(Duration::from_secs(120))
+			.max_response_size(MAX_BODY_BYTES)
+			.with_custom_cert_store(tls)
+			.build(&peer.url)
+			.map_err(|e| err(codes::PEER_FAILED, format!("peer {source} ({}): {e}", peer.url)))
 	}
 
 	/// This gateway's X25519 public key.
@@ -96,16 +149,18 @@ impl Gateway {
 			Ok(n) => NodeStatus { reachable: true, best: Some(n), error: None },
 			Err(e) => NodeStatus { reachable: false, best: None, error: Some(e.message) },
 		};
-		let all = self.store.all_meta();
-		let erased = all.iter().filter(|(hash, _)| self.store.is_erased(hash)).count();
+		let (records, erased) = self.store.counts();
 		StatusAnswer {
 			hospital: self.hospital().to_string(),
 			account: self.node.account(),
 			exchange_key: self.exchange.public().into(),
+			cert_sha256: self.tls.fingerprint().into(),
 			node,
-			records: all.len() - erased,
+			records,
 			erased,
 			pending_shredding: self.store.stopped().len(),
+			pending_puts: self.store.pending().map(|p| p.len()).unwrap_or(0),
+			pending_revocations: self.store.revoke_due().len(),
 		}
 	}
 }

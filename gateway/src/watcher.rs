@@ -1,135 +1,362 @@
-//! The withdrawal watcher: follows finalized blocks; when a patient with records here enrols,
-//! withdraws or changes sources, asks the chain's source rule (at the finalized block) and
-//! starts or cancels the retention clock. After the retention period the records' keys are
-//! shredded and their anchors revoked with reason `Erased`.
+//! The withdrawal watcher: follows finalized blocks and acts on the patient's own choices.
 //!
-//! Only the patient's own choices (a withdrawal, a source selection without this hospital)
-//! start the clock. A deactivated health ID or a suspended hospital stops serving at once
-//! (serve asks the rule on every request) but never leads to shredding: those can be undone
-//! by their authority.
+//! The rules, each against a failure seen in the field:
+//! - It acts only on a node that is ready ([`NodeView::readiness`]): not syncing, finalized
+//!   head recent. A syncing or cut-off node shows patients as unknown.
+//! - It acts only on blocks of the chain it has followed: the last block it processed (its
+//!   watermark) must be in the node's finalized chain. A freshly started node of the same
+//!   genesis is another chain.
+//! - Only a finalized `Withdrawn` or `SourcesChanged` event it has seen, confirmed by the
+//!   chain's source rule (the patient's choice), starts the retention clock. A patient who
+//!   merely looks not enrolled or unknown is not served (serve asks the rule on every
+//!   request) but never shredded.
+//! - Just before shredding it checks again: node ready, the event's block still in the
+//!   node's finalized chain, the source rule still the patient's choice.
+//! - A shred is recorded with its revocation due; the revocation (`Erased`) is retried until
+//!   the chain holds it.
+//!
+//! [`NodeView::readiness`]: crate::node::NodeView::readiness
 
-use crate::{error, info, service::now_ms, service::Gateway, warn};
+use crate::{
+	error, error::GatewayError, info, service::now_ms, service::Gateway, store::StopMark, warn,
+};
 use healthchain_client::runtime::consent::events::{Enrolled, SourcesChanged, Withdrawn};
-use healthchain_primitives::HealthId;
+use healthchain_primitives::{
+	logs::{RecordOp, RevocationReason},
+	HealthId,
+};
 use sp_core::H256;
 use std::{collections::BTreeSet, time::Duration};
 
+/// What one finalized block's events ask of the watcher.
+#[derive(Default)]
+struct Touched {
+	/// Patients who enrolled (serving may resume).
+	enrolled: BTreeSet<HealthId>,
+	/// Patients who withdrew or changed their sources.
+	chose: BTreeSet<HealthId>,
+}
+
 impl Gateway {
-	/// Re-evaluates one patient with the chain's source rule at the finalized block: marks
-	/// them stopped (starting the retention clock) when the patient chose so, or clears the
-	/// mark when this hospital may serve them again.
-	pub async fn reconcile(&self, health_id: &HealthId) -> Result<(), error::GatewayError> {
-		let live = self
-			.store
-			.records_of(health_id)
-			.into_iter()
-			.any(|(hash, _)| !self.store.is_erased(&hash));
-		if !live {
-			return Ok(());
+	/// Whether the patient has records here that are not erased.
+	fn has_live_records(&self, health_id: &HealthId) -> bool {
+		self.store.records_of(health_id).into_iter().any(|(hash, _)| !self.store.is_erased(&hash))
+	}
+
+	/// The node is ready and its finalized chain holds the watcher's watermark: the
+	/// finalized block number and hash to act on, or why not.
+	async fn actionable(&self) -> Result<(u64, H256), String> {
+		let ready = self.node.readiness().await.map_err(|e| e.message)?;
+		if let Some(why) = ready.not_ready {
+			return Err(why);
 		}
-		match self.node.serves(*health_id, true).await? {
-			Ok(()) => {
-				if self.store.clear_stopped(health_id) {
-					info!("serving_resumed", {"healthId": health_id});
-				}
-			},
-			Err(refusal) if refusal.is_patient_choice() => {
-				if self.store.mark_stopped(health_id, now_ms() / 1000)? {
-					warn!("serving_stopped", {"healthId": health_id, "reason": refusal, "shredAfterSecs": self.config.retention_secs});
-				}
-			},
-			Err(refusal) => {
-				warn!("not_served", {"healthId": health_id, "reason": refusal});
-			},
+		if let Some((n, hash)) = self.store.watermark() {
+			if n > ready.finalized {
+				return Err(format!(
+					"the node's finalized head #{} is behind the last block this gateway processed (#{n})",
+					ready.finalized
+				));
+			}
+			let here = self.node.block_hash(n).await.map_err(|e| e.message)?;
+			if here != Some(H256(hash)) {
+				return Err(format!(
+					"the node's chain does not hold block #{n} {:?} that this gateway processed: another chain",
+					H256(hash)
+				));
+			}
+		}
+		Ok((ready.finalized, ready.finalized_hash))
+	}
+
+	/// Acts on one finalized block's events: a patient's choice confirmed by the source rule
+	/// starts the retention clock (with the block as evidence); serving resumes when the
+	/// rule allows it again.
+	async fn on_events(
+		&self,
+		number: u64,
+		hash: H256,
+		touched: Touched,
+	) -> Result<(), GatewayError> {
+		for id in touched.enrolled.iter().chain(&touched.chose) {
+			if !self.has_live_records(id) {
+				continue;
+			}
+			match self.node.serves(*id, true).await? {
+				Ok(()) => {
+					if self.store.clear_stopped(id) {
+						info!("serving_resumed", {"healthId": id});
+					}
+				},
+				Err(refusal) if refusal.is_patient_choice() && touched.chose.contains(id) => {
+					let mark =
+						StopMark { since_secs: now_ms() / 1000, block: number, block_hash: hash.0 };
+					if self.store.mark_stopped(id, &mark)? {
+						warn!("serving_stopped", {"healthId": id, "reason": refusal, "block": number, "shredAfterSecs": self.config.retention_secs});
+					}
+				},
+				Err(refusal) => warn!("not_served", {"healthId": id, "reason": refusal}),
+			}
 		}
 		Ok(())
 	}
 
-	/// Shreds the records of patients stopped longer than the retention period (after
-	/// checking once more, at the finalized block, that the patient still chose so), and
-	/// revokes their anchors on chain with reason `Erased`. Returns how many records were
-	/// shredded.
+	/// The events of finalized block `hash` that concern the watcher.
+	async fn touched(&self, hash: H256) -> Result<Touched, GatewayError> {
+		let client = self.node.client().await?;
+		let at = client
+			.api()
+			.at_block(hash)
+			.await
+			.map_err(|e| crate::error::unavailable(format!("block {hash:?}: {e}")))?;
+		let events = at
+			.events()
+			.fetch()
+			.await
+			.map_err(|e| crate::error::unavailable(format!("events of {hash:?}: {e}")))?;
+		let mut t = Touched::default();
+		t.enrolled.extend(events.find::<Enrolled>().flatten().map(|e| e.health_id.0));
+		t.chose.extend(events.find::<Withdrawn>().flatten().map(|e| e.health_id.0));
+		t.chose.extend(events.find::<SourcesChanged>().flatten().map(|e| e.health_id.0));
+		Ok(t)
+	}
+
+	/// Processes finalized blocks after the watermark up to `finalized`, in order, moving
+	/// the watermark block by block. The first run starts at the finalized head.
+	pub async fn catch_up(&self, finalized: u64, finalized_hash: H256) -> Result<(), GatewayError> {
+		let Some((mut n, _)) = self.store.watermark() else {
+			self.store.set_watermark(finalized, &finalized_hash.0)?;
+			return Ok(());
+		};
+		while n < finalized {
+			n += 1;
+			let Some(hash) = self.node.block_hash(n).await? else {
+				return Err(crate::error::unavailable(format!("the node has no block #{n}")));
+			};
+			let touched = self.touched(hash).await?;
+			self.on_events(n, hash, touched).await?;
+			self.store.set_watermark(n, &hash.0)?;
+		}
+		Ok(())
+	}
+
+	/// Clears the stop marks of patients the source rule lets this hospital serve again
+	/// (never sets one: only a seen event does).
+	pub async fn reconcile(&self, health_id: &HealthId) -> Result<(), GatewayError> {
+		if self.store.stopped_since(health_id).is_some()
+			&& self.node.serves(*health_id, true).await?.is_ok()
+			&& self.store.clear_stopped(health_id)
+		{
+			info!("serving_resumed", {"healthId": health_id});
+		}
+		Ok(())
+	}
+
+	/// Shreds the records of patients stopped longer than the retention period, after
+	/// checking once more (see the module documentation); records each shred's revocation
+	/// as due. Returns how many records were shredded.
 	pub async fn shred_due(&self) -> usize {
 		let now = now_ms() / 1000;
+		let due: Vec<(HealthId, StopMark)> = self
+			.store
+			.stopped()
+			.into_iter()
+			.filter(|(_, m)| now >= m.since_secs.saturating_add(self.config.retention_secs))
+			.collect();
+		if due.is_empty() {
+			return 0;
+		}
+		if let Err(why) = self.actionable().await {
+			for (id, _) in &due {
+				warn!("shred_deferred", {"healthId": id, "reason": why});
+			}
+			return 0;
+		}
 		let mut shredded = 0;
-		for (health_id, since) in self.store.stopped() {
-			if now < since.saturating_add(self.config.retention_secs) {
-				continue;
+		for (health_id, mark) in due {
+			match self.node.block_hash(mark.block).await {
+				Ok(Some(h)) if h.0 == mark.block_hash => {},
+				Ok(_) => {
+					warn!("shred_deferred", {"healthId": health_id, "reason": "the block of the patient's choice is not in this node's finalized chain", "block": mark.block});
+					continue;
+				},
+				Err(e) => {
+					warn!("shred_deferred", {"healthId": health_id, "reason": e.message});
+					continue;
+				},
 			}
 			match self.node.serves(health_id, true).await {
 				Ok(Err(refusal)) if refusal.is_patient_choice() => {},
-				Ok(_) => {
-					// The patient shares records from here again (or the refusal is not
-					// theirs): nothing to shred.
+				Ok(Ok(())) => {
 					self.store.clear_stopped(&health_id);
 					info!("shredding_cancelled", {"healthId": health_id});
 					continue;
 				},
+				Ok(Err(refusal)) => {
+					warn!("shred_deferred", {"healthId": health_id, "reason": refusal});
+					continue;
+				},
 				Err(e) => {
-					error!("shred_deferred", {"healthId": health_id, "error": e.message});
+					warn!("shred_deferred", {"healthId": health_id, "reason": e.message});
 					continue;
 				},
 			}
+			let mut failed = false;
 			for (hash, _) in self.store.records_of(&health_id) {
 				if self.store.is_erased(&hash) {
 					continue;
 				}
-				let content_hash = H256(hash);
-				if let Err(e) = self.store.shred(&hash) {
-					error!("shred_failed", {"healthId": health_id, "contentHash": content_hash, "error": e.to_string()});
-					continue;
-				}
-				shredded += 1;
-				info!("record_shredded", {"healthId": health_id, "contentHash": content_hash});
-				if let Err(e) = self.node.revoke_erased(health_id, content_hash).await {
-					error!("revoke_failed", {"healthId": health_id, "contentHash": content_hash, "error": e.to_string()});
+				match self.store.shred(&hash, &health_id) {
+					Ok(()) => {
+						shredded += 1;
+						info!("record_shredded", {"healthId": health_id, "contentHash": H256(hash)});
+					},
+					Err(e) => {
+						failed = true;
+						error!("shred_failed", {"healthId": health_id, "contentHash": H256(hash), "error": e.to_string()});
+					},
 				}
 			}
-			self.store.clear_stopped(&health_id);
+			// A failed shred keeps the mark: the next tick tries again.
+			if !failed {
+				self.store.clear_stopped(&health_id);
+			}
 		}
 		shredded
 	}
 
-	/// Follows finalized blocks; on an enrolment, withdrawal or source change of a patient
-	/// with records here, re-evaluates that patient. Shreds what is due every second.
-	/// Returns when the node's stream ends (the caller reconnects) or on shutdown.
+	/// Revokes, with reason `Erased`, the anchors of shredded records until the chain holds
+	/// each revocation (a revocation already in the finalized log is not sent twice).
+	pub async fn revoke_due(&self) {
+		for (hash, health_id) in self.store.revoke_due() {
+			let content_hash = H256(hash);
+			let done = match self.node.record_log(health_id).await {
+				Ok(log) => log.iter().any(|(_, e)| {
+					matches!(e.op, RecordOp::Revoke { content_hash: h, reason: RevocationReason::Erased } if h == content_hash) &&
+						healthchain_client::rpc::text(&e.hospital) == self.hospital()
+				}),
+				Err(e) => {
+					warn!("revoke_deferred", {"healthId": health_id, "contentHash": content_hash, "error": e.message});
+					continue;
+				},
+			};
+			let result =
+				if done { Ok(()) } else { self.node.revoke_erased(health_id, content_hash).await };
+			match result {
+				Ok(()) => {
+					if let Err(e) = self.store.revoked(&hash) {
+						error!("revoke_unrecorded", {"contentHash": content_hash, "error": e.to_string()});
+					} else {
+						info!("anchor_revoked", {"healthId": health_id, "contentHash": content_hash});
+					}
+				},
+				Err(e) => {
+					error!("revoke_failed", {"healthId": health_id, "contentHash": content_hash, "error": e.to_string(), "retry": true});
+				},
+			}
+		}
+	}
+
+	/// Waits until the node is reachable and ready, logging why not (once per reason).
+	async fn wait_for_node(
+		&self,
+		shutdown: &mut tokio::sync::watch::Receiver<bool>,
+	) -> Option<(u64, H256)> {
+		let mut last = String::new();
+		loop {
+			match self.actionable().await {
+				Ok(head) => {
+					if !last.is_empty() {
+						info!("node_ready", {"finalized": head.0});
+					}
+					return Some(head);
+				},
+				Err(why) => {
+					if why != last {
+						warn!("waiting_for_node", {"reason": why});
+						last = why;
+					}
+				},
+			}
+			tokio::select! {
+				_ = shutdown.changed() => return None,
+				_ = tokio::time::sleep(Duration::from_secs(2)) => {},
+			}
+		}
+	}
+
+	/// Follows finalized blocks once the node is ready: catches up from the watermark,
+	/// then acts on each new block; settles pending puts, shreds what is due and retries
+	/// revocations on a timer. Returns when the node's stream ends (the caller calls again)
+	/// or on shutdown.
 	pub async fn watch(&self, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-		// Catch up on whatever happened while the gateway was down.
-		let patients: BTreeSet<HealthId> =
-			self.store.all_meta().into_iter().map(|(_, m)| m.health_id).collect();
-		for p in &patients {
-			if let Err(e) = self.reconcile(p).await {
+		let Some((finalized, finalized_hash)) = self.wait_for_node(&mut shutdown).await else {
+			return;
+		};
+		match self.settle_pending().await {
+			Ok((0, 0)) => {},
+			Ok((recovered, discarded)) => {
+				info!("pending_settled", {"recovered": recovered, "discarded": discarded})
+			},
+			Err(e) => warn!("settle_deferred", {"error": e.message}),
+		}
+		for p in self.store.patients() {
+			if let Err(e) = self.reconcile(&p).await {
 				error!("reconcile_failed", {"healthId": p, "error": e.message});
 			}
 		}
-		let mut blocks = match self.node.client().api().stream_blocks().await {
+		if let Err(e) = self.catch_up(finalized, finalized_hash).await {
+			error!("catch_up_failed", {"error": e.message});
+			self.node.reconnect().await;
+			return;
+		}
+		let client = match self.node.client().await {
+			Ok(c) => c,
+			Err(e) => {
+				error!("watch_failed", {"error": e.message});
+				return;
+			},
+		};
+		let mut blocks = match client.api().stream_blocks().await {
 			Ok(b) => b,
 			Err(e) => {
 				error!("watch_failed", {"error": e.to_string()});
+				self.node.reconnect().await;
 				return;
 			},
 		};
 		let mut tick = tokio::time::interval(Duration::from_secs(1));
+		let mut slow = tokio::time::interval(Duration::from_secs(15));
 		loop {
 			tokio::select! {
 				_ = shutdown.changed() => return,
 				_ = tick.tick() => { self.shred_due().await; },
+				_ = slow.tick() => {
+					self.revoke_due().await;
+					if let Err(e) = self.settle_pending().await {
+						if self.store.pending().map(|p| !p.is_empty()).unwrap_or(false) {
+							warn!("settle_deferred", {"error": e.message});
+						}
+					}
+				},
 				block = blocks.next() => {
 					let Some(Ok(block)) = block else {
 						error!("watch_stream_ended", {});
+						self.node.reconnect().await;
 						return;
 					};
-					let Ok(at) = block.at().await else { continue };
-					let Ok(events) = at.events().fetch().await else { continue };
-					let mut touched = BTreeSet::new();
-					touched.extend(events.find::<Enrolled>().flatten().map(|e| e.health_id.0));
-					touched.extend(events.find::<Withdrawn>().flatten().map(|e| e.health_id.0));
-					touched
-						.extend(events.find::<SourcesChanged>().flatten().map(|e| e.health_id.0));
-					for id in touched {
-						if let Err(e) = self.reconcile(&id).await {
-							error!("reconcile_failed", {"healthId": id, "error": e.message});
-						}
+					let number = block.number();
+					let hash = block.hash();
+					if self.store.watermark().is_some_and(|(n, _)| number <= n) {
+						continue;
+					}
+					// Only on a ready node that holds the watermark, and in order.
+					match self.actionable().await {
+						Ok(_) => {
+							if let Err(e) = self.catch_up(number, hash).await {
+								error!("catch_up_failed", {"error": e.message});
+							}
+						},
+						Err(why) => warn!("block_not_acted_on", {"block": number, "reason": why}),
 					}
 				}
 			}

@@ -50,14 +50,13 @@ pub enum EmergencyReason {
 	UnableToConsent,
 }
 
-/// `gateway_fetch`: a practitioner of this hospital asks for a patient's records.
+/// `gateway_fetch`: a practitioner of this hospital asks for a patient's records. Who asks
+/// is not in the request: the practitioner's licence number comes from the bearer token.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FetchRequest {
 	/// The patient.
 	pub health_id: HealthId,
-	/// The practitioner's licence number.
-	pub practitioner: String,
 	/// Categories wanted; default: every category except `sensitive`.
 	#[serde(default, skip_serializing_if = "Option::is_none")]
 	pub categories: Option<Vec<DataCategory>>,
@@ -73,6 +72,25 @@ pub struct FetchRequest {
 	/// How long to wait for the patient's answer (s); default from the configuration.
 	#[serde(default, skip_serializing_if = "Option::is_none")]
 	pub wait_secs: Option<u64>,
+	/// Paging: skip this many of the newest matching records (the `nextOffset` of the
+	/// previous page). One fetch attests and returns at most 16 records.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub offset: Option<u32>,
+}
+
+impl FetchRequest {
+	/// A treatment fetch of every category but `sensitive`, newest page first.
+	pub fn new(health_id: HealthId) -> Self {
+		FetchRequest {
+			health_id,
+			categories: None,
+			purpose: None,
+			emergency_reason: None,
+			grant_for_ms: None,
+			wait_secs: None,
+			offset: None,
+		}
+	}
 }
 
 /// One fetched record.
@@ -117,6 +135,9 @@ pub struct FetchResult {
 	pub records: Vec<FetchedRecord>,
 	/// What could not be fetched.
 	pub unavailable: Vec<Unavailable>,
+	/// When older records remain: the `offset` that fetches the next page.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub next_offset: Option<u32>,
 }
 
 /// `gateway_identify`: an identity document.
@@ -161,6 +182,8 @@ pub struct StatusAnswer {
 	pub account: String,
 	/// Its X25519 public key.
 	pub exchange_key: H256,
+	/// The SHA-256 of its TLS certificate (what peers pin).
+	pub cert_sha256: H256,
 	/// The node.
 	pub node: NodeStatus,
 	/// Records held (not erased).
@@ -169,6 +192,10 @@ pub struct StatusAnswer {
 	pub erased: usize,
 	/// Patients no longer served whose records wait for shredding.
 	pub pending_shredding: usize,
+	/// Puts whose anchor's outcome is not known yet (kept, and settled against the chain).
+	pub pending_puts: usize,
+	/// Shredded records whose on-chain `Erased` revocation is still to be confirmed.
+	pub pending_revocations: usize,
 }
 
 /// `gateway_health` (and `GET /health`): liveness and node reachability.
@@ -197,44 +224,48 @@ pub struct ServeRequest {
 	pub requester: String,
 }
 
-/// `gateway_serve`'s answer: the records sealed for the requester.
+/// `gateway_serve`'s answer: the records' ciphertexts (as stored and anchored: unreadable
+/// without their keys) and their keys sealed for the requester.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct ServeAnswer {
-	/// X25519-sealed JSON list of [`SealedRecord`]s.
+	/// X25519-sealed JSON list of [`SealedKey`]s (an ephemeral key per answer).
 	pub sealed: Bytes,
+	/// The ciphertexts, in the order of the request's records.
+	pub ciphertexts: Vec<Bytes>,
 }
 
-/// One record inside a sealed answer.
+/// One record key inside a sealed answer.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
-pub struct SealedRecord {
-	/// Its anchored content hash.
+pub struct SealedKey {
+	/// The record's anchored content hash.
 	pub hash: H256,
-	/// The ciphertext.
-	pub ciphertext: Bytes,
 	/// The record key.
 	pub key: H256,
 }
 
-/// The local API, for this hospital's own systems.
+/// The local API, for this hospital's own systems. Every call carries a bearer token (see
+/// [`crate::auth`]): `put` needs scope `records.write`, `fetch` `records.read` (and
+/// `records.emergency` for an emergency), `identify` `patients.identify`, `status`
+/// `gateway.status`.
 #[rpc(client, server, namespace = "gateway")]
 pub trait LocalApi {
 	/// Encrypts, stores and anchors a FHIR bundle; answers once the anchor is final.
-	#[method(name = "put")]
+	#[method(name = "put", with_extensions)]
 	async fn put(&self, req: PutRequest) -> RpcResult<PutResult>;
 
 	/// Fetches a patient's records for a practitioner of this hospital, under the consent
 	/// recorded on chain, attesting the access first.
-	#[method(name = "fetch")]
+	#[method(name = "fetch", with_extensions)]
 	async fn fetch(&self, req: FetchRequest) -> RpcResult<FetchResult>;
 
 	/// Turns an identity document into the patient's health ID.
-	#[method(name = "identify")]
+	#[method(name = "identify", with_extensions)]
 	fn identify(&self, req: IdentifyRequest) -> RpcResult<IdentifyAnswer>;
 
 	/// Operator status.
-	#[method(name = "status")]
+	#[method(name = "status", with_extensions)]
 	async fn status(&self) -> RpcResult<StatusAnswer>;
 
 	/// Liveness and node reachability (also `GET /health`).
@@ -242,11 +273,11 @@ pub trait LocalApi {
 	async fn health(&self) -> RpcResult<HealthAnswer>;
 }
 
-/// The peer API, for other hospitals' gateways.
+/// The peer API, for other hospitals' gateways, over mutual TLS with pinned certificates.
 #[rpc(client, server, namespace = "gateway")]
 pub trait PeerApi {
 	/// Serves records to a requester whose finalized attestation covers them.
-	#[method(name = "serve")]
+	#[method(name = "serve", with_extensions)]
 	async fn serve(&self, req: ServeRequest) -> RpcResult<ServeAnswer>;
 
 	/// Liveness and node reachability (also `GET /health`).

@@ -11,6 +11,7 @@ use std::{
 	time::{Duration, Instant},
 };
 
+use healthchain_gateway::wire::LocalApiClient;
 use jsonrpsee::{
 	core::client::ClientT,
 	http_client::{HttpClient, HttpClientBuilder},
@@ -137,6 +138,9 @@ pub struct NodeConfig {
 	pub p2p_port: Option<u16>,
 	/// Node key (hex ed25519 secret) for a stable peer id.
 	pub node_key: Option<String>,
+	/// JSON-RPC port; a free one when `None` (give one to restart a node where its clients
+	/// expect it).
+	pub rpc_port: Option<u16>,
 }
 
 impl NodeConfig {
@@ -148,6 +152,7 @@ impl NodeConfig {
 			base_path: None,
 			p2p_port: None,
 			node_key: Some(node_key(1)),
+			rpc_port: None,
 		}
 	}
 
@@ -160,6 +165,7 @@ impl NodeConfig {
 			base_path: None,
 			p2p_port: None,
 			node_key: Some(node_key(key)),
+			rpc_port: None,
 		}
 	}
 }
@@ -202,7 +208,7 @@ impl Node {
 				(Some(t), p)
 			},
 		};
-		let rpc_port = free_port();
+		let rpc_port = config.rpc_port.unwrap_or_else(free_port);
 		let p2p_port = config.p2p_port.unwrap_or_else(free_port);
 		std::fs::create_dir_all(&base_path).expect("base path");
 		let log_path = base_path.join(format!("node-{rpc_port}.log"));
@@ -373,6 +379,87 @@ pub fn gateway_binary() -> PathBuf {
 	node_binary().with_file_name("healthchain-gateway")
 }
 
+/// The issuer of the tests' development identity provider.
+pub const IDP_ISSUER: &str = "https://idp.test.healthchain";
+/// The audience of the tests' gateway tokens.
+pub const IDP_AUDIENCE: &str = "healthchain-gateway";
+/// A hospital system's scopes (the HIS puts records, identifies patients, reads status).
+pub const SYSTEM_SCOPES: [&str; 3] = ["records.write", "patients.identify", "gateway.status"];
+/// A doctor's scopes (fetch, emergency fetch).
+pub const DOCTOR_SCOPES: [&str; 2] = ["records.read", "records.emergency"];
+
+/// A development identity provider, made with `healthchain-gateway idp-keygen`: mints the
+/// tests' bearer tokens.
+#[derive(Clone)]
+pub struct DevIdp {
+	_dir: std::sync::Arc<tempfile::TempDir>,
+	/// The Ed25519 signing key.
+	pub key_file: PathBuf,
+	/// The JWKS the gateways trust.
+	pub jwks_file: PathBuf,
+}
+
+impl DevIdp {
+	/// A new provider with key id `dev`.
+	pub fn new() -> Self {
+		let dir = tempfile::tempdir().expect("a temporary directory");
+		let (key_file, jwks_file) = (dir.path().join("idp.key"), dir.path().join("jwks.json"));
+		let out = Command::new(gateway_binary())
+			.arg("idp-keygen")
+			.arg(&key_file)
+			.arg(&jwks_file)
+			.output()
+			.expect("the gateway binary runs");
+		assert!(out.status.success(), "idp-keygen: {}", String::from_utf8_lossy(&out.stderr));
+		DevIdp { _dir: std::sync::Arc::new(dir), key_file, jwks_file }
+	}
+
+	/// A token request: this issuer and audience, valid for an hour.
+	pub fn spec(&self, subject: &str, scopes: &[&str], licence: Option<&str>) -> TokenSpec {
+		TokenSpec {
+			issuer: IDP_ISSUER.into(),
+			audience: IDP_AUDIENCE.into(),
+			subject: subject.into(),
+			scopes: scopes.iter().map(|s| s.to_string()).collect(),
+			licence: licence.map(Into::into),
+			valid_for_secs: 3600,
+			not_before_in_secs: 0,
+			kid: "dev".into(),
+		}
+	}
+
+	/// Mints a token for `spec`.
+	pub fn mint(&self, spec: &TokenSpec) -> String {
+		healthchain_gateway::auth::mint_token(&self.key_file, spec).expect("a token")
+	}
+
+	/// Mints a token for `subject` with `scopes` and the practitioner's `licence`.
+	pub fn token(&self, subject: &str, scopes: &[&str], licence: Option<&str>) -> String {
+		self.mint(&self.spec(subject, scopes, licence))
+	}
+}
+
+impl Default for DevIdp {
+	fn default() -> Self {
+		Self::new()
+	}
+}
+
+pub use healthchain_gateway::auth::TokenSpec;
+
+/// A peer in a gateway's directory.
+#[derive(Clone, Debug)]
+pub struct PeerEntry {
+	/// Hospital code.
+	pub code: String,
+	/// Peer API URL (`https://`).
+	pub url: String,
+	/// X25519 public key (`0x` hex).
+	pub exchange_public: String,
+	/// SHA-256 of its TLS certificate (`0x` hex).
+	pub cert_sha256: String,
+}
+
 /// How to start a hospital gateway.
 #[derive(Clone, Debug)]
 pub struct GatewaySpec {
@@ -382,11 +469,34 @@ pub struct GatewaySpec {
 	pub key_uri: String,
 	/// Retention before shredding, seconds.
 	pub retention_secs: u64,
-	/// Peers: hospital code, peer API URL, X25519 public key.
-	pub peers: Vec<(String, String, String)>,
+	/// The peer directory.
+	pub peers: Vec<PeerEntry>,
+	/// Whether the local API serves TLS.
+	pub api_tls: bool,
+	/// `gateway_identify` calls a minute per caller.
+	pub identify_per_minute: u32,
+	/// The oldest finalized head the gateway acts on, seconds.
+	pub max_head_age_secs: u64,
 }
 
-/// A gateway's identity prepared before start: ports and exchange key.
+impl GatewaySpec {
+	/// A gateway of `hospital` signing with `key_uri`, knowing `peers`; plain local API,
+	/// retention 4 s, 30 identify calls a minute, a 60 s finalized-head bound.
+	pub fn new(hospital: &str, key_uri: &str, peers: Vec<PeerEntry>) -> Self {
+		GatewaySpec {
+			hospital: hospital.into(),
+			key_uri: key_uri.into(),
+			retention_secs: 4,
+			peers,
+			api_tls: false,
+			identify_per_minute: 30,
+			max_head_age_secs: 60,
+		}
+	}
+}
+
+/// A gateway's identity prepared before start with `healthchain-gateway keygen`: ports,
+/// exchange key, TLS certificate, key-encryption key.
 pub struct GatewayPrep {
 	dir: tempfile::TempDir,
 	/// Peer API port.
@@ -395,26 +505,57 @@ pub struct GatewayPrep {
 	pub api_port: u16,
 	/// X25519 public key (`0x` hex).
 	pub exchange_public: String,
+	/// SHA-256 of the TLS certificate (`0x` hex).
+	pub cert_sha256: String,
+}
+
+/// `keygen`'s answer.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct KeygenAnswer {
+	exchange_key: String,
+	cert_sha256: String,
 }
 
 impl GatewayPrep {
-	/// Chooses ports and generates the exchange key with `healthchain-gateway keygen`.
+	/// Chooses ports and generates the keys with `healthchain-gateway keygen`.
 	pub fn new() -> Self {
 		let dir = tempfile::tempdir().expect("a temporary directory");
-		let key_file = dir.path().join("exchange.key");
 		let out = Command::new(gateway_binary())
 			.arg("keygen")
-			.arg(&key_file)
+			.arg(dir.path().join("keys"))
 			.output()
 			.expect("the gateway binary runs");
 		assert!(out.status.success(), "keygen failed: {}", String::from_utf8_lossy(&out.stderr));
-		let exchange_public = String::from_utf8_lossy(&out.stdout).trim().to_string();
-		GatewayPrep { dir, peer_port: free_port(), api_port: free_port(), exchange_public }
+		let answer: KeygenAnswer =
+			serde_json::from_slice(&out.stdout).expect("keygen prints its keys as JSON");
+		GatewayPrep {
+			dir,
+			peer_port: free_port(),
+			api_port: free_port(),
+			exchange_public: answer.exchange_key,
+			cert_sha256: answer.cert_sha256,
+		}
 	}
 
 	/// The peer API URL.
 	pub fn peer_url(&self) -> String {
-		format!("http://127.0.0.1:{}", self.peer_port)
+		format!("https://127.0.0.1:{}", self.peer_port)
+	}
+
+	/// This gateway's entry in another gateway's directory, as hospital `code`.
+	pub fn entry(&self, code: &str) -> PeerEntry {
+		PeerEntry {
+			code: code.into(),
+			url: self.peer_url(),
+			exchange_public: self.exchange_public.clone(),
+			cert_sha256: self.cert_sha256.clone(),
+		}
+	}
+
+	/// Where its keys are.
+	pub fn keys_dir(&self) -> PathBuf {
+		self.dir.path().join("keys")
 	}
 }
 
@@ -437,66 +578,131 @@ pub struct GatewayProcess {
 	pub api_addr: String,
 	/// Log file (JSON lines).
 	pub log_path: PathBuf,
-	_prep: GatewayPrep,
+	/// The identity provider whose tokens it trusts.
+	pub idp: DevIdp,
+	/// How it was started.
+	pub spec: GatewaySpec,
+	prep: GatewayPrep,
 }
 
 impl GatewayProcess {
 	/// Writes the configuration and key files and starts the gateway against `node`; waits
-	/// until `GET /health` answers.
-	pub async fn start(node: &Node, prep: GatewayPrep, spec: GatewaySpec) -> Self {
+	/// until it has started and `GET /health` answers.
+	pub async fn start(node: &Node, prep: GatewayPrep, spec: GatewaySpec, idp: &DevIdp) -> Self {
+		let gw = Self::launch(&node.ws_url(), prep, spec, idp).await;
+		gw.wait_healthy().await;
+		gw
+	}
+
+	/// Starts the gateway against `node_url` (which may not answer yet); waits until the
+	/// process logs that it started.
+	pub async fn launch(
+		node_url: &str,
+		prep: GatewayPrep,
+		spec: GatewaySpec,
+		idp: &DevIdp,
+	) -> Self {
 		let dir = prep.dir.path().to_path_buf();
-		std::fs::write(dir.join("gateway.key"), &spec.key_uri).expect("key file");
-		std::fs::write(dir.join("lookup.secret"), hex::encode(demo::DEV_LOOKUP_SECRET))
-			.expect("secret file");
+		let api_addr = format!("127.0.0.1:{}", prep.api_port);
+		let scheme = if spec.api_tls { "https" } else { "http" };
+		let mut gw = GatewayProcess {
+			child: None,
+			api_url: format!("{scheme}://{api_addr}"),
+			peer_url: prep.peer_url(),
+			api_addr,
+			log_path: dir.join("gateway.log"),
+			dir,
+			idp: idp.clone(),
+			spec,
+			prep,
+		};
+		gw.spawn(node_url).await;
+		gw
+	}
+
+	fn config(&self, node_url: &str) -> String {
+		let (spec, prep) = (&self.spec, &self.prep);
 		let mut config = format!(
-			"node_url = \"{}\"\nhospital = \"{}\"\nsigning_key_file = \"{d}/gateway.key\"\n\
-			 exchange_key_file = \"{d}/exchange.key\"\nlookup_secret_file = \"{d}/lookup.secret\"\n\
-			 storage_dir = \"{d}/store\"\nlisten = \"127.0.0.1:{}\"\napi_listen = \"127.0.0.1:{}\"\n\
-			 retention_secs = {}\nconsent_wait_secs = 90\n",
-			node.ws_url(),
+			"node_url = \"{node_url}\"\nhospital = \"{}\"\nsigning_key_file = \"{d}/gateway.key\"\n\
+			 exchange_key_file = \"{d}/keys/exchange.key\"\nlookup_secret_file = \"{d}/lookup.secret\"\n\
+			 storage_dir = \"{d}/store\"\nkek_file = \"{d}/keys/kek.key\"\n\
+			 listen = \"127.0.0.1:{}\"\napi_listen = \"127.0.0.1:{}\"\napi_tls = {}\n\
+			 retention_secs = {}\nconsent_wait_secs = 90\nmax_head_age_secs = {}\n\n\
+			 [tls]\ncert_file = \"{d}/keys/tls.crt\"\nkey_file = \"{d}/keys/tls.key\"\n\n\
+			 [auth]\nissuer = \"{IDP_ISSUER}\"\naudience = \"{IDP_AUDIENCE}\"\njwks_file = \"{}\"\n\
+			 identify_per_minute = {}\n",
 			spec.hospital,
 			prep.peer_port,
 			prep.api_port,
+			spec.api_tls,
 			spec.retention_secs,
-			d = dir.display(),
+			spec.max_head_age_secs,
+			self.idp.jwks_file.display(),
+			spec.identify_per_minute,
+			d = self.dir.display(),
 		);
-		for (code, url, key) in &spec.peers {
-			config
-				.push_str(&format!("\n[peers.{code}]\nurl = \"{url}\"\npublic_key = \"{key}\"\n"));
+		for p in &spec.peers {
+			config.push_str(&format!(
+				"\n[peers.{}]\nurl = \"{}\"\npublic_key = \"{}\"\ncert_sha256 = \"{}\"\n",
+				p.code, p.url, p.exchange_public, p.cert_sha256
+			));
 		}
+		config
+	}
+
+	async fn spawn(&mut self, node_url: &str) {
+		let dir = &self.dir;
+		std::fs::write(dir.join("gateway.key"), &self.spec.key_uri).expect("key file");
+		std::fs::write(dir.join("lookup.secret"), hex::encode(demo::DEV_LOOKUP_SECRET))
+			.expect("secret file");
 		let config_path = dir.join("gateway.toml");
-		std::fs::write(&config_path, config).expect("config file");
-		let log_path = dir.join("gateway.log");
-		let log = std::fs::File::create(&log_path).expect("log file");
-		let child = Command::new(gateway_binary())
-			.arg("run")
-			.arg(&config_path)
-			.stdout(Stdio::null())
-			.stderr(log)
-			.spawn()
-			.expect("the gateway starts");
-		let api_addr = format!("127.0.0.1:{}", prep.api_port);
-		let mut gw = GatewayProcess {
-			child: Some(child),
-			dir,
-			api_url: format!("http://{api_addr}"),
-			peer_url: prep.peer_url(),
-			api_addr,
-			log_path,
-			_prep: prep,
-		};
+		std::fs::write(&config_path, self.config(node_url)).expect("config file");
+		let log = std::fs::OpenOptions::new()
+			.create(true)
+			.append(true)
+			.open(&self.log_path)
+			.expect("log file");
+		let starts = self.log().matches("\"event\":\"started\"").count();
+		self.child = Some(
+			Command::new(gateway_binary())
+				.arg("run")
+				.arg(&config_path)
+				.stdout(Stdio::null())
+				.stderr(log)
+				.spawn()
+				.expect("the gateway starts"),
+		);
+		let start = Instant::now();
+		while self.log().matches("\"event\":\"started\"").count() == starts {
+			if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+				panic!("the gateway exited with {status}; log:\n{}", self.log());
+			}
+			assert!(start.elapsed() < PATIENCE, "gateway never started; log:\n{}", self.log());
+			tokio::time::sleep(Duration::from_millis(100)).await;
+		}
+	}
+
+	/// Waits until `gateway_health` answers (the gateway reaches its node).
+	pub async fn wait_healthy(&self) {
 		let start = Instant::now();
 		loop {
-			if let Ok((200, _)) = http_get(&gw.api_addr, "/health") {
-				break;
+			if self.system().health().await.is_ok() {
+				return;
 			}
-			if let Some(status) = gw.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
-				panic!("the gateway exited with {status}; log:\n{}", gw.log());
-			}
-			assert!(start.elapsed() < PATIENCE, "gateway never came up; log:\n{}", gw.log());
+			assert!(
+				start.elapsed() < PATIENCE,
+				"gateway never became healthy; log:\n{}",
+				self.log()
+			);
 			tokio::time::sleep(Duration::from_millis(200)).await;
 		}
-		gw
+	}
+
+	/// Stops the gateway (SIGINT) and starts it again against `node_url`, with the same
+	/// keys, store and ports.
+	pub async fn restart(&mut self, node_url: &str) {
+		self.stop();
+		self.spawn(node_url).await;
 	}
 
 	/// The gateway's log so far.
@@ -504,20 +710,69 @@ impl GatewayProcess {
 		std::fs::read_to_string(&self.log_path).unwrap_or_default()
 	}
 
-	/// A JSON-RPC client for the local API.
-	pub fn api(&self) -> HttpClient {
-		HttpClientBuilder::default()
+	/// A JSON-RPC client for the local API carrying `token` (pinned to the gateway's
+	/// certificate when the local API serves TLS).
+	pub fn api_with(&self, token: &str) -> HttpClient {
+		let mut headers = jsonrpsee::http_client::HeaderMap::new();
+		headers.insert("authorization", format!("Bearer {token}").parse().expect("a header"));
+		let mut builder = HttpClientBuilder::default()
 			.request_timeout(Duration::from_secs(300))
-			.build(&self.api_url)
+			.max_request_size(200 * 1024 * 1024)
+			.max_response_size(200 * 1024 * 1024)
+			.set_headers(headers);
+		if self.spec.api_tls {
+			let pin = self.cert_sha256();
+			builder = builder.with_custom_cert_store(
+				healthchain_gateway::tls::pinned_client_config(pin).expect("a TLS client"),
+			);
+		}
+		builder.build(&self.api_url).expect("an HTTP client")
+	}
+
+	/// The local API as the hospital's information system (put, identify, status).
+	pub fn system(&self) -> HttpClient {
+		let subject = format!("his-{}", self.spec.hospital);
+		self.api_with(&self.idp.token(&subject, &SYSTEM_SCOPES, None))
+	}
+
+	/// The local API as the practitioner with `licence` (fetch, emergency fetch).
+	pub fn doctor(&self, licence: &str) -> HttpClient {
+		self.api_with(&self.idp.token(&format!("dr-{licence}"), &DOCTOR_SCOPES, Some(licence)))
+	}
+
+	/// The SHA-256 of this gateway's TLS certificate.
+	pub fn cert_sha256(&self) -> [u8; 32] {
+		let mut pin = [0u8; 32];
+		healthchain_primitives::hex_decode_into(&self.prep.cert_sha256, &mut pin).expect("a pin");
+		pin
+	}
+
+	/// This gateway's entry in a directory, as its own hospital.
+	pub fn entry(&self) -> PeerEntry {
+		self.prep.entry(&self.spec.hospital)
+	}
+
+	/// A client of this gateway's peer API over mutual TLS, presenting the TLS identity in
+	/// `keys_dir` (another gateway's keys, or a stranger's).
+	pub fn peer_api_as(&self, keys_dir: &Path) -> HttpClient {
+		let identity = healthchain_gateway::tls::Identity::load(
+			&keys_dir.join("tls.crt"),
+			&keys_dir.join("tls.key"),
+		)
+		.expect("a TLS identity");
+		let tls = healthchain_gateway::tls::peer_client_config(&identity, self.cert_sha256())
+			.expect("a TLS client");
+		HttpClientBuilder::default()
+			.request_timeout(Duration::from_secs(60))
+			.max_response_size(200 * 1024 * 1024)
+			.with_custom_cert_store(tls)
+			.build(&self.peer_url)
 			.expect("an HTTP client")
 	}
 
-	/// A JSON-RPC client for the peer API.
-	pub fn peer_api(&self) -> HttpClient {
-		HttpClientBuilder::default()
-			.request_timeout(Duration::from_secs(60))
-			.build(&self.peer_url)
-			.expect("an HTTP client")
+	/// Where this gateway's keys are.
+	pub fn keys_dir(&self) -> PathBuf {
+		self.prep.keys_dir()
 	}
 
 	/// Stops the gateway with SIGINT; returns its exit status.
@@ -531,6 +786,34 @@ impl Drop for GatewayProcess {
 	fn drop(&mut self) {
 		kill(self.child.take());
 	}
+}
+
+/// A plain HTTP/1.1 POST of a JSON body with a Host header and extra headers; returns the
+/// status code and body.
+pub fn http_post(
+	addr: &str,
+	host: &str,
+	headers: &[(&str, &str)],
+	body: &str,
+) -> std::io::Result<(u16, String)> {
+	use std::io::{Read, Write};
+	let mut s = std::net::TcpStream::connect(addr)?;
+	s.set_read_timeout(Some(Duration::from_secs(30)))?;
+	let mut req = format!(
+		"POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+		body.len()
+	);
+	for (k, v) in headers {
+		req.push_str(&format!("{k}: {v}\r\n"));
+	}
+	req.push_str("\r\n");
+	req.push_str(body);
+	s.write_all(req.as_bytes())?;
+	let mut buf = String::new();
+	s.read_to_string(&mut buf)?;
+	let status = buf.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+	let body = buf.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
+	Ok((status, body))
 }
 
 /// Sends SIGINT to a child process and waits for it to exit (a clean shutdown); kills it and

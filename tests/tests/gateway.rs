@@ -2,6 +2,7 @@
 //! across hospitals under one-time and per-request consent, the patient's access log, the
 //! bulk put CLI, emergency access, and every refused path the gateway issue names.
 
+use healthchain_gateway::store::{Kek, Store, StoreError};
 use healthchain_gateway::wire::{
 	EmergencyReason, FetchRequest, FetchResult, IdentifyRequest, LocalApiClient, PeerApiClient,
 	PutRequest, ServeRequest,
@@ -13,7 +14,7 @@ use healthchain_primitives::{
 };
 use healthchain_tests::{
 	calls::{self, DeactivationReason},
-	dev, http_get, key,
+	dev, http_get, http_post, key,
 	rpc::PageParams,
 	runtime::{
 		self,
@@ -23,8 +24,8 @@ use healthchain_tests::{
 			pallet_participants::{pallet::Call as ParticipantsCall, types::HospitalStatus},
 		},
 	},
-	submit, text, Client, GatewayPrep, GatewayProcess, GatewaySpec, HealthRpcClient, Keypair, Node,
-	NodeConfig, PATIENCE,
+	submit, text, Client, DevIdp, GatewayPrep, GatewayProcess, GatewaySpec, HealthRpcClient,
+	Keypair, Node, NodeConfig, TokenSpec, DOCTOR_SCOPES, PATIENCE, SYSTEM_SCOPES,
 };
 use jsonrpsee::{
 	core::{client::ClientT, ClientError},
@@ -68,20 +69,12 @@ fn put(id: HealthId, category: DataCategory, text: &str) -> PutRequest {
 	PutRequest { health_id: id, category, bundle: bundle(text), supersedes: None }
 }
 
-fn fetch(id: HealthId, doctor: &str) -> FetchRequest {
-	FetchRequest {
-		health_id: id,
-		practitioner: doctor.into(),
-		categories: None,
-		purpose: None,
-		emergency_reason: None,
-		grant_for_ms: None,
-		wait_secs: None,
-	}
+fn fetch(id: HealthId) -> FetchRequest {
+	FetchRequest::new(id)
 }
 
-fn only(id: HealthId, doctor: &str, category: DataCategory) -> FetchRequest {
-	FetchRequest { categories: Some(vec![category]), ..fetch(id, doctor) }
+fn only(id: HealthId, category: DataCategory) -> FetchRequest {
+	FetchRequest { categories: Some(vec![category]), ..fetch(id) }
 }
 
 /// Waits for the patient's open request, then answers it as the patient.
@@ -128,27 +121,30 @@ async fn two_hospitals_exchange_records_under_consent() {
 	let rpc = node.rpc();
 
 	// Hospital A (one-time consent, Dave) and B (per-request, Eve) know each other; A2 is a
-	// second gateway of A with an empty directory.
+	// second gateway of A with an empty directory. One identity provider signs every token.
+	let idp = DevIdp::new();
 	let (prep_a, prep_b, prep_a2) = (GatewayPrep::new(), GatewayPrep::new(), GatewayPrep::new());
-	let dir_a = vec![("H0002".to_string(), prep_b.peer_url(), prep_b.exchange_public.clone())];
-	let dir_b = vec![("H0001".to_string(), prep_a.peer_url(), prep_a.exchange_public.clone())];
-	let spec = |hospital: &str, key_uri: &str, peers| GatewaySpec {
-		hospital: hospital.into(),
-		key_uri: key_uri.into(),
-		retention_secs: 4,
-		peers,
-	};
-	let mut gw_a = GatewayProcess::start(&node, prep_a, spec("H0001", "//Dave", dir_a)).await;
-	let mut gw_b = GatewayProcess::start(&node, prep_b, spec("H0002", "//Eve", dir_b)).await;
-	let gw_a2 = GatewayProcess::start(&node, prep_a2, spec("H0001", "//Dave", vec![])).await;
-	let (a, b, a2) = (gw_a.api(), gw_b.api(), gw_a2.api());
+	let dir_a = vec![prep_b.entry("H0002")];
+	let dir_b = vec![prep_a.entry("H0001")];
+	let spec_a =
+		GatewaySpec { identify_per_minute: 4, ..GatewaySpec::new("H0001", "//Dave", dir_a) };
+	let mut gw_a = GatewayProcess::start(&node, prep_a, spec_a, &idp).await;
+	let spec_b = GatewaySpec::new("H0002", "//Eve", dir_b);
+	let mut gw_b = GatewayProcess::start(&node, prep_b, spec_b, &idp).await;
+	let spec_a2 = GatewaySpec::new("H0001", "//Dave", vec![]);
+	let gw_a2 = GatewayProcess::start(&node, prep_a2, spec_a2, &idp).await;
+	// Hospital systems (put, identify, status) and doctors (fetch), each with its token.
+	let (a, b) = (gw_a.system(), gw_b.system());
+	let (doc_a, doc_b, doc_a2) =
+		(gw_a.doctor("MD10001"), gw_b.doctor("MD10002"), gw_a2.doctor("MD10001"));
 
-	// Health endpoint on both APIs.
+	// Health endpoints: the local API's without a token (load balancers), the peer API's
+	// over mutual TLS.
 	let (status, body) = http_get(&gw_a.api_addr, "/health").unwrap();
 	assert_eq!(status, 200, "{body}");
 	assert!(body.contains("\"status\":\"ok\""), "{body}");
-	let peer_addr = gw_b.peer_url.trim_start_matches("http://").to_string();
-	assert_eq!(http_get(&peer_addr, "/health").unwrap().0, 200);
+	let peer_b = gw_b.peer_api_as(&gw_a.keys_dir());
+	assert_eq!(peer_b.peer_health().await.unwrap().hospital, "H0002");
 
 	// Identify: the gateway and the shared primitives agree; checksum errors are clear.
 	let p1 = test_patient(1);
@@ -159,6 +155,95 @@ async fn two_hospitals_exchange_records_under_consent() {
 	let (code, msg) = refused(a.identify(identify("thai-citizen", "1101700230709")).await);
 	assert_eq!(code, 4000);
 	assert!(msg.contains("check digit"), "{msg}");
+
+	// Authentication, tried as raw HTTP on the local API. Each refusal has its status, its
+	// JSON-RPC code and a clear message, is logged (never the token), and runs nothing.
+	let call = json!({"jsonrpc": "2.0", "id": 1, "method": "gateway_status", "params": []});
+	let call = call.to_string();
+	let host = gw_a.api_addr.clone();
+	let post = |token: Option<&str>, host: &str| {
+		let bearer = token.map(|t| format!("Bearer {t}"));
+		let headers: Vec<(&str, &str)> =
+			bearer.iter().map(|b| ("Authorization", b.as_str())).collect();
+		http_post(&gw_a.api_addr, host, &headers, &call).unwrap()
+	};
+	let his = |spec: TokenSpec| idp.mint(&spec);
+	let base = || idp.spec("his-H0001", &SYSTEM_SCOPES, None);
+	let expired = his(TokenSpec { valid_for_secs: -300, ..base() });
+	let early = his(TokenSpec { not_before_in_secs: 600, ..base() });
+	let elsewhere = his(TokenSpec { audience: "another-gateway".into(), ..base() });
+	let stranger_issuer = his(TokenSpec { issuer: "https://idp.elsewhere".into(), ..base() });
+	let forged = DevIdp::new().mint(&base()); // another key under the same key id
+	let good = his(base());
+	for (token, message) in [
+		(None, "no bearer token"),
+		(Some("not-a-jwt"), "malformed token"),
+		(Some(expired.as_str()), "token expired"),
+		(Some(early.as_str()), "token not yet valid"),
+		(Some(elsewhere.as_str()), "token audience is not healthchain-gateway"),
+		(Some(stranger_issuer.as_str()), "token issuer is not"),
+		(Some(forged.as_str()), "token signature does not verify"),
+	] {
+		let (status, body) = post(token, &host);
+		assert_eq!(status, 401, "{message}: {body}");
+		let v: Json = serde_json::from_str(&body).unwrap_or_else(|_| panic!("JSON: {body}"));
+		assert_eq!(v["error"]["code"], 4001, "{body}");
+		assert!(v["error"]["message"].as_str().unwrap().contains(message), "{message}: {body}");
+	}
+	let (status, body) = post(Some(&good), &host);
+	assert_eq!(status, 200, "{body}");
+	assert!(body.contains("\"hospital\":\"H0001\""), "{body}");
+	// DNS rebinding: a good token through a foreign Host name is refused.
+	let (status, body) = post(Some(&good), "rebind.attacker.example");
+	assert_eq!(status, 403, "{body}");
+	assert!(body.contains("4004"), "{body}");
+	let log = gw_a.log();
+	for reason in ["no bearer token", "token expired", "token signature does not verify"] {
+		assert!(log.contains(reason), "auth refusals are logged ({reason}):\n{log}");
+	}
+	for token in [&expired, &forged, &good] {
+		assert!(!log.contains(token.as_str()), "a token never reaches the log");
+	}
+	// Scopes: a hospital system cannot fetch; a doctor cannot put, nor open an emergency
+	// access without the emergency scope; a fetch needs the licence claim.
+	let (code, msg) = refused(a.fetch(fetch(p1)).await);
+	assert_eq!(code, 4003, "{msg}");
+	assert!(msg.contains("records.read"), "{msg}");
+	let (code, msg) = refused(doc_a.put(put(p1, DataCategory::Allergy, "x")).await);
+	assert_eq!(code, 4003, "{msg}");
+	assert!(msg.contains("records.write"), "{msg}");
+	let no_emergency = gw_a.api_with(&idp.token("dr-MD10001", &["records.read"], Some("MD10001")));
+	let emergency = FetchRequest {
+		purpose: Some(Purpose::Emergency),
+		emergency_reason: Some(EmergencyReason::Unconscious),
+		..fetch(p1)
+	};
+	let (code, msg) = refused(no_emergency.fetch(emergency).await);
+	assert_eq!(code, 4003, "{msg}");
+	assert!(msg.contains("records.emergency"), "{msg}");
+	let no_licence = gw_a.api_with(&idp.token("dr-unknown", &DOCTOR_SCOPES, None));
+	let (code, msg) = refused(no_licence.fetch(fetch(p1)).await);
+	assert_eq!(code, 4003, "{msg}");
+	assert!(msg.contains("licence"), "{msg}");
+	// The practitioner is the token's, never the request's.
+	let spoofed = json!({"healthId": p1.to_hex(), "practitioner": "MD10002"});
+	assert_eq!(refused(raw(&doc_a, "gateway_fetch", spoofed).await).0, -32602);
+	// Identify is rate-limited per caller (A allows 4 a minute; two were used above), and
+	// logged without the number.
+	let passport = test_passport_number(1);
+	for _ in 0..2 {
+		a.identify(identify("passport:THA", &passport)).await.unwrap();
+	}
+	let (code, msg) = refused(a.identify(identify("passport:THA", &passport)).await);
+	assert_eq!(code, 4029, "{msg}");
+	let other_caller = gw_a.api_with(&idp.token("his-H0001-lab", &SYSTEM_SCOPES, None));
+	assert_eq!(
+		other_caller.identify(identify("passport:THA", &passport)).await.unwrap().health_id,
+		p1
+	);
+	let log = gw_a.log();
+	assert!(log.contains("\"event\":\"identify\""), "{log}");
+	assert!(!log.contains(&passport), "a document number never reaches the log");
 
 	// A registrar registers two patients.
 	let (k1, k2) = (key("//HcPatient1"), key("//HcPatient2"));
@@ -172,7 +257,7 @@ async fn two_hospitals_exchange_records_under_consent() {
 	assert!(msg.contains("NotEnrolled"), "{msg}");
 	let blobs = std::fs::read_dir(gw_a.dir.join("store/blobs")).unwrap().count();
 	assert_eq!(blobs, 0, "a refused anchor leaves nothing behind");
-	let (code, msg) = refused(b.fetch(fetch(p2, "MD10002")).await);
+	let (code, msg) = refused(doc_b.fetch(fetch(p2)).await);
 	assert_eq!((code, msg.as_str()), (4010, "access denied: notEnrolled"));
 
 	// Malformed requests (raw JSON on purpose): clear errors, nothing stored.
@@ -202,8 +287,9 @@ async fn two_hospitals_exchange_records_under_consent() {
 		std::fs::write(bulk.path().join(format!("med-{i}.json")), bundle(t).to_string()).unwrap();
 	}
 	std::fs::write(bulk.path().join("notes.txt"), "ignored").unwrap();
+	let his_token = idp.token("his-H0001", &SYSTEM_SCOPES, None);
 	let out = std::process::Command::new(healthchain_tests::gateway_binary())
-		.args(["put", &gw_a.api_url, &p1_hex, "medication"])
+		.args(["put", "--token", &his_token, &gw_a.api_url, &p1_hex, "medication"])
 		.arg(bulk.path())
 		.output()
 		.unwrap();
@@ -214,7 +300,7 @@ async fn two_hospitals_exchange_records_under_consent() {
 	assert!(progress.contains("2 anchored, 0 failed, of 2"), "{progress}");
 
 	// Hospital A's doctor (one-time consent): A's own records and B's, checked and decrypted.
-	let fetched = a.fetch(fetch(p1, "MD10001")).await.unwrap_or_else(|e| {
+	let fetched = doc_a.fetch(fetch(p1)).await.unwrap_or_else(|e| {
 		panic!("fetch at A: {e:?}\nA log:\n{}\nB log:\n{}", gw_a.log(), gw_b.log())
 	});
 	assert_eq!(fetched.basis, PermitBasis::Enrolment);
@@ -226,8 +312,8 @@ async fn two_hospitals_exchange_records_under_consent() {
 
 	// Hospital B's doctor (per-request): the patient approves in front of the doctor.
 	let fetch_b = {
-		let b = b.clone();
-		tokio::spawn(async move { b.fetch(fetch(p1, "MD10002")).await })
+		let b = doc_b.clone();
+		tokio::spawn(async move { b.fetch(fetch(p1)).await })
 	};
 	answer_request(&node, &client, &k1, p1, true).await;
 	let fetched_b =
@@ -254,8 +340,8 @@ async fn two_hospitals_exchange_records_under_consent() {
 	let revoke = calls::revoke_grant(p1, "H0002", "MD10002");
 	submit(&client, &k1, &revoke).await;
 	let fetch_b = {
-		let b = b.clone();
-		tokio::spawn(async move { b.fetch(fetch(p1, "MD10002")).await })
+		let b = doc_b.clone();
+		tokio::spawn(async move { b.fetch(fetch(p1)).await })
 	};
 	answer_request(&node, &client, &k1, p1, false).await;
 	let (code, msg) = refused(fetch_b.await.unwrap());
@@ -263,10 +349,10 @@ async fn two_hospitals_exchange_records_under_consent() {
 
 	// Expired grant: a 1 ms grant has lapsed by the time the attestation is in a block.
 	let fetch_b = {
-		let b = b.clone();
-		tokio::spawn(async move {
-			b.fetch(FetchRequest { grant_for_ms: Some(1), ..fetch(p1, "MD10002") }).await
-		})
+		let b = doc_b.clone();
+		tokio::spawn(
+			async move { b.fetch(FetchRequest { grant_for_ms: Some(1), ..fetch(p1) }).await },
+		)
 	};
 	answer_request(&node, &client, &k1, p1, true).await;
 	let (code, msg) = refused(fetch_b.await.unwrap());
@@ -279,14 +365,14 @@ async fn two_hospitals_exchange_records_under_consent() {
 	let mut tampered = original.clone();
 	tampered[40] ^= 0x55;
 	std::fs::write(&blob, &tampered).unwrap();
-	let (code, msg) = refused(a.fetch(only(p1, "MD10001", DataCategory::Diagnosis)).await);
+	let (code, msg) = refused(doc_a.fetch(only(p1, DataCategory::Diagnosis)).await);
 	assert_eq!(code, 4050, "{msg}");
 	assert!(msg.contains("hash"), "{msg}");
 	std::fs::write(&blob, &original).unwrap();
 
-	// An attestation replayed for another record, and a requester not in the directory.
+	// An attestation replayed for another record, and a TLS peer asking in another
+	// hospital's name.
 	let r5 = b.put(put(p1, DataCategory::Diagnosis, "hypertension")).await.unwrap();
-	let peer_b = gw_b.peer_api();
 	let (code, msg) =
 		refused(peer_b.serve(serve(p1, r5.content_hash, a_attestation, "H0001")).await);
 	assert_eq!(code, 4040, "{msg}");
@@ -311,7 +397,7 @@ async fn two_hospitals_exchange_records_under_consent() {
 	// fetches it; the registrar deactivates the ID; B refuses to serve on A's attestation.
 	submit(&client, &k2, &calls::enrol(p2, calls::all_sources())).await;
 	let r6 = b.put(put(p2, DataCategory::Visit, "follow-up visit")).await.unwrap();
-	let p2_fetch = a.fetch(only(p2, "MD10001", DataCategory::Visit)).await.unwrap();
+	let p2_fetch = doc_a.fetch(only(p2, DataCategory::Visit)).await.unwrap();
 	assert_eq!(hashes(&p2_fetch), vec![r6.content_hash]);
 	let deactivate = calls::deactivate(p2, DeactivationReason::Other);
 	submit(&client, &dev::ferdie(), &deactivate).await;
@@ -321,7 +407,7 @@ async fn two_hospitals_exchange_records_under_consent() {
 	assert!(msg.contains("patientDeactivated"), "{msg}");
 
 	// The requester's directory lacks the source: a clear error before any attestation.
-	let (code, msg) = refused(a2.fetch(only(p1, "MD10001", DataCategory::Diagnosis)).await);
+	let (code, msg) = refused(doc_a2.fetch(only(p1, DataCategory::Diagnosis)).await);
 	assert_eq!(code, 4030, "{msg}");
 	assert!(msg.contains("unknown peer gateway H0002"), "{msg}");
 
@@ -329,23 +415,23 @@ async fn two_hospitals_exchange_records_under_consent() {
 	let emergency_fetch = FetchRequest {
 		purpose: Some(Purpose::Emergency),
 		emergency_reason: Some(EmergencyReason::Unconscious),
-		..fetch(p1, "MD10002")
+		..fetch(p1)
 	};
-	let emergency = b
+	let emergency = doc_b
 		.fetch(emergency_fetch.clone())
 		.await
 		.unwrap_or_else(|e| panic!("emergency fetch: {e:?}\n{}", gw_b.log()));
 	assert_eq!(emergency.basis, PermitBasis::Emergency);
 	assert!(hashes(&emergency).contains(&r1_hash));
 	let no_reason = FetchRequest { emergency_reason: None, ..emergency_fetch };
-	let (code, _) = refused(b.fetch(no_reason).await);
+	let (code, _) = refused(doc_b.fetch(no_reason).await);
 	assert_eq!(code, 4000, "an emergency needs a reason");
 
 	// Source removed: the patient keeps only B. A stops serving at once and, after the
 	// retention, shreds its keys and revokes its anchors as erased.
 	let only_b = calls::only_sources(&["H0002"]);
 	submit(&client, &k1, &calls::set_sources(p1, only_b)).await;
-	let peer_a = gw_a.peer_api();
+	let peer_a = gw_a.peer_api_as(&gw_b.keys_dir());
 	let (code, msg) = refused(peer_a.serve(serve(p1, r1_hash, b_attestation, "H0002")).await);
 	assert_eq!(code, 4041, "{msg}");
 	let start = Instant::now();
@@ -357,7 +443,6 @@ async fn two_hospitals_exchange_records_under_consent() {
 		assert!(start.elapsed() < PATIENCE, "A never shredded: {status:?}\n{}", gw_a.log());
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
-	assert!(!gw_a.dir.join("store/keys").join(hex::encode(r1_hash)).exists());
 	// B's fetch no longer offers A's records: they are revoked as erased on chain.
 	let start = Instant::now();
 	loop {
@@ -376,13 +461,13 @@ async fn two_hospitals_exchange_records_under_consent() {
 		assert!(start.elapsed() < PATIENCE, "A's revocations never finalized: {recs:?}");
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
-	let (code, msg) = refused(a.fetch(only(p1, "MD10001", DataCategory::Allergy)).await);
+	let (code, msg) = refused(doc_a.fetch(only(p1, DataCategory::Allergy)).await);
 	assert_eq!(code, 4060, "{msg}");
 
 	// Withdrawal: B stops serving and shreds after the retention; fetches fail clearly. B
 	// erases only p1's two records: p2's (deactivated, not withdrawn) stays.
 	submit(&client, &k1, &calls::withdraw(p1)).await;
-	let (code, msg) = refused(a.fetch(fetch(p1, "MD10001")).await);
+	let (code, msg) = refused(doc_a.fetch(fetch(p1)).await);
 	assert_eq!((code, msg.as_str()), (4010, "access denied: withdrawn"));
 	let start = Instant::now();
 	loop {
@@ -398,7 +483,6 @@ async fn two_hospitals_exchange_records_under_consent() {
 	tokio::time::sleep(Duration::from_secs(6)).await; // past B's retention once more
 	let status = b.status().await.unwrap();
 	assert_eq!(status.erased, 2, "the deactivated patient's record is kept: {status:?}");
-	assert!(gw_b.dir.join("store/keys").join(hex::encode(r6.content_hash)).exists());
 
 	// Structured logs and a clean shutdown.
 	for line in gw_b.log().lines() {
@@ -409,6 +493,19 @@ async fn two_hospitals_exchange_records_under_consent() {
 	assert!(gw_a.stop().success());
 	assert!(gw_b.stop().success());
 	assert!(gw_b.log().contains("\"event\":\"stopped\""));
+
+	// The stores, opened with their key-encryption keys: A's shredded key is gone, B kept
+	// the deactivated patient's; neither store opens without its KEK.
+	let open = |gw: &GatewayProcess| {
+		let kek = Kek::load(Some(&gw.keys_dir().join("kek.key")), "HC_TEST_UNSET_KEK").unwrap();
+		Store::open(&gw.dir.join("store"), kek).unwrap()
+	};
+	let (store_a, store_b) = (open(&gw_a), open(&gw_b));
+	assert!(matches!(store_a.key(&r1_hash.0), Err(StoreError::Erased(_))));
+	assert!(store_b.key(&r6.content_hash.0).is_ok());
+	drop(store_a);
+	let wrong = Store::open(&gw_a.dir.join("store"), Kek::from_bytes([9; 32]));
+	assert!(matches!(wrong, Err(StoreError::WrongKek)));
 }
 
 /// The gateway's command line is clap's: `--help` and `--version` work, each subcommand
@@ -438,21 +535,53 @@ fn the_command_line_documents_itself_and_refuses_bad_arguments() {
 		fetch_help.contains("--emergency") && fetch_help.contains("unconscious"),
 		"{fetch_help}"
 	);
-	let (code, text) = run(&["put", "http://127.0.0.1:1", "0x12", "allergy", "x.json"]);
+	let (code, text) =
+		run(&["put", "--token", "t", "http://127.0.0.1:1", "0x12", "allergy", "x.json"]);
 	assert_eq!(code, Some(2), "{text}");
 	assert!(text.contains("hex digits"), "a health ID that is not 32 bytes is named: {text}");
 	let id = HealthId([1; 32]).to_hex();
-	let (code, text) = run(&["put", "http://127.0.0.1:1", &id, "gossip", "x.json"]);
+	let (code, text) = run(&["put", "--token", "t", "http://127.0.0.1:1", &id, "gossip", "x.json"]);
 	assert_eq!(code, Some(2), "{text}");
 	assert!(text.contains("unknown category"), "{text}");
-	// keygen never overwrites a key file.
+	// A put or fetch without a token is refused before anything is sent.
+	let (code, text) = run(&["fetch", "http://127.0.0.1:1", &id]);
+	assert_eq!(code, Some(2), "{text}");
+	assert!(text.contains("--token"), "{text}");
+	// keygen writes secrets 0600 and never overwrites a key file.
+	use std::os::unix::fs::PermissionsExt;
 	let dir = tempfile::tempdir().unwrap();
-	let file = dir.path().join("exchange.key");
-	let file = file.to_str().unwrap();
-	assert_eq!(run(&["keygen", file]).0, Some(0));
-	let before = std::fs::read(file).unwrap();
-	let (code, text) = run(&["keygen", file]);
+	let keys = dir.path().join("keys");
+	let keys_arg = keys.to_str().unwrap();
+	let (code, text) = run(&["keygen", keys_arg, "--name", "H0001"]);
+	assert_eq!(code, Some(0), "{text}");
+	assert!(text.contains("certSha256") && text.contains("exchangeKey"), "{text}");
+	for secret in ["exchange.key", "tls.key", "kek.key"] {
+		let mode = std::fs::metadata(keys.join(secret)).unwrap().permissions().mode();
+		assert_eq!(mode & 0o777, 0o600, "{secret} is private");
+	}
+	let before = std::fs::read(keys.join("tls.key")).unwrap();
+	let (code, text) = run(&["keygen", keys_arg]);
 	assert_eq!(code, Some(1), "{text}");
 	assert!(text.contains("never overwritten"), "{text}");
-	assert_eq!(std::fs::read(file).unwrap(), before);
+	assert_eq!(std::fs::read(keys.join("tls.key")).unwrap(), before);
+	// A development identity provider and its tokens, for the walkthrough.
+	let (idp_key, jwks) = (dir.path().join("idp.key"), dir.path().join("jwks.json"));
+	let (code, text) = run(&["idp-keygen", idp_key.to_str().unwrap(), jwks.to_str().unwrap()]);
+	assert_eq!(code, Some(0), "{text}");
+	let (code, token) = run(&[
+		"token",
+		idp_key.to_str().unwrap(),
+		"--issuer",
+		"https://idp",
+		"--audience",
+		"gw",
+		"--subject",
+		"dr-1",
+		"--scope",
+		"records.read",
+		"--licence",
+		"MD10001",
+	]);
+	assert_eq!(code, Some(0), "{token}");
+	assert_eq!(token.trim().split('.').count(), 3, "a compact JWT: {token}");
 }

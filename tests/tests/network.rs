@@ -45,6 +45,7 @@ fn validator(i: usize, base: &std::path::Path, boot: Option<&Node>) -> NodeConfi
 		base_path: Some(base.join(NAMES[i])),
 		p2p_port: None,
 		node_key: Some(node_key(i as u8 + 1)),
+		rpc_port: None,
 	}
 }
 
@@ -104,6 +105,7 @@ async fn four_validators_survive_a_loss_catch_up_refuse_strangers_and_admit_a_fi
 		base_path: Some(base.join("eve")),
 		p2p_port: None,
 		node_key: Some(node_key(5)),
+		rpc_port: None,
 	};
 	eve_cfg.args.push("--name".into());
 	eve_cfg.args.push("eve".into());

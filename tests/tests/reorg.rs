@@ -23,6 +23,7 @@ fn validator(name: &str, n: u8) -> NodeConfig {
 		base_path: None,
 		p2p_port: None,
 		node_key: Some(node_key(n)),
+		rpc_port: None,
 	}
 }
 

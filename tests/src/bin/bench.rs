@@ -833,6 +833,7 @@ async fn main() {
 				base_path: None,
 				p2p_port: None,
 				node_key: Some(node_key(i as u8 + 1)),
+				rpc_port: None,
 			};
 			nodes.push(Node::start(cfg).await);
 		}

@@ -89,6 +89,45 @@ fn pinned_error() -> rustls::Error {
 	rustls::Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure)
 }
 
+/// The handshake-signature methods of a pinned verifier (a struct with a `provider`): the
+/// pin decides which certificate is acceptable, rustls's own verification with the
+/// provider's algorithms checks that the peer holds its key.
+macro_rules! handshake_signatures {
+	() => {
+		fn verify_tls12_signature(
+			&self,
+			message: &[u8],
+			cert: &CertificateDer<'_>,
+			dss: &DigitallySignedStruct,
+		) -> Result<HandshakeSignatureValid, rustls::Error> {
+			verify_tls12_signature(
+				message,
+				cert,
+				dss,
+				&self.provider.signature_verification_algorithms,
+			)
+		}
+
+		fn verify_tls13_signature(
+			&self,
+			message: &[u8],
+			cert: &CertificateDer<'_>,
+			dss: &DigitallySignedStruct,
+		) -> Result<HandshakeSignatureValid, rustls::Error> {
+			verify_tls13_signature(
+				message,
+				cert,
+				dss,
+				&self.provider.signature_verification_algorithms,
+			)
+		}
+
+		fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+			self.provider.signature_verification_algorithms.supported_schemes()
+		}
+	};
+}
+
 /// Accepts exactly the client certificates pinned in the directory.
 #[derive(Debug)]
 struct PinnedClients {
@@ -115,27 +154,7 @@ impl ClientCertVerifier for PinnedClients {
 		}
 	}
 
-	fn verify_tls12_signature(
-		&self,
-		message: &[u8],
-		cert: &CertificateDer<'_>,
-		dss: &DigitallySignedStruct,
-	) -> Result<HandshakeSignatureValid, rustls::Error> {
-		verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
-	}
-
-	fn verify_tls13_signature(
-		&self,
-		message: &[u8],
-		cert: &CertificateDer<'_>,
-		dss: &DigitallySignedStruct,
-	) -> Result<HandshakeSignatureValid, rustls::Error> {
-		verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
-	}
-
-	fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-		self.provider.signature_verification_algorithms.supported_schemes()
-	}
+	handshake_signatures!();
 }
 
 /// Accepts exactly one server certificate: the pinned one of the peer being called.
@@ -161,27 +180,7 @@ impl ServerCertVerifier for PinnedServer {
 		}
 	}
 
-	fn verify_tls12_signature(
-		&self,
-		message: &[u8],
-		cert: &CertificateDer<'_>,
-		dss: &DigitallySignedStruct,
-	) -> Result<HandshakeSignatureValid, rustls::Error> {
-		verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
-	}
-
-	fn verify_tls13_signature(
-		&self,
-		message: &[u8],
-		cert: &CertificateDer<'_>,
-		dss: &DigitallySignedStruct,
-	) -> Result<HandshakeSignatureValid, rustls::Error> {
-		verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
-	}
-
-	fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-		self.provider.signature_verification_algorithms.supported_schemes()
-	}
+	handshake_signatures!();
 }
 
 /// The peer API's TLS: this gateway's certificate, and client certificates required and

@@ -379,6 +379,40 @@ pub fn gateway_binary() -> PathBuf {
 	node_binary().with_file_name("healthchain-gateway")
 }
 
+/// The registrar (Ferdie) registers test patient `n` (a Thai passport), controlled by
+/// `patient`'s key.
+pub async fn register_test_patient(client: &Client, n: u32, patient: &Keypair) {
+	use runtime::runtime_types::pallet_health_id::types::Controller;
+	let call = calls::register(
+		demo::test_patient(n),
+		healthchain_primitives::DocumentKind::Passport { country: *b"THA" },
+		true,
+		Controller::Key(patient.public_key().to_account_id()),
+	);
+	submit(client, &dev::ferdie(), &call).await;
+}
+
+/// A small FHIR collection bundle with one observation saying `text`.
+pub fn bundle(text: &str) -> Value {
+	serde_json::json!({"resourceType": "Bundle", "type": "collection", "entry": [
+		{"resource": {"resourceType": "Observation", "status": "final", "code": {"text": text}}}
+	]})
+}
+
+/// A `gateway_put` of [`bundle`]`(text)`.
+pub fn put_request(
+	id: healthchain_primitives::HealthId,
+	category: healthchain_primitives::DataCategory,
+	text: &str,
+) -> healthchain_gateway::wire::PutRequest {
+	healthchain_gateway::wire::PutRequest {
+		health_id: id,
+		category,
+		bundle: bundle(text),
+		supersedes: None,
+	}
+}
+
 /// The issuer of the tests' development identity provider.
 pub const IDP_ISSUER: &str = "https://idp.test.healthchain";
 /// The audience of the tests' gateway tokens.

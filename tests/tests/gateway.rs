@@ -10,17 +10,17 @@ use healthchain_gateway::wire::{
 use healthchain_primitives::{
 	demo::{test_passport_number, test_patient},
 	logs::{AccessBasis, AccessEntry, RecordEntry, RecordOp, RevocationReason},
-	DataCategory, DocumentKind, HealthId, PermitBasis, Purpose,
+	DataCategory, HealthId, PermitBasis, Purpose,
 };
 use healthchain_tests::{
+	bundle,
 	calls::{self, DeactivationReason},
-	dev, http_get, http_post, key,
+	dev, http_get, http_post, key, put_request as put, register_test_patient as register,
 	rpc::PageParams,
 	runtime::{
 		self,
 		runtime_types::{
 			healthchain_runtime::RuntimeCall,
-			pallet_health_id::types::Controller,
 			pallet_participants::{pallet::Call as ParticipantsCall, types::HospitalStatus},
 		},
 	},
@@ -36,16 +36,6 @@ use serde_json::{json, Value as Json};
 use sp_core::H256;
 use std::time::{Duration, Instant};
 
-async fn register(client: &Client, n: u32, patient: &Keypair) {
-	let call = calls::register(
-		test_patient(n),
-		DocumentKind::Passport { country: *b"THA" },
-		true,
-		Controller::Key(patient.public_key().to_account_id()),
-	);
-	submit(client, &dev::ferdie(), &call).await;
-}
-
 /// The code and message of a refused gateway call.
 fn refused<T: std::fmt::Debug>(r: Result<T, ClientError>) -> (i32, String) {
 	match r {
@@ -57,16 +47,6 @@ fn refused<T: std::fmt::Debug>(r: Result<T, ClientError>) -> (i32, String) {
 /// A raw call with hand-written JSON, for malformed requests.
 async fn raw(client: &HttpClient, method: &str, params: Json) -> Result<Json, ClientError> {
 	client.request::<Json, _>(method, rpc_params![params]).await
-}
-
-fn bundle(text: &str) -> Json {
-	json!({"resourceType": "Bundle", "type": "collection", "entry": [
-		{"resource": {"resourceType": "Observation", "status": "final", "code": {"text": text}}}
-	]})
-}
-
-fn put(id: HealthId, category: DataCategory, text: &str) -> PutRequest {
-	PutRequest { health_id: id, category, bundle: bundle(text), supersedes: None }
 }
 
 fn fetch(id: HealthId) -> FetchRequest {

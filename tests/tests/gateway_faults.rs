@@ -7,40 +7,19 @@
 
 use healthchain_gateway::{
 	tls,
-	wire::{FetchRequest, LocalApiClient, PeerApiClient, PutRequest},
+	wire::{FetchRequest, LocalApiClient, PeerApiClient},
 };
 use healthchain_primitives::{
 	demo::{demo_patient, test_patient},
-	DataCategory, DocumentKind, HealthId,
+	DataCategory, HealthId,
 };
 use healthchain_tests::{
-	calls, dev, free_port, key, node_key, rpc::PageParams,
-	runtime::runtime_types::pallet_health_id::types::Controller, submit, Client, DevIdp,
-	GatewayPrep, GatewayProcess, GatewaySpec, HealthRpcClient, Keypair, Node, NodeConfig, PATIENCE,
+	bundle, calls, free_port, key, node_key, put_request as put, register_test_patient as register,
+	rpc::PageParams, submit, DevIdp, GatewayPrep, GatewayProcess, GatewaySpec, HealthRpcClient,
+	Node, NodeConfig, PATIENCE,
 };
 use jsonrpsee::core::ClientError;
-use serde_json::{json, Value as Json};
 use std::time::{Duration, Instant};
-
-async fn register(client: &Client, n: u32, patient: &Keypair) {
-	let call = calls::register(
-		test_patient(n),
-		DocumentKind::Passport { country: *b"THA" },
-		true,
-		Controller::Key(patient.public_key().to_account_id()),
-	);
-	submit(client, &dev::ferdie(), &call).await;
-}
-
-fn bundle(text: &str) -> Json {
-	json!({"resourceType": "Bundle", "type": "collection", "entry": [
-		{"resource": {"resourceType": "Observation", "status": "final", "code": {"text": text}}}
-	]})
-}
-
-fn put(id: HealthId, category: DataCategory, text: &str) -> PutRequest {
-	PutRequest { health_id: id, category, bundle: bundle(text), supersedes: None }
-}
 
 fn only(id: HealthId, category: DataCategory, offset: Option<u32>) -> FetchRequest {
 	FetchRequest { categories: Some(vec![category]), offset, ..FetchRequest::new(id) }

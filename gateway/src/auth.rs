@@ -53,8 +53,9 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Signature algorithms accepted, whatever a JWK or a token header says.
 const ACCEPTED: [&str; 3] = ["RS256", "ES256", "EdDSA"];
-/// The JWKS is read again at most this often (on a token with an unknown `kid`).
-const REFETCH: Duration = Duration::from_secs(300);
+/// After a token with an unknown `kid` (the provider rotated its keys), the JWKS is read
+/// again, then not again for this long (a flood of made-up `kid`s costs one read a minute).
+const REFETCH: Duration = Duration::from_secs(60);
 /// How long a JWKS fetch may take.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest JWKS accepted.
@@ -262,7 +263,7 @@ pub struct Verifier {
 	/// The keys in force.
 	keys: RwLock<Arc<KeySet>>,
 	/// When the JWKS was last read (serialises re-reads).
-	last_read: tokio::sync::Mutex<Instant>,
+	last_read: tokio::sync::Mutex<Option<Instant>>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -284,7 +285,7 @@ impl Verifier {
 		Ok(Self {
 			config: config.clone(),
 			keys: RwLock::new(Arc::new(keys)),
-			last_read: tokio::sync::Mutex::new(Instant::now()),
+			last_read: tokio::sync::Mutex::new(None),
 		})
 	}
 
@@ -340,7 +341,7 @@ impl Verifier {
 		self.keys.read().unwrap_or_else(PoisonError::into_inner).clone()
 	}
 
-	/// The key a token names, reading the JWKS again (at most every 5 minutes) for an
+	/// The key a token names, reading the JWKS again (at most once a minute) for an
 	/// unknown `kid`.
 	async fn key_for(&self, kid: Option<&str>) -> Result<Key, AuthError> {
 		if let Some(key) = self.current().find(kid) {
@@ -355,13 +356,13 @@ impl Verifier {
 		self.current().find(Some(kid)).cloned().ok_or_else(|| AuthError::UnknownKey(shorten(kid)))
 	}
 
-	/// Reads the JWKS again unless it was read in the last 5 minutes.
+	/// Reads the JWKS again unless it was re-read in the last minute.
 	async fn reread(&self) {
 		let mut last = self.last_read.lock().await;
-		if last.elapsed() < REFETCH {
+		if last.is_some_and(|t| t.elapsed() < REFETCH) {
 			return;
 		}
-		*last = Instant::now();
+		*last = Some(Instant::now());
 		match read_jwks(&self.config).await.and_then(|text| parse_jwks(&text)) {
 			Ok(keys) => {
 				info!("jwks_loaded", {"keys": keys.0.len(), "issuer": self.config.issuer});
@@ -936,6 +937,52 @@ mod tests {
 			matches!(verifier.verify(&hs).await, Err(AuthError::Malformed(m)) if m.contains("HS256"))
 		);
 		assert!(matches!(verifier.verify("not.a-token").await, Err(AuthError::Malformed(_))));
+	}
+
+	/// Serves `body` (read afresh per request) as the answer to every HTTP request.
+	async fn serve_file(path: PathBuf) -> String {
+		use tokio::io::{AsyncReadExt, AsyncWriteExt};
+		let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+		let addr = listener.local_addr().unwrap();
+		tokio::spawn(async move {
+			while let Ok((mut sock, _)) = listener.accept().await {
+				let mut buf = [0u8; 2048];
+				let _ = sock.read(&mut buf).await;
+				let body = std::fs::read_to_string(&path).unwrap_or_default();
+				let answer = format!(
+					"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+					body.len()
+				);
+				let _ = sock.write_all(answer.as_bytes()).await;
+			}
+		});
+		format!("http://{addr}/jwks.json")
+	}
+
+	#[tokio::test]
+	async fn keys_come_from_a_jwks_url_and_a_new_kid_is_fetched_again() {
+		let dir = tempfile::tempdir().unwrap();
+		let (key, jwks) = (dir.path().join("idp.key"), dir.path().join("jwks.json"));
+		dev_idp_keygen(&key, &jwks, "k1").unwrap();
+		let url = serve_file(jwks.clone()).await;
+		let config: AuthConfig = toml::from_str(&format!(
+			"issuer = \"{ISS}\"\naudience = \"{AUD}\"\njwks_url = \"{url}\""
+		))
+		.unwrap();
+		let verifier = Verifier::load(&config).await.unwrap();
+		assert!(verifier.verify(&mint_token(&key, &spec()).unwrap()).await.is_ok());
+		// The provider rotates to a new key: the JWKS at the URL now holds k2 only.
+		let (key2, jwks2) = (dir.path().join("idp2.key"), dir.path().join("jwks2.json"));
+		dev_idp_keygen(&key2, &jwks2, "k2").unwrap();
+		std::fs::rename(&jwks2, &jwks).unwrap();
+		let rotated = mint_token(&key2, &TokenSpec { kid: "k2".into(), ..spec() }).unwrap();
+		assert!(verifier.verify(&rotated).await.is_ok(), "an unknown kid fetches the JWKS again");
+		// Nothing listens: loading fails with a clear error.
+		let gone: AuthConfig = toml::from_str(&format!(
+			"issuer = \"{ISS}\"\naudience = \"{AUD}\"\njwks_url = \"http://127.0.0.1:9/jwks\""
+		))
+		.unwrap();
+		assert!(Verifier::load(&gone).await.is_err());
 	}
 
 	#[test]

@@ -114,16 +114,21 @@ impl AuthConfig {
 		match (&self.jwks_file, &self.jwks_url) {
 			(Some(_), None) => {},
 			(None, Some(url)) => {
-				let lower = url.to_ascii_lowercase();
-				if lower.starts_with("https://") {
-					return Err(
-						"jwks_url must be http:// on a trusted network or use jwks_file".into()
-					);
+				let uri =
+					url.parse::<http::Uri>().map_err(|e| format!("auth.jwks_url {url}: {e}"))?;
+				match uri.scheme_str() {
+					Some("https") => {},
+					// Whoever answers a JWKS fetch could mint any token: plain HTTP only on
+					// this machine.
+					Some("http") if is_loopback_host(uri.host().unwrap_or_default()) => {},
+					Some("http") => {
+						return Err(format!(
+							"auth.jwks_url {url}: plain http:// only to a loopback address; use \
+							 https:// (certificates checked against the system's roots) or jwks_file"
+						))
+					},
+					_ => return Err(format!("auth.jwks_url {url} is not an https:// URL")),
 				}
-				if !lower.starts_with("http://") {
-					return Err(format!("auth.jwks_url {url} is not an http:// URL"));
-				}
-				url.parse::<http::Uri>().map_err(|e| format!("auth.jwks_url {url}: {e}"))?;
 			},
 			_ => return Err("exactly one of auth.jwks_file and auth.jwks_url must be set".into()),
 		}
@@ -384,20 +389,41 @@ async fn read_jwks(config: &AuthConfig) -> Result<String, String> {
 	}
 }
 
-/// Fetches a JWKS over plain HTTP (a trusted network), with a timeout.
+/// Whether `host` (of a URL) is this machine.
+fn is_loopback_host(host: &str) -> bool {
+	let host = host.trim_start_matches('[').trim_end_matches(']');
+	host.eq_ignore_ascii_case("localhost")
+		|| host.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+}
+
+/// Fetches a JWKS (https with the system's roots, or http on loopback), with a timeout.
 async fn fetch_jwks(url: &str) -> Result<String, String> {
 	tokio::time::timeout(FETCH_TIMEOUT, fetch_once(url))
 		.await
 		.map_err(|_| format!("cannot fetch {url}: no answer within 10 s"))?
 }
 
-/// One JWKS fetch (a hyper client; the body is limited to 1 MiB).
+/// One JWKS fetch (a hyper client over rustls, server certificates checked with the
+/// platform verifier; the body is limited to 1 MiB).
 async fn fetch_once(url: &str) -> Result<String, String> {
 	use http_body_util::{BodyExt as _, Empty, Limited};
 	use hyper_util::{client::legacy::Client, rt::TokioExecutor};
+	use rustls_platform_verifier::BuilderVerifierExt;
 	let uri: http::Uri = url.parse().map_err(|e| format!("jwks_url {url}: {e}"))?;
+	let tls = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+		rustls::crypto::ring::default_provider(),
+	))
+	.with_safe_default_protocol_versions()
+	.map_err(|e| e.to_string())?
+	.with_platform_verifier()
+	.with_no_client_auth();
+	let connector = hyper_rustls::HttpsConnectorBuilder::new()
+		.with_tls_config(tls)
+		.https_or_http()
+		.enable_http1()
+		.build();
 	let client: Client<_, Empty<hyper::body::Bytes>> =
-		Client::builder(TokioExecutor::new()).build_http();
+		Client::builder(TokioExecutor::new()).build(connector);
 	let res = client.get(uri).await.map_err(|e| format!("cannot fetch {url}: {e}"))?;
 	if res.status() != StatusCode::OK {
 		return Err(format!("cannot fetch {url}: HTTP {}", res.status()));
@@ -993,13 +1019,19 @@ mod tests {
 		let e = dev_idp_keygen(&key, &dir.path().join("j2"), "k1").unwrap_err();
 		assert!(e.contains("never overwritten"), "{e}");
 		let c: AuthConfig =
-			toml::from_str("issuer = \"i\"\naudience = \"a\"\njwks_url = \"https://idp/jwks\"")
+			toml::from_str("issuer = \"i\"\naudience = \"a\"\njwks_url = \"http://idp.lan/jwks\"")
 				.unwrap();
 		assert_eq!(
 			(c.leeway_secs, c.identify_per_minute, c.licence_claim.as_str()),
 			(30, 30, "licence")
 		);
-		assert!(c.validate().unwrap_err().contains("jwks_url must be http://"));
+		assert!(c.validate().unwrap_err().contains("plain http:// only to a loopback address"));
+		for ok in ["https://idp.example/jwks", "http://127.0.0.1:8080/jwks", "http://localhost/j"] {
+			let c: AuthConfig =
+				toml::from_str(&format!("issuer = \"i\"\naudience = \"a\"\njwks_url = \"{ok}\""))
+					.unwrap();
+			assert!(c.validate().is_ok(), "{ok}");
+		}
 		assert!(
 			toml::from_str::<AuthConfig>("issuer = \"i\"\naudience = \"a\"\nsurprise = 1").is_err()
 		);

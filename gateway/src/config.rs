@@ -162,6 +162,13 @@ impl Config {
 				c.node_url
 			)));
 		}
+		if !c.api_tls && !c.api_listen.ip().is_loopback() {
+			return Err(ConfigError::Invalid(format!(
+				"api_listen {} is not a loopback address: set api_tls = true (bearer tokens never \
+				 cross a network in the clear)",
+				c.api_listen
+			)));
+		}
 		if c.listen == c.api_listen {
 			return Err(ConfigError::Invalid(
 				"listen and api_listen must differ: the local API is not for peers".into(),
@@ -251,6 +258,11 @@ cert_sha256 = "0x020202020202020202020202020202020202020202020202020202020202020
 		assert!(Config::parse(&bad_url).unwrap_err().to_string().contains("node_url"));
 		let same = GOOD.replace("127.0.0.1:8700", "127.0.0.1:8600");
 		assert!(Config::parse(&same).unwrap_err().to_string().contains("api_listen"));
+		let open_lan =
+			GOOD.replace("api_listen = \"127.0.0.1:8700\"", "api_listen = \"10.0.0.5:8700\"");
+		assert!(Config::parse(&open_lan).unwrap_err().to_string().contains("api_tls"));
+		let lan_tls = format!("api_tls = true\n{open_lan}");
+		assert!(Config::parse(&lan_tls).is_ok(), "a LAN-facing local API serves TLS");
 		let plain = GOOD.replace("https://127.0.0.1:8601", "http://127.0.0.1:8601");
 		assert!(Config::parse(&plain).unwrap_err().to_string().contains("mutual TLS"));
 		let bad_pin = GOOD

@@ -13,7 +13,7 @@ use crate::{
 	error::{bad, codes, err, GatewayError},
 	info,
 	service::{now_ms, Gateway},
-	store::RecordMeta,
+	store::{RecordMeta, UNKNOWN_SINCE},
 	warn,
 	wire::{PutRequest, PutResult},
 };
@@ -21,8 +21,8 @@ use healthchain_client::SubmitError;
 use serde_json::Value as Json;
 use sp_core::H256;
 
-/// Blocks after its submission's best block by which a transaction, mortal for 64 blocks,
-/// is certainly dead (with a margin for the era's rounding).
+/// Blocks after a block at least as late as its birth by which a transaction, mortal for 64
+/// blocks, is certainly dead (with a margin for the era's rounding).
 pub const MORTAL_WINDOW: u64 = 64 + 16;
 
 impl Gateway {
@@ -39,6 +39,9 @@ impl Gateway {
 		let since_block = self.node.best_number().await?;
 		let (hash, size) = self.store.put(&plaintext, req.health_id, req.category, since_block)?;
 		let content_hash = H256(hash);
+		// While it is being submitted (waiting for the one-at-a-time submission lock, then
+		// for finality), settling leaves it alone.
+		let _submitting = self.submitting(hash);
 		let anchored =
 			self.node.anchor(req.health_id, req.category, content_hash, size, req.supersedes).await;
 		let (index, block) = match anchored {
@@ -53,7 +56,10 @@ impl Gateway {
 				));
 			},
 			Err(e) => {
-				// Perhaps anchored, perhaps not: kept pending, settled against the chain.
+				// Perhaps anchored, perhaps not: kept pending, settled against the chain. The
+				// transaction was born no later than the best block now.
+				let since = self.node.best_number().await.unwrap_or(UNKNOWN_SINCE);
+				self.store.set_pending_since(&hash, since)?;
 				warn!("put_outcome_unknown", {"caller": caller.subject, "healthId": req.health_id, "contentHash": content_hash, "error": e.to_string()});
 				let code = match e {
 					SubmitError::Invalid(_) => codes::ANCHOR_REFUSED,
@@ -87,17 +93,23 @@ impl Gateway {
 	/// died before the put was recorded, so nothing was submitted). Returns (recovered,
 	/// discarded).
 	pub async fn settle_pending(&self) -> Result<(usize, usize), GatewayError> {
-		let ready = self.node.readiness().await?;
-		if let Some(why) = ready.not_ready {
-			return Err(err(codes::UNAVAILABLE, why));
-		}
+		// Only on a ready node of the chain this gateway has followed: a fresh node of the
+		// same genesis lacks every anchor.
+		let (finalized, _) = self.actionable().await.map_err(|why| err(codes::UNAVAILABLE, why))?;
 		let (mut recovered, mut discarded) = (0, 0);
 		for hash in self.store.unindexed_blobs() {
 			self.store.remove_blob(&hash)?;
 			warn!("unsubmitted_blob_removed", {"contentHash": H256(hash)});
 		}
 		for (hash, pending) in self.store.pending()? {
+			if self.is_submitting(&hash) {
+				continue;
+			}
 			let content_hash = H256(hash);
+			if pending.since_block == UNKNOWN_SINCE {
+				self.store.set_pending_since(&hash, self.node.best_number().await?)?;
+				continue;
+			}
 			match self.node.anchored_here(pending.health_id, content_hash).await? {
 				Some(index) => {
 					let meta = RecordMeta {
@@ -111,10 +123,10 @@ impl Gateway {
 					recovered += 1;
 					info!("record_recovered", {"healthId": pending.health_id, "contentHash": content_hash, "index": index});
 				},
-				None if ready.finalized > pending.since_block.saturating_add(MORTAL_WINDOW) => {
+				None if finalized > pending.since_block.saturating_add(MORTAL_WINDOW) => {
 					self.store.discard(&hash)?;
 					discarded += 1;
-					warn!("put_abandoned", {"healthId": pending.health_id, "contentHash": content_hash, "submittedAfter": pending.since_block, "finalized": ready.finalized, "pendingSecs": (now_ms() / 1000).saturating_sub(pending.since_secs)});
+					warn!("put_abandoned", {"healthId": pending.health_id, "contentHash": content_hash, "eraBoundBlock": pending.since_block, "finalized": finalized, "pendingSecs": (now_ms() / 1000).saturating_sub(pending.since_secs)});
 				},
 				None => {},
 			}

@@ -9,7 +9,7 @@ use crate::{
 	crypto::{self, ExchangeKey},
 	error::{bad, codes, err, name, GatewayError},
 	info,
-	service::{now_ms, Gateway, MAX_RECORDS},
+	service::{now_ms, Gateway, MAX_RECORDS, MAX_SERVE_BYTES},
 	tls::PeerIdentity,
 	warn,
 	wire::{FetchedRecord, SealedKey, ServeAnswer, ServeRequest},
@@ -88,8 +88,9 @@ impl Gateway {
 				self.config.attestation_max_age_secs
 			)));
 		}
-		let mut keys = Vec::new();
-		let mut ciphertexts = Vec::new();
+		// Every record checked before any is read; at most MAX_SERVE_BYTES a call (one record
+		// at least), as requesters ask.
+		let mut bytes = 0u64;
 		for hash in &req.records {
 			if !entry.records.contains(hash) {
 				return Err(refuse(format!(
@@ -107,6 +108,16 @@ impl Gateway {
 					name(&meta.category)
 				)));
 			}
+			bytes += meta.size as u64;
+		}
+		if req.records.len() > 1 && bytes > MAX_SERVE_BYTES {
+			return Err(bad(format!(
+				"records: {bytes} bytes asked at once; at most {MAX_SERVE_BYTES} (or one record) a call"
+			)));
+		}
+		let mut keys = Vec::new();
+		let mut ciphertexts = Vec::new();
+		for hash in &req.records {
 			let ciphertext = self.store.ciphertext(&hash.0)?;
 			let key = self.store.key(&hash.0)?;
 			keys.push(SealedKey { hash: *hash, key: H256(*key) });

@@ -60,6 +60,20 @@ pub struct Gateway {
 	pub(crate) tls: Identity,
 	/// Rate limit of `gateway_identify`, per caller.
 	pub identify_limit: RateLimiter,
+	/// Puts whose anchor is being submitted (settling leaves them alone).
+	submitting: std::sync::Mutex<std::collections::BTreeSet<[u8; 32]>>,
+}
+
+/// Marks a put as being submitted until dropped.
+pub struct Submitting<'a> {
+	gw: &'a Gateway,
+	hash: [u8; 32],
+}
+
+impl Drop for Submitting<'_> {
+	fn drop(&mut self) {
+		self.gw.submitting.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.hash);
+	}
 }
 
 /// Milliseconds since the Unix epoch.
@@ -88,7 +102,28 @@ impl Gateway {
 			peers.insert(code.clone(), Peer { url: p.url.clone(), key, pin });
 		}
 		let identify_limit = RateLimiter::new(config.auth.identify_per_minute);
-		Ok(Gateway { config, store, node, exchange, lookup_secret, peers, tls, identify_limit })
+		Ok(Gateway {
+			config,
+			store,
+			node,
+			exchange,
+			lookup_secret,
+			peers,
+			tls,
+			identify_limit,
+			submitting: Default::default(),
+		})
+	}
+
+	/// Marks the put of `hash` as being submitted, until the guard is dropped.
+	pub fn submitting(&self, hash: [u8; 32]) -> Submitting<'_> {
+		self.submitting.lock().unwrap_or_else(|e| e.into_inner()).insert(hash);
+		Submitting { gw: self, hash }
+	}
+
+	/// Whether the put of `hash` is being submitted.
+	pub fn is_submitting(&self, hash: &[u8; 32]) -> bool {
+		self.submitting.lock().unwrap_or_else(|e| e.into_inner()).contains(hash)
 	}
 
 	/// The fingerprints of the directory's certificates, for the peer API's TLS.

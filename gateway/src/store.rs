@@ -361,12 +361,16 @@ pub struct PendingPut {
 	pub category: DataCategory,
 	/// Ciphertext size in bytes.
 	pub size: u32,
-	/// The best block number when the anchor was submitted: its mortal era (64 blocks) bounds
-	/// when it can still be included.
+	/// A block number at least as late as the birth of the anchor's transaction (mortal for
+	/// 64 blocks): once the finalized chain is well past it without the anchor, the anchor can
+	/// never be included. [`UNKNOWN_SINCE`] until the gateway could ask the node.
 	pub since_block: u64,
 	/// When the put was stored (seconds since the epoch).
 	pub since_secs: u64,
 }
+
+/// `PendingPut::since_block` when the node could not be asked: the next settling sets it.
+pub const UNKNOWN_SINCE: u64 = u64::MAX;
 
 /// Why this hospital no longer serves a patient: the patient's own choice, seen in a
 /// finalized block's event and confirmed by the chain's source rule.
@@ -641,6 +645,26 @@ impl Store {
 			Err(e) if e.kind() != io::ErrorKind::NotFound => Err(io(&blob)(e)),
 			_ => Ok(()),
 		}
+	}
+
+	/// Moves a pending put's `since_block` (the bound on its transaction's mortal era) to
+	/// `block`: called when the outcome was lost, with a block at least as late as the
+	/// transaction's birth. Does nothing if the put is no longer pending.
+	pub fn set_pending_since(&self, hash: &[u8; 32], block: u64) -> Result<(), StoreError> {
+		let txn = self.db.begin_write()?;
+		{
+			let mut table = txn.open_table(PENDING)?;
+			let current = match table.get(hash)? {
+				Some(v) => Some(decode::<PendingPut>("pending put", v.value())?),
+				None => None,
+			};
+			if let Some(mut pending) = current {
+				pending.since_block = block;
+				table.insert(hash, encode(&pending)?.as_slice())?;
+			}
+		}
+		txn.commit()?;
+		Ok(())
 	}
 
 	/// The puts whose anchor outcome is not known yet, by hash.

@@ -239,6 +239,12 @@ pub fn pinned_client_config(pin: Fingerprint) -> Result<rustls::ClientConfig, St
 		.with_no_client_auth())
 }
 
+/// Connections an API serves at once; more are closed on accept.
+pub const MAX_CONNECTIONS: usize = 256;
+
+/// How long a TLS handshake may take before the connection is dropped.
+const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// How an API listens: plain HTTP or TLS, and whether a client certificate names a peer.
 pub enum Transport {
 	/// Plain HTTP (the local API on loopback without TLS).
@@ -304,6 +310,7 @@ pub async fn serve(
 		Transport::Plain => (None, None),
 		Transport::Tls { config, peers } => (Some(TlsAcceptor::from(config)), peers),
 	};
+	let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
 	tokio::spawn(async move {
 		loop {
 			let (sock, remote) = tokio::select! {
@@ -313,19 +320,35 @@ pub async fn serve(
 				},
 				_ = stop_handle.clone().shutdown() => break,
 			};
+			// A connection holds a slot for its whole life (the slot rides in its service);
+			// over the limit, new connections are closed at once.
+			let Ok(slot) = slots.clone().try_acquire_owned() else {
+				warn!("connection_refused", {"api": name, "reason": "too many connections", "limit": MAX_CONNECTIONS});
+				continue;
+			};
+			let slot = Arc::new(slot);
 			let svc = make(stop_handle.clone());
 			let stopped = stop_handle.clone().shutdown();
 			let acceptor = acceptor.clone();
 			let peers = peers.clone();
 			tokio::spawn(async move {
 				let Some(acceptor) = acceptor else {
+					let svc = tls_service(svc, move |req| {
+						let _held = &slot;
+						req
+					});
 					serve_connection(sock, svc, stopped);
 					return;
 				};
-				let tls = match acceptor.accept(sock).await {
-					Ok(tls) => tls,
-					Err(e) => {
+				let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(sock)).await
+				{
+					Ok(Ok(tls)) => tls,
+					Ok(Err(e)) => {
 						warn!("tls_handshake_failed", {"api": name, "remote": remote.ip().to_string(), "error": e.to_string()});
+						return;
+					},
+					Err(_) => {
+						warn!("tls_handshake_failed", {"api": name, "remote": remote.ip().to_string(), "error": "timed out"});
 						return;
 					},
 				};
@@ -341,6 +364,7 @@ pub async fn serve(
 				let svc = tls_service(
 					svc,
 					move |mut req: jsonrpsee::server::HttpRequest<hyper::body::Incoming>| {
+						let _held = &slot;
 						if let Some(id) = &identity {
 							req.extensions_mut().insert(id.clone());
 						}

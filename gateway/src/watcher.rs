@@ -38,14 +38,27 @@ struct Touched {
 }
 
 impl Gateway {
-	/// Whether the patient has records here that are not erased.
+	/// Whether the patient has records here that are not erased, or puts pending.
 	fn has_live_records(&self, health_id: &HealthId) -> bool {
-		self.store.records_of(health_id).into_iter().any(|(hash, _)| !self.store.is_erased(&hash))
+		self.has_pending_puts(health_id)
+			|| self
+				.store
+				.records_of(health_id)
+				.into_iter()
+				.any(|(hash, _)| !self.store.is_erased(&hash))
+	}
+
+	/// Whether a put for the patient is still pending (its record may yet become live).
+	fn has_pending_puts(&self, health_id: &HealthId) -> bool {
+		self.store
+			.pending()
+			.map(|p| p.iter().any(|(_, put)| &put.health_id == health_id))
+			.unwrap_or(true)
 	}
 
 	/// The node is ready and its finalized chain holds the watcher's watermark: the
 	/// finalized block number and hash to act on, or why not.
-	async fn actionable(&self) -> Result<(u64, H256), String> {
+	pub(crate) async fn actionable(&self) -> Result<(u64, H256), String> {
 		let ready = self.node.readiness().await.map_err(|e| e.message)?;
 		if let Some(why) = ready.not_ready {
 			return Err(why);
@@ -113,10 +126,21 @@ impl Gateway {
 			.fetch()
 			.await
 			.map_err(|e| crate::error::unavailable(format!("events of {hash:?}: {e}")))?;
+		// An event that does not decode stops the catch-up here (the watermark stays before
+		// this block): a withdrawal is never skipped silently.
+		let undecodable = |e: &dyn std::fmt::Display| {
+			crate::error::unavailable(format!("an event of block {hash:?} does not decode: {e}"))
+		};
 		let mut t = Touched::default();
-		t.enrolled.extend(events.find::<Enrolled>().flatten().map(|e| e.health_id.0));
-		t.chose.extend(events.find::<Withdrawn>().flatten().map(|e| e.health_id.0));
-		t.chose.extend(events.find::<SourcesChanged>().flatten().map(|e| e.health_id.0));
+		for e in events.find::<Enrolled>() {
+			t.enrolled.insert(e.map_err(|e| undecodable(&e))?.health_id.0);
+		}
+		for e in events.find::<Withdrawn>() {
+			t.chose.insert(e.map_err(|e| undecodable(&e))?.health_id.0);
+		}
+		for e in events.find::<SourcesChanged>() {
+			t.chose.insert(e.map_err(|e| undecodable(&e))?.health_id.0);
+		}
 		Ok(t)
 	}
 
@@ -199,6 +223,11 @@ impl Gateway {
 					warn!("shred_deferred", {"healthId": health_id, "reason": e.message});
 					continue;
 				},
+			}
+			if self.has_pending_puts(&health_id) {
+				// Settled first: a put that turns out anchored is shredded with the rest.
+				warn!("shred_deferred", {"healthId": health_id, "reason": "a put for the patient is still pending"});
+				continue;
 			}
 			let mut failed = false;
 			for (hash, _) in self.store.records_of(&health_id) {

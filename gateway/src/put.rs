@@ -27,17 +27,20 @@ pub const MORTAL_WINDOW: u64 = 64 + 16;
 
 impl Gateway {
 	/// Encrypts, stores and anchors a bundle for a hospital system whose token has scope
-	/// `records.write`. A dispatch error of the anchor in a finalized block leaves nothing
-	/// in the store; any other failure keeps the record pending, to be settled against the
-	/// chain (it may be anchored).
+	/// `records.write`. A dispatch error of the anchor in a finalized block, or a node that
+	/// could not take the submission at all, leaves nothing in the store; any other failure
+	/// keeps the record pending, to be settled against the chain (it may be anchored).
 	pub async fn put(&self, caller: &Caller, req: PutRequest) -> Result<PutResult, GatewayError> {
 		caller.require(scopes::PUT)?;
 		if req.bundle.get("resourceType").and_then(Json::as_str) != Some("Bundle") {
 			return Err(bad("bundle: expected a FHIR Bundle (resourceType \"Bundle\")"));
 		}
 		let plaintext = serde_json::to_vec(&req.bundle).map_err(|e| bad(e.to_string()))?;
-		let since_block = self.node.best_number().await?;
-		let (hash, size) = self.store.put(&plaintext, req.health_id, req.category, since_block)?;
+		// The era bound is unknown until a submission has happened: it is set when an outcome
+		// is lost (or by settling, after a crash), never from a block read before the
+		// submission queue, which the transaction's birth may come long after.
+		let (hash, size) =
+			self.store.put(&plaintext, req.health_id, req.category, UNKNOWN_SINCE)?;
 		let content_hash = H256(hash);
 		// While it is being submitted (waiting for the one-at-a-time submission lock, then
 		// for finality), settling leaves it alone.
@@ -54,6 +57,12 @@ impl Gateway {
 					codes::ANCHOR_REFUSED,
 					format!("the chain refused the anchor: {failure}"),
 				));
+			},
+			Err(e @ SubmitError::Unavailable(_)) => {
+				// The node could not be reached or the transaction not built: nothing was
+				// submitted.
+				self.store.discard(&hash)?;
+				return Err(e.into());
 			},
 			Err(e) => {
 				// Perhaps anchored, perhaps not: kept pending, settled against the chain. The
@@ -106,10 +115,6 @@ impl Gateway {
 				continue;
 			}
 			let content_hash = H256(hash);
-			if pending.since_block == UNKNOWN_SINCE {
-				self.store.set_pending_since(&hash, self.node.best_number().await?)?;
-				continue;
-			}
 			match self.node.anchored_here(pending.health_id, content_hash).await? {
 				Some(index) => {
 					let meta = RecordMeta {
@@ -122,6 +127,11 @@ impl Gateway {
 					self.store.confirm(&hash, &meta)?;
 					recovered += 1;
 					info!("record_recovered", {"healthId": pending.health_id, "contentHash": content_hash, "index": index});
+				},
+				None if pending.since_block == UNKNOWN_SINCE => {
+					// Its submission's outcome was never recorded (a crash, or the node gone):
+					// the era is bounded from now on.
+					self.store.set_pending_since(&hash, self.node.best_number().await?)?;
 				},
 				None if finalized > pending.since_block.saturating_add(MORTAL_WINDOW) => {
 					self.store.discard(&hash)?;

@@ -536,7 +536,8 @@ impl Store {
 	/// Encrypts `plaintext` with a fresh record key and stores it as a pending put: writes the
 	/// ciphertext file (synced), then, in one transaction, the pending entry and the wrapped
 	/// key. If the transaction fails the ciphertext file is removed. Returns the content hash
-	/// and the ciphertext size. `since_block` is the best block number at submission.
+	/// and the ciphertext size. `since_block` bounds the anchor transaction's era
+	/// ([`UNKNOWN_SINCE`] before its submission).
 	pub fn put(
 		&self,
 		plaintext: &[u8],

@@ -26,7 +26,10 @@ use healthchain_primitives::{
 	HealthId,
 };
 use sp_core::H256;
-use std::{collections::BTreeSet, time::Duration};
+use std::{
+	collections::{BTreeMap, BTreeSet},
+	time::Duration,
+};
 
 /// What one finalized block's events ask of the watcher.
 #[derive(Default)]
@@ -256,18 +259,30 @@ impl Gateway {
 	/// Revokes, with reason `Erased`, the anchors of shredded records until the chain holds
 	/// each revocation (a revocation already in the finalized log is not sent twice).
 	pub async fn revoke_due(&self) {
+		// The anchors this hospital already revoked as erased, per patient: one log read per
+		// patient and pass, however many of its records are due.
+		let mut revoked: BTreeMap<HealthId, BTreeSet<H256>> = BTreeMap::new();
 		for (hash, health_id) in self.store.revoke_due() {
 			let content_hash = H256(hash);
-			let done = match self.node.record_log(health_id).await {
-				Ok(log) => log.iter().any(|(_, e)| {
-					matches!(e.op, RecordOp::Revoke { content_hash: h, reason: RevocationReason::Erased } if h == content_hash) &&
-						healthchain_client::rpc::text(&e.hospital) == self.hospital()
-				}),
-				Err(e) => {
-					warn!("revoke_deferred", {"healthId": health_id, "contentHash": content_hash, "error": e.message});
-					continue;
-				},
-			};
+			if let std::collections::btree_map::Entry::Vacant(slot) = revoked.entry(health_id) {
+				match self.node.record_log(health_id).await {
+					Ok(log) => {
+						let erased = log.into_iter().filter_map(|(_, e)| match e.op {
+							RecordOp::Revoke {
+								content_hash: h,
+								reason: RevocationReason::Erased,
+							} if healthchain_client::rpc::text(&e.hospital) == self.hospital() => Some(h),
+							_ => None,
+						});
+						slot.insert(erased.collect());
+					},
+					Err(e) => {
+						warn!("revoke_deferred", {"healthId": health_id, "contentHash": content_hash, "error": e.message});
+						continue;
+					},
+				}
+			}
+			let done = revoked.get(&health_id).is_some_and(|set| set.contains(&content_hash));
 			let result =
 				if done { Ok(()) } else { self.node.revoke_erased(health_id, content_hash).await };
 			match result {

@@ -822,24 +822,33 @@ pub fn dev_idp_keygen(key_file: &Path, jwks_file: &Path, kid: &str) -> Result<()
 		.map_err(|e| format!("cannot write {}: {e}", jwks_file.display()))
 }
 
-/// What [`mint_token`] puts in a token.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// What [`mint_token`] puts in a token (also the `token` command's options).
+#[derive(Clone, Debug, Default, PartialEq, Eq, clap::Args)]
 pub struct TokenSpec {
-	/// `iss`.
+	/// The `iss` claim (the gateway's `[auth] issuer`).
+	#[arg(long)]
 	pub issuer: String,
-	/// `aud`.
+	/// The `aud` claim (the gateway's `[auth] audience`).
+	#[arg(long)]
 	pub audience: String,
-	/// `sub`.
+	/// The `sub` claim: who the caller is.
+	#[arg(long)]
 	pub subject: String,
-	/// `scope` (joined with spaces).
+	/// Scopes, joined with spaces in the `scope` claim: records.write, records.read,
+	/// records.emergency, patients.identify, gateway.status (repeat the flag).
+	#[arg(long = "scope")]
 	pub scopes: Vec<String>,
-	/// The `licence` claim.
+	/// The practitioner's licence number (the `licence` claim).
+	#[arg(long)]
 	pub licence: Option<String>,
-	/// `exp` - now; negative: already expired (tests).
+	/// Lifetime in seconds (`exp` - now; negative: already expired, for tests).
+	#[arg(long, default_value_t = 3600, allow_negative_numbers = true)]
 	pub valid_for_secs: i64,
 	/// `nbf` - now; positive: not yet valid (tests).
+	#[arg(skip)]
 	pub not_before_in_secs: i64,
 	/// The header's `kid`.
+	#[arg(long, default_value = "dev")]
 	pub kid: String,
 }
 

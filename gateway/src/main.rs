@@ -81,28 +81,8 @@ enum Command {
 	Token {
 		/// The signing key file.
 		key_file: PathBuf,
-		/// The `iss` claim (the gateway's `[auth] issuer`).
-		#[arg(long)]
-		issuer: String,
-		/// The `aud` claim (the gateway's `[auth] audience`).
-		#[arg(long)]
-		audience: String,
-		/// The `sub` claim: who the caller is.
-		#[arg(long)]
-		subject: String,
-		/// Scopes: records.write, records.read, records.emergency, patients.identify,
-		/// gateway.status (repeat the flag).
-		#[arg(long = "scope")]
-		scopes: Vec<String>,
-		/// The practitioner's licence number (the `licence` claim).
-		#[arg(long)]
-		licence: Option<String>,
-		/// Lifetime in seconds (negative: already expired, for tests).
-		#[arg(long, default_value_t = 3600, allow_negative_numbers = true)]
-		valid_for_secs: i64,
-		/// The key id.
-		#[arg(long, default_value = "dev")]
-		kid: String,
+		#[command(flatten)]
+		spec: auth::TokenSpec,
 	},
 	/// Measures the record index: fills it with N records and times puts and reads.
 	BenchStore {
@@ -496,26 +476,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 		Command::IdpKeygen { key_file, jwks_file, kid } => {
 			auth::dev_idp_keygen(&key_file, &jwks_file, &kid)
 		},
-		Command::Token {
-			key_file,
-			issuer,
-			audience,
-			subject,
-			scopes,
-			licence,
-			valid_for_secs,
-			kid,
-		} => {
-			let spec = auth::TokenSpec {
-				issuer,
-				audience,
-				subject,
-				scopes,
-				licence,
-				valid_for_secs,
-				not_before_in_secs: 0,
-				kid,
-			};
+		Command::Token { key_file, spec } => {
 			println!("{}", auth::mint_token(&key_file, &spec)?);
 			Ok(())
 		},

@@ -822,34 +822,6 @@ impl Drop for GatewayProcess {
 	}
 }
 
-/// A plain HTTP/1.1 POST of a JSON body with a Host header and extra headers; returns the
-/// status code and body.
-pub fn http_post(
-	addr: &str,
-	host: &str,
-	headers: &[(&str, &str)],
-	body: &str,
-) -> std::io::Result<(u16, String)> {
-	use std::io::{Read, Write};
-	let mut s = std::net::TcpStream::connect(addr)?;
-	s.set_read_timeout(Some(Duration::from_secs(30)))?;
-	let mut req = format!(
-		"POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
-		body.len()
-	);
-	for (k, v) in headers {
-		req.push_str(&format!("{k}: {v}\r\n"));
-	}
-	req.push_str("\r\n");
-	req.push_str(body);
-	s.write_all(req.as_bytes())?;
-	let mut buf = String::new();
-	s.read_to_string(&mut buf)?;
-	let status = buf.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-	let body = buf.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
-	Ok((status, body))
-}
-
 /// Sends SIGINT to a child process and waits for it to exit (a clean shutdown); kills it and
 /// panics if it is still running after `limit`.
 fn interrupt(mut child: Child, what: &str, limit: Duration) -> ExitStatus {
@@ -877,15 +849,39 @@ fn kill(child: Option<Child>) {
 	}
 }
 
-/// A plain HTTP/1.1 GET; returns the status code and body.
-pub fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
+/// One plain HTTP/1.1 request to `addr` (`Connection: close`); returns the status code and
+/// the body.
+fn http_request(addr: &str, head: &str, body: &str) -> std::io::Result<(u16, String)> {
 	use std::io::{Read, Write};
 	let mut s = std::net::TcpStream::connect(addr)?;
-	s.set_read_timeout(Some(Duration::from_secs(10)))?;
-	write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+	s.set_read_timeout(Some(Duration::from_secs(30)))?;
+	s.write_all(format!("{head}Connection: close\r\n\r\n{body}").as_bytes())?;
 	let mut buf = String::new();
 	s.read_to_string(&mut buf)?;
 	let status = buf.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
 	let body = buf.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
 	Ok((status, body))
+}
+
+/// A plain HTTP/1.1 GET; returns the status code and body.
+pub fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
+	http_request(addr, &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n"), "")
+}
+
+/// A plain HTTP/1.1 POST of a JSON body with a Host header and extra headers; returns the
+/// status code and body.
+pub fn http_post(
+	addr: &str,
+	host: &str,
+	headers: &[(&str, &str)],
+	body: &str,
+) -> std::io::Result<(u16, String)> {
+	let mut head = format!(
+		"POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+		body.len()
+	);
+	for (k, v) in headers {
+		head.push_str(&format!("{k}: {v}\r\n"));
+	}
+	http_request(addr, &head, body)
 }

@@ -1,11 +1,12 @@
 //! Dispatches the command line to the node or to a subcommand.
 
 use crate::{
+	benchmarking::{inherent_benchmark_data, RemarkBuilder},
 	chain_spec,
 	cli::{Cli, Subcommand},
 	service,
 };
-use frame_benchmarking_cli::{BenchmarkCmd, SUBSTRATE_REFERENCE_HARDWARE};
+use frame_benchmarking_cli::{BenchmarkCmd, ExtrinsicFactory, SUBSTRATE_REFERENCE_HARDWARE};
 use healthchain_runtime::opaque::Block;
 use sc_cli::SubstrateCli;
 use sc_service::{Configuration, PartialComponents};
@@ -155,11 +156,24 @@ pub fn run() -> sc_cli::Result<()> {
 					let shared_cache = backend.expose_shared_trie_cache();
 					cmd.run(config, client, db, storage, shared_cache)
 				},
-				BenchmarkCmd::Overhead(_) | BenchmarkCmd::Extrinsic(_) => Err(
-					"`benchmark overhead` and `benchmark extrinsic` need a fee-paying transfer \
-					 builder; this chain has no currency. Use `scripts/bench` for throughput."
-						.into(),
-				),
+				BenchmarkCmd::Overhead(cmd) => {
+					let PartialComponents { client, .. } = service::new_partial(&config)?;
+					let builder = RemarkBuilder::new(client.clone());
+					cmd.run(
+						config.chain_spec.name().into(),
+						client,
+						inherent_benchmark_data()?,
+						Vec::new(),
+						&builder,
+						false,
+					)
+				},
+				BenchmarkCmd::Extrinsic(cmd) => {
+					let PartialComponents { client, .. } = service::new_partial(&config)?;
+					let builders =
+						ExtrinsicFactory(vec![Box::new(RemarkBuilder::new(client.clone()))]);
+					cmd.run(client, inherent_benchmark_data()?, Vec::new(), &builders)
+				},
 				BenchmarkCmd::Machine(cmd) => {
 					cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone())
 				},

@@ -5,6 +5,7 @@
 // ones polkadot-sdk's service and CLI builders impose.
 #![allow(clippy::result_large_err)]
 
+mod benchmarking;
 mod chain_spec;
 mod cli;
 mod command;

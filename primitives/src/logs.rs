@@ -169,6 +169,54 @@ pub struct AccessEntry {
 	pub at: Moment,
 }
 
+/// One access of an `AccessLog.attest_batch`: what a single `AccessLog.attest` names. The
+/// hospital is the signing gateway's; the entry each access produces is the one a single
+/// attestation would.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub struct AccessAttestation {
+	/// The patient.
+	pub health_id: HealthId,
+	/// The doctor, treating at the signer's hospital.
+	pub practitioner: LicenceNumber,
+	/// The categories looked at.
+	pub categories: Categories,
+	/// The records served (BLAKE2b-256 of their ciphertexts).
+	pub records: RecordHashes,
+	/// Why.
+	pub purpose: Purpose,
+}
+
+/// Why one access was not attested: the errors of `AccessLog.attest` that belong to the access
+/// rather than to the signer. `AccessLog.attest_batch` reports one per refused access in an
+/// `AttestationRefused` event.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+	Debug,
+)]
+#[serde(rename_all = "camelCase", tag = "kind", content = "reason")]
+pub enum AttestRefusal {
+	/// The consent decision denies this access, for the reason given.
+	AccessDenied(crate::DenyReason),
+	/// The hospital asks per-request consent and no unexpired grant covers this access.
+	ConsentRequestNeeded,
+	/// The access names no record.
+	NoRecords,
+	/// A record hash is named twice.
+	DuplicateRecord,
+}
+
 /// Which log.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum LogKind {

@@ -267,6 +267,14 @@ async function generateActivity(api) {
     ['council.vote (Bob)', bob, tx.council.vote(proposed.proposalHash, proposed.proposalIndex, true)],
     ['council.vote (Charlie)', charlie, tx.council.vote(proposed.proposalHash, proposed.proposalIndex, true)],
   ]);
+  const batch = await stage(api, 'H2', [
+    ['accessLog.attestBatch (Dave, one refused)', dave, tx.accessLog.attestBatch([
+      { healthId: p1, practitioner: 'MD10001', categories: ['Allergy'], records: [recordA], purpose: 'Treatment' },
+      { healthId: p1, practitioner: 'MD10002', categories: ['Allergy'], records: [recordB], purpose: 'Treatment' },
+    ])],
+  ]);
+  findEvent(batch, 'accessLog', 'AccessAttested');
+  findEvent(batch, 'accessLog', 'AttestationRefused');
   const i = await stage(api, 'I', [
     ['consent.revokeGrant', patient1, tx.consent.revokeGrant(p1, 'H0002', 'MD10002')],
     ['consent.withdraw (assisted)', eve, tx.consent.withdraw(p2)],

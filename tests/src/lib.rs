@@ -4,6 +4,8 @@
 //! The node binary is `$HEALTHCHAIN_NODE`, or `healthchain-node` in the release directory of
 //! `$CARGO_TARGET_DIR` (default `target`). `scripts/test` builds it first.
 
+pub mod genesis;
+
 use std::{
 	net::TcpListener,
 	path::{Path, PathBuf},
@@ -198,8 +200,15 @@ pub struct Node {
 }
 
 impl Node {
-	/// Starts a node and waits until its RPC answers.
+	/// Starts a node and waits until its RPC answers (up to [`PATIENCE`]).
 	pub async fn start(config: NodeConfig) -> Node {
+		Self::start_with_patience(config, PATIENCE).await
+	}
+
+	/// Starts a node and waits up to `patience` until its RPC answers: longer than
+	/// [`PATIENCE`] for a chain whose genesis state is large (the node builds it before it
+	/// serves RPC).
+	pub async fn start_with_patience(config: NodeConfig, patience: Duration) -> Node {
 		let (tmp, base_path) = match config.base_path {
 			Some(p) => (None, p),
 			None => {
@@ -234,7 +243,7 @@ impl Node {
 		let child = cmd.spawn().expect("the node starts");
 		let mut node =
 			Node { child: Some(child), rpc_port, p2p_port, base_path, _tmp: tmp, log_path };
-		node.wait_for_rpc().await;
+		node.wait_for_rpc(patience).await;
 		node
 	}
 
@@ -271,7 +280,7 @@ impl Node {
 		std::fs::read_to_string(&self.log_path).unwrap_or_default()
 	}
 
-	async fn wait_for_rpc(&mut self) {
+	async fn wait_for_rpc(&mut self, patience: Duration) {
 		let start = Instant::now();
 		loop {
 			if self.rpc().request::<Value, _>("system_health", rpc_params![]).await.is_ok() {
@@ -283,7 +292,7 @@ impl Node {
 					self.log()
 				);
 			}
-			assert!(start.elapsed() < PATIENCE, "RPC never came up; log:\n{}", self.log());
+			assert!(start.elapsed() < patience, "RPC never came up; log:\n{}", self.log());
 			tokio::time::sleep(Duration::from_millis(250)).await;
 		}
 	}

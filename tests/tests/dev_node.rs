@@ -90,3 +90,69 @@ async fn restart_on_the_same_base_path_keeps_the_finalized_chain() {
 	node.wait_finalized(n + 2).await;
 	assert_eq!(node.block_hash(n).await, Some(hash));
 }
+
+/// `benchmark overhead` runs on this fee-less chain: blocks of operators' signed remarks (every
+/// transaction extension, the permission gate and the quotas included) until the block is full,
+/// and writes the two weight files the runtime imports. A short run: figures come from
+/// `scripts/weights`, this only shows the command works and what it writes.
+#[test]
+fn benchmark_overhead_builds_signed_remark_blocks_and_writes_the_base_weights() {
+	let dir = tempfile::tempdir().expect("a temporary directory");
+	let out = std::process::Command::new(healthchain_tests::node_binary())
+		.args(["benchmark", "overhead", "--chain", "dev", "--wasm-execution", "compiled"])
+		.args(["--warmup", "1", "--repeat", "3", "--weight-path"])
+		.arg(dir.path())
+		.output()
+		.expect("the node binary runs");
+	let log = String::from_utf8_lossy(&out.stderr);
+	assert!(out.status.success(), "benchmark overhead failed:\n{log}");
+	// Three operators sign in turn, 200 calls a block each: the quota, not the weight, ends
+	// the benchmark's block.
+	assert!(log.contains("Extrinsics per block: 600"), "{log}");
+	for (file, constant) in [
+		("block_weights.rs", "pub const BlockExecutionWeight: Weight"),
+		("extrinsic_weights.rs", "pub const ExtrinsicBaseWeight: Weight"),
+	] {
+		let text = std::fs::read_to_string(dir.path().join(file)).expect("the file is written");
+		assert!(text.contains(constant), "{file} defines {constant}");
+	}
+}
+
+/// The million-patient genesis of `healthchain-bench`, short: 300 patients built by the
+/// runtime's own genesis builder in three chunks of 100, the chunks' storage merged; a node on
+/// the merged spec knows every one of them as registered and enrolled, and nobody else.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_genesis_built_in_chunks_registers_and_enrols_every_patient() {
+	use healthchain_primitives::{DataCategory, Decision, DenyReason, PermitBasis, Purpose};
+	use healthchain_tests::{
+		genesis::{genesis_patient, spec_with_patients},
+		rpc::CheckAccessParams,
+		HealthRpcClient,
+	};
+	let (dir, other) = (tempfile::tempdir(), tempfile::tempdir());
+	let (dir, other) = (dir.expect("a temporary directory"), other.expect("another"));
+	let (spec, keys) = spec_with_patients(dir.path(), 300, 100);
+	let (_, keys_of_100) = spec_with_patients(other.path(), 100, 100);
+	assert_eq!(keys - keys_of_100, 200 * 4, "health ID, binding, account, consent a patient");
+	let mut config = NodeConfig::dev();
+	config.chain = spec.to_str().expect("a UTF-8 path").to_string();
+	let node = Node::start(config).await;
+	let decision = |i: u64| {
+		let rpc = node.rpc();
+		async move {
+			let params = CheckAccessParams {
+				practitioner: "MD10001".into(),
+				hospital: "H0001".into(),
+				health_id: genesis_patient(i),
+				categories: vec![DataCategory::Allergy],
+				purpose: Purpose::Treatment,
+				at_time: None,
+			};
+			rpc.check_access(params).await.expect("health_checkAccess answers").decision
+		}
+	};
+	for i in [0, 99, 100, 199, 299] {
+		assert_eq!(decision(i).await, Decision::Permit(PermitBasis::Enrolment), "patient {i}");
+	}
+	assert_eq!(decision(300).await, Decision::Deny(DenyReason::UnknownPatient));
+}

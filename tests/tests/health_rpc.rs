@@ -235,3 +235,67 @@ async fn anchor_check_attest_and_verify_the_logs_then_sync_a_fresh_node() {
 	);
 	assert_eq!((a.entries, a.head), (b.entries, b.head), "same record log");
 }
+
+/// `AccessLog.attest_batch` on a real node: each access decided on its own, the permitted ones
+/// logged with the entries single attestations make (verified with the one log verification),
+/// a refused one reported with its position and the reason `health_checkAccess` gives.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_batch_is_logged_as_single_attestations_and_each_refusal_is_reported() {
+	use healthchain_primitives::{
+		logs::{AccessAttestation, AttestRefusal, RecordHashes},
+		Categories, LicenceNumber,
+	};
+	let node = Node::start(NodeConfig::dev()).await;
+	node.wait_finalized(1).await;
+	let client = node.client().await;
+	let rpc = node.rpc();
+	let (gw_a, p) = (dev::dave(), demo_patient());
+	submit(&client, &dev::two(), &calls::enrol(p, calls::all_sources())).await;
+	let access = |doctor: &str, record: u8| AccessAttestation {
+		health_id: p,
+		practitioner: LicenceNumber::truncate_from(doctor.as_bytes().to_vec()),
+		categories: Categories::truncate_from(vec![DataCategory::Allergy]),
+		records: RecordHashes::truncate_from(vec![hash(record)]),
+		purpose: Purpose::Treatment,
+	};
+
+	// The middle access names a doctor of hospital B at hospital A's gateway.
+	let batch = vec![access("MD10001", 1), access("MD10002", 2), access("MD10001", 3)];
+	let included = submit(&client, &gw_a, &calls::attest_batch(batch)).await;
+	let refused = included
+		.event::<runtime::access_log::events::AttestationRefused>()
+		.expect("one access refused");
+	assert_eq!((refused.index, refused.health_id.0), (1, p));
+	let decision = rpc.check_access(check("MD10002", "H0001", p)).await.unwrap();
+	let Decision::Deny(reason) = decision.decision else { panic!("{decision:?}") };
+	assert_eq!(refused.reason.0, AttestRefusal::AccessDenied(reason));
+	let attested = included
+		.events
+		.find::<runtime::access_log::events::AccessAttested>()
+		.collect::<Result<Vec<_>, _>>()
+		.expect("the events decode");
+	assert_eq!(attested.iter().map(|e| e.index).collect::<Vec<_>>(), vec![0, 1]);
+
+	// A single attestation after it: the log holds three entries of one form, verified.
+	submit(&client, &gw_a, &attest(p, "MD10001")).await;
+	let entries: Vec<AccessEntry> = verified_log(&rpc.access_log(p, None).await.unwrap());
+	assert_eq!(entries.len(), 3);
+	for (entry, record) in entries.iter().zip([1u8, 3, 1]) {
+		assert_eq!(entry.hospital.to_vec(), b"H0001".to_vec());
+		assert_eq!(entry.practitioner.to_vec(), b"MD10001".to_vec());
+		assert_eq!(entry.basis, AccessBasis::Enrolment);
+		assert_eq!(entry.records.to_vec(), vec![hash(record)]);
+	}
+
+	// An empty batch, and a batch from a patient's key: refused, nothing logged.
+	let empty = try_submit(&client, &gw_a, &calls::attest_batch(vec![])).await;
+	assert_eq!(pallet_error(empty), "EmptyBatch");
+	let (patient, batch) = (dev::two(), calls::attest_batch(vec![access("MD10001", 4)]));
+	let refused = try_submit(&client, &patient, &batch)
+		.await
+		.err()
+		.expect("the permission gate refuses a patient's attestation")
+		.to_string();
+	assert!(refused.contains("custom error: 11"), "outside the patient's role: {refused}");
+	assert_eq!(rpc.access_log(p, None).await.unwrap().count, 3);
+}

@@ -4,17 +4,18 @@
 use super::*;
 use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
-use frame_support::BoundedVec;
+use frame_support::{traits::Get, BoundedVec};
 use frame_system::RawOrigin;
 use healthchain_primitives::{
-	ConsentPolicy, DataCategory, DocumentKind, HealthId, HospitalCode, LicenceNumber, Purpose,
-	MAX_LICENCE_LEN, MAX_RECORDS_PER_ATTESTATION_U32 as MAX_RECORDS,
+	logs::AccessAttestation, ConsentPolicy, DataCategory, DocumentKind, HealthId, HospitalCode,
+	LicenceNumber, Purpose, MAX_LICENCE_LEN, MAX_RECORDS_PER_ATTESTATION_U32 as MAX_RECORDS,
 };
 use pallet_consent::SourceSelection;
 use pallet_participants::{Hospital, HospitalStatus, LicenceStatus, Practitioner, Role};
 use sp_core::H256;
 
-fn setup<T: Config>() -> (T::AccountId, HealthId, LicenceNumber) {
+/// A per-request hospital `H0002` with its gateway, and a licensed, affiliated doctor.
+fn provider<T: Config>() -> (T::AccountId, LicenceNumber) {
 	let code: HospitalCode = BoundedVec::truncate_from(b"H0002".to_vec());
 	let gw: T::AccountId = account("gateway", 0, 0);
 	pallet_participants::Pallet::<T>::grant_role(&gw, Role::Gateway(code.clone())).expect("fresh");
@@ -37,10 +38,19 @@ fn setup<T: Config>() -> (T::AccountId, HealthId, LicenceNumber) {
 			terms_accepted: true,
 		},
 	);
-	let key: T::AccountId = account("patient", 0, 0);
-	let id = HealthId([7u8; 32]);
 	let registrar: T::AccountId = account("registrar", 0, 0);
 	pallet_participants::Pallet::<T>::grant_role(&registrar, Role::Registrar).expect("fresh");
+	(gw, doctor)
+}
+
+/// Patient `i`, registered, enrolled, opted in to sensitive categories, with a grant to
+/// `doctor` at `gw`'s hospital for every category: the costliest permit to decide.
+fn granted_patient<T: Config>(i: u32, gw: &T::AccountId, doctor: &LicenceNumber) -> HealthId {
+	let key: T::AccountId = account("patient", i, 0);
+	let mut raw = [7u8; 32];
+	raw[..4].copy_from_slice(&i.to_le_bytes());
+	let id = HealthId(raw);
+	let registrar: T::AccountId = account("registrar", 0, 0);
 	pallet_health_id::Pallet::<T>::register(
 		RawOrigin::Signed(registrar).into(),
 		id,
@@ -73,7 +83,12 @@ fn setup<T: Config>() -> (T::AccountId, HealthId, LicenceNumber) {
 	let request = pallet_consent::NextRequestId::<T>::get() - 1;
 	pallet_consent::Pallet::<T>::respond(RawOrigin::Signed(key).into(), request, true)
 		.expect("grants");
-	(gw, id, doctor)
+	id
+}
+
+/// `r` distinct record hashes.
+fn records(r: u32) -> RecordHashes {
+	BoundedVec::truncate_from((0..r).map(|i| H256::repeat_byte(i as u8 + 1)).collect::<Vec<_>>())
 }
 
 #[benchmarks]
@@ -82,18 +97,40 @@ mod benchmarks {
 
 	#[benchmark]
 	fn attest(r: Linear<1, MAX_RECORDS>) {
-		let (gw, id, doctor) = setup::<T>();
-		let records: Vec<H256> = (0..r).map(|i| H256::repeat_byte(i as u8 + 1)).collect();
+		let (gw, doctor) = provider::<T>();
+		let id = granted_patient::<T>(0, &gw, &doctor);
 		#[extrinsic_call]
 		_(
 			RawOrigin::Signed(gw),
 			id,
 			doctor,
 			frame_support::BoundedVec::truncate_from(DataCategory::ALL.to_vec()),
-			BoundedVec::truncate_from(records),
+			records(r),
 			Purpose::Treatment,
 		);
 		assert_eq!(AccessLogs::<T>::get(id).count, 1);
+	}
+
+	/// `n` accesses to `n` different patients, each with a grant and one record (further
+	/// records are weighed at `attest`'s cost per record).
+	#[benchmark]
+	fn attest_batch(n: Linear<1, { T::MaxBatch::get() }>) {
+		let (gw, doctor) = provider::<T>();
+		let accesses: Vec<AccessAttestation> = (0..n)
+			.map(|i| AccessAttestation {
+				health_id: granted_patient::<T>(i, &gw, &doctor),
+				practitioner: doctor.clone(),
+				categories: frame_support::BoundedVec::truncate_from(DataCategory::ALL.to_vec()),
+				records: records(1),
+				purpose: Purpose::Treatment,
+			})
+			.collect();
+		let ids: Vec<HealthId> = accesses.iter().map(|a| a.health_id).collect();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(gw), BoundedVec::truncate_from(accesses));
+		for id in ids {
+			assert_eq!(AccessLogs::<T>::get(id).count, 1);
+		}
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

@@ -35,8 +35,9 @@ pub mod pallet {
 	use frame_support::pallet_prelude::*;
 	use frame_system::pallet_prelude::*;
 	use healthchain_primitives::{
-		categories_from, logs::append_and_index, Categories, Decision, DenyReason, HealthId,
-		LicenceNumber, Purpose,
+		categories_from,
+		logs::{append_and_index, AccessAttestation, AttestRefusal},
+		Categories, Decision, DenyReason, HealthId, HospitalCode, LicenceNumber, Purpose,
 	};
 	use sp_core::H256;
 	use sp_runtime::SaturatedConversion;
@@ -50,6 +51,10 @@ pub mod pallet {
 
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
+
+		/// The most accesses one `attest_batch` may carry.
+		#[pallet::constant]
+		type MaxBatch: Get<u32>;
 	}
 
 	#[pallet::pallet]
@@ -74,6 +79,16 @@ pub mod pallet {
 			/// The log head after it.
 			head: H256,
 		},
+		/// One access of an `attest_batch` was not attested, for the reason given; the other
+		/// accesses of the batch are unaffected.
+		AttestationRefused {
+			/// Its position in the batch.
+			index: u32,
+			/// The patient it named.
+			health_id: HealthId,
+			/// Why.
+			reason: AttestRefusal,
+		},
 	}
 
 	/// Errors of the access-log pallet.
@@ -89,6 +104,19 @@ pub mod pallet {
 		NoRecords,
 		/// A record hash is named twice.
 		DuplicateRecord,
+		/// A batch must carry at least one access.
+		EmptyBatch,
+	}
+
+	impl<T> From<AttestRefusal> for Error<T> {
+		fn from(r: AttestRefusal) -> Self {
+			match r {
+				AttestRefusal::AccessDenied(reason) => Error::AccessDenied(reason),
+				AttestRefusal::ConsentRequestNeeded => Error::ConsentRequestNeeded,
+				AttestRefusal::NoRecords => Error::NoRecords,
+				AttestRefusal::DuplicateRecord => Error::DuplicateRecord,
+			}
+		}
 	}
 
 	#[pallet::call]
@@ -96,8 +124,16 @@ pub mod pallet {
 		/// Attest that `practitioner`, treating at the signer's hospital, accessed
 		/// `health_id`'s `categories` by fetching `records`, for `purpose`. Refused unless the
 		/// consent decision permits it at this block's time.
+		///
+		/// Origin: signed by a gateway of an active hospital.
+		///
+		/// Errors: `NotAGateway`; `NoRecords`; `DuplicateRecord`; `AccessDenied` with the
+		/// decision's reason; `ConsentRequestNeeded`.
+		///
+		/// Emits `AccessAttested`. Weight: the benchmarked worst case; the grant read is
+		/// refunded when the access rests on the patient's enrolment.
 		#[pallet::call_index(0)]
-		#[pallet::weight(<T as Config>::WeightInfo::attest(records.len() as u32))]
+		#[pallet::weight(Pallet::<T>::attest_weight(records.len() as u32, *purpose))]
 		pub fn attest(
 			origin: OriginFor<T>,
 			health_id: HealthId,
@@ -105,40 +141,153 @@ pub mod pallet {
 			categories: Categories,
 			records: RecordHashes,
 			purpose: Purpose,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
+			let weight = Self::attest_weight(records.len() as u32, purpose);
 			let (_, hospital) = pallet_participants::Pallet::<T>::ensure_active_gateway(origin)
 				.map_err(|_| Error::<T>::NotAGateway)?;
-			ensure!(!records.is_empty(), Error::<T>::NoRecords);
-			for (i, r) in records.iter().enumerate() {
-				ensure!(!records[..i].contains(r), Error::<T>::DuplicateRecord);
-			}
+			let access =
+				AccessAttestation { health_id, practitioner, categories, records, purpose };
 			let now = pallet_consent::Pallet::<T>::now();
+			let entry = Self::permitted_entry(&hospital, access, now).map_err(Error::<T>::from)?;
+			let unused = Self::unread(&entry.basis);
+			Self::append(health_id, entry);
+			Ok(Some(weight.saturating_sub(unused)).into())
+		}
+
+		/// Attest many accesses at once, each exactly as `attest` would: each is decided on
+		/// its own, a permitted one is appended to its patient's log with the entry a single
+		/// attestation would make, and a refused one is reported and skipped. The batch
+		/// succeeds when the signer may attest, whatever its accesses' outcomes.
+		///
+		/// Origin: signed by a gateway of an active hospital.
+		///
+		/// Errors: `NotAGateway`; `EmptyBatch`. An access's own refusal (`AttestRefusal`) is
+		/// not an error of the call.
+		///
+		/// Emits `AccessAttested` for each permitted access and `AttestationRefused` (with its
+		/// position and the reason) for each refused one, in the batch's order. Weight: as
+		/// `attest`, access by access, with the same refunds.
+		#[pallet::call_index(1)]
+		#[pallet::weight(Pallet::<T>::batch_weight(accesses))]
+		pub fn attest_batch(
+			origin: OriginFor<T>,
+			accesses: BoundedVec<AccessAttestation, T::MaxBatch>,
+		) -> DispatchResultWithPostInfo {
+			let weight = Self::batch_weight(&accesses);
+			let (_, hospital) = pallet_participants::Pallet::<T>::ensure_active_gateway(origin)
+				.map_err(|_| Error::<T>::NotAGateway)?;
+			ensure!(!accesses.is_empty(), Error::<T>::EmptyBatch);
+			let now = pallet_consent::Pallet::<T>::now();
+			let mut unused = Weight::zero();
+			for (index, access) in accesses.into_iter().enumerate() {
+				let health_id = access.health_id;
+				match Self::permitted_entry(&hospital, access, now) {
+					Ok(entry) => {
+						unused.saturating_accrue(Self::unread(&entry.basis));
+						Self::append(health_id, entry)
+					},
+					Err(reason) => Self::deposit_event(Event::AttestationRefused {
+						index: index as u32,
+						health_id,
+						reason,
+					}),
+				}
+			}
+			Ok(Some(weight.saturating_sub(unused)).into())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The weight of an `attest` of `records` records for `purpose`: the benchmarked
+		/// worst case (a per-request hospital's grant read) and, for an emergency, the second
+		/// read an emergency permit makes (the access and the patient's open one).
+		pub fn attest_weight(records: u32, purpose: Purpose) -> Weight {
+			<T as Config>::WeightInfo::attest(records).saturating_add(Self::emergency_read(purpose))
+		}
+
+		/// The weight of an `attest_batch` of `accesses`: the benchmarked batch of as many
+		/// one-record accesses, plus each further record at `attest`'s benchmarked cost of a
+		/// record, plus an emergency's second read for each emergency access.
+		pub fn batch_weight(accesses: &[AccessAttestation]) -> Weight {
+			let further: u32 = accesses
+				.iter()
+				.map(|a| (a.records.len() as u32).saturating_sub(1))
+				.fold(0, u32::saturating_add);
+			let per_record = <T as Config>::WeightInfo::attest(2)
+				.saturating_sub(<T as Config>::WeightInfo::attest(1));
+			let emergencies = accesses
+				.iter()
+				.map(|a| Self::emergency_read(a.purpose))
+				.fold(Weight::zero(), Weight::saturating_add);
+			<T as Config>::WeightInfo::attest_batch(accesses.len() as u32)
+				.saturating_add(per_record.saturating_mul(further.into()))
+				.saturating_add(emergencies)
+		}
+
+		/// The read an emergency permit makes beyond the benchmarked grant lookup.
+		fn emergency_read(purpose: Purpose) -> Weight {
+			match purpose {
+				Purpose::Emergency => T::DbWeight::get().reads(1),
+				_ => Weight::zero(),
+			}
+		}
+
+		/// The weight charged for an access and not used: an access resting on the patient's
+		/// enrolment (a one-time-consent hospital) reads no grant.
+		fn unread(basis: &AccessBasis) -> Weight {
+			match basis {
+				AccessBasis::Enrolment => T::DbWeight::get().reads(1),
+				_ => Weight::zero(),
+			}
+		}
+
+		/// The log entry of `access` attested by `hospital`'s gateway at `now`, if the
+		/// access names its records well and the consent decision permits it.
+		pub fn permitted_entry(
+			hospital: &HospitalCode,
+			access: AccessAttestation,
+			now: healthchain_primitives::Moment,
+		) -> Result<AccessEntry, AttestRefusal> {
+			let AccessAttestation { health_id, practitioner, categories, records, purpose } =
+				access;
+			if records.is_empty() {
+				return Err(AttestRefusal::NoRecords);
+			}
+			for (i, r) in records.iter().enumerate() {
+				if records[..i].contains(r) {
+					return Err(AttestRefusal::DuplicateRecord);
+				}
+			}
 			let basis = match pallet_consent::Pallet::<T>::decide(
 				&practitioner,
-				&hospital,
+				hospital,
 				&health_id,
 				&categories,
 				purpose,
 				now,
 			) {
 				Decision::Permit(basis) => basis,
-				Decision::NeedsRequest => return Err(Error::<T>::ConsentRequestNeeded.into()),
-				Decision::Deny(reason) => return Err(Error::<T>::AccessDenied(reason).into()),
+				Decision::NeedsRequest => return Err(AttestRefusal::ConsentRequestNeeded),
+				Decision::Deny(reason) => return Err(AttestRefusal::AccessDenied(reason)),
 			};
-			let entry = AccessEntry {
+			Ok(AccessEntry {
 				basis: pallet_consent::Pallet::<T>::basis_reference(
 					&practitioner,
-					&hospital,
+					hospital,
 					&health_id,
 					basis,
 				),
-				hospital,
+				hospital: hospital.clone(),
 				practitioner,
 				categories: categories_from(&categories),
 				records,
 				purpose,
 				at: now,
-			};
+			})
+		}
+
+		/// Appends `entry` to `health_id`'s log (state head, offchain index) and emits it.
+		fn append(health_id: HealthId, entry: AccessEntry) {
 			let prev = AccessLogs::<T>::get(health_id);
 			let block = frame_system::Pallet::<T>::block_number().saturated_into::<u32>();
 			let next = append_and_index(LOG, &health_id, &prev, block, &entry);
@@ -149,7 +298,6 @@ pub mod pallet {
 				entry,
 				head: next.head,
 			});
-			Ok(())
 		}
 	}
 }

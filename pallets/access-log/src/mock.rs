@@ -10,4 +10,5 @@ pallet_consent::impl_test_runtime!(AccessLog: pallet_access_log);
 impl pallet_access_log::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type WeightInfo = ();
+	type MaxBatch = frame_support::traits::ConstU32<100>;
 }

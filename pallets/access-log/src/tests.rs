@@ -3,7 +3,10 @@
 use crate::{mock::*, AccessLogs, Error, Event, *};
 use codec::Encode;
 use frame_support::{assert_noop, assert_ok, BoundedVec};
-use healthchain_primitives::{DataCategory as C, DenyReason, HealthId, Purpose};
+use healthchain_primitives::{
+	logs::{AccessAttestation, AttestRefusal},
+	DataCategory as C, DenyReason, HealthId, Purpose,
+};
 use pallet_consent::{EmergencyReason, SourceSelection};
 use sp_core::H256;
 
@@ -16,7 +19,7 @@ fn attest(
 	who: HealthId,
 	cats: Vec<C>,
 	purpose: Purpose,
-) -> frame_support::dispatch::DispatchResult {
+) -> frame_support::dispatch::DispatchResultWithPostInfo {
 	let cats = BoundedVec::truncate_from(cats);
 	AccessLog::attest(RuntimeOrigin::signed(gw), who, lic(doctor), cats, records(1), purpose)
 }
@@ -151,4 +154,146 @@ fn record_lists_are_checked() {
 			Purpose::Treatment
 		));
 	});
+}
+
+/// One access of a batch: `doctor` looked at `who`'s allergies, served record `record`.
+fn access(who: HealthId, doctor: &str, record: u8) -> AccessAttestation {
+	AccessAttestation {
+		health_id: who,
+		practitioner: lic(doctor),
+		categories: BoundedVec::truncate_from(vec![C::Allergy]),
+		records: BoundedVec::truncate_from(vec![H256::repeat_byte(record)]),
+		purpose: Purpose::Treatment,
+	}
+}
+
+fn attest_batch(
+	gw: u64,
+	accesses: Vec<AccessAttestation>,
+) -> frame_support::dispatch::DispatchResultWithPostInfo {
+	AccessLog::attest_batch(RuntimeOrigin::signed(gw), BoundedVec::truncate_from(accesses))
+}
+
+/// The access log's events, in order.
+fn log_events() -> Vec<Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|e| match e.event {
+			RuntimeEvent::AccessLog(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}
+
+#[test]
+fn a_batch_logs_the_entries_single_attestations_would() {
+	let batch = vec![access(somchai(), "MD-A", 1), access(somchai(), "MD-A", 2)];
+	let singles = new_test_ext().execute_with(|| {
+		enrol_somchai();
+		System::reset_events();
+		for a in batch.clone() {
+			assert_ok!(AccessLog::attest(
+				RuntimeOrigin::signed(GW_A),
+				a.health_id,
+				a.practitioner,
+				a.categories,
+				a.records,
+				a.purpose
+			));
+		}
+		(log_events(), AccessLogs::<Test>::get(somchai()))
+	});
+	let batched = new_test_ext().execute_with(|| {
+		enrol_somchai();
+		System::reset_events();
+		assert_ok!(attest_batch(GW_A, batch.clone()));
+		(log_events(), AccessLogs::<Test>::get(somchai()))
+	});
+	assert_eq!(batched, singles, "the same events and the same log head");
+	assert_eq!(batched.1.count, 2);
+}
+
+#[test]
+fn each_access_of_a_batch_is_decided_on_its_own_and_refusals_are_reported_per_item() {
+	new_test_ext().execute_with(|| {
+		enrol_somchai();
+		System::reset_events();
+		let mut duplicate = access(somchai(), "MD-A", 3);
+		duplicate.records = BoundedVec::truncate_from(vec![H256::repeat_byte(3); 2]);
+		let mut none = access(somchai(), "MD-A", 4);
+		none.records = BoundedVec::new();
+		let mut sensitive = access(somchai(), "MD-A", 5);
+		sensitive.categories = BoundedVec::truncate_from(vec![C::Sensitive]);
+		assert_ok!(attest_batch(
+			GW_A,
+			vec![
+				access(somchai(), "MD-A", 1),
+				access(malee(), "MD-A", 2),
+				duplicate,
+				none,
+				access(somchai(), "MD-B", 6),
+				sensitive,
+				access(somchai(), "MD-A", 7),
+			]
+		));
+		let refused = |index: u32, health_id: HealthId, reason: AttestRefusal| {
+			Event::<Test>::AttestationRefused { index, health_id, reason }
+		};
+		let events = log_events();
+		assert_eq!(events.len(), 7);
+		assert!(matches!(events[0], Event::AccessAttested { index: 0, .. }));
+		assert_eq!(
+			events[1..6],
+			[
+				refused(1, malee(), AttestRefusal::AccessDenied(DenyReason::NotEnrolled)),
+				refused(2, somchai(), AttestRefusal::DuplicateRecord),
+				refused(3, somchai(), AttestRefusal::NoRecords),
+				refused(4, somchai(), AttestRefusal::AccessDenied(DenyReason::NotAffiliated)),
+				refused(5, somchai(), AttestRefusal::AccessDenied(DenyReason::SensitiveNotOptedIn)),
+			]
+		);
+		assert!(matches!(events[6], Event::AccessAttested { index: 1, .. }));
+		assert_eq!(AccessLogs::<Test>::get(somchai()).count, 2);
+		assert_eq!(AccessLogs::<Test>::get(malee()).count, 0);
+
+		// Per-request consent without a grant: refused as a single attestation would be.
+		System::reset_events();
+		assert_ok!(attest_batch(GW_B, vec![access(somchai(), "MD-B", 8)]));
+		assert_eq!(log_events(), [refused(0, somchai(), AttestRefusal::ConsentRequestNeeded)]);
+	});
+}
+
+#[test]
+fn a_batch_needs_a_gateway_and_an_access() {
+	new_test_ext().execute_with(|| {
+		enrol_somchai();
+		assert_noop!(
+			attest_batch(STRANGER, vec![access(somchai(), "MD-A", 1)]),
+			Error::<Test>::NotAGateway
+		);
+		assert_noop!(
+			attest_batch(SOMCHAI_KEY, vec![access(somchai(), "MD-A", 1)]),
+			Error::<Test>::NotAGateway
+		);
+		assert_noop!(attest_batch(GW_A, vec![]), Error::<Test>::EmptyBatch);
+		assert_eq!(AccessLogs::<Test>::get(somchai()).count, 0);
+	});
+}
+
+#[test]
+fn a_refusal_maps_to_the_single_call_error() {
+	for (refusal, error) in [
+		(AttestRefusal::NoRecords, Error::<Test>::NoRecords),
+		(AttestRefusal::DuplicateRecord, Error::<Test>::DuplicateRecord),
+		(AttestRefusal::ConsentRequestNeeded, Error::<Test>::ConsentRequestNeeded),
+		(
+			AttestRefusal::AccessDenied(DenyReason::Withdrawn),
+			Error::<Test>::AccessDenied(DenyReason::Withdrawn),
+		),
+	] {
+		assert_eq!(
+			sp_runtime::DispatchError::from(Error::<Test>::from(refusal)),
+			sp_runtime::DispatchError::from(error)
+		);
+	}
 }

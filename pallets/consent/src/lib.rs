@@ -220,6 +220,34 @@ pub mod pallet {
 	pub type Pruning<T: Config> = StorageValue<_, PruneCursor, ValueQuery>;
 
 	/// Events of the consent pallet.
+	/// Patients enrolled at genesis, for development, test and benchmark networks.
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// Registered health IDs enrolled with every hospital as a source.
+		pub enrolments: alloc::vec::Vec<HealthId>,
+		#[serde(skip)]
+		#[doc(hidden)]
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			for id in &self.enrolments {
+				assert!(
+					pallet_health_id::HealthIds::<T>::contains_key(id),
+					"a genesis enrolment names an unregistered health ID"
+				);
+				assert!(!Consents::<T>::contains_key(id), "duplicate genesis enrolment");
+				Consents::<T>::insert(
+					id,
+					ConsentRecord::enrolled(SourceSelection::All, Pallet::<T>::today()),
+				);
+			}
+		}
+	}
+
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
@@ -470,17 +498,7 @@ pub mod pallet {
 					Error::<T>::ReenrolTooSoon
 				);
 			}
-			Consents::<T>::insert(
-				health_id,
-				ConsentRecord {
-					status: EnrolmentStatus::Enrolled,
-					sources: sources.clone(),
-					sensitive_opt_in: false,
-					enrolled_on: today,
-					sources_changed_on: None,
-					withdrawn_on: None,
-				},
-			);
+			Consents::<T>::insert(health_id, ConsentRecord::enrolled(sources.clone(), today));
 			Self::deposit_event(Event::Enrolled { health_id, sources, by });
 			Ok(())
 		}

@@ -101,6 +101,8 @@ macro_rules! impl_test_runtime {
 			type LicensingAuthorityQuota = pallet_participants::AnyQuotaForTests;
 			type OperatorQuota = pallet_participants::AnyQuotaForTests;
 			type WeightInfo = ();
+			#[cfg(feature = "runtime-benchmarks")]
+			type BenchmarkHelper = pallet_participants::OperatorRemarksForTests<Test>;
 		}
 
 		impl pallet_health_id::Config for Test {

@@ -86,6 +86,20 @@ pub struct ConsentRecord<MaxSources: Get<u32>> {
 	pub withdrawn_on: Option<Day>,
 }
 
+impl<MaxSources: Get<u32>> ConsentRecord<MaxSources> {
+	/// A new enrolment on `today` with these sources: no sensitive opt-in, no changes yet.
+	pub fn enrolled(sources: SourceSelection<MaxSources>, today: Day) -> Self {
+		Self {
+			status: EnrolmentStatus::Enrolled,
+			sources,
+			sensitive_opt_in: false,
+			enrolled_on: today,
+			sources_changed_on: None,
+			withdrawn_on: None,
+		}
+	}
+}
+
 /// Who acted for the patient.
 #[derive(
 	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,

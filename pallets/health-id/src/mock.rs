@@ -48,6 +48,8 @@ impl pallet_participants::Config for Test {
 	type LicensingAuthorityQuota = pallet_participants::AnyQuotaForTests;
 	type OperatorQuota = pallet_participants::AnyQuotaForTests;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = pallet_participants::OperatorRemarksForTests<Test>;
 }
 
 impl pallet_health_id::Config for Test {

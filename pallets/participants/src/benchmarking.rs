@@ -3,12 +3,14 @@
 use super::*;
 use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
+use frame_support::dispatch::{DispatchInfo, GetDispatchInfo, PostDispatchInfo};
 use frame_support::{
 	traits::{EnsureOrigin, Get},
 	BoundedVec,
 };
 use frame_system::RawOrigin;
 use healthchain_primitives::{ConsentPolicy, HospitalCode, LicenceNumber};
+use sp_runtime::traits::{AsTransactionAuthorizedOrigin, DispatchTransaction, Dispatchable};
 
 fn code(i: u32) -> HospitalCode {
 	let mut v = b"H".to_vec();
@@ -68,7 +70,31 @@ fn practitioner<T: Config>(affiliations: u32, terms: bool) -> LicenceNumber {
 	licence(0)
 }
 
-#[benchmarks]
+/// The permission gate's validation, preparation and post-dispatch for `who` making `call`.
+fn run_gate<T>(
+	who: T::AccountId,
+	call: &<T as frame_system::Config>::RuntimeCall,
+) -> Result<(), BenchmarkError>
+where
+	T: Config + Send + Sync,
+	<T as frame_system::Config>::RuntimeCall:
+		Dispatchable<Info = DispatchInfo, PostInfo = PostDispatchInfo> + GetDispatchInfo,
+	<T as frame_system::Config>::RuntimeOrigin: AsTransactionAuthorizedOrigin,
+{
+	let info = call.get_dispatch_info();
+	CheckPermission::<T>::new()
+		.test_run(RawOrigin::Signed(who).into(), call, &info, 0, 0, |_| Ok(().into()))
+		.map_err(|_| BenchmarkError::Stop("the gate refuses its worst case"))?
+		.map_err(|_| BenchmarkError::Stop("the dispatch stand-in failed"))?;
+	Ok(())
+}
+
+#[benchmarks(where
+	T: Send + Sync,
+	<T as frame_system::Config>::RuntimeCall:
+		Dispatchable<Info = DispatchInfo, PostInfo = PostDispatchInfo> + GetDispatchInfo,
+	<T as frame_system::Config>::RuntimeOrigin: AsTransactionAuthorizedOrigin,
+)]
 mod benchmarks {
 	use super::*;
 
@@ -234,6 +260,58 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(gw), l.clone());
 		assert!(Practitioners::<T>::get(l).is_some_and(|p| p.terms_accepted));
+	}
+
+	/// The permission gate on a call its signer's role alone allows (a gateway's
+	/// attestation): validation, preparation and post-dispatch.
+	#[benchmark]
+	fn check_permission_by_role() -> Result<(), BenchmarkError> {
+		let (who, call) = T::BenchmarkHelper::worst_case_call(0);
+		#[block]
+		{
+			run_gate::<T>(who, &call)?;
+		}
+		Ok(())
+	}
+
+	/// The permission gate on a call of `n` acts for patients, each the costliest rule (from
+	/// the runtime's [`BenchmarkHelper`]): validation, preparation and post-dispatch.
+	#[benchmark]
+	fn check_permission(n: Linear<1, 100>) -> Result<(), BenchmarkError> {
+		let (who, call) = T::BenchmarkHelper::worst_case_call(n);
+		#[block]
+		{
+			run_gate::<T>(who, &call)?;
+		}
+		Ok(())
+	}
+
+	/// The nonce check with the quotas for a patient's key (a role miss, then its binding),
+	/// under a quota override: validation, preparation (nonce and usage written) and
+	/// post-dispatch.
+	#[benchmark]
+	fn check_nonce_within_quota() -> Result<(), BenchmarkError> {
+		let (who, call) = T::BenchmarkHelper::patient_call();
+		let kind = Pallet::<T>::signer_of(&who)
+			.ok_or(BenchmarkError::Stop("the patient call's signer is unknown"))?
+			.kind();
+		QuotaOverrides::<T>::insert(
+			kind,
+			Quota { per_block: 1_000, per_period: 1_000_000, max_pooled: 1_000 },
+		);
+		let nonce = frame_system::Pallet::<T>::account_nonce(&who);
+		let info = call.get_dispatch_info();
+		#[block]
+		{
+			CheckNonceWithinQuota::<T>::from(nonce)
+				.test_run(RawOrigin::Signed(who.clone()).into(), &call, &info, 0, 0, |_| {
+					Ok(().into())
+				})
+				.map_err(|_| BenchmarkError::Stop("the quota refuses the patient's call"))?
+				.map_err(|_| BenchmarkError::Stop("the dispatch stand-in failed"))?;
+		}
+		assert_eq!(frame_system::Pallet::<T>::account_nonce(&who), nonce + 1u32.into());
+		Ok(())
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

@@ -103,8 +103,15 @@ pub mod pallet {
 		#[pallet::constant]
 		type OperatorQuota: Get<Quota>;
 
-		/// Weights of this pallet's calls.
+		/// Weights of this pallet's calls and of its transaction extensions.
 		type WeightInfo: WeightInfo;
+
+		/// Sets up the worst cases of the transaction extensions' benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<
+			Self::AccountId,
+			<Self as frame_system::Config>::RuntimeCall,
+		>;
 	}
 
 	#[pallet::pallet]

@@ -18,6 +18,8 @@ frame_support::construct_runtime!(
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
+	/// Non-zero storage costs, so refunds of reads not made show.
+	type DbWeight = frame_support::weights::constants::RocksDbWeight;
 }
 
 parameter_types! {
@@ -71,6 +73,9 @@ impl crate::CallPolicy<u64, RuntimeCall> for TestPolicy {
 			_ => 1,
 		}
 	}
+	fn checks(_call: &RuntimeCall) -> u32 {
+		0
+	}
 }
 
 /// Two patient keys: `PATIENT` (of `PATIENT_ID`) and `OTHER_PATIENT` (of another ID).
@@ -106,6 +111,8 @@ impl pallet_participants::Config for Test {
 	type LicensingAuthorityQuota = ParticipantQuota;
 	type OperatorQuota = ParticipantQuota;
 	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = crate::OperatorRemarksForTests<Test>;
 }
 
 /// Operator account.

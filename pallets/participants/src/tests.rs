@@ -529,6 +529,32 @@ mod gate_and_quotas {
 	}
 
 	#[test]
+	fn a_participant_gets_back_the_patient_binding_read_the_quota_weight_assumes() {
+		use sp_runtime::traits::TransactionExtension;
+		with_patients(|| {
+			let call = remark_with_event();
+			// The weight charged before dispatch, and what is left of it after.
+			let charged = |who: u64| {
+				let ext = CheckNonceWithinQuota::<Test>::from(System::account_nonce(who));
+				let mut info = call.get_dispatch_info();
+				info.extension_weight = ext.weight(&call);
+				let full = info.total_weight();
+				let post = ext
+					.test_run(signed(who), &call, &info, 0, 0, |_| Ok(().into()))
+					.expect("valid")
+					.expect("dispatched");
+				(full, post.actual_weight.expect("set after dispatch"))
+			};
+			let (full, actual) = charged(PATIENT);
+			assert_eq!(actual, full, "a patient's key costs what the weight assumes");
+			let read = <Test as frame_system::Config>::DbWeight::get().reads(1);
+			assert!(read.ref_time() > 0);
+			let (full, actual) = charged(OPERATOR);
+			assert_eq!(actual, full - read, "an operator is found by its role");
+		});
+	}
+
+	#[test]
 	fn the_gate_refuses_strangers_calls_outside_the_role_and_other_patients_ids() {
 		with_patients(|| {
 			assert_eq!(gate(STRANGER, &remark()), Err(custom(codes::NOT_PERMITTED)));

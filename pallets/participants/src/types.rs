@@ -281,6 +281,48 @@ pub trait CallPolicy<AccountId, Call> {
 	/// How many calls `call` counts for against a quota (a batch: each call in it), without
 	/// reading storage.
 	fn calls(call: &Call) -> u32;
+
+	/// How many of the calls [`CallPolicy::check`] looks at for `call` (a batch: each call in
+	/// it) are acts for a patient, the costliest rule (the health ID, and an assistance
+	/// session or a request, are read), without reading storage: the permission gate's weight
+	/// grows with it. A call the signer's role alone allows counts none.
+	fn checks(call: &Call) -> u32;
+}
+
+/// What the benchmarks of the permission gate and the quotas need from the runtime, which
+/// alone knows the calls and their rules.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId, Call> {
+	/// A signer and a call of `n` checks (a batch of `n` calls when `n > 1`), each of them
+	/// the costliest for the gate to allow, with the state they need in place; for `n = 0`, a
+	/// call the signer's role alone allows.
+	fn worst_case_call(n: u32) -> (AccountId, Call);
+
+	/// A patient's controller key and a call of its own (the signer the quota extension
+	/// takes longest to find), with the state it needs in place.
+	fn patient_call() -> (AccountId, Call);
+}
+
+/// For test runtimes: the benchmarks' worst cases are an operator's remark (an operator is
+/// granted the role on first use). Never use it in a runtime: it measures the cheapest case.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct OperatorRemarksForTests<T>(core::marker::PhantomData<T>);
+
+#[cfg(feature = "runtime-benchmarks")]
+impl<T: crate::Config> BenchmarkHelper<T::AccountId, <T as frame_system::Config>::RuntimeCall>
+	for OperatorRemarksForTests<T>
+{
+	fn worst_case_call(_n: u32) -> (T::AccountId, <T as frame_system::Config>::RuntimeCall) {
+		let who: T::AccountId = frame_benchmarking::account("operator", 0, 0);
+		if !crate::Roles::<T>::contains_key(&who) {
+			let _ = crate::Pallet::<T>::grant_role(&who, crate::Role::Operator);
+		}
+		(who, frame_system::Call::<T>::remark { remark: alloc::vec::Vec::new() }.into())
+	}
+
+	fn patient_call() -> (T::AccountId, <T as frame_system::Config>::RuntimeCall) {
+		Self::worst_case_call(1)
+	}
 }
 
 /// The patients' controller keys (the health-id pallet).
@@ -314,5 +356,8 @@ impl<AccountId, Call> CallPolicy<AccountId, Call> for AnyCallForTests {
 
 	fn calls(_: &Call) -> u32 {
 		1
+	}
+	fn checks(_: &Call) -> u32 {
+		0
 	}
 }

@@ -278,6 +278,17 @@ pub fn attest(
 	StaticPayload::new("AccessLog", "attest", fields)
 }
 
+/// `AccessLog.attest_batch` (a gateway of the hospital where the practitioners treat): each
+/// access decided and logged as `attest` would, refusals reported per access.
+pub fn attest_batch(
+	accesses: Vec<healthchain_primitives::logs::AccessAttestation>,
+) -> Call<runtime::access_log::calls::AttestBatch> {
+	let fields = runtime::access_log::calls::AttestBatch {
+		accesses: BoundedVec(accesses.into_iter().map(Static).collect()),
+	};
+	StaticPayload::new("AccessLog", "attest_batch", fields)
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;

@@ -80,6 +80,14 @@ const _METADATA_FILE: &[u8] = include_bytes!("../metadata/healthchain.scale");
 	substitute_type(
 		path = "healthchain_primitives::logs::AccessEntry",
 		with = "::subxt::utils::Static<::healthchain_primitives::logs::AccessEntry>"
+	),
+	substitute_type(
+		path = "healthchain_primitives::logs::AccessAttestation",
+		with = "::subxt::utils::Static<::healthchain_primitives::logs::AccessAttestation>"
+	),
+	substitute_type(
+		path = "healthchain_primitives::logs::AttestRefusal",
+		with = "::subxt::utils::Static<::healthchain_primitives::logs::AttestRefusal>"
 	)
 )]
 pub mod runtime {}

@@ -39,6 +39,7 @@ type ConsentCall = pallet_consent::Call<Runtime>;
 type HealthIdCall = pallet_health_id::Call<Runtime>;
 type ParticipantsCall = pallet_participants::Call<Runtime>;
 type UtilityCall = pallet_utility::Call<Runtime>;
+type AccessLogCall = pallet_access_log::Call<Runtime>;
 
 /// The runtime's call table (see the module documentation).
 pub struct RoleBoundCalls;
@@ -50,6 +51,10 @@ impl CallPolicy<AccountId, RuntimeCall> for RoleBoundCalls {
 
 	fn calls(call: &RuntimeCall) -> u32 {
 		count(call).max(1)
+	}
+
+	fn checks(call: &RuntimeCall) -> u32 {
+		patient_acts(call)
 	}
 }
 
@@ -86,10 +91,24 @@ fn batch(call: &RuntimeCall) -> Option<&[RuntimeCall]> {
 	}
 }
 
+/// How many calls `call` counts for against a quota: a batch's calls, each of them; an
+/// `attest_batch`'s accesses, each of them.
 fn count(call: &RuntimeCall) -> u32 {
+	match (batch(call), call) {
+		(Some(calls), _) => calls.iter().map(count).fold(0u32, u32::saturating_add),
+		(None, RuntimeCall::AccessLog(AccessLogCall::attest_batch { accesses })) => {
+			(accesses.len() as u32).max(1)
+		},
+		(None, _) => 1,
+	}
+}
+
+/// How many of the calls the gate checks are acts for a patient (a batch's calls, each of
+/// them): the rule that reads the health ID and an assistance session or a request.
+fn patient_acts(call: &RuntimeCall) -> u32 {
 	match batch(call) {
-		Some(calls) => calls.iter().map(count).fold(0u32, u32::saturating_add),
-		None => 1,
+		Some(calls) => calls.iter().map(patient_acts).fold(0u32, u32::saturating_add),
+		None => u32::from(patient_act(call).is_some()),
 	}
 }
 
@@ -114,7 +133,7 @@ fn check_at(
 	if is_removed(call) {
 		return Err(Refusal::OutsideRole);
 	}
-	leaf(who, signer, call).map(|priority| Allowance { calls: 1, priority })
+	leaf(who, signer, call).map(|priority| Allowance { calls: count(call), priority })
 }
 
 /// A patient's consent call: the health ID it acts for, or the request it answers.
@@ -220,5 +239,167 @@ fn leaf(who: &AccountId, signer: &Signer, call: &RuntimeCall) -> Result<u64, Ref
 	match patient_act(call) {
 		Some(act) => acts_for(who, act),
 		None => Err(Refusal::OutsideRole),
+	}
+}
+
+/// The worst cases of the permission gate's and the quotas' benchmarks
+/// (`pallet_participants::BenchmarkHelper`).
+#[cfg(feature = "runtime-benchmarks")]
+pub mod benchmark_cases {
+	use super::*;
+	use crate::RuntimeOrigin;
+	use alloc::vec::Vec;
+	use healthchain_primitives::{
+		ConsentPolicy, DataCategory, DocumentKind, HospitalCode, Purpose,
+	};
+	use pallet_consent::Assistant;
+	use pallet_health_id::Controller;
+	use pallet_participants::{Hospital, HospitalStatus, Role};
+	use sp_runtime::traits::{BlakeTwo256, Hash};
+	use sp_runtime::BoundedVec;
+
+	/// The costliest calls for the gate: a gateway acting for assisted patients in open
+	/// assistance sessions at its hospital (the health ID, the session, the gateway's
+	/// hospital are read for each call), batched when `n > 1`.
+	pub struct GateWorstCases;
+
+	fn registrar() -> AccountId {
+		let registrar = AccountId::from([0xb1; 32]);
+		if !pallet_participants::Pallet::<Runtime>::is_registrar(&registrar) {
+			pallet_participants::Pallet::<Runtime>::grant_role(&registrar, Role::Registrar)
+				.expect("a fresh account");
+		}
+		registrar
+	}
+
+	fn patient(i: u32, controller: Controller<AccountId>) -> HealthId {
+		let id = HealthId(BlakeTwo256::hash_of(&(b"gate-bench", i)).0);
+		pallet_health_id::Pallet::<Runtime>::register(
+			RuntimeOrigin::signed(registrar()),
+			id,
+			DocumentKind::ThaiCitizenId,
+			true,
+			controller,
+		)
+		.expect("registers");
+		id
+	}
+
+	fn opt_in(health_id: HealthId) -> RuntimeCall {
+		RuntimeCall::Consent(ConsentCall::set_sensitive_opt_in { health_id, opt_in: true })
+	}
+
+	/// A gateway's attestation: its role alone allows it.
+	fn role_only_call() -> RuntimeCall {
+		RuntimeCall::AccessLog(pallet_access_log::Call::attest {
+			health_id: HealthId([0; 32]),
+			practitioner: BoundedVec::truncate_from(b"MD10001".to_vec()),
+			categories: BoundedVec::truncate_from(alloc::vec![DataCategory::Allergy]),
+			records: BoundedVec::truncate_from(alloc::vec![sp_core::H256::zero()]),
+			purpose: Purpose::Treatment,
+		})
+	}
+
+	impl pallet_participants::BenchmarkHelper<AccountId, RuntimeCall> for GateWorstCases {
+		fn worst_case_call(n: u32) -> (AccountId, RuntimeCall) {
+			let code: HospitalCode = BoundedVec::truncate_from(b"HBENCH".to_vec());
+			let gateway = AccountId::from([0xb0; 32]);
+			pallet_participants::Pallet::<Runtime>::grant_role(
+				&gateway,
+				Role::Gateway(code.clone()),
+			)
+			.expect("a fresh account");
+			pallet_participants::Hospitals::<Runtime>::insert(
+				code.clone(),
+				Hospital {
+					name: BoundedVec::truncate_from(b"Benchmark hospital".to_vec()),
+					policy: ConsentPolicy::OneTime,
+					status: HospitalStatus::Active,
+					gateways: BoundedVec::truncate_from(alloc::vec![gateway.clone()]),
+				},
+			);
+			if n == 0 {
+				return (gateway, role_only_call());
+			}
+			let mut calls: Vec<RuntimeCall> = (0..n)
+				.map(|i| {
+					let id = patient(i, Controller::Assisted);
+					pallet_consent::Pallet::<Runtime>::open_assistance(
+						RuntimeOrigin::signed(registrar()),
+						id,
+						Assistant::Hospital(code.clone()),
+					)
+					.expect("opens a session");
+					opt_in(id)
+				})
+				.collect();
+			let call = match (n, calls.pop()) {
+				(1, Some(only)) => only,
+				(_, last) => {
+					calls.extend(last);
+					RuntimeCall::Utility(UtilityCall::batch { calls })
+				},
+			};
+			(gateway, call)
+		}
+
+		fn patient_call() -> (AccountId, RuntimeCall) {
+			let key = AccountId::from([0xb2; 32]);
+			let id = patient(u32::MAX, Controller::Key(key.clone()));
+			(key, opt_in(id))
+		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use alloc::vec;
+	use healthchain_primitives::{logs::AccessAttestation, DataCategory, Purpose};
+	use sp_runtime::BoundedVec;
+
+	fn access(i: u8) -> AccessAttestation {
+		AccessAttestation {
+			health_id: HealthId([i; 32]),
+			practitioner: BoundedVec::truncate_from(b"MD10001".to_vec()),
+			categories: BoundedVec::truncate_from(vec![DataCategory::Allergy]),
+			records: BoundedVec::truncate_from(vec![sp_core::H256::repeat_byte(i)]),
+			purpose: Purpose::Treatment,
+		}
+	}
+
+	fn attest_batch(n: u8) -> RuntimeCall {
+		RuntimeCall::AccessLog(AccessLogCall::attest_batch {
+			accesses: BoundedVec::truncate_from((0..n).map(access).collect()),
+		})
+	}
+
+	fn opt_in(i: u8) -> RuntimeCall {
+		RuntimeCall::Consent(ConsentCall::set_sensitive_opt_in {
+			health_id: HealthId([i; 32]),
+			opt_in: true,
+		})
+	}
+
+	#[test]
+	fn each_access_of_a_batch_counts_against_the_quota_but_the_gate_checks_the_call_once() {
+		assert_eq!(RoleBoundCalls::calls(&attest_batch(40)), 40);
+		assert_eq!(RoleBoundCalls::checks(&attest_batch(40)), 0, "the role alone allows it");
+		let nested = RuntimeCall::Utility(UtilityCall::batch {
+			calls: vec![attest_batch(3), attest_batch(5)],
+		});
+		assert_eq!(RoleBoundCalls::calls(&nested), 8);
+	}
+
+	#[test]
+	fn the_gate_is_weighed_by_the_acts_for_patients_it_checks() {
+		assert_eq!(RoleBoundCalls::checks(&opt_in(1)), 1);
+		let batch = RuntimeCall::Utility(UtilityCall::batch {
+			calls: vec![opt_in(1), opt_in(2), attest_batch(2), opt_in(3)],
+		});
+		assert_eq!(RoleBoundCalls::checks(&batch), 3);
+		assert_eq!(RoleBoundCalls::calls(&batch), 5);
+		let remark = RuntimeCall::System(frame_system::Call::remark { remark: vec![] });
+		assert_eq!((RoleBoundCalls::checks(&remark), RoleBoundCalls::calls(&remark)), (0, 1));
 	}
 }

@@ -2,16 +2,33 @@
 //!
 //! Starts a development node (or the four-validator local network) on loopback, sets up
 //! gateway accounts, enrolled patients and flooding patient keys, pre-signs extrinsics from
-//! several accounts (so nonces do not serialise one sender), then for each phase —
-//! `System::remark` (the baseline, signed by operators: the only role that may remark),
-//! `AccessLog::attest`, and `AccessLog::attest` again while 100 patient keys flood the pool
-//! (remarks, batches of remarks, their own consent toggles past their quota, toggles for
-//! other patients), first at the validator's own RPC, then at a public full node rate-limited
-//! per connection (the deployment's topology: wallets never reach a validator or a gateway's
-//! node directly) — submits as fast as the node accepts for the given duration, with a
-//! bounded number in flight, and follows best and finalized blocks to time every extrinsic.
-//! Prints throughput, latency percentiles, bytes per extrinsic, the flood's refusals as the
-//! node reports them, state bytes per patient, and the node's CPU and memory.
+//! several accounts (so nonces do not serialise one sender), then runs the phases below, each
+//! for the given duration with a bounded number of extrinsics in flight, following best and
+//! finalized blocks to time every extrinsic:
+//!
+//! 1. `System::remark`, the baseline (signed by operators: the only role that may remark), as
+//!    fast as the node accepts;
+//! 2. `AccessLog::attest` by the gateways of hospital `H0001`, as fast as the node accepts;
+//!    then, with no load, the latency of 2,000 sequential `health_checkAccess` calls;
+//! 3. `AccessLog::attest_batch` (`AccessLog.MaxBatch` accesses an extrinsic, each the
+//!    attestation of phase 2), rates counted in attestations, and a check that every access of
+//!    an included batch was attested (the patients' access-log counts);
+//! 4. `AccessLog::attest` at a fixed pace, half the finalized rate of phase 2, round-robin over
+//!    the gateways: the latency a gateway sees below capacity;
+//! 5. `AccessLog::attest` while 100 patient keys flood the pool (remarks, batches of remarks,
+//!    their own consent toggles past their quota, toggles for other patients), first at the
+//!    validator's own RPC, then at a public full node rate-limited per connection (the
+//!    deployment's topology: wallets never reach a validator or a gateway's node directly);
+//! 6. on the development chain with `--million N` (N > 0): the node is stopped and a new one
+//!    started from a chain spec whose genesis holds N more registered and enrolled patients
+//!    (built by the runtime's own genesis builder in chunks, the raw chunks merged); after the
+//!    same setup, `AccessLog::attest` to patients drawn uniformly among the N, then the
+//!    `health_checkAccess` latency over them, with the node's database size before and after.
+//!
+//! Prints one table of every phase (throughput in items: remarks or attestations; latency
+//! percentiles, bytes per extrinsic, the node's CPU and memory), the ratios against their
+//! targets, the `health_checkAccess` latencies, the database growth per 100,000 attestations,
+//! the flood's refusals as the node reports them, and state bytes per patient.
 //!
 //! The remark baseline needs more than an operator's default quota (200 calls a block): the
 //! setup raises the operator quota by council motion (`Participants.set_quota`, the
@@ -21,12 +38,20 @@
 //! ```text
 //! healthchain-bench [--chain dev|local] [--pool single-state|fork-aware] [--secs 60]
 //!                   [--window 3000] [--patients 64] [--flooders 100]
-//!                   [--public-rate-limit 60]
+//!                   [--public-rate-limit 60] [--million 1000000]
 //! ```
+//!
+//! `--million` applies to the development chain only; 0 skips the phase.
 
 use futures::{stream, StreamExt};
-use healthchain_primitives::{demo::test_patient, logs::LogHead, DataCategory, HealthId, Purpose};
+use healthchain_primitives::{
+	categories_from,
+	demo::test_patient,
+	logs::{AccessAttestation, LogHead, RecordHashes},
+	DataCategory, HealthId, LicenceNumber, Purpose,
+};
 use healthchain_tests::client::ChainConfig;
+use healthchain_tests::genesis::{genesis_patient, spec_with_patients, GENESIS_CHUNK};
 use healthchain_tests::{
 	calls,
 	client::subxt::{
@@ -35,6 +60,7 @@ use healthchain_tests::{
 		utils::MultiAddress,
 	},
 	council_motion, key, node_key,
+	rpc::CheckAccessParams,
 	runtime::{
 		self,
 		runtime_types::{
@@ -49,7 +75,7 @@ use healthchain_tests::{
 			pallet_utility::pallet::Call as UtilityCall,
 		},
 	},
-	submit, text, Client, Keypair, Node, NodeConfig, Static,
+	submit, text, Client, HealthRpcClient, Keypair, Node, NodeConfig, Static,
 };
 use jsonrpsee::{
 	core::client::{ClientT, SubscriptionClientT},
@@ -60,6 +86,7 @@ use serde::Deserialize;
 use sp_core::{Bytes, H256};
 use std::{
 	collections::{BTreeMap, HashMap, HashSet},
+	path::{Path, PathBuf},
 	sync::{
 		atomic::{AtomicUsize, Ordering},
 		Arc, Mutex,
@@ -67,11 +94,34 @@ use std::{
 	time::{Duration, Instant},
 };
 
+/// Gateways hospital `H0001`'s first gateway adds (eight senders in all).
 const EXTRA_GATEWAYS: usize = 7;
 /// Operators added to the council for the remark baseline (with Alice, Bob, Charlie: eight).
 const EXTRA_OPERATORS: usize = 5;
 /// Registrations per batch: within a registrar's per-block quota (200 calls).
 const REGISTRATIONS_PER_BATCH: usize = 150;
+/// The hospital whose gateways attest: the demo one-time-consent hospital.
+const HOSPITAL: &str = "H0001";
+/// The practitioner every attestation names: the demo doctor of [`HOSPITAL`].
+const PRACTITIONER: &str = "MD10001";
+/// Sequential `health_checkAccess` calls per latency measurement.
+const CHECKS: usize = 2_000;
+/// Extrinsics a second a single-call phase pre-signs for: the 1,000 a second target and a
+/// half.
+const PRESIGN_PER_S: usize = 1_500;
+/// Accesses a second the batch phase pre-signs for: the 5,000 a second target and a fifth.
+const BATCH_PRESIGN_PER_S: usize = 6_000;
+/// The batch phase's window in accesses, as a multiple of the single phase's window in
+/// extrinsics: ten times (30,000 accesses, three 2 s blocks at the 5,000 a second target,
+/// about 2.3 MB of pool for batches of 100, well within the pool's 20 MiB default).
+const BATCH_WINDOW_FACTOR: usize = 10;
+/// How long a node whose genesis holds the million patients may take to serve RPC (it builds
+/// the genesis state from the raw spec first).
+const GENESIS_PATIENCE: Duration = Duration::from_secs(3600);
+/// Salt of the `health_checkAccess` latency's choice of patients (see [`uniform`]).
+const CHECK_SALT: u64 = 1;
+/// Salt of the million-patient phase's choice of patients to attest.
+const ATTEST_SALT: u64 = 2;
 
 /// Bench patient `i`: a test patient of the shared demo identities.
 fn patient_id(i: usize) -> HealthId {
@@ -93,6 +143,7 @@ struct BlockBody {
 	extrinsics: Vec<Bytes>,
 }
 
+/// The command line.
 struct Args {
 	chain: String,
 	pool: Option<String>,
@@ -101,6 +152,12 @@ struct Args {
 	patients: usize,
 	flooders: usize,
 	public_rate_limit: u32,
+	/// Patients in the genesis of the million-patient phase's chain (development chain only;
+	/// 0 skips the phase).
+	million: usize,
+	/// Only write the million-patient chain spec here (for `scripts/weights storage`), then
+	/// exit.
+	spec_out: Option<PathBuf>,
 }
 
 fn args() -> Args {
@@ -112,6 +169,8 @@ fn args() -> Args {
 		patients: 64,
 		flooders: 100,
 		public_rate_limit: 60,
+		million: 1_000_000,
+		spec_out: None,
 	};
 	let v: Vec<String> = std::env::args().skip(1).collect();
 	let mut i = 0;
@@ -127,6 +186,8 @@ fn args() -> Args {
 			"--public-rate-limit" => {
 				a.public_rate_limit = next.parse().expect("--public-rate-limit CALLS_PER_MINUTE")
 			},
+			"--million" => a.million = next.parse().expect("--million PATIENTS"),
+			"--spec-out" => a.spec_out = Some(PathBuf::from(next)),
 			other => panic!("unknown argument {other}"),
 		}
 		i += 2;
@@ -188,7 +249,7 @@ async fn setup(client: &Client, chain: &str, patients: usize, flooders: usize) -
 		.iter()
 		.map(|k| {
 			RuntimeCall::Participants(ParticipantsCall::add_gateway {
-				hospital: text("H0001"),
+				hospital: text(HOSPITAL),
 				gateway: k.public_key().to_account_id(),
 			})
 		})
@@ -419,7 +480,7 @@ async fn flooded_phase(
 	let first = nonces(rpc, who).await;
 	let start_at = Instant::now() + Duration::from_secs(2);
 	let (report, tally) = tokio::join!(
-		run_phase(name, node, attests, a.secs, a.window),
+		run_phase(name, node, attests, a.secs, a.window, None, 1),
 		flood(client, url, who, &first, start_at, a.secs),
 	);
 	wait_pool_empty(rpc).await;
@@ -481,12 +542,22 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 	sorted[idx]
 }
 
+/// What one phase measured. Rates count extrinsics that reached a block (or finality)
+/// between 5 s into the phase and its end.
 struct PhaseReport {
 	name: String,
+	/// Items (remarks, attestations) one extrinsic carries: 1, or a batch's size.
+	items_per_extrinsic: usize,
 	submitted: usize,
 	rejected: usize,
+	/// Extrinsics included a second.
 	included_per_s: f64,
+	/// Extrinsics finalized a second.
 	finalized_per_s: f64,
+	/// Extrinsics of the phase seen in a best block, over the whole phase and its drain.
+	included_total: usize,
+	/// Extrinsics of the phase seen finalized, over the whole phase and its drain.
+	finalized_total: usize,
 	best_p50: f64,
 	best_p99: f64,
 	fin_p50: f64,
@@ -497,6 +568,18 @@ struct PhaseReport {
 	peak_rss_mb: f64,
 	blocks: usize,
 	max_per_block: usize,
+}
+
+impl PhaseReport {
+	/// Items (remarks, attestations) included a second.
+	fn included_items_per_s(&self) -> f64 {
+		self.included_per_s * self.items_per_extrinsic as f64
+	}
+
+	/// Items (remarks, attestations) finalized a second.
+	fn finalized_items_per_s(&self) -> f64 {
+		self.finalized_per_s * self.items_per_extrinsic as f64
+	}
 }
 
 /// Follows best and finalized heads and stamps every known extrinsic.
@@ -595,12 +678,21 @@ async fn follow(
 	}
 }
 
+/// Submits the pre-signed `txs` to `node` for `secs` seconds, one ordered stream per signer,
+/// with at most `window` submitted and not yet in a block, and times each against the best
+/// and finalized blocks. Without a `pace`, every stream submits as fast as the node answers;
+/// with one, extrinsic `i` (in `txs`' order, round-robin over the signers as [`presign`]
+/// makes them) is submitted `i / pace` seconds into the phase: a fixed rate of `pace`
+/// extrinsics a second. Each extrinsic carries `items_per_extrinsic` items (for the report's
+/// rates in items).
 async fn run_phase(
 	name: &str,
 	node: &Node,
 	txs: Vec<Signed>,
 	secs: u64,
 	window: usize,
+	pace: Option<f64>,
+	items_per_extrinsic: usize,
 ) -> PhaseReport {
 	let url = node.ws_url();
 	let pid = node.pid().expect("the node runs");
@@ -623,13 +715,14 @@ async fn run_phase(
 		clients.push(Arc::new(WsClientBuilder::default().build(&url).await.expect("ws client")));
 	}
 	// One queue per signer, in nonce order: a sender's extrinsics reach the pool in order, so
-	// none waits in the pool's future queue for a missing nonce.
-	let mut queues: Vec<Vec<Signed>> = Vec::new();
-	for tx in txs {
+	// none waits in the pool's future queue for a missing nonce. Each keeps its position in
+	// `txs`, for the pace.
+	let mut queues: Vec<Vec<(usize, Signed)>> = Vec::new();
+	for (i, tx) in txs.into_iter().enumerate() {
 		if queues.len() <= tx.signer {
 			queues.resize_with(tx.signer + 1, Vec::new);
 		}
-		queues[tx.signer].push(tx);
+		queues[tx.signer].push((i, tx));
 	}
 	let (cpu0, _, _) = proc_usage(pid);
 	let start = Instant::now();
@@ -643,7 +736,14 @@ async fn run_phase(
 		let in_flight = in_flight.clone();
 		let name = name.to_string();
 		tasks.push(tokio::spawn(async move {
-			for tx in queue {
+			for (i, tx) in queue {
+				if let Some(rate) = pace {
+					let due = start + Duration::from_secs_f64(i as f64 / rate);
+					if due >= deadline {
+						return;
+					}
+					tokio::time::sleep_until(due.into()).await;
+				}
 				if Instant::now() >= deadline {
 					return;
 				}
@@ -739,10 +839,13 @@ async fn run_phase(
 	let sizes = block_sizes.lock().expect("lock");
 	PhaseReport {
 		name: name.into(),
+		items_per_extrinsic,
 		submitted: submitted.load(Ordering::Relaxed),
 		rejected: rejected.load(Ordering::Relaxed),
 		included_per_s: included as f64 / measured,
 		finalized_per_s: finalized as f64 / measured,
+		included_total: lens.len(),
+		finalized_total: t.values().filter(|x| x.finalized.is_some()).count(),
 		best_p50: percentile(&best, 0.5),
 		best_p99: percentile(&best, 0.99),
 		fin_p50: percentile(&fin, 0.5),
@@ -791,31 +894,283 @@ async fn state_of(rpc: &WsClient, id: &HealthId) -> (u64, usize, usize) {
 	(count, key.len(), bytes.len())
 }
 
-fn attest_call(patient: &HealthId, record: u64) -> impl Payload {
+/// The record hash attestation number `record` names (distinct per record number).
+fn record_hash(record: u64) -> H256 {
 	let mut hash = [0u8; 32];
 	hash[..8].copy_from_slice(&record.to_le_bytes());
 	hash[8] = 0xa7;
-	calls::attest(*patient, "MD10001", &[DataCategory::Allergy], &[H256(hash)], Purpose::Treatment)
+	H256(hash)
+}
+
+/// `AccessLog::attest` of `patient`'s allergies by [`PRACTITIONER`] for treatment, naming one
+/// record.
+fn attest_call(patient: &HealthId, record: u64) -> impl Payload {
+	calls::attest(
+		*patient,
+		PRACTITIONER,
+		&[DataCategory::Allergy],
+		&[record_hash(record)],
+		Purpose::Treatment,
+	)
+}
+
+/// One access of an `AccessLog::attest_batch`: what [`attest_call`] attests.
+fn access(patient: &HealthId, record: u64) -> AccessAttestation {
+	AccessAttestation {
+		health_id: *patient,
+		practitioner: LicenceNumber::truncate_from(PRACTITIONER.as_bytes().to_vec()),
+		categories: categories_from(&[DataCategory::Allergy]),
+		records: RecordHashes::truncate_from(vec![record_hash(record)]),
+		purpose: Purpose::Treatment,
+	}
+}
+
+/// A pseudo-random number below `n` for draw `i` (SplitMix64 of `salt` and `i`):
+/// deterministic, so every run draws the same patients, and uniform enough to choose them.
+fn uniform(salt: u64, i: usize, n: usize) -> usize {
+	let mut z = ((salt << 48) ^ i as u64).wrapping_add(0x9e37_79b9_7f4a_7c15);
+	z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+	z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+	((z ^ (z >> 31)) % n as u64) as usize
+}
+
+/// The access-log entries of `ids` on chain (best block), summed.
+async fn attested_total(rpc: &WsClient, ids: &[HealthId]) -> u64 {
+	let mut total = 0;
+	for id in ids {
+		total += state_of(rpc, id).await.0;
+	}
+	total
+}
+
+/// The batch phase's check: the accesses of the batches that reached a block, against the
+/// access-log entries the patients gained.
+struct BatchCheck {
+	in_included: usize,
+	attested: u64,
+}
+
+impl std::fmt::Display for BatchCheck {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		write!(
+			f,
+			"batch: {} accesses submitted in included extrinsics, {} attested",
+			self.in_included, self.attested
+		)
+	}
+}
+
+/// Latencies of sequential `health_checkAccess` calls, and what they answered.
+struct CheckLatency {
+	calls: usize,
+	/// Calls answered with a permit (every patient asked is enrolled: all of them should be).
+	permits: usize,
+	/// The first answer that was not a permit, if any.
+	other: Option<String>,
+	p50_ms: f64,
+	p99_ms: f64,
+	max_ms: f64,
+}
+
+/// Calls `health_checkAccess` at `url` [`CHECKS`] times in a row over one connection: may
+/// [`PRACTITIONER`] at [`HOSPITAL`] look at `patient(i)`'s allergies for treatment.
+async fn check_access_latency(url: &str, patient: impl Fn(usize) -> HealthId) -> CheckLatency {
+	let rpc = WsClientBuilder::default().build(url).await.expect("ws client");
+	let mut ms = Vec::with_capacity(CHECKS);
+	let mut permits = 0;
+	let mut other: Option<String> = None;
+	for i in 0..CHECKS {
+		let params = CheckAccessParams {
+			practitioner: PRACTITIONER.into(),
+			hospital: HOSPITAL.into(),
+			health_id: patient(i),
+			categories: vec![DataCategory::Allergy],
+			purpose: Purpose::Treatment,
+			at_time: None,
+		};
+		let sent = Instant::now();
+		let answer = rpc.check_access(params).await.expect("health_checkAccess");
+		ms.push(sent.elapsed().as_secs_f64() * 1000.0);
+		if answer.decision.is_permit() {
+			permits += 1;
+		} else if other.is_none() {
+			other = Some(format!("{:?}", answer.decision));
+		}
+	}
+	ms.sort_by(|a, b| a.total_cmp(b));
+	CheckLatency {
+		calls: CHECKS,
+		permits,
+		other,
+		p50_ms: percentile(&ms, 0.5),
+		p99_ms: percentile(&ms, 0.99),
+		max_ms: percentile(&ms, 1.0),
+	}
+}
+
+/// Bytes in a MiB.
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// Bytes of the files under `dir`, recursively (what `du -sb` counts, less the directories).
+fn dir_bytes(dir: &Path) -> u64 {
+	let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+	entries
+		.flatten()
+		.map(|e| match e.metadata() {
+			Ok(m) if m.is_dir() => dir_bytes(&e.path()),
+			Ok(m) => m.len(),
+			// A file the database removed meanwhile.
+			Err(_) => 0,
+		})
+		.sum()
+}
+
+/// Bytes of `node`'s database on disk: `chains/*/paritydb` (and `chains/*/db`, should it run
+/// RocksDB) under its base path.
+fn database_bytes(node: &Node) -> u64 {
+	let Ok(chains) = std::fs::read_dir(node.base_path.join("chains")) else { return 0 };
+	chains
+		.flatten()
+		.map(|c| ["paritydb", "db"].iter().map(|d| dir_bytes(&c.path().join(d))).sum::<u64>())
+		.sum()
+}
+
+/// A development node (Alice, authoring) on `chain`, a preset name or a chain spec file, with
+/// the transaction pool `pool` (the node's default when `None`).
+fn dev_config(chain: &str, pool: Option<&str>) -> NodeConfig {
+	let mut cfg = NodeConfig { chain: chain.into(), ..NodeConfig::dev() };
+	if let Some(pool) = pool {
+		cfg.args.extend(["--pool-type".to_string(), pool.to_string()]);
+	}
+	cfg
+}
+
+/// What the million-patient chain measured.
+struct MillionReport {
+	/// Patients added to the development preset's genesis.
+	patients: usize,
+	/// The merged raw chain spec: its size (bytes), storage keys and build time (s).
+	spec_bytes: u64,
+	spec_keys: usize,
+	spec_secs: f64,
+	/// Seconds from starting the node to its RPC answering.
+	start_secs: f64,
+	/// `AccessLog::attest` to patients drawn uniformly among the genesis patients.
+	attest: PhaseReport,
+	/// `health_checkAccess` latency over the genesis patients, after the attest phase.
+	check: CheckLatency,
+	/// The node's database size (bytes) before and after the attest phase.
+	db_before: u64,
+	db_after: u64,
+}
+
+impl MillionReport {
+	/// Database growth in bytes per 100,000 finalized attestations of the attest phase.
+	fn growth_per_100k(&self) -> f64 {
+		(self.db_after as f64 - self.db_before as f64) / self.attest.finalized_total.max(1) as f64
+			* 100_000.0
+	}
+}
+
+/// The million-patient phase: builds the development chain spec with `a.million` more
+/// patients in genesis, starts a development node on it, runs the 64-patient chain's setup,
+/// then `AccessLog::attest` to patients drawn uniformly among the genesis patients (measuring
+/// the database before and after) and the `health_checkAccess` latency over them.
+async fn million_phase(a: &Args) -> MillionReport {
+	let n = a.million;
+	let dir = tempfile::tempdir().expect("a temporary directory");
+	let started = Instant::now();
+	let (spec, spec_keys) = spec_with_patients(dir.path(), n, GENESIS_CHUNK);
+	let spec_secs = started.elapsed().as_secs_f64();
+	let spec_bytes = std::fs::metadata(&spec).map(|m| m.len()).unwrap_or(0);
+	println!(
+		"genesis with {n} more patients: merged raw chain spec of {:.0} MiB, {spec_keys} storage \
+		 keys, built in {spec_secs:.0} s",
+		spec_bytes as f64 / MIB
+	);
+	let started = Instant::now();
+	let cfg = dev_config(spec.to_str().expect("a UTF-8 temporary path"), a.pool.as_deref());
+	let node = Node::start_with_patience(cfg, GENESIS_PATIENCE).await;
+	let start_secs = started.elapsed().as_secs_f64();
+	println!("the node on it served RPC after {start_secs:.0} s");
+	node.wait_finalized(2).await;
+	let client = node.client().await;
+	let rpc = WsClientBuilder::default().build(node.ws_url()).await.expect("ws");
+	let setup_start = Instant::now();
+	let cast = setup(&client, &a.chain, a.patients, a.flooders).await;
+	println!("setup as before ({:.0} s)", setup_start.elapsed().as_secs_f64());
+
+	let count = (a.secs as usize) * PRESIGN_PER_S;
+	let sign_start = Instant::now();
+	let attests = presign(&client, &rpc, &cast.gateways, count, |i| {
+		attest_call(&genesis_patient(uniform(ATTEST_SALT, i, n) as u64), i as u64)
+	})
+	.await;
+	println!("pre-signed {count} attestations in {:.1} s", sign_start.elapsed().as_secs_f64());
+	let db_before = database_bytes(&node);
+	let name = format!("AccessLog::attest, random patients of {n} in genesis");
+	let attest = run_phase(&name, &node, attests, a.secs, a.window, None, 1).await;
+	wait_pool_empty(&rpc).await;
+	let db_after = database_bytes(&node);
+	let check =
+		check_access_latency(&node.ws_url(), |i| genesis_patient(uniform(CHECK_SALT, i, n) as u64))
+			.await;
+	MillionReport {
+		patients: n,
+		spec_bytes,
+		spec_keys,
+		spec_secs,
+		start_secs,
+		attest,
+		check,
+		db_before,
+		db_after,
+	}
+}
+
+/// Prints the phases' table, rates in items (remarks or attestations) a second.
+fn print_table(rows: &[&PhaseReport]) {
+	println!("| phase | items per extrinsic | submitted | refused | included items/s | finalized items/s | to best p50 / p99 (s) | to finalized p50 / p99 (s) | bytes/extrinsic | blocks (max per block) | node CPU (% of one core) | node RSS / peak (MiB) |");
+	println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+	for r in rows {
+		println!(
+			"| {} | {} | {} | {} | {:.0} | {:.0} | {:.2} / {:.2} | {:.2} / {:.2} | {:.0} | {} ({}) | {:.0} | {:.0} / {:.0} |",
+			r.name, r.items_per_extrinsic, r.submitted, r.rejected, r.included_items_per_s(),
+			r.finalized_items_per_s(), r.best_p50, r.best_p99, r.fin_p50, r.fin_p99, r.bytes_per_tx,
+			r.blocks, r.max_per_block, r.cpu_percent, r.rss_mb, r.peak_rss_mb
+		);
+	}
 }
 
 #[tokio::main]
 async fn main() {
 	let a = args();
+	if let Some(out) = &a.spec_out {
+		let dir = tempfile::tempdir().expect("a temporary directory");
+		let started = Instant::now();
+		let (spec, keys) = spec_with_patients(dir.path(), a.million, GENESIS_CHUNK);
+		std::fs::copy(&spec, out).expect("the chain spec is copied out");
+		println!(
+			"chain spec with {} more genesis patients: {} ({keys} storage keys, {:.0} s)",
+			a.million,
+			out.display(),
+			started.elapsed().as_secs_f64()
+		);
+		return;
+	}
 	println!(
-		"healthchain-bench: chain {}, {} transaction pool, {} s per phase, window {}, {} patients",
+		"healthchain-bench: chain {}, {} transaction pool, {} s per phase, window {}, {} patients, \
+		 {} more patients in the million-patient phase's genesis",
 		a.chain,
 		a.pool.as_deref().unwrap_or("the node's default"),
 		a.secs,
 		a.window,
-		a.patients
+		a.patients,
+		if a.chain == "dev" { a.million } else { 0 },
 	);
 	let mut nodes = Vec::new();
 	if a.chain == "dev" {
-		let mut cfg = NodeConfig::dev();
-		if let Some(pool) = &a.pool {
-			cfg.args.extend(["--pool-type".to_string(), pool.clone()]);
-		}
-		nodes.push(Node::start(cfg).await);
+		nodes.push(Node::start(dev_config("dev", a.pool.as_deref())).await);
 	} else {
 		let names = ["alice", "bob", "charlie", "dave"];
 		for (i, n) in names.iter().enumerate() {
@@ -855,14 +1210,14 @@ async fn main() {
 	);
 
 	// Enough pre-signed extrinsics for 1,500 per second, the target's one and a half.
-	let count = (a.secs as usize) * 1500;
+	let count = (a.secs as usize) * PRESIGN_PER_S;
 	let sign_start = Instant::now();
 	let remarks = presign(&client, &rpc, &cast.operators, count, |i| {
 		runtime::tx().system().remark((i as u64).to_le_bytes().to_vec())
 	})
 	.await;
 	println!("pre-signed {count} remarks in {:.1} s", sign_start.elapsed().as_secs_f64());
-	let baseline = run_phase("System::remark", node, remarks, a.secs, a.window).await;
+	let baseline = run_phase("System::remark", node, remarks, a.secs, a.window, None, 1).await;
 	wait_pool_empty(&rpc).await;
 
 	// Patient 0 gets one attestation, patient 1 a hundred, patient 2 three in four of the rest
@@ -880,7 +1235,79 @@ async fn main() {
 	let attests =
 		presign(&client, &rpc, &cast.gateways, count, |i| attest_call(pick(i), i as u64)).await;
 	println!("pre-signed {count} attestations in {:.1} s", sign_start.elapsed().as_secs_f64());
-	let attest = run_phase("AccessLog::attest", node, attests, a.secs, a.window).await;
+	let attest = run_phase("AccessLog::attest", node, attests, a.secs, a.window, None, 1).await;
+	wait_pool_empty(&rpc).await;
+
+	// The consent decision over RPC, with no load.
+	let check_64 =
+		check_access_latency(&node.ws_url(), |i| ids[uniform(CHECK_SALT, i, ids.len())]).await;
+
+	// Batches of the same attestations, as many as the runtime allows in one.
+	let max_batch = client
+		.api()
+		.at_current_block()
+		.await
+		.expect("a block")
+		.constants()
+		.entry(runtime::constants().access_log().max_batch())
+		.expect("AccessLog.MaxBatch") as usize;
+	let batches = (a.secs as usize) * BATCH_PRESIGN_PER_S / max_batch;
+	let sign_start = Instant::now();
+	let batch_txs = presign(&client, &rpc, &cast.gateways, batches, |j| {
+		let accesses = (0..max_batch)
+			.map(|k| {
+				let i = j * max_batch + k;
+				access(pick(i), (6 * count + i) as u64)
+			})
+			.collect();
+		calls::attest_batch(accesses)
+	})
+	.await;
+	println!(
+		"pre-signed {batches} batches of {max_batch} attestations in {:.1} s",
+		sign_start.elapsed().as_secs_f64()
+	);
+	let attested_before = attested_total(&rpc, &ids).await;
+	let batch = run_phase(
+		&format!("AccessLog::attest_batch ({max_batch} attestations an extrinsic)"),
+		node,
+		batch_txs,
+		a.secs,
+		(a.window * BATCH_WINDOW_FACTOR / max_batch).max(1),
+		None,
+		max_batch,
+	)
+	.await;
+	wait_pool_empty(&rpc).await;
+	let batch_check = BatchCheck {
+		in_included: batch.included_total * max_batch,
+		attested: attested_total(&rpc, &ids).await.saturating_sub(attested_before),
+	};
+	println!("{batch_check}");
+
+	// Single attestations at a fixed pace, half the finalized rate above: the latency below
+	// capacity.
+	let pace = (attest.finalized_per_s / 2.0).max(1.0);
+	let paced_count = (pace * a.secs as f64).ceil() as usize + cast.gateways.len();
+	let sign_start = Instant::now();
+	let paced = presign(&client, &rpc, &cast.gateways, paced_count, |i| {
+		attest_call(pick(i), (5 * count + i) as u64)
+	})
+	.await;
+	println!(
+		"pre-signed {paced_count} attestations in {:.1} s",
+		sign_start.elapsed().as_secs_f64()
+	);
+	let half = run_phase(
+		&format!("AccessLog::attest at half capacity ({pace:.0}/s, paced)"),
+		node,
+		paced,
+		a.secs,
+		a.window,
+		Some(pace),
+		1,
+	)
+	.await;
 	wait_pool_empty(&rpc).await;
 
 	// The same attestations while the patient keys flood. The flood starts with the load
@@ -945,25 +1372,98 @@ async fn main() {
 			attest_call(&ids[2], (4 * count + i) as u64)
 		})
 		.await;
-		let _ = run_phase("top-up", node, more, 600, a.window).await;
+		let _ = run_phase("top-up", node, more, 600, a.window, None, 1).await;
+	}
+	let mut state_rows = Vec::new();
+	for id in [&ids[0], &ids[1], &ids[2]] {
+		let (count, k, v) = state_of(&rpc, id).await;
+		state_rows.push(format!("| {} | {count} | {k} | {v} |", &id.to_hex()[..10]));
 	}
 
-	println!();
-	println!("| phase | submitted | refused | included/s | finalized/s | to best p50 / p99 (s) | to finalized p50 / p99 (s) | bytes/extrinsic | blocks (max per block) | node CPU (% of one core) | node RSS / peak (MiB) |");
-	println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-	for r in [&baseline, &attest, &flooded, &flooded_public] {
+	let rows_64 = [&baseline, &attest, &batch, &half, &flooded, &flooded_public];
+	let million = if a.chain == "dev" && a.million > 0 {
+		println!();
 		println!(
-			"| {} | {} | {} | {:.0} | {:.0} | {:.2} / {:.2} | {:.2} / {:.2} | {:.0} | {} ({}) | {:.0} | {:.0} / {:.0} |",
-			r.name, r.submitted, r.rejected, r.included_per_s, r.finalized_per_s, r.best_p50, r.best_p99,
-			r.fin_p50, r.fin_p99, r.bytes_per_tx, r.blocks, r.max_per_block, r.cpu_percent, r.rss_mb, r.peak_rss_mb
+			"The phases with {} patients (the full table follows the million-patient phase):",
+			a.patients
 		);
+		print_table(&rows_64);
+		println!();
+		// The million-patient chain gets the machine to itself.
+		drop((client, rpc, public));
+		drop(nodes);
+		Some(million_phase(&a).await)
+	} else {
+		None
+	};
+
+	println!();
+	let mut rows = rows_64.to_vec();
+	if let Some(m) = &million {
+		rows.push(&m.attest);
 	}
+	print_table(&rows);
 	println!();
 	println!(
-		"attest / remark: included {:.2}, finalized {:.2}",
+		"attest / remark: included {:.2}, finalized {:.2} (target: at least 0.80)",
 		attest.included_per_s / baseline.included_per_s,
 		attest.finalized_per_s / baseline.finalized_per_s
 	);
+	println!("attest: {:.0} finalized a second (target: at least 1,000)", attest.finalized_per_s);
+	println!(
+		"attest_batch: {:.0} attestations finalized a second (target: at least 5,000); {batch_check}",
+		batch.finalized_items_per_s()
+	);
+	println!(
+		"attest at half capacity ({pace:.0}/s): to best p50 {:.2} s, p99 {:.2} s; to finalized \
+		 p50 {:.2} s, p99 {:.2} s (targets: p50 at most 3 s, p99 at most 6 s)",
+		half.best_p50, half.best_p99, half.fin_p50, half.fin_p99
+	);
+	if let Some(m) = &million {
+		println!(
+			"attest with {} patients in genesis / with {}: included {:.2}, finalized {:.2} \
+			 (target: at least 0.80)",
+			m.patients,
+			a.patients,
+			m.attest.included_per_s / attest.included_per_s,
+			m.attest.finalized_per_s / attest.finalized_per_s
+		);
+	}
+	println!();
+	println!("| health_checkAccess, patients | calls | p50 (ms) | p99 (ms) | max (ms) | permits |");
+	println!("| --- | --- | --- | --- | --- | --- |");
+	let mut checks = vec![(a.patients, &check_64)];
+	if let Some(m) = &million {
+		checks.push((m.patients, &m.check));
+	}
+	for (patients, c) in checks {
+		let other =
+			c.other.as_ref().map(|o| format!(" (first other answer: {o})")).unwrap_or_default();
+		println!(
+			"| {patients} | {} | {:.1} | {:.1} | {:.1} | {}{other} |",
+			c.calls, c.p50_ms, c.p99_ms, c.max_ms, c.permits
+		);
+	}
+	if let Some(m) = &million {
+		println!();
+		println!(
+			"million-patient chain: raw chain spec {:.0} MiB with {} storage keys, built in {:.0} \
+			 s; its node served RPC {:.0} s after starting",
+			m.spec_bytes as f64 / MIB,
+			m.spec_keys,
+			m.spec_secs,
+			m.start_secs
+		);
+		println!(
+			"database: {:.1} MiB before the attest phase, {:.1} MiB after ({} attestations \
+			 finalized): {:.2} MiB per 100,000 attestations",
+			m.db_before as f64 / MIB,
+			m.db_after as f64 / MIB,
+			m.attest.finalized_total,
+			m.growth_per_100k() / MIB
+		);
+	}
+	println!();
 	for (r, f, at) in [
 		(&flooded, &flood_validator, "the validator's RPC, not rate-limited"),
 		(&flooded_public, &flood_public, "a public RPC node, rate-limited"),
@@ -994,8 +1494,7 @@ async fn main() {
 	}
 	println!("| patient | attestations on chain | state key bytes | state value bytes |");
 	println!("| --- | --- | --- | --- |");
-	for id in [&ids[0], &ids[1], &ids[2]] {
-		let (count, k, v) = state_of(&rpc, id).await;
-		println!("| {} | {count} | {k} | {v} |", &id.to_hex()[..10]);
+	for row in state_rows {
+		println!("{row}");
 	}
 }

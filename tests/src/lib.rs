@@ -31,6 +31,23 @@ pub use healthchain_client::{
 };
 pub use healthchain_primitives::demo;
 
+/// `health_checkAccess`'s question: may `practitioner`, at `hospital`, look at `id`'s allergies
+/// for treatment, now.
+pub fn check_allergies(
+	practitioner: &str,
+	hospital: &str,
+	id: healthchain_primitives::HealthId,
+) -> rpc::CheckAccessParams {
+	rpc::CheckAccessParams {
+		practitioner: practitioner.into(),
+		hospital: hospital.into(),
+		health_id: id,
+		categories: vec![healthchain_primitives::DataCategory::Allergy],
+		purpose: healthchain_primitives::Purpose::Treatment,
+		at_time: None,
+	}
+}
+
 /// A block header as the standard `chain_*` RPC serves it.
 pub type Header = client::subxt::config::substrate::SubstrateHeader<H256>;
 

@@ -123,10 +123,10 @@ fn benchmark_overhead_builds_signed_remark_blocks_and_writes_the_base_weights() 
 /// the merged spec knows every one of them as registered and enrolled, and nobody else.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_genesis_built_in_chunks_registers_and_enrols_every_patient() {
-	use healthchain_primitives::{DataCategory, Decision, DenyReason, PermitBasis, Purpose};
+	use healthchain_primitives::{Decision, DenyReason, PermitBasis};
 	use healthchain_tests::{
+		check_allergies,
 		genesis::{genesis_patient, spec_with_patients},
-		rpc::CheckAccessParams,
 		HealthRpcClient,
 	};
 	let (dir, other) = (tempfile::tempdir(), tempfile::tempdir());
@@ -140,14 +140,7 @@ async fn a_genesis_built_in_chunks_registers_and_enrols_every_patient() {
 	let decision = |i: u64| {
 		let rpc = node.rpc();
 		async move {
-			let params = CheckAccessParams {
-				practitioner: "MD10001".into(),
-				hospital: "H0001".into(),
-				health_id: genesis_patient(i),
-				categories: vec![DataCategory::Allergy],
-				purpose: Purpose::Treatment,
-				at_time: None,
-			};
+			let params = check_allergies("MD10001", "H0001", genesis_patient(i));
 			rpc.check_access(params).await.expect("health_checkAccess answers").decision
 		}
 	};

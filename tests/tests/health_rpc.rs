@@ -10,8 +10,8 @@ use healthchain_primitives::{
 	MAX_OVERDUE_PAGE,
 };
 use healthchain_tests::{
-	calls, dev, pallet_error,
-	rpc::{AccessJson, CheckAccessParams, LogPage, PageParams, RecordJson, SourceStatus, Sources},
+	calls, check_allergies, dev, pallet_error,
+	rpc::{AccessJson, LogPage, PageParams, RecordJson, SourceStatus, Sources},
 	runtime, submit, try_submit, HealthRpcClient, Node, NodeConfig,
 };
 use jsonrpsee::core::client::ClientT;
@@ -20,17 +20,6 @@ use sp_core::H256;
 
 fn hash(b: u8) -> H256 {
 	H256::repeat_byte(b)
-}
-
-fn check(practitioner: &str, hospital: &str, id: HealthId) -> CheckAccessParams {
-	CheckAccessParams {
-		practitioner: practitioner.into(),
-		hospital: hospital.into(),
-		health_id: id,
-		categories: vec![DataCategory::Allergy],
-		purpose: Purpose::Treatment,
-		at_time: None,
-	}
 }
 
 fn anchor(
@@ -78,7 +67,7 @@ async fn anchor_check_attest_and_verify_the_logs_then_sync_a_fresh_node() {
 	// Not enrolled yet: anchoring and attesting are refused; the source rule says why.
 	let refused = try_submit(&client, &gw_a, &anchor(p, DataCategory::Allergy, 1, 100)).await;
 	assert_eq!(pallet_error(refused), "NotEnrolled");
-	let decision = rpc.check_access(check("MD10001", "H0001", p)).await.unwrap();
+	let decision = rpc.check_access(check_allergies("MD10001", "H0001", p)).await.unwrap();
 	assert_eq!(decision.decision, Decision::Deny(DenyReason::NotEnrolled));
 	let source = rpc.source_check(p, "H0001".into(), None).await.unwrap();
 	assert_eq!(source.status, SourceStatus::Refused(SourceRefusal::NotEnrolled));
@@ -110,12 +99,12 @@ async fn anchor_check_attest_and_verify_the_logs_then_sync_a_fresh_node() {
 
 	// Hospital A anchors a record; the check permits; A attests the access.
 	submit(&client, &gw_a, &anchor(p, DataCategory::Allergy, 1, 100)).await;
-	let decision = rpc.check_access(check("MD10001", "H0001", p)).await.unwrap();
+	let decision = rpc.check_access(check_allergies("MD10001", "H0001", p)).await.unwrap();
 	assert_eq!(decision.decision, Decision::Permit(PermitBasis::Enrolment));
 	submit(&client, &gw_a, &attest(p, "MD10001")).await;
 
 	// Per-request hospital B without a grant: refused with the documented error.
-	let decision = rpc.check_access(check("MD10002", "H0002", p)).await.unwrap();
+	let decision = rpc.check_access(check_allergies("MD10002", "H0002", p)).await.unwrap();
 	assert_eq!(decision.decision, Decision::NeedsRequest);
 	let refused = try_submit(&client, &gw_b, &attest(p, "MD10002")).await;
 	assert_eq!(pallet_error(refused), "ConsentRequestNeeded");
@@ -149,7 +138,8 @@ async fn anchor_check_attest_and_verify_the_logs_then_sync_a_fresh_node() {
 	let failure = refused.as_ref().err().and_then(|e| e.failure()).cloned().expect("refused");
 	assert_eq!(failure.error, "AccessDenied");
 	assert_eq!(failure.deny_reason, Some(DenyReason::NotEnrolled));
-	let decision = rpc.check_access(check("MD10001", "H0001", demo_migrant())).await.unwrap();
+	let decision =
+		rpc.check_access(check_allergies("MD10001", "H0001", demo_migrant())).await.unwrap();
 	assert_eq!(decision.decision, Decision::Deny(DenyReason::NotEnrolled));
 
 	// The logs: both entries of the access log, the record anchor; verified and decoded.
@@ -189,7 +179,7 @@ async fn anchor_check_attest_and_verify_the_logs_then_sync_a_fresh_node() {
 	submit(&client, &patient_key, &calls::withdraw(p)).await;
 	let refused = try_submit(&client, &gw_b, &attest(p, "MD10002")).await;
 	assert_eq!(pallet_error(refused), "AccessDenied");
-	let decision = rpc.check_access(check("MD10002", "H0002", p)).await.unwrap();
+	let decision = rpc.check_access(check_allergies("MD10002", "H0002", p)).await.unwrap();
 	assert_eq!(decision.decision, Decision::Deny(DenyReason::Withdrawn));
 	let source = rpc.source_check(p, "H0002".into(), None).await.unwrap();
 	assert_eq!(source.status, SourceStatus::Refused(SourceRefusal::Withdrawn));
@@ -241,22 +231,15 @@ async fn anchor_check_attest_and_verify_the_logs_then_sync_a_fresh_node() {
 /// a refused one reported with its position and the reason `health_checkAccess` gives.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_batch_is_logged_as_single_attestations_and_each_refusal_is_reported() {
-	use healthchain_primitives::{
-		logs::{AccessAttestation, AttestRefusal, RecordHashes},
-		Categories, LicenceNumber,
-	};
+	use healthchain_primitives::logs::AttestRefusal;
 	let node = Node::start(NodeConfig::dev()).await;
 	node.wait_finalized(1).await;
 	let client = node.client().await;
 	let rpc = node.rpc();
 	let (gw_a, p) = (dev::dave(), demo_patient());
 	submit(&client, &dev::two(), &calls::enrol(p, calls::all_sources())).await;
-	let access = |doctor: &str, record: u8| AccessAttestation {
-		health_id: p,
-		practitioner: LicenceNumber::truncate_from(doctor.as_bytes().to_vec()),
-		categories: Categories::truncate_from(vec![DataCategory::Allergy]),
-		records: RecordHashes::truncate_from(vec![hash(record)]),
-		purpose: Purpose::Treatment,
+	let access = |doctor: &str, record: u8| {
+		calls::access(p, doctor, &[DataCategory::Allergy], &[hash(record)], Purpose::Treatment)
 	};
 
 	// The middle access names a doctor of hospital B at hospital A's gateway.
@@ -266,7 +249,7 @@ async fn a_batch_is_logged_as_single_attestations_and_each_refusal_is_reported()
 		.event::<runtime::access_log::events::AttestationRefused>()
 		.expect("one access refused");
 	assert_eq!((refused.index, refused.health_id.0), (1, p));
-	let decision = rpc.check_access(check("MD10002", "H0001", p)).await.unwrap();
+	let decision = rpc.check_access(check_allergies("MD10002", "H0001", p)).await.unwrap();
 	let Decision::Deny(reason) = decision.decision else { panic!("{decision:?}") };
 	assert_eq!(refused.reason.0, AttestRefusal::AccessDenied(reason));
 	let attested = included

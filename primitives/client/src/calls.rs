@@ -278,6 +278,25 @@ pub fn attest(
 	StaticPayload::new("AccessLog", "attest", fields)
 }
 
+/// One access of an `AccessLog.attest_batch`: the arguments of [`attest`], as the shared type.
+pub fn access(
+	id: HealthId,
+	practitioner: &str,
+	covered: &[DataCategory],
+	records: &[H256],
+	purpose: Purpose,
+) -> healthchain_primitives::logs::AccessAttestation {
+	healthchain_primitives::logs::AccessAttestation {
+		health_id: id,
+		practitioner: healthchain_primitives::LicenceNumber::truncate_from(
+			practitioner.as_bytes().to_vec(),
+		),
+		categories: healthchain_primitives::categories_from(covered),
+		records: healthchain_primitives::logs::RecordHashes::truncate_from(records.to_vec()),
+		purpose,
+	}
+}
+
 /// `AccessLog.attest_batch` (a gateway of the hospital where the practitioners treat): each
 /// access decided and logged as `attest` would, refusals reported per access.
 pub fn attest_batch(

@@ -45,22 +45,20 @@
 
 use futures::{stream, StreamExt};
 use healthchain_primitives::{
-	categories_from,
 	demo::test_patient,
-	logs::{AccessAttestation, LogHead, RecordHashes},
-	DataCategory, HealthId, LicenceNumber, Purpose,
+	logs::{AccessAttestation, LogHead},
+	DataCategory, HealthId, Purpose,
 };
 use healthchain_tests::client::ChainConfig;
 use healthchain_tests::genesis::{genesis_patient, spec_with_patients, GENESIS_CHUNK};
 use healthchain_tests::{
-	calls,
+	calls, check_allergies,
 	client::subxt::{
 		config::{substrate::SubstrateHeader, DefaultExtrinsicParamsBuilder},
 		transactions::Payload,
 		utils::MultiAddress,
 	},
 	council_motion, key, node_key,
-	rpc::CheckAccessParams,
 	runtime::{
 		self,
 		runtime_types::{
@@ -916,13 +914,13 @@ fn attest_call(patient: &HealthId, record: u64) -> impl Payload {
 
 /// One access of an `AccessLog::attest_batch`: what [`attest_call`] attests.
 fn access(patient: &HealthId, record: u64) -> AccessAttestation {
-	AccessAttestation {
-		health_id: *patient,
-		practitioner: LicenceNumber::truncate_from(PRACTITIONER.as_bytes().to_vec()),
-		categories: categories_from(&[DataCategory::Allergy]),
-		records: RecordHashes::truncate_from(vec![record_hash(record)]),
-		purpose: Purpose::Treatment,
-	}
+	calls::access(
+		*patient,
+		PRACTITIONER,
+		&[DataCategory::Allergy],
+		&[record_hash(record)],
+		Purpose::Treatment,
+	)
 }
 
 /// A pseudo-random number below `n` for draw `i` (SplitMix64 of `salt` and `i`):
@@ -980,14 +978,7 @@ async fn check_access_latency(url: &str, patient: impl Fn(usize) -> HealthId) ->
 	let mut permits = 0;
 	let mut other: Option<String> = None;
 	for i in 0..CHECKS {
-		let params = CheckAccessParams {
-			practitioner: PRACTITIONER.into(),
-			hospital: HOSPITAL.into(),
-			health_id: patient(i),
-			categories: vec![DataCategory::Allergy],
-			purpose: Purpose::Treatment,
-			at_time: None,
-		};
+		let params = check_allergies(PRACTITIONER, HOSPITAL, patient(i));
 		let sent = Instant::now();
 		let answer = rpc.check_access(params).await.expect("health_checkAccess");
 		ms.push(sent.elapsed().as_secs_f64() * 1000.0);

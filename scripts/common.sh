@@ -58,3 +58,23 @@ build_release() {
 	say "build took $((SECONDS - start)) s"
 	[ -x "$NODE_BIN" ] || die "the build did not produce $NODE_BIN"
 }
+
+# The independent FHIR implementation and client library the FHIR facade's test uses:
+# Python's fhir.resources (R4B models) and fhirpy, pinned, in a virtual environment.
+FHIR_VENV="$HOME/.cache/healthchain/fhir-venv"
+FHIR_PACKAGES=("fhir.resources==8.3.0" "fhirpy==2.3.1")
+ensure_fhir_tools() {
+	export HEALTHCHAIN_FHIR_PYTHON="$FHIR_VENV/bin/python"
+	if [ -x "$HEALTHCHAIN_FHIR_PYTHON" ] \
+		&& "$HEALTHCHAIN_FHIR_PYTHON" -c 'import fhir.resources.R4B, fhirpy' 2>/dev/null; then
+		return
+	fi
+	command -v python3 >/dev/null 2>&1 || apt_install python3 python3-venv
+	if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' 2>/dev/null; then
+		apt_install python3-venv
+	fi
+	say "installing ${FHIR_PACKAGES[*]} into $FHIR_VENV"
+	rm -rf "$FHIR_VENV"
+	python3 -m venv "$FHIR_VENV" || die "python3 -m venv failed"
+	"$FHIR_VENV/bin/pip" install -q "${FHIR_PACKAGES[@]}" || die "pip could not install ${FHIR_PACKAGES[*]}"
+}

@@ -9,6 +9,9 @@
 //!   `gateway_health`, over mutual TLS with the directory's pinned certificates
 //!   ([`crate::tls`]).
 //!
+//! The local API also serves the FHIR facade under `/fhir` ([`crate::fhir`]), behind the
+//! same authentication.
+//!
 //! Both answer `GET /health` (liveness and node reachability) for load balancers. Every error
 //! is a JSON-RPC error with a stable code ([`crate::error::codes`]); malformed parameters get
 //! `-32602`.
@@ -102,7 +105,12 @@ pub async fn start_local(
 		Transport::Plain
 	};
 	let builder = Server::builder()
-		.set_http_middleware(tower::ServiceBuilder::new().layer(auth).layer(health))
+		.set_http_middleware(
+			tower::ServiceBuilder::new()
+				.layer(auth)
+				.layer(crate::fhir::FhirLayer::new(gw.clone()))
+				.layer(health),
+		)
 		.max_request_body_size(MAX_BODY_BYTES)
 		.max_response_body_size(MAX_BODY_BYTES)
 		.http_only()

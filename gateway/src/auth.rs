@@ -46,6 +46,10 @@ pub mod scopes {
 	pub const IDENTIFY: &str = "patients.identify";
 	/// `gateway_status`.
 	pub const STATUS: &str = "gateway.status";
+	/// FHIR `Consent` search: a patient's consent state.
+	pub const CONSENT_READ: &str = "consent.read";
+	/// FHIR `AuditEvent` search: a patient's access log.
+	pub const AUDIT_READ: &str = "audit.read";
 }
 
 /// The error type of HTTP middleware in jsonrpsee.
@@ -613,9 +617,13 @@ fn refusal(status: StatusCode, code: i32, message: &str) -> HttpResponse {
 	res
 }
 
-/// A 401 with `WWW-Authenticate` (RFC 6750).
-fn unauthorized(message: &str) -> HttpResponse {
-	let mut res = refusal(StatusCode::UNAUTHORIZED, codes::UNAUTHENTICATED, message);
+/// A 401 with `WWW-Authenticate` (RFC 6750); an OperationOutcome for a FHIR request.
+fn unauthorized(message: &str, fhir: bool) -> HttpResponse {
+	let mut res = if fhir {
+		crate::fhir::refusal(401, codes::UNAUTHENTICATED, message)
+	} else {
+		refusal(StatusCode::UNAUTHORIZED, codes::UNAUTHENTICATED, message)
+	};
 	let safe: String = message
 		.chars()
 		.map(|c| if (' '..='~').contains(&c) && c != '"' && c != '\\' { c } else { '?' })
@@ -689,14 +697,22 @@ where
 			.get(header::HOST)
 			.and_then(|v| v.to_str().ok())
 			.or_else(|| req.uri().authority().map(|a| a.as_str()));
+		// Refusals of FHIR requests are OperationOutcomes, as FHIR clients expect.
+		let fhir = crate::fhir::is_fhir(req.uri().path());
 		if !host_allowed(host, &self.hosts) {
 			let shown = shorten(host.unwrap_or("(none)"));
 			warn!("host_refused", {"host": shown, "path": path});
 			let message = format!("host {shown} is not allowed");
-			let res = refusal(StatusCode::FORBIDDEN, codes::FORBIDDEN_HOST, &message);
+			let res = if fhir {
+				crate::fhir::refusal(403, codes::FORBIDDEN_HOST, &message)
+			} else {
+				refusal(StatusCode::FORBIDDEN, codes::FORBIDDEN_HOST, &message)
+			};
 			return Box::pin(std::future::ready(Ok::<_, BoxError>(res)));
 		}
-		if req.method() == Method::GET && req.uri() == "/health" {
+		if (req.method() == Method::GET && req.uri() == "/health")
+			|| crate::fhir::is_public(req.method(), req.uri().path())
+		{
 			let fut = self.inner.call(req);
 			return Box::pin(async move { fut.await.map_err(Into::<BoxError>::into) });
 		}
@@ -721,7 +737,7 @@ where
 						.and_then(|t| segment(t, 1))
 						.and_then(|c| c.get("sub").and_then(Value::as_str).map(shorten));
 					warn!("auth_refused", {"reason": reason, "path": path, "subject": subject});
-					Ok(unauthorized(&reason))
+					Ok(unauthorized(&reason, fhir))
 				},
 			}
 		})

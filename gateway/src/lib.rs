@@ -16,6 +16,7 @@ pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod fetch;
+pub mod fhir;
 pub mod identify;
 pub mod node;
 pub mod put;

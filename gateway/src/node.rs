@@ -8,7 +8,7 @@
 use crate::error::{bad, err, unavailable, GatewayError};
 use healthchain_client::{
 	calls,
-	rpc::{codes as rpc_codes, CheckAccessParams, PageParams},
+	rpc::{codes as rpc_codes, CheckAccessParams, ConsentAnswer, PageParams, RequestAnswer},
 	runtime,
 	subxt::utils::AccountId32,
 	Client, HealthRpcClient, Included, Keypair, SubmitError, Wait,
@@ -31,6 +31,49 @@ pub struct Attested {
 	pub block: u64,
 	/// What the access rested on.
 	pub basis: AccessBasis,
+}
+
+/// A grant from an approved per-request consent request, as stored on chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Grant {
+	/// The hospital it was granted to.
+	pub hospital: String,
+	/// The practitioner it was granted to.
+	pub practitioner: String,
+	/// The request it came from.
+	pub request_id: u64,
+	/// The categories it covers.
+	pub categories: Vec<DataCategory>,
+	/// The purpose it covers.
+	pub purpose: Purpose,
+	/// When it was granted (ms).
+	pub granted_at: u64,
+	/// When it stops permitting (ms, exclusive).
+	pub expires_at: u64,
+}
+
+/// One verified access-log entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoggedAccess {
+	/// Its position in the log.
+	pub index: u64,
+	/// The block that holds it.
+	pub block: u32,
+	/// The log head after it.
+	pub head: H256,
+	/// The entry, decoded from its verified bytes.
+	pub entry: AccessEntry,
+}
+
+/// A verified page of an access log, newest first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessPage {
+	/// Entries in the whole log.
+	pub count: u64,
+	/// The entries.
+	pub entries: Vec<LoggedAccess>,
+	/// The cursor of the next (older) page.
+	pub next_cursor: Option<H256>,
 }
 
 /// The node, as this gateway (hospital `hospital`, signing with its gateway key) sees it.
@@ -347,6 +390,101 @@ impl NodeView {
 		verified.into_iter().find(|(i, _)| *i == index).map(|(_, e)| e).ok_or_else(|| {
 			err(BAD_ATTESTATION, format!("attestation {index} is too old to serve on"))
 		})
+	}
+
+	/// The patient's consent state at the best block, or `None` if they never enrolled.
+	pub async fn consent(
+		&self,
+		health_id: HealthId,
+	) -> Result<Option<ConsentAnswer>, GatewayError> {
+		self.client()
+			.await?
+			.health()
+			.consent(health_id)
+			.await
+			.map_err(|e| rpc_error("health_consent", e))
+	}
+
+	/// The patient's open per-request consent requests at the best block.
+	pub async fn pending_requests(
+		&self,
+		health_id: HealthId,
+	) -> Result<Vec<RequestAnswer>, GatewayError> {
+		self.client()
+			.await?
+			.health()
+			.pending_requests(health_id)
+			.await
+			.map_err(|e| rpc_error("health_pendingRequests", e))
+	}
+
+	/// The patient's grants from approved consent requests at the best block, as stored
+	/// (a grant permits until its `expires_at`; the chain prunes it later).
+	pub async fn grants(&self, health_id: HealthId) -> Result<Vec<Grant>, GatewayError> {
+		let client = self.client().await?;
+		let at = client.api().at_current_block().await.map_err(unavailable)?;
+		let entry = at
+			.storage()
+			.entry(runtime::storage().consent().grants())
+			.map_err(|e| unavailable(format!("Consent.Grants: {e}")))?;
+		let mut items = entry
+			.iter((healthchain_client::subxt::utils::Static(health_id),))
+			.await
+			.map_err(|e| unavailable(format!("Consent.Grants: {e}")))?;
+		let mut grants = Vec::new();
+		while let Some(item) = items.next().await {
+			let item = item.map_err(|e| unavailable(format!("Consent.Grants: {e}")))?;
+			let (_, hospital, practitioner) = item
+				.key()
+				.and_then(|k| k.decode())
+				.map_err(|e| unavailable(format!("Consent.Grants key: {e}")))?;
+			let g = item
+				.value()
+				.decode()
+				.map_err(|e| unavailable(format!("Consent.Grants value: {e}")))?;
+			grants.push(Grant {
+				hospital: healthchain_client::rpc::text(&hospital.0),
+				practitioner: healthchain_client::rpc::text(&practitioner.0),
+				request_id: g.request_id,
+				categories: g.categories.0.into_iter().map(|c| c.0).collect(),
+				purpose: g.purpose.0,
+				granted_at: g.granted_at,
+				expires_at: g.expires_at,
+			});
+		}
+		Ok(grants)
+	}
+
+	/// A page of the patient's access log in finalized state, newest first, at most
+	/// `limit` entries below `cursor` (from the on-chain head when `None`): the hash chain
+	/// verified from where it was asked, each entry decoded from its verified bytes.
+	pub async fn access_page(
+		&self,
+		health_id: HealthId,
+		cursor: Option<H256>,
+		limit: u32,
+	) -> Result<AccessPage, GatewayError> {
+		let page = self
+			.client()
+			.await?
+			.health()
+			.access_log(health_id, Some(PageParams { limit: Some(limit), cursor, finalized: true }))
+			.await
+			.map_err(|e| rpc_error("health_accessLog", e))?;
+		let verified = page.verified::<AccessEntry>(cursor.unwrap_or(page.head)).map_err(|e| {
+			unavailable(format!("the node served an access log that does not verify: {e}"))
+		})?;
+		let entries = verified
+			.into_iter()
+			.zip(&page.entries)
+			.map(|((index, entry), item)| LoggedAccess {
+				index,
+				block: item.block_number,
+				head: item.head,
+				entry,
+			})
+			.collect();
+		Ok(AccessPage { count: page.count, entries, next_cursor: page.next_cursor })
 	}
 
 	// ------------------------------------------------------------------ writes

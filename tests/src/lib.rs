@@ -445,6 +445,8 @@ pub const IDP_ISSUER: &str = "https://idp.test.healthchain";
 pub const IDP_AUDIENCE: &str = "healthchain-gateway";
 /// A hospital system's scopes (the HIS puts records, identifies patients, reads status).
 pub const SYSTEM_SCOPES: [&str; 3] = ["records.write", "patients.identify", "gateway.status"];
+/// An auditor's scopes (the FHIR facade's Consent and AuditEvent searches).
+pub const AUDITOR_SCOPES: [&str; 2] = ["consent.read", "audit.read"];
 /// A doctor's scopes (fetch, emergency fetch).
 pub const DOCTOR_SCOPES: [&str; 2] = ["records.read", "records.emergency"];
 
@@ -892,6 +894,30 @@ fn http_request(addr: &str, head: &str, body: &str) -> std::io::Result<(u16, Str
 /// A plain HTTP/1.1 GET; returns the status code and body.
 pub fn http_get(addr: &str, path: &str) -> std::io::Result<(u16, String)> {
 	http_request(addr, &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n"), "")
+}
+
+/// A plain HTTP/1.1 request: `method` on `path` with a bearer token (if any), a
+/// `Content-Type` and a body (if any); returns the status code and the body.
+pub fn http_call(
+	addr: &str,
+	method: &str,
+	path: &str,
+	token: Option<&str>,
+	body: Option<(&str, &str)>,
+) -> std::io::Result<(u16, String)> {
+	let mut head =
+		format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: application/fhir+json\r\n");
+	if let Some(token) = token {
+		head.push_str(&format!("Authorization: Bearer {token}\r\n"));
+	}
+	let (content_type, text) = body.unwrap_or(("", ""));
+	if body.is_some() {
+		head.push_str(&format!(
+			"Content-Type: {content_type}\r\nContent-Length: {}\r\n",
+			text.len()
+		));
+	}
+	http_request(addr, &head, text)
 }
 
 /// A plain HTTP/1.1 POST of a JSON body with a Host header and extra headers; returns the

@@ -399,6 +399,24 @@ async fn the_fhir_facade_serves_records_consents_and_the_access_log() {
 	assert_eq!(report["auditEvents"].as_array().unwrap().len(), 3, "{report}");
 	assert!(report["consents"].to_string().contains("\"active\""), "{report}");
 
+	// A source gateway down: A's own records come back, B's are an OperationOutcome entry.
+	let mut gw_b = gw_b;
+	gw_b.stop();
+	let (status, partial) = get(&gw_a, &everything, Some(&doc_a));
+	assert_eq!(status, 200, "{partial}\n{}", gw_a.log());
+	assert!(matches(&partial).contains(&a_id) && !matches(&partial).contains(&b_id), "{partial}");
+	let outcome = partial["entry"]
+		.as_array()
+		.unwrap()
+		.iter()
+		.find(|e| e["search"]["mode"] == "outcome")
+		.expect("an OperationOutcome entry");
+	let issue = &outcome["resource"]["issue"][0];
+	assert_eq!(issue["severity"], "warning", "{outcome}");
+	assert_eq!(issue["details"]["coding"][0]["code"], "4031", "{outcome}");
+	assert!(issue["diagnostics"].as_str().unwrap().contains(&b_id), "{outcome}");
+	saved.keep("everything-partial", &partial);
+
 	// The node gone: the gateway answers 503.
 	let mut node = node;
 	node.kill();

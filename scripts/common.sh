@@ -78,3 +78,38 @@ ensure_fhir_tools() {
 	python3 -m venv "$FHIR_VENV" || die "python3 -m venv failed"
 	"$FHIR_VENV/bin/pip" install -q "${FHIR_PACKAGES[@]}" || die "pip could not install ${FHIR_PACKAGES[*]}"
 }
+
+# The browser apps (apps/, issue 17): Node.js 20.19 or newer with npm, the locked packages
+# (npm ci), Debian's Chromium for the browser test and a Thai font for its pages.
+APPS="$ROOT/apps"
+export HEALTHCHAIN_CHROMIUM="${HEALTHCHAIN_CHROMIUM:-/usr/bin/chromium}"
+ensure_apps_tools() {
+	command -v node >/dev/null 2>&1 || apt_install nodejs npm
+	command -v npm >/dev/null 2>&1 || apt_install npm
+	node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=19)?0:1)' \
+		|| die "Node.js $(node --version) is too old for Vite 8: install Node.js 20.19 or newer"
+	[ -x "$HEALTHCHAIN_CHROMIUM" ] || apt_install chromium
+	fc-list :lang=th 2>/dev/null | grep -q . || apt_install fonts-thai-tlwg
+	# npm ci only when the lock changed since the last install (a stamp of its hash).
+	local stamp="$APPS/node_modules/.healthchain-lock.sha256"
+	if ! (cd "$APPS" && sha256sum --status -c "$stamp" 2>/dev/null); then
+		say "installing the apps' locked npm packages (npm ci)"
+		(cd "$APPS" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed in apps/"
+		(cd "$APPS" && sha256sum package-lock.json >"$stamp")
+	fi
+}
+
+# Builds the apps into apps/dist: the log verifier (healthchain-log-chain's page check) to
+# wasm, then the two pages with Vite. The wasm build has its own target directory (another
+# target, panic=abort), so it never touches the release tree.
+build_apps() {
+	ensure_apps_tools
+	say "building the apps (log verifier to wasm, pages with Vite)"
+	local wasm_dir="$CARGO_TARGET_DIR/log-verifier"
+	(cd "$ROOT" && CARGO_PROFILE_RELEASE_PANIC=abort cargo build --release --locked \
+		-p healthchain-log-verifier --lib --no-default-features --target wasm32v1-none \
+		--target-dir "$wasm_dir" --quiet) || die "the wasm log verifier did not build"
+	mkdir -p "$APPS/public"
+	cp "$wasm_dir/wasm32v1-none/release/healthchain_log_verifier.wasm" "$APPS/public/log-verifier.wasm"
+	(cd "$APPS" && npx --no-install vite build --logLevel warn) || die "the apps did not build"
+}

@@ -18,6 +18,12 @@ use serde::{Deserialize, Serialize};
 use sp_core::{ConstU32, H256};
 use sp_runtime::BoundedVec;
 
+/// The hash-chain rule and the page verification, defined once in `healthchain-log-chain`
+/// (allocation-free, so the browser apps run the same code compiled to wasm).
+pub use healthchain_log_chain::{
+	verify_link, verify_page, verify_served_page, Link, LogError, ServedPageError,
+};
+
 /// Maximum record hashes named by one access attestation.
 pub const MAX_RECORDS_PER_ATTESTATION: u32 = 16;
 
@@ -35,11 +41,9 @@ pub struct LogHead {
 
 impl LogHead {
 	/// The head after appending an entry with this SCALE encoding.
+	/// The rule is [`healthchain_log_chain::next_head`].
 	pub fn next_head(prev: &H256, encoded_entry: &[u8]) -> H256 {
-		let mut buf = Vec::with_capacity(32 + encoded_entry.len());
-		buf.extend_from_slice(prev.as_bytes());
-		buf.extend_from_slice(encoded_entry);
-		H256(sp_crypto_hashing::blake2_256(&buf))
+		healthchain_log_chain::next_head(prev, encoded_entry)
 	}
 
 	/// Appends an entry, returning the new state.
@@ -267,88 +271,6 @@ pub fn index_write(
 	let indexed =
 		IndexedEntry { index: prev.count, prev_head: prev.head, block_number, entry: encoded };
 	(next, index_key(kind, health_id, &next.head), indexed.encode())
-}
-
-/// Whether an entry with SCALE bytes `encoded`, appended at `prev_head`, produces `head`: the
-/// one link check, used by the node when it walks its index and by every client that
-/// verifies a page it was served.
-pub fn verify_link(prev_head: &H256, encoded: &[u8], head: &H256) -> bool {
-	LogHead::next_head(prev_head, encoded) == *head
-}
-
-/// One entry of a served log page, as a client checks it.
-#[derive(Clone, Copy, Debug)]
-pub struct Link<'a> {
-	/// Zero-based position in the log.
-	pub index: u64,
-	/// The head before the entry.
-	pub prev_head: H256,
-	/// The head after the entry.
-	pub head: H256,
-	/// The entry's SCALE bytes.
-	pub encoded: &'a [u8],
-}
-
-/// Why a served log page does not verify.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum LogError {
-	/// Entry `index` does not end at the head the page must continue from (the on-chain head
-	/// for the first page, the cursor for later ones): an entry is missing or foreign.
-	HeadMismatch {
-		/// The entry's position.
-		index: u64,
-	},
-	/// Entry `index`'s bytes do not hash, with its previous head, to its head.
-	BrokenLink {
-		/// The entry's position.
-		index: u64,
-	},
-	/// The positions are not consecutive and descending, or do not end at `count - 1`.
-	OutOfOrder {
-		/// The position found.
-		index: u64,
-	},
-}
-
-impl core::fmt::Display for LogError {
-	fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-		match self {
-			LogError::HeadMismatch { index } => {
-				write!(f, "entry {index} does not end at the expected head")
-			},
-			LogError::BrokenLink { index } => write!(f, "entry {index} does not hash to its head"),
-			LogError::OutOfOrder { index } => write!(f, "entry {index} is out of order"),
-		}
-	}
-}
-
-/// Verifies a page of log entries, newest first, against `expected`: the on-chain head (for
-/// the first page, with `count` the on-chain entry count) or the cursor the previous page
-/// handed out (`count` = `None`). Each entry must end at the head the newer one started
-/// from, and hash to its head. Returns the head an older page must end at (zero at the
-/// start of the log). The one log verification: the gateway, the tests and any auditor's
-/// client use it.
-pub fn verify_page<'a>(
-	expected: H256,
-	count: Option<u64>,
-	links: impl IntoIterator<Item = Link<'a>>,
-) -> Result<H256, LogError> {
-	let mut expected = expected;
-	let mut next_index = count.map(|c| c.wrapping_sub(1));
-	for link in links {
-		if next_index.is_some_and(|i| i != link.index) {
-			return Err(LogError::OutOfOrder { index: link.index });
-		}
-		if link.head != expected {
-			return Err(LogError::HeadMismatch { index: link.index });
-		}
-		if !verify_link(&link.prev_head, link.encoded, &link.head) {
-			return Err(LogError::BrokenLink { index: link.index });
-		}
-		expected = link.prev_head;
-		next_index = Some(link.index.wrapping_sub(1));
-	}
-	Ok(expected)
 }
 
 /// An anchored record that is still live: not revoked by its anchoring hospital and not

@@ -217,15 +217,20 @@ impl std::error::Error for PageError {}
 
 impl<E> LogPage<E> {
 	/// Verifies this page against `expected` (its own on-chain `head` for a first page, the
-	/// cursor it was asked with otherwise) with [`logs::verify_page`], and returns the
+	/// cursor it was asked with otherwise) with [`logs::verify_served_page`], and returns the
 	/// entries decoded from their verified SCALE bytes, newest first, with their positions.
 	pub fn verified<T: Decode>(&self, expected: H256) -> Result<Vec<(u64, T)>, PageError> {
-		let count = (expected == self.head).then_some(self.count);
-		let end = logs::verify_page(expected, count, self.entries.iter().map(LogItem::link))
-			.map_err(PageError::Log)?;
-		if self.next_cursor.unwrap_or_default() != end {
-			return Err(PageError::WrongCursor);
-		}
+		logs::verify_served_page(
+			expected,
+			self.head,
+			self.count,
+			self.entries.iter().map(LogItem::link),
+			self.next_cursor,
+		)
+		.map_err(|e| match e {
+			logs::ServedPageError::Log(e) => PageError::Log(e),
+			logs::ServedPageError::WrongCursor => PageError::WrongCursor,
+		})?;
 		self.entries
 			.iter()
 			.map(|item| {

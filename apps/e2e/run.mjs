@@ -1,0 +1,227 @@
+// End-to-end test of the two apps in headless Chromium (Debian's `chromium`, driven by
+// playwright-core) against a development node. Run by tests/tests/apps.rs, which starts the
+// node; by hand:
+//
+//   HEALTHCHAIN_WS=ws://127.0.0.1:9944 node e2e/run.mjs
+//
+// Environment: HEALTHCHAIN_WS (the node), HEALTHCHAIN_CHROMIUM (default /usr/bin/chromium),
+// HEALTHCHAIN_SCREENSHOTS (where each step's screenshot goes; default e2e/screenshots).
+// The test acts as the hospitals' gateways (the development keys of Dave, gateway of H0001,
+// and Eve, gateway of H0002) through the apps' own chain client, shared/chain.js.
+import { createServer } from 'node:http';
+import { readFile, mkdir } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady, randomAsHex } from '@polkadot/util-crypto';
+import { Chain } from '../shared/chain.js';
+import { verifyWith } from '../shared/verify.js';
+
+const here = import.meta.dirname;
+const dist = resolve(here, '..', 'dist');
+const ws = process.env.HEALTHCHAIN_WS ?? 'ws://127.0.0.1:9944';
+const shots = resolve(process.env.HEALTHCHAIN_SCREENSHOTS ?? join(here, 'screenshots'));
+const chromiumPath = process.env.HEALTHCHAIN_CHROMIUM ?? '/usr/bin/chromium';
+const STEP_TIMEOUT = 60_000;
+
+const log = (...args) => console.log('[apps-e2e]', ...args);
+
+// ------------------------------------------------------------------ a static server for dist/
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
+const server = createServer(async (req, res) => {
+  const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+  let file = join(dist, path);
+  if (!file.startsWith(dist)) { res.writeHead(403).end(); return; }
+  if (path.endsWith('/')) file = join(file, 'index.html');
+  try {
+    const body = await readFile(file);
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(body);
+  } catch {
+    res.writeHead(404).end();
+  }
+});
+await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+const site = `http://127.0.0.1:${server.address().port}`;
+const rpc = encodeURIComponent(ws);
+
+// ------------------------------------------------------------------ the gateways' side
+await cryptoWaitReady();
+const chain = await Chain.connect(ws);
+const ring = new Keyring({ type: 'sr25519', ss58Format: chain.api.registry.chainSS58 });
+const dave = ring.addFromUri('//Dave'); // gateway of H0001 (one-time consent)
+const eve = ring.addFromUri('//Eve'); // gateway of H0002 (per-request consent)
+const patientKey = ring.addFromUri('//Two');
+const healthId = (await chain.api.query.healthIds.controllers(patientKey.address)).unwrap().toHex();
+const tx = chain.api.tx;
+
+async function asGateway(pair, call, expectOk = true) {
+  const r = await chain.send(call, pair);
+  assert.equal(r.ok, expectOk, `gateway transaction: ${JSON.stringify(r)}`);
+  return r;
+}
+
+// ------------------------------------------------------------------ the browser
+await mkdir(shots, { recursive: true });
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
+page.setDefaultTimeout(STEP_TIMEOUT);
+page.on('pageerror', (e) => log('page error:', e.message));
+page.on('dialog', (d) => d.accept());
+let step = 0;
+async function shot(name) {
+  step += 1;
+  const file = join(shots, `${String(step).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  log('screenshot', file);
+}
+const byTest = (id) => page.getByTestId(id);
+async function messageIs(kind, pattern) {
+  const m = byTest('message');
+  await m.and(page.locator(`.${kind}`)).waitFor();
+  const text = await m.textContent();
+  assert.match(text, pattern);
+  return text;
+}
+async function done() {
+  await messageIs('done', /Done: recorded in block #\d+/);
+}
+
+try {
+  // 1. The patient opens the app and unlocks a development key kept encrypted in the browser.
+  await page.goto(`${site}/patient/?rpc=${rpc}`);
+  await byTest('key-secret').fill('//Two');
+  await byTest('key-password').fill('correct horse battery staple');
+  await byTest('key-save').click();
+  await byTest('status-text').filter({ hasText: 'You have not joined the exchange.' }).waitFor();
+  await shot('patient-not-joined');
+
+  // 2. Enrols with every hospital as a source.
+  await byTest('sources-all').check();
+  await byTest('enrol').click();
+  await done();
+  await byTest('status-text').filter({ hasText: 'You take part in the exchange since' }).waitFor();
+  await shot('patient-enrolled');
+
+  // 3. Changes the sources to H0001 only: allowed once today.
+  await byTest('sources').getByTestId('sources-only').check();
+  await byTest('source-H0001').check();
+  await byTest('save-sources').click();
+  await done();
+  await byTest('sources-rule').filter({ hasText: 'You already changed it today' }).waitFor();
+  await shot('patient-sources-changed');
+
+  // 4. A second change the same day: the chain refuses, and the app says why in words.
+  await byTest('sources').getByTestId('sources-all').check();
+  await byTest('save-sources').click();
+  const refusal = await messageIs('refusal', /You already changed your hospitals today\. You can change them again tomorrow\./);
+  assert.doesNotMatch(refusal, /SourcesAlreadyChangedToday|\b1010\b|Custom error/);
+  await shot('patient-second-change-refused');
+
+  // 5. A doctor of the per-request hospital asks; the request appears without a reload.
+  const before = await page.evaluate(() => performance.getEntriesByType('navigation').length);
+  await asGateway(eve, tx.consent.requestAccess(healthId, 'MD10002', ['Diagnosis'], 'Treatment', null));
+  const pending = await chain.health('pendingRequests', [healthId]);
+  assert.equal(pending.length, 1);
+  const requestId = pending[0].id;
+  await byTest(`request-${requestId}`).waitFor();
+  assert.match(await byTest(`request-${requestId}`).textContent(), /Doctor MD10002 at Demo Hospital B .* asks to see your diagnoses for treatment/);
+  assert.equal(await page.evaluate(() => performance.getEntriesByType('navigation').length), before, 'no reload');
+  await shot('patient-live-request');
+
+  // 6. The patient approves in front of the doctor; the grant shows.
+  await byTest(`approve-${requestId}`).click();
+  await done();
+  await byTest('grants').filter({ hasText: 'Doctor MD10002 at Demo Hospital B' }).waitFor();
+  await shot('patient-approved');
+
+  // 7. The hospital reads under the grant, and the access appears in the patient's log,
+  //    verified against the chain.
+  await asGateway(eve, tx.accessLog.attest(healthId, 'MD10002', ['Diagnosis'], [randomAsHex(32)], 'Treatment'));
+  await byTest('access-log').filter({ hasText: 'Doctor MD10002 at Demo Hospital B' }).waitFor();
+  await byTest('log-verified').filter({ hasText: 'Verified: all 1 entries' }).waitFor();
+  assert.match(await byTest('access-log').textContent(), /saw your diagnoses on .*with the permission you gave \(request \d+\)/);
+  await shot('patient-access-in-log');
+
+  // 8. An emergency access at H0001 (no consent needed, flagged), one refused attempt, and a
+  //    read under the emergency: the log highlights it.
+  await asGateway(dave, tx.consent.openEmergencyAccess(healthId, 'MD10001', 'Unconscious'));
+  const denied = await asGateway(dave, tx.accessLog.attest(healthId, 'MD10001', ['Sensitive'], [randomAsHex(32)], 'Emergency'), false);
+  log('refused attestation:', denied.sentence);
+  await asGateway(dave, tx.accessLog.attest(healthId, 'MD10001', ['Allergy', 'Medication'], [randomAsHex(32)], 'Emergency'));
+  await byTest('log-verified').filter({ hasText: 'Verified: all 2 entries' }).waitFor();
+  const emergency = page.locator('li.emergency').filter({ hasText: 'Doctor MD10001 at Demo Hospital A' });
+  await emergency.waitFor();
+  assert.match(await emergency.textContent(), /Emergency access.*under an emergency access/);
+  await shot('patient-emergency-in-log');
+
+  // The same verification, here in Node.js with the built module: the served page verifies,
+  // and each kind of tampering is caught and named.
+  const wasm = (await WebAssembly.instantiate(await readFile(join(dist, 'log-verifier.wasm')), {})).instance.exports;
+  const served = await chain.health('accessLog', [healthId, { limit: 10 }]);
+  const head = (await (await chain.api.at(served.at.hash)).query.accessLog.accessLogs(healthId)).head.toHex();
+  assert.deepEqual(verifyWith(wasm, head, served), { verdict: 0, index: null });
+  const flip = (hex) => hex.slice(0, -2) + (hex.endsWith('00') ? '01' : '00');
+  const altered = structuredClone(served);
+  altered.entries[1].encoded = flip(altered.entries[1].encoded);
+  assert.deepEqual(verifyWith(wasm, head, altered), { verdict: 2, index: 0 }, 'an altered entry');
+  const dropped = { ...served, entries: served.entries.slice(1) };
+  assert.deepEqual(verifyWith(wasm, head, dropped), { verdict: 3, index: 0 }, 'the newest entry left out');
+  assert.deepEqual(verifyWith(wasm, flip(head), served).verdict, 1, 'another log state');
+  assert.deepEqual(verifyWith(wasm, head, { ...served, entries: served.entries.slice(0, 1) }).verdict, 4, 'a page cut short');
+
+  // 9. The same page in Thai.
+  await page.getByRole('button', { name: 'ไทย' }).click();
+  await byTest('log').filter({ hasText: 'ใครดูข้อมูลของคุณบ้าง' }).waitFor();
+  await byTest('log-verified').filter({ hasText: 'ตรวจสอบแล้ว' }).waitFor();
+  await shot('patient-thai');
+  await page.getByRole('button', { name: 'English' }).click();
+
+  // 10. The patient withdraws; open grants end and the app says when they can rejoin.
+  await byTest('withdraw').click();
+  await done();
+  await byTest('status-text').filter({ hasText: 'You left the exchange on' }).waitFor();
+  await page.getByText('You can join again from').waitFor();
+  const consent = await chain.health('consent', [healthId]);
+  assert.equal(consent.enrolled, false);
+  assert.equal(consent.canEnrolToday, false);
+  await shot('patient-withdrawn');
+
+  // 11. The auditor: per hospital and day, the access, the refusal and the emergency access.
+  await page.goto(`${site}/audit/?rpc=${rpc}&blocks=2000`);
+  const table = byTest('by-hospital-day');
+  await table.waitFor();
+  const cell = (hospital, col) => table.locator(`tr[data-hospital="${hospital}"] td[data-col="${col}"]`);
+  assert.equal(await cell('H0002', 'attestations').textContent(), '1');
+  assert.equal(await cell('H0001', 'attestations').textContent(), '1');
+  assert.equal(await cell('H0001', 'emergencies').textContent(), '1');
+  assert.equal(await cell('H0001', 'denials').textContent(), '1');
+  assert.match(await byTest('denials').textContent(), /sensitive data without the patient's opt-in/);
+  assert.match(await byTest('emergencies').textContent(), /Doctor MD10001 at Demo Hospital A.* opened an emergency access .*\(the patient was unconscious\)\. Review pending\./);
+  await byTest('chart').waitFor();
+  await shot('audit-overview');
+
+  // 12. The auditor drills down to the patient's verified log.
+  await byTest('drill-id').fill(healthId);
+  await byTest('drill-show').click();
+  await byTest('drill').getByTestId('log-verified').filter({ hasText: 'Verified: all 2 entries' }).waitFor();
+  await shot('audit-patient-log');
+
+  // 13. A malformed health ID gets a sentence, not a crash.
+  await byTest('drill-id').fill('0x12');
+  await byTest('drill-show').click();
+  await byTest('drill').getByText('A health ID is 0x followed by 64 hexadecimal digits.').waitFor();
+  log(`passed: ${step} screenshots in ${shots}`);
+} catch (e) {
+  await shot('failure').catch(() => {});
+  throw e;
+} finally {
+  await browser.close();
+  await chain.api.disconnect();
+  server.close();
+}

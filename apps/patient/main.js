@@ -1,0 +1,325 @@
+// The patient's consent app: membership, source hospitals, the sensitive opt-in, live
+// requests, grants and the verified access log. Every change is a transaction signed by the
+// patient's key; every refusal is shown as a sentence.
+import { Chain, endpoint, text } from '../shared/chain.js';
+import { t, day, when, onLanguage, languageSwitch } from '../shared/i18n.js';
+import { el, renderLog, doctor, categoryWords } from '../shared/log-view.js';
+import { savedKey, saveKey, unlockKey, forgetKey, extensionAccounts, extensionKey } from './keys.js';
+
+const app = document.getElementById('app');
+const state = {
+  url: endpoint(),
+  chain: null,
+  connection: 'connecting',
+  block: 0,
+  key: null,
+  keyError: null,
+  extension: null,
+  healthId: null,
+  consent: undefined,
+  hospitals: [],
+  pending: [],
+  grants: [],
+  log: null,
+  draft: null,
+  busy: false,
+  message: null,
+};
+
+const names = () => new Map(state.hospitals.map((h) => [h.code, h.name]));
+const hospitalName = (code) => names().get(code) ?? code;
+
+// ---------------------------------------------------------------- chain reads
+
+let refreshing = false;
+
+async function refresh() {
+  const { chain, healthId } = state;
+  if (!chain || !healthId || refreshing) return;
+  refreshing = true;
+  try {
+    await read(chain, healthId);
+  } finally {
+    refreshing = false;
+  }
+}
+
+async function read(chain, healthId) {
+  const [consent, pending, grants] = await Promise.all([
+    chain.health('consent', [healthId]),
+    chain.health('pendingRequests', [healthId]),
+    readGrants(),
+  ]);
+  state.consent = consent;
+  state.pending = pending;
+  state.grants = grants;
+  if (!state.draft && consent) state.draft = draftOf(consent.sources);
+  render();
+  state.log = await chain.verifiedAccessLog(healthId);
+  render();
+}
+
+async function readGrants() {
+  const { api } = state.chain;
+  const now = (await api.query.timestamp.now()).toNumber();
+  const entries = await api.query.consent.grants.entries(state.healthId);
+  return entries
+    .map(([key, value]) => {
+      const g = value.unwrap();
+      return {
+        hospital: text(key.args[1]),
+        practitioner: text(key.args[2]),
+        categories: g.categories.map((c) => c.type.charAt(0).toLowerCase() + c.type.slice(1)),
+        expiresAt: g.expiresAt.toNumber(),
+      };
+    })
+    .filter((g) => g.expiresAt > now);
+}
+
+const draftOf = (sources) => (sources === 'all'
+  ? { all: true, only: new Set() }
+  : { all: false, only: new Set(sources) });
+
+const selection = () => (state.draft.all ? 'All' : { Only: [...state.draft.only].sort() });
+
+// ---------------------------------------------------------------- actions
+
+async function act(tx) {
+  state.busy = true;
+  state.message = { kind: 'notice', key: 'tx.sending' };
+  render();
+  const r = await state.chain.send(tx, state.key.account, state.key.signer);
+  state.busy = false;
+  state.message = r.ok
+    ? { kind: 'done', key: 'tx.done', vars: { block: r.block } }
+    : { kind: 'refusal', key: 'tx.refusedBy', vars: { sentence: r.sentence } };
+  if (r.ok) state.draft = null;
+  render();
+  await refresh();
+}
+
+const txs = () => state.chain.api.tx.consent;
+
+const actions = {
+  enrol: () => act(txs().enrol(state.healthId, selection())),
+  sources: () => act(txs().setSources(state.healthId, selection())),
+  sensitive: (on) => act(txs().setSensitiveOptIn(state.healthId, on)),
+  respond: (id, approve) => act(txs().respond(id, approve)),
+  revoke: (g) => act(txs().revokeGrant(state.healthId, g.hospital, g.practitioner)),
+  withdraw: () => {
+    if (window.confirm(t('action.withdrawConfirm'))) act(txs().withdraw(state.healthId));
+  },
+};
+
+// The key form is rebuilt only when what it shows changes, never under the patient's typing.
+let keyVersion = 0;
+let keyCache = { version: -1, node: null };
+const keyChanged = () => { keyVersion += 1; };
+
+async function useKey(key) {
+  state.key = key;
+  state.keyError = null;
+  keyChanged();
+  const id = await state.chain.api.query.healthIds.controllers(key.address);
+  state.healthId = id.isSome ? id.unwrap().toHex() : null;
+  render();
+  await refresh();
+}
+
+// ---------------------------------------------------------------- views
+
+function button(label, onclick, cls = '', testid = '') {
+  const b = el('button', { class: cls, onclick, 'data-testid': testid }, label);
+  b.disabled = state.busy;
+  return b;
+}
+
+function connectionView() {
+  const s = el('section', { 'data-testid': 'connection' });
+  if (state.connection === 'connecting') s.append(el('p', {}, t('conn.connecting', { url: state.url })));
+  else if (state.connection === 'failed') s.append(el('p', { class: 'refusal' }, t('conn.failed', { url: state.url })));
+  else s.append(el('p', { class: 'muted' }, t('conn.connected', { chain: state.chain.name, block: state.block })));
+  return s;
+}
+
+function keyView() {
+  const s = el('section', { 'data-testid': 'key' }, el('h2', {}, t('key.title')));
+  if (state.key) {
+    s.append(el('p', { class: 'muted' }, t('key.account', { address: state.key.address })));
+    return s;
+  }
+  const ss58 = state.chain.api.registry.chainSS58;
+  const password = el('input', { type: 'password', 'data-testid': 'key-password', autocomplete: 'current-password' });
+  const saved = savedKey();
+  if (saved) {
+    s.append(el('p', {}, saved.address),
+      el('label', {}, t('key.password'), password),
+      el('div', { class: 'row' },
+        button(t('key.unlock'), async () => {
+          try { await useKey(await unlockKey(password.value, ss58)); } catch { state.keyError = 'key.badPassword'; keyChanged(); render(); }
+        }, '', 'key-unlock'),
+        button(t('key.forget'), () => { forgetKey(); keyChanged(); render(); }, 'secondary')));
+  } else {
+    const secret = el('input', { type: 'password', 'data-testid': 'key-secret', autocomplete: 'off' });
+    s.append(el('h3', {}, t('key.local')),
+      el('label', {}, t('key.secret'), secret),
+      el('label', {}, t('key.password'), password),
+      button(t('key.save'), async () => {
+        try { await useKey(await saveKey(secret.value, password.value, ss58)); } catch { state.keyError = 'key.badSecret'; keyChanged(); render(); }
+      }, '', 'key-save'));
+  }
+  const ext = el('div', {}, button(t('key.extension'), async () => {
+    state.extension = await extensionAccounts().catch(() => []);
+    keyChanged();
+    render();
+  }, 'secondary'));
+  if (state.extension && state.extension.length === 0) ext.append(el('p', { class: 'notice' }, t('key.extensionNone')));
+  if (state.extension && state.extension.length > 0) {
+    ext.append(el('p', {}, t('key.extensionPick')), ...state.extension.map((a) => button(
+      `${a.meta.name ?? ''} ${a.address}`, async () => useKey(await extensionKey(a.address)), 'secondary')));
+  }
+  s.append(el('hr'), ext);
+  if (state.keyError) s.append(el('p', { class: 'refusal' }, t(state.keyError)));
+  return s;
+}
+
+function sourcesEditor() {
+  const d = state.draft ?? draftOf('all');
+  state.draft = d;
+  const radio = (all) => {
+    const r = el('input', { type: 'radio', name: 'sources', 'data-testid': all ? 'sources-all' : 'sources-only' });
+    r.checked = d.all === all;
+    r.onchange = () => { d.all = all; render(); };
+    return r;
+  };
+  const box = el('div', { class: 'sources' },
+    el('label', {}, radio(true), ' ', t('sources.all')),
+    el('label', {}, radio(false), ' ', t('sources.only')));
+  if (!d.all) {
+    for (const h of state.hospitals.filter((x) => x.active)) {
+      const c = el('input', { type: 'checkbox', 'data-testid': `source-${h.code}` });
+      c.checked = d.only.has(h.code);
+      c.onchange = () => { if (c.checked) d.only.add(h.code); else d.only.delete(h.code); };
+      box.append(el('label', { style: 'margin-left:1.5rem' }, c, ` ${h.name} (${h.code})`));
+    }
+  }
+  return box;
+}
+
+function statusView() {
+  const c = state.consent;
+  const s = el('section', { 'data-testid': 'status' }, el('h2', {}, t('status.title')),
+    el('p', { class: 'muted' }, `${t('status.healthId')}: `, el('code', {}, state.healthId)));
+  if (!c || !c.enrolled) {
+    if (!c) s.append(el('p', { 'data-testid': 'status-text' }, t('status.never')));
+    else {
+      s.append(el('p', { 'data-testid': 'status-text' }, t('status.withdrawn', { date: day(c.withdrawnOn) })),
+        el('p', { class: c.canEnrolToday ? 'muted' : 'notice' },
+          c.canEnrolToday ? t('status.rejoinToday') : t('status.rejoinFrom', { date: day(c.withdrawnOn + 1) })));
+    }
+    s.append(el('h3', {}, t('sources.title')), sourcesEditor(), button(t('action.enrol'), actions.enrol, '', 'enrol'));
+    return s;
+  }
+  s.append(el('p', { 'data-testid': 'status-text' }, t('status.enrolled', { date: day(c.enrolledOn) })),
+    button(t('action.withdraw'), actions.withdraw, 'danger', 'withdraw'));
+  return s;
+}
+
+function sourcesView() {
+  const c = state.consent;
+  if (!c?.enrolled) return null;
+  const current = c.sources === 'all' ? t('sources.everyHospital') : c.sources.map(hospitalName).join(', ');
+  return el('section', { 'data-testid': 'sources' }, el('h2', {}, t('sources.title')),
+    el('p', {}, t('sources.current', { list: current })),
+    el('p', { class: c.canChangeSourcesToday ? 'muted' : 'notice', 'data-testid': 'sources-rule' },
+      t('sources.rule'), c.canChangeSourcesToday ? '' : ` ${t('sources.changedToday')}`),
+    sourcesEditor(),
+    button(t('action.saveSources'), actions.sources, '', 'save-sources'));
+}
+
+function sensitiveView() {
+  const c = state.consent;
+  if (!c?.enrolled) return null;
+  return el('section', { 'data-testid': 'sensitive' }, el('h2', {}, t('sensitive.title')),
+    el('p', {}, c.sensitiveOptIn ? t('sensitive.on') : t('sensitive.off')),
+    button(c.sensitiveOptIn ? t('action.sensitiveOff') : t('action.sensitiveOn'),
+      () => actions.sensitive(!c.sensitiveOptIn), 'secondary', 'sensitive-toggle'));
+}
+
+function requestsView() {
+  if (!state.consent?.enrolled) return null;
+  const s = el('section', { 'data-testid': 'requests' }, el('h2', {}, t('requests.title')));
+  if (state.pending.length === 0) s.append(el('p', { class: 'muted' }, t('requests.none')));
+  const list = el('ul', { class: 'items' });
+  for (const r of state.pending) {
+    list.append(el('li', { 'data-testid': `request-${r.id}` },
+      t('requests.item', {
+        doctor: doctor(r.practitioner), hospital: hospitalName(r.hospital),
+        categories: categoryWords(r.categories), purpose: t(`purpose.${r.purpose}`), until: when(r.expiresAt),
+      }), ' ',
+      button(t('action.approve'), () => actions.respond(r.id, true), '', `approve-${r.id}`), ' ',
+      button(t('action.refuse'), () => actions.respond(r.id, false), 'secondary', `refuse-${r.id}`)));
+  }
+  s.append(list);
+  return s;
+}
+
+function grantsView() {
+  if (!state.consent?.enrolled) return null;
+  const s = el('section', { 'data-testid': 'grants' }, el('h2', {}, t('grants.title')));
+  if (state.grants.length === 0) s.append(el('p', { class: 'muted' }, t('grants.none')));
+  const list = el('ul', { class: 'items' });
+  for (const g of state.grants) {
+    list.append(el('li', {},
+      t('grants.item', {
+        doctor: doctor(g.practitioner), hospital: hospitalName(g.hospital),
+        categories: categoryWords(g.categories), until: when(g.expiresAt),
+      }), ' ',
+      button(t('action.revoke'), () => actions.revoke(g), 'secondary', `revoke-${g.hospital}-${g.practitioner}`)));
+  }
+  s.append(list);
+  return s;
+}
+
+function logView() {
+  const s = el('section', { 'data-testid': 'log' }, el('h2', {}, t('log.title')));
+  const body = el('div');
+  renderLog(body, state.log, names());
+  s.append(body);
+  return s;
+}
+
+function render() {
+  document.getElementById('title').textContent = t('app.patient');
+  const parts = [connectionView()];
+  if (state.connection === 'connected') {
+    if (keyCache.version !== keyVersion) keyCache = { version: keyVersion, node: keyView() };
+    parts.push(keyCache.node);
+    if (state.key && !state.healthId) parts.push(el('section', {}, el('p', { class: 'notice' }, t('key.noHealthId'))));
+    if (state.message) parts.push(el('section', {}, el('p', { class: state.message.kind, 'data-testid': 'message' }, t(state.message.key, state.message.vars))));
+    if (state.healthId && state.consent !== undefined) {
+      parts.push(statusView(), sourcesView(), sensitiveView(), requestsView(), grantsView(), logView());
+    }
+  }
+  app.replaceChildren(...parts.filter(Boolean));
+}
+
+// ---------------------------------------------------------------- start
+
+languageSwitch(document.getElementById('languages'));
+onLanguage(() => { keyChanged(); render(); });
+render();
+try {
+  state.chain = await Chain.connect(state.url);
+  state.connection = 'connected';
+  state.hospitals = await state.chain.allHospitals();
+  // Live: every new block re-reads the requests, grants, status and log.
+  await state.chain.onNewBlock((header) => {
+    state.block = header.number.toNumber();
+    if (state.key && state.healthId && !state.busy) refresh();
+    else render();
+  });
+} catch {
+  state.connection = 'failed';
+}
+render();

@@ -1,0 +1,22 @@
+// Builds the two static apps (and the index linking them) into dist/. `base: './'` keeps
+// every address relative, so dist/ can be served from any path.
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  base: './',
+  publicDir: 'public',
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    chunkSizeWarningLimit: 2048,
+    rollupOptions: {
+      input: {
+        index: resolve(import.meta.dirname, 'index.html'),
+        patient: resolve(import.meta.dirname, 'patient/index.html'),
+        audit: resolve(import.meta.dirname, 'audit/index.html'),
+      },
+    },
+  },
+});

@@ -1,0 +1,66 @@
+//! The browser apps (issue 17) end to end: `apps/e2e/run.mjs` drives the patient app and the
+//! auditor view in headless Chromium against a development node this test starts, acting as
+//! the hospitals' gateways where the story needs a doctor. Afterwards the chain itself is
+//! asked whether what the pages showed happened: the patient withdrew, and their access log
+//! holds the two accesses (one under a grant, one under an emergency access) and verifies.
+//!
+//! Needs what `scripts/test` installs first: Node.js, the locked npm packages (`npm ci` in
+//! `apps/`), the built apps (`apps/dist`, with the wasm log verifier) and Debian's
+//! `chromium` (`HEALTHCHAIN_CHROMIUM`). Screenshots of every step are written to
+//! `$CARGO_TARGET_TMPDIR/apps-screenshots` (the test prints the path).
+
+use healthchain_primitives::logs::AccessEntry;
+use healthchain_tests::{demo, rpc::PageParams, HealthRpcClient, Node, NodeConfig};
+use std::{path::PathBuf, process::Command};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_patient_and_an_auditor_use_the_apps_in_a_real_browser() {
+	let apps = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../apps"));
+	assert!(
+		apps.join("dist/patient/index.html").is_file()
+			&& apps.join("dist/log-verifier.wasm").is_file(),
+		"apps/dist is not built: run ./scripts/test (it runs npm ci and builds the apps)"
+	);
+	let node = Node::start(NodeConfig::dev()).await;
+	node.wait_finalized(1).await;
+	let screenshots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("apps-screenshots");
+	let _ = std::fs::remove_dir_all(&screenshots);
+	let chromium =
+		std::env::var("HEALTHCHAIN_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+
+	let out = Command::new("node")
+		.arg("e2e/run.mjs")
+		.current_dir(&apps)
+		.env("HEALTHCHAIN_WS", node.ws_url())
+		.env("HEALTHCHAIN_SCREENSHOTS", &screenshots)
+		.env("HEALTHCHAIN_CHROMIUM", chromium)
+		.output()
+		.expect("node (Node.js) runs: scripts/test installs it");
+	let stdout = String::from_utf8_lossy(&out.stdout);
+	let stderr = String::from_utf8_lossy(&out.stderr);
+	println!("{stdout}");
+	assert!(
+		out.status.success(),
+		"the browser test failed ({:?}):\n{stdout}\n{stderr}\nnode log:\n{}",
+		out.status,
+		healthchain_tests::tail(&node.log(), 40)
+	);
+
+	// Every step left its screenshot.
+	let shots = std::fs::read_dir(&screenshots).expect("screenshots written").count();
+	assert!(shots >= 12, "{shots} screenshots in {}", screenshots.display());
+	println!("screenshots: {}", screenshots.display());
+
+	// The chain agrees with what the pages showed.
+	let rpc = node.rpc();
+	let patient = demo::demo_patient();
+	let consent = rpc.consent(patient).await.unwrap().expect("the patient enrolled once");
+	assert!(!consent.enrolled, "the patient withdrew in the app");
+	assert!(!consent.can_enrol_today, "and may join again only tomorrow");
+	assert!(consent.sources_changed_on.is_some(), "the one source change of the day stands");
+	let log = rpc.access_log(patient, Some(PageParams::default())).await.unwrap();
+	assert_eq!(log.count, 2, "the grant access and the emergency access");
+	let entries = log.verified::<AccessEntry>(log.head).expect("the log the apps showed verifies");
+	assert_eq!(entries[0].1.hospital.to_vec(), b"H0001".to_vec());
+	assert_eq!(entries[1].1.hospital.to_vec(), b"H0002".to_vec());
+}

@@ -89,7 +89,7 @@ ensure_apps_tools() {
 	node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=19)?0:1)' \
 		|| die "Node.js $(node --version) is too old for Vite 8: install Node.js 20.19 or newer"
 	[ -x "$HEALTHCHAIN_CHROMIUM" ] || apt_install chromium
-	fc-list :lang=th 2>/dev/null | grep -q . || apt_install fonts-thai-tlwg
+	[ -n "$(fc-list :lang=th 2>/dev/null)" ] || apt_install fonts-thai-tlwg
 	# npm ci only when the lock changed since the last install (a stamp of its hash).
 	local stamp="$APPS/node_modules/.healthchain-lock.sha256"
 	if ! (cd "$APPS" && sha256sum --status -c "$stamp" 2>/dev/null); then

@@ -5,7 +5,7 @@ import { Chart, BarController, BarElement, CategoryScale, LinearScale, Legend, T
 import { Chain, endpoint, camel, text, plainEntry } from '../shared/chain.js';
 import { moduleError } from '../shared/errors.js';
 import { t, when, onLanguage, languageSwitch } from '../shared/i18n.js';
-import { el, renderLog, doctor } from '../shared/log-view.js';
+import { el, renderLog, doctor, connectionSection } from '../shared/view.js';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
@@ -221,10 +221,8 @@ function drillView() {
 
 function render() {
   document.getElementById('title').textContent = t('app.audit');
-  if (state.connection === 'connecting') app.replaceChildren(el('section', {}, el('p', {}, t('conn.connecting', { url: state.url }))));
-  else if (state.connection === 'failed') app.replaceChildren(el('section', {}, el('p', { class: 'refusal' }, t('conn.failed', { url: state.url }))));
-  else app.replaceChildren(el('section', {}, el('p', { class: 'muted' }, t('conn.connected', { chain: state.chain.name, block: state.scan?.to ?? '' }))),
-    summaryView(), drillView());
+  const connection = connectionSection(state, state.scan?.to ?? '');
+  app.replaceChildren(connection, ...(state.connection === 'connected' ? [summaryView(), drillView()] : []));
 }
 
 // ---------------------------------------------------------------- start

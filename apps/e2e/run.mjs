@@ -99,6 +99,18 @@ try {
   await byTest('key-password').fill('correct horse battery staple');
   await byTest('key-save').click();
   await byTest('status-text').filter({ hasText: 'You have not joined the exchange.' }).waitFor();
+  //    The key stays in the browser only encrypted: after a reload, a wrong password is
+  //    refused in words and the right one unlocks it.
+  const stored = await page.evaluate(() => localStorage.getItem('healthchain.patient.key'));
+  assert.doesNotMatch(stored, /Two/);
+  assert.match(JSON.parse(stored).encoding.type.join(','), /scrypt,xsalsa20-poly1305/);
+  await page.reload();
+  await byTest('key-password').fill('wrong password');
+  await byTest('key-unlock').click();
+  await byTest('key').getByText('That password does not unlock the saved key.').waitFor();
+  await byTest('key-password').fill('correct horse battery staple');
+  await byTest('key-unlock').click();
+  await byTest('status-text').filter({ hasText: 'You have not joined the exchange.' }).waitFor();
   await shot('patient-not-joined');
 
   // 2. Enrols with every hospital as a source.
@@ -148,11 +160,16 @@ try {
   assert.match(await byTest('access-log').textContent(), /saw your diagnoses on .*with the permission you gave \(request \d+\)/);
   await shot('patient-access-in-log');
 
+  //    The patient then revokes the grant: the doctor holds no permission any more.
+  await byTest('revoke-H0002-MD10002').click();
+  await done();
+  await byTest('grants').filter({ hasText: 'No doctor holds your permission now.' }).waitFor();
+
   // 8. An emergency access at H0001 (no consent needed, flagged), one refused attempt, and a
   //    read under the emergency: the log highlights it.
   await asGateway(dave, tx.consent.openEmergencyAccess(healthId, 'MD10001', 'Unconscious'));
   const denied = await asGateway(dave, tx.accessLog.attest(healthId, 'MD10001', ['Sensitive'], [randomAsHex(32)], 'Emergency'), false);
-  log('refused attestation:', denied.sentence);
+  assert.equal(denied.sentence, 'The consent decision denies this access, for the reason given: sensitive data without the patient\'s opt-in.');
   await asGateway(dave, tx.accessLog.attest(healthId, 'MD10001', ['Allergy', 'Medication'], [randomAsHex(32)], 'Emergency'));
   await byTest('log-verified').filter({ hasText: 'Verified: all 2 entries' }).waitFor();
   const emergency = page.locator('li.emergency').filter({ hasText: 'Doctor MD10001 at Demo Hospital A' });
@@ -174,6 +191,18 @@ try {
   assert.deepEqual(verifyWith(wasm, head, dropped), { verdict: 3, index: 0 }, 'the newest entry left out');
   assert.deepEqual(verifyWith(wasm, flip(head), served).verdict, 1, 'another log state');
   assert.deepEqual(verifyWith(wasm, head, { ...served, entries: served.entries.slice(0, 1) }).verdict, 4, 'a page cut short');
+
+  // The hospital reviews the emergency access: justified.
+  const opened = await chain.api.query.consent.nextEmergencyId();
+  await asGateway(dave, tx.consent.reviewEmergencyAccess(opened.toNumber() - 1, 'Justified'));
+
+  // The sensitive-data opt-in, on and off again.
+  await byTest('sensitive-toggle').click();
+  await done();
+  await byTest('sensitive').filter({ hasText: 'Sensitive data (such as mental health or HIV status) may be shared.' }).waitFor();
+  await byTest('sensitive-toggle').click();
+  await done();
+  await byTest('sensitive').filter({ hasText: 'Sensitive data is never shared.' }).waitFor();
 
   // 9. The same page in Thai.
   await page.getByRole('button', { name: 'ไทย' }).click();
@@ -201,8 +230,9 @@ try {
   assert.equal(await cell('H0001', 'attestations').textContent(), '1');
   assert.equal(await cell('H0001', 'emergencies').textContent(), '1');
   assert.equal(await cell('H0001', 'denials').textContent(), '1');
+  assert.equal(await cell('H0001', 'reviews').textContent(), '1');
   assert.match(await byTest('denials').textContent(), /sensitive data without the patient's opt-in/);
-  assert.match(await byTest('emergencies').textContent(), /Doctor MD10001 at Demo Hospital A.* opened an emergency access .*\(the patient was unconscious\)\. Review pending\./);
+  assert.match(await byTest('emergencies').textContent(), /Doctor MD10001 at Demo Hospital A.* opened an emergency access .*\(the patient was unconscious\)\. Reviewed: justified\./);
   await byTest('chart').waitFor();
   await shot('audit-overview');
 

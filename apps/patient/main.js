@@ -3,7 +3,7 @@
 // patient's key; every refusal is shown as a sentence.
 import { Chain, endpoint, text } from '../shared/chain.js';
 import { t, day, when, onLanguage, languageSwitch } from '../shared/i18n.js';
-import { el, renderLog, doctor, categoryWords } from '../shared/log-view.js';
+import { el, renderLog, doctor, categoryWords, connectionSection } from '../shared/view.js';
 import { savedKey, saveKey, unlockKey, forgetKey, extensionAccounts, extensionKey } from './keys.js';
 
 const app = document.getElementById('app');
@@ -132,14 +132,6 @@ function button(label, onclick, cls = '', testid = '') {
   const b = el('button', { class: cls, onclick, 'data-testid': testid }, label);
   b.disabled = state.busy;
   return b;
-}
-
-function connectionView() {
-  const s = el('section', { 'data-testid': 'connection' });
-  if (state.connection === 'connecting') s.append(el('p', {}, t('conn.connecting', { url: state.url })));
-  else if (state.connection === 'failed') s.append(el('p', { class: 'refusal' }, t('conn.failed', { url: state.url })));
-  else s.append(el('p', { class: 'muted' }, t('conn.connected', { chain: state.chain.name, block: state.block })));
-  return s;
 }
 
 function keyView() {
@@ -291,7 +283,7 @@ function logView() {
 
 function render() {
   document.getElementById('title').textContent = t('app.patient');
-  const parts = [connectionView()];
+  const parts = [connectionSection(state, state.block)];
   if (state.connection === 'connected') {
     if (keyCache.version !== keyVersion) keyCache = { version: keyVersion, node: keyView() };
     parts.push(keyCache.node);

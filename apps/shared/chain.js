@@ -91,7 +91,8 @@ export class Chain {
 
   /** A patient's whole access log, newest first, every page verified against the log head
    * read from chain state at the page's block, and every entry decoded from its verified
-   * bytes. Answers `{ verified, reason?, count, block, entries }`. */
+   * bytes, up to `maxPages` pages of `limit`. Answers `{ verified, reason?, count, block,
+   * entries }`; `entries` may hold fewer than `count` (the newest ones), each verified. */
   async verifiedAccessLog(healthId, limit = 100, maxPages = 10) {
     const type = this.accessEntryType();
     let page = await this.health('accessLog', [healthId, { limit }]);

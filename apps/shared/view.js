@@ -1,5 +1,6 @@
-// A patient's access log in plain words, with the verification shown as a check mark: shared
-// by the patient app and the auditor's drill-down.
+// The view pieces both apps share: the connection line, and a patient's access log in plain
+// words with the verification shown as a check mark (the patient app and the auditor's
+// drill-down).
 import { t, when, words } from './i18n.js';
 
 const el = (tag, attrs = {}, ...children) => {
@@ -13,6 +14,15 @@ const el = (tag, attrs = {}, ...children) => {
   return node;
 };
 export { el };
+
+/** The connection's state as a section: connecting, unreachable, or the chain and a block. */
+export function connectionSection({ connection, url, chain }, block) {
+  const s = el('section', { 'data-testid': 'connection' });
+  if (connection === 'connecting') s.append(el('p', {}, t('conn.connecting', { url })));
+  else if (connection === 'failed') s.append(el('p', { class: 'refusal' }, t('conn.failed', { url })));
+  else s.append(el('p', { class: 'muted' }, t('conn.connected', { chain: chain.name, block })));
+  return s;
+}
 
 /** The categories in words. */
 export const categoryWords = (categories) => words(categories.map((c) => t(`cat.${c}`)));
@@ -31,7 +41,8 @@ export function renderLog(parent, log, names) {
   if (log.verified) {
     parent.append(el('p', { class: 'verified', 'data-testid': 'log-verified' },
       el('span', { class: 'check', 'aria-hidden': 'true' }, '✓'), ' ',
-      t('log.verified', { count: log.count, block: log.block })));
+      t(log.count === 0 ? 'log.verifiedEmpty' : log.entries.length < log.count ? 'log.verifiedPart' : 'log.verified',
+        { count: log.count, shown: log.entries.length, block: log.block })));
   } else {
     parent.append(el('p', { class: 'unverified', 'data-testid': 'log-unverified' },
       el('span', { class: 'cross', 'aria-hidden': 'true' }, '✗'), ' ',

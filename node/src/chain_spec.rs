@@ -43,6 +43,24 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
 		.build())
 }
 
+/// A production network (chain type `Live`, no sudo): its genesis from the operators' own
+/// keys, built by `healthchain-node production-spec`.
+pub fn production_chain_spec(
+	name: &str,
+	id: &str,
+	boot_nodes: Vec<sc_network::config::MultiaddrWithPeerId>,
+	genesis: serde_json::Value,
+) -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm()?, None)
+		.with_name(name)
+		.with_id(id)
+		.with_chain_type(ChainType::Live)
+		.with_boot_nodes(boot_nodes)
+		.with_genesis_config(genesis)
+		.with_properties(properties())
+		.build())
+}
+
 /// Preset names, as the runtime's genesis builder knows them.
 mod sp_genesis_builder_preset {
 	pub const DEVELOPMENT: &str = healthchain_runtime::genesis_config_presets::DEVELOPMENT;

@@ -40,6 +40,10 @@ pub enum Subcommand {
 
 	/// Db meta columns information.
 	ChainInfo(sc_cli::ChainInfoCmd),
+
+	/// Check a production network file (the operators' own keys; see
+	/// docs/network.example.toml) and write its raw chain spec.
+	ProductionSpec(crate::production::ProductionSpecCmd),
 }
 
 /// The node's command line.

@@ -12,7 +12,7 @@ use crate::{
 };
 use alloc::{vec, vec::Vec};
 use frame_support::BoundedVec;
-use healthchain_primitives::{ConsentPolicy, DocumentKind};
+use healthchain_primitives::{ConsentPolicy, DocumentKind, HospitalCode, LicenceNumber};
 use pallet_health_id::Controller;
 use pallet_participants::RegistrarKind;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
@@ -80,74 +80,119 @@ pub const LOCAL_TESTNET_PEER_IDS: [&str; 4] = [
 	"12D3KooWSsChzF81YDUKpe9Uk5AHV5oqAaXAcWNSPYgoLauUk4st",
 ];
 
-fn genesis(cast: Cast) -> serde_json::Value {
-	let acc = |k: Sr25519Keyring| -> AccountId { k.to_account_id() };
-	let registrar = acc(cast.registrar);
+/// A hospital as genesis registers it: code, name, consent policy, gateway accounts.
+pub type GenesisHospital = (HospitalCode, pallet_participants::Name, ConsentPolicy, Vec<AccountId>);
+/// A registrar as genesis registers it: account, kind, name.
+pub type GenesisRegistrar = (AccountId, RegistrarKind, pallet_participants::Name);
+/// A practitioner as genesis registers them: licence, affiliated hospitals, terms accepted.
+pub type GenesisPractitioner = (LicenceNumber, Vec<HospitalCode>, bool);
+
+/// A network's first participants: what its genesis holds. The one genesis builder of the
+/// demo presets and of a production network's chain spec (`healthchain-node
+/// production-spec`), which fills it from the operators' own keys.
+#[derive(Clone, Default)]
+pub struct Network {
+	/// Validators: account and session keys (Aura and GRANDPA authorities come from these).
+	pub validators: Vec<(AccountId, SessionKeys)>,
+	/// The operators' council (and the operator role).
+	pub operators: Vec<AccountId>,
+	/// Authorised nodes (peer id) and their owners.
+	pub authorised_nodes: Vec<(sp_core::OpaquePeerId, AccountId)>,
+	/// Sudo: development only; a production network has none.
+	pub sudo: Option<AccountId>,
+	/// The first hospitals.
+	pub hospitals: Vec<GenesisHospital>,
+	/// The first registrars.
+	pub registrars: Vec<GenesisRegistrar>,
+	/// The licensing authority.
+	pub licensing_authority: Option<AccountId>,
+	/// The first practitioners.
+	pub practitioners: Vec<GenesisPractitioner>,
+	/// Health IDs registered at genesis (the demo patients; none in production).
+	pub health_ids: Vec<pallet_health_id::GenesisHealthId<AccountId>>,
+}
+
+/// The genesis configuration of `network`, as the JSON a chain spec carries.
+pub fn network_genesis(network: Network) -> serde_json::Value {
 	let config = RuntimeGenesisConfig {
-		// Aura and GRANDPA authorities come from the session keys below.
 		validator_set: ValidatorSetConfig {
-			validators: cast.validators.iter().map(|k| acc(*k)).collect(),
+			validators: network.validators.iter().map(|(a, _)| a.clone()).collect(),
 		},
 		session: SessionConfig {
-			keys: cast
+			keys: network
 				.validators
-				.iter()
-				.map(|k| (acc(*k), acc(*k), session_keys(*k)))
+				.into_iter()
+				.map(|(a, keys)| (a.clone(), a, keys))
 				.collect::<Vec<_>>(),
 			..Default::default()
 		},
-		node_authorization: NodeAuthorizationConfig { nodes: cast.well_known_nodes },
-		sudo: SudoConfig { key: cast.sudo.map(acc) },
+		node_authorization: NodeAuthorizationConfig { nodes: network.authorised_nodes },
+		sudo: SudoConfig { key: network.sudo },
 		council_membership: CouncilMembershipConfig {
-			members: BoundedVec::truncate_from(cast.operators.iter().map(|k| acc(*k)).collect()),
+			members: BoundedVec::truncate_from(network.operators.clone()),
 			..Default::default()
 		},
 		participants: ParticipantsConfig {
-			operators: cast.operators.iter().map(|k| acc(*k)).collect(),
-			hospitals: vec![
-				(
-					bounded(DEMO_HOSPITAL_A),
-					bounded(b"Demo Hospital A (one-time consent)"),
-					ConsentPolicy::OneTime,
-					vec![acc(cast.gateway_a)],
-				),
-				(
-					bounded(DEMO_HOSPITAL_B),
-					bounded(b"Demo Hospital B (per-request consent)"),
-					ConsentPolicy::PerRequest,
-					vec![acc(cast.gateway_b)],
-				),
-			],
-			registrars: vec![(
-				registrar.clone(),
-				RegistrarKind::BankBranch,
-				bounded(b"Demo bank branch (KYC)"),
-			)],
-			licensing_authority: Some(acc(cast.licensing_authority)),
-			practitioners: vec![
-				(bounded(DEMO_DOCTOR_A), vec![bounded(DEMO_HOSPITAL_A)], true),
-				(bounded(DEMO_DOCTOR_B), vec![bounded(DEMO_HOSPITAL_B)], true),
-			],
+			operators: network.operators,
+			hospitals: network.hospitals,
+			registrars: network.registrars,
+			licensing_authority: network.licensing_authority,
+			practitioners: network.practitioners,
 		},
-		health_ids: HealthIdsConfig {
-			health_ids: vec![
-				(
-					demo_patient(),
-					DocumentKind::ThaiCitizenId,
-					Controller::Key(acc(cast.patient)),
-					registrar.clone(),
-				),
-				(
-					demo_migrant(),
-					DocumentKind::Passport { country: *b"MMR" },
-					Controller::Assisted,
-					registrar,
-				),
-			],
-		},
+		health_ids: HealthIdsConfig { health_ids: network.health_ids },
 		..Default::default()
 	};
 	serde_json::to_value(config).expect("the genesis config serialises")
+}
+
+/// A demo network's genesis: the demo hospitals, doctors, registrar and patients.
+fn genesis(cast: Cast) -> serde_json::Value {
+	let acc = |k: Sr25519Keyring| -> AccountId { k.to_account_id() };
+	let registrar = acc(cast.registrar);
+	network_genesis(Network {
+		validators: cast.validators.iter().map(|k| (acc(*k), session_keys(*k))).collect(),
+		operators: cast.operators.iter().map(|k| acc(*k)).collect(),
+		authorised_nodes: cast.well_known_nodes,
+		sudo: cast.sudo.map(acc),
+		hospitals: vec![
+			(
+				bounded(DEMO_HOSPITAL_A),
+				bounded(b"Demo Hospital A (one-time consent)"),
+				ConsentPolicy::OneTime,
+				vec![acc(cast.gateway_a)],
+			),
+			(
+				bounded(DEMO_HOSPITAL_B),
+				bounded(b"Demo Hospital B (per-request consent)"),
+				ConsentPolicy::PerRequest,
+				vec![acc(cast.gateway_b)],
+			),
+		],
+		registrars: vec![(
+			registrar.clone(),
+			RegistrarKind::BankBranch,
+			bounded(b"Demo bank branch (KYC)"),
+		)],
+		licensing_authority: Some(acc(cast.licensing_authority)),
+		practitioners: vec![
+			(bounded(DEMO_DOCTOR_A), vec![bounded(DEMO_HOSPITAL_A)], true),
+			(bounded(DEMO_DOCTOR_B), vec![bounded(DEMO_HOSPITAL_B)], true),
+		],
+		health_ids: vec![
+			(
+				demo_patient(),
+				DocumentKind::ThaiCitizenId,
+				Controller::Key(acc(cast.patient)),
+				registrar.clone(),
+			),
+			(
+				demo_migrant(),
+				DocumentKind::Passport { country: *b"MMR" },
+				Controller::Assisted,
+				registrar,
+			),
+		],
+	})
 }
 
 /// The demo networks' authorised nodes: node keys `0x00..01` to `0x00..04`, owned by Alice,

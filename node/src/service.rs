@@ -221,6 +221,15 @@ pub fn new_full<
 	let name = config.network.node_name.clone();
 	let enable_grandpa = !config.disable_grandpa;
 	let prometheus_registry = config.prometheus_registry().cloned();
+	if let Some(registry) = prometheus_registry.as_ref() {
+		let metrics = crate::metrics::Metrics::register(registry)
+			.map_err(|e| ServiceError::Other(format!("HealthChain metrics: {e}")))?;
+		task_manager.spawn_handle().spawn(
+			"healthchain-metrics",
+			None,
+			crate::metrics::run(client.clone(), metrics),
+		);
+	}
 
 	let rpc_extensions_builder = {
 		let client = client.clone();

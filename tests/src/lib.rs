@@ -250,7 +250,12 @@ impl Node {
 			.arg(rpc_port.to_string())
 			.arg("--listen-addr")
 			.arg(format!("/ip4/127.0.0.1/tcp/{p2p_port}"))
-			.args(["--no-prometheus", "--no-telemetry", "--no-mdns", "--rpc-cors", "all"])
+			.args(["--no-telemetry", "--no-mdns", "--rpc-cors", "all"])
+			// Prometheus stays off unless the test asks for a port.
+			.args(
+				(!config.args.iter().any(|a| a == "--prometheus-port"))
+					.then_some("--no-prometheus"),
+			)
 			.args(&config.args)
 			.stdout(Stdio::null())
 			.stderr(log);

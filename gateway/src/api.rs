@@ -29,7 +29,10 @@ use crate::{
 };
 use jsonrpsee::{
 	core::{async_trait, RpcResult},
-	server::{middleware::http::ProxyGetRequestLayer, Server, ServerHandle},
+	server::{
+		middleware::{http::ProxyGetRequestLayer, rpc::RpcServiceBuilder},
+		Server, ServerHandle,
+	},
 	Extensions,
 };
 use std::{net::SocketAddr, sync::Arc};
@@ -104,6 +107,8 @@ pub async fn start_local(
 	} else {
 		Transport::Plain
 	};
+	let methods = Local(gw.clone()).into_rpc();
+	let known = methods.method_names().map(String::from).collect();
 	let builder = Server::builder()
 		.set_http_middleware(
 			tower::ServiceBuilder::new()
@@ -111,11 +116,11 @@ pub async fn start_local(
 				.layer(crate::fhir::FhirLayer::new(gw.clone()))
 				.layer(health),
 		)
+		.set_rpc_middleware(RpcServiceBuilder::new().layer(gw.metrics.layer("local", known)))
 		.max_request_body_size(MAX_BODY_BYTES)
 		.max_response_body_size(MAX_BODY_BYTES)
 		.http_only()
 		.to_service_builder();
-	let methods = Local(gw).into_rpc();
 	tls::serve(
 		addr,
 		move |stop| tls::HttpService::new(builder.clone().build(methods.clone(), stop)),
@@ -134,13 +139,15 @@ pub async fn start_peer(
 		.map_err(|e| format!("health route: {e}"))?;
 	let pins = gw.peer_pins();
 	let config = tls::peer_server_config(gw.tls_identity(), pins.clone())?;
+	let methods = Peer(gw.clone()).into_rpc();
+	let known = methods.method_names().map(String::from).collect();
 	let builder = Server::builder()
 		.set_http_middleware(tower::ServiceBuilder::new().layer(health))
+		.set_rpc_middleware(RpcServiceBuilder::new().layer(gw.metrics.layer("peer", known)))
 		.max_request_body_size(1024 * 1024)
 		.max_response_body_size(MAX_BODY_BYTES)
 		.http_only()
 		.to_service_builder();
-	let methods = Peer(gw).into_rpc();
 	tls::serve(
 		addr,
 		move |stop| tls::HttpService::new(builder.clone().build(methods.clone(), stop)),

@@ -97,6 +97,10 @@ pub struct Config {
 	pub listen: SocketAddr,
 	/// Listen address of the local API (put, fetch, identify, status: this hospital's systems).
 	pub api_listen: SocketAddr,
+	/// Listen address of the Prometheus metrics (`/metrics`, no token: a loopback or
+	/// monitoring-only address); off when not set.
+	#[serde(default)]
+	pub metrics_listen: Option<SocketAddr>,
 	/// How long after a withdrawal or source removal record keys are kept before shredding.
 	#[serde(default = "default_retention")]
 	pub retention_secs: u64,

@@ -18,6 +18,7 @@ pub mod error;
 pub mod fetch;
 pub mod fhir;
 pub mod identify;
+pub mod metrics;
 pub mod node;
 pub mod put;
 pub mod serve;

@@ -8,7 +8,7 @@ use healthchain_gateway::{
 	auth::Verifier,
 	config::Config,
 	crypto::ExchangeKey,
-	identify, info,
+	error, identify, info,
 	node::NodeView,
 	service::{self, Gateway},
 	store::{Kek, Store},
@@ -268,6 +268,34 @@ async fn run_service(config_path: &Path) -> Result<(), String> {
 		Gateway::new(config, store, node, exchange, lookup_secret, identity)
 			.map_err(|e| e.message)?,
 	);
+	if let Some(addr) = gw.config.metrics_listen {
+		let metrics = gw.metrics.clone();
+		tokio::spawn(async move {
+			if let Err(e) = metrics.serve(addr).await {
+				error!("metrics_stopped", { "reason": e });
+			}
+		});
+		// The shredding backlog, every 10 s: records of stopped patients still holding a key,
+		// and shredded records whose revocation is not confirmed on chain.
+		let gw = gw.clone();
+		tokio::spawn(async move {
+			loop {
+				let stopped = gw.store.stopped();
+				let backlog: usize = stopped
+					.iter()
+					.map(|(id, _)| {
+						gw.store
+							.records_of(id)
+							.iter()
+							.filter(|(h, _)| !gw.store.is_erased(h))
+							.count()
+					})
+					.sum();
+				gw.metrics.set_backlog(backlog, gw.store.revoke_due().len());
+				tokio::time::sleep(Duration::from_secs(10)).await;
+			}
+		});
+	}
 	let (peer_addr, peer_handle) = api::start_peer(gw.clone(), listen).await?;
 	let (api_addr, api_handle) = api::start_local(gw.clone(), api_listen, verifier).await?;
 	info!("started", {

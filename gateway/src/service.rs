@@ -16,6 +16,7 @@ use healthchain_primitives::logs::MAX_RECORDS_PER_ATTESTATION;
 use jsonrpsee::http_client::{HttpClient, HttpClientBuilder};
 use std::{
 	collections::BTreeMap,
+	sync::Arc,
 	time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
@@ -62,6 +63,8 @@ pub struct Gateway {
 	pub identify_limit: RateLimiter,
 	/// Puts whose anchor is being submitted (settling leaves them alone).
 	submitting: std::sync::Mutex<std::collections::BTreeSet<[u8; 32]>>,
+	/// Request counts and latency, the shredding backlog (served on `metrics_listen`).
+	pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Marks a put as being submitted until dropped.
@@ -102,6 +105,7 @@ impl Gateway {
 			peers.insert(code.clone(), Peer { url: p.url.clone(), key, pin });
 		}
 		let identify_limit = RateLimiter::new(config.auth.identify_per_minute);
+		let metrics = Arc::new(crate::metrics::Metrics::new().map_err(bad)?);
 		Ok(Gateway {
 			config,
 			store,
@@ -112,6 +116,7 @@ impl Gateway {
 			tls,
 			identify_limit,
 			submitting: Default::default(),
+			metrics,
 		})
 	}
 

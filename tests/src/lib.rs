@@ -544,6 +544,8 @@ pub struct GatewaySpec {
 	pub identify_per_minute: u32,
 	/// The oldest finalized head the gateway acts on, seconds.
 	pub max_head_age_secs: u64,
+	/// Port of the Prometheus metrics on 127.0.0.1 (off when `None`).
+	pub metrics_port: Option<u16>,
 }
 
 impl GatewaySpec {
@@ -558,6 +560,7 @@ impl GatewaySpec {
 			api_tls: false,
 			identify_per_minute: 30,
 			max_head_age_secs: 60,
+			metrics_port: None,
 		}
 	}
 }
@@ -708,6 +711,10 @@ impl GatewayProcess {
 			spec.identify_per_minute,
 			d = self.dir.display(),
 		);
+		if let Some(port) = spec.metrics_port {
+			// A top-level key: it goes before the first table.
+			config = format!("metrics_listen = \"127.0.0.1:{port}\"\n{config}");
+		}
 		for p in &spec.peers {
 			config.push_str(&format!(
 				"\n[peers.{}]\nurl = \"{}\"\npublic_key = \"{}\"\ncert_sha256 = \"{}\"\n",

@@ -1,12 +1,18 @@
-//! The node's HealthChain metrics (issue 15, part 3): a development node with its Prometheus
-//! endpoint on; an anchor, an attestation, a refused attestation, a consent request and an
-//! emergency access; once their block is final, a scrape shows every HealthChain series move,
-//! next to Substrate's own.
+//! HealthChain's metrics (issue 15, part 3).
+//!
+//! The node: a development node with its Prometheus endpoint on; an anchor, an attestation, a
+//! refused attestation, a consent request and an emergency access; once their block is final,
+//! a scrape shows every HealthChain series move, next to Substrate's own.
+//!
+//! The gateway: calls that succeed, fail on bad parameters or name no method; its metrics
+//! endpoint counts and times them by method and outcome (an unknown method name as `other`)
+//! and shows the shredding backlog.
 
 use healthchain_primitives::{demo::demo_patient, DataCategory, Purpose};
 use healthchain_tests::{
 	calls::{self, EmergencyReason},
-	dev, free_port, http_get, submit, try_submit, Node, NodeConfig,
+	dev, free_port, http_get, http_post, submit, try_submit, DevIdp, GatewayPrep, GatewayProcess,
+	GatewaySpec, Node, NodeConfig, SYSTEM_SCOPES,
 };
 use sp_core::H256;
 
@@ -94,4 +100,58 @@ async fn the_node_exports_healthchain_metrics_that_move_with_the_finalized_chain
 		let found = value(&scrape, series, labels);
 		assert_eq!(found, Some(expected), "{series} {labels:?} in:\n{scrape}");
 	}
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_gateway_exports_request_counts_latency_and_the_shredding_backlog() {
+	let node = Node::start(NodeConfig::dev()).await;
+	node.wait_finalized(1).await;
+	let port = free_port();
+	let spec =
+		GatewaySpec { metrics_port: Some(port), ..GatewaySpec::new("H0001", "//Dave", vec![]) };
+	let idp = DevIdp::new();
+	let gw = GatewayProcess::start(&node, GatewayPrep::new(), spec, &idp).await;
+	let token = idp.token("his-H0001", &SYSTEM_SCOPES, None);
+	let bearer = format!("Bearer {token}");
+	let call = |body: &str| {
+		let headers = [("Authorization", bearer.as_str())];
+		http_post(&gw.api_addr, &gw.api_addr, &headers, body).expect("the local API answers")
+	};
+	let status = r#"{"jsonrpc":"2.0","id":1,"method":"gateway_status","params":[]}"#;
+	for _ in 0..2 {
+		let (code, body) = call(status);
+		assert_eq!(code, 200, "{body}");
+		assert!(body.contains("\"result\""), "{body}");
+	}
+	let (_, body) = call(r#"{"jsonrpc":"2.0","id":2,"method":"gateway_fetch","params":[42]}"#);
+	assert!(body.contains("-32602"), "bad parameters: {body}");
+	let (_, body) =
+		call(r#"{"jsonrpc":"2.0","id":3,"method":"gateway_no_such_method_9f2c","params":[]}"#);
+	assert!(body.contains("-32601"), "no such method: {body}");
+
+	let addr = format!("127.0.0.1:{port}");
+	let mut scrape = String::new();
+	for _ in 0..40 {
+		match http_get(&addr, "/metrics") {
+			Ok((200, body)) if body.contains("healthchain_gateway_shred_backlog") => {
+				scrape = body;
+				break;
+			},
+			_ => tokio::time::sleep(std::time::Duration::from_millis(250)).await,
+		}
+	}
+	let ok = ["api=\"local\"", "method=\"gateway_status\"", "outcome=\"ok\""];
+	assert_eq!(value(&scrape, "healthchain_gateway_requests_total", &ok), Some(2.0), "{scrape}");
+	assert_eq!(
+		value(&scrape, "healthchain_gateway_request_duration_seconds_count", &ok),
+		Some(2.0),
+		"{scrape}"
+	);
+	let bad = ["method=\"gateway_fetch\"", "outcome=\"-32602\""];
+	assert_eq!(value(&scrape, "healthchain_gateway_requests_total", &bad), Some(1.0), "{scrape}");
+	let other = ["method=\"other\"", "outcome=\"-32601\""];
+	assert_eq!(value(&scrape, "healthchain_gateway_requests_total", &other), Some(1.0), "{scrape}");
+	assert!(!scrape.contains("gateway_no_such_method_9f2c"), "unknown names never become labels");
+	assert_eq!(value(&scrape, "healthchain_gateway_shred_backlog", &[]), Some(0.0));
+	assert_eq!(value(&scrape, "healthchain_gateway_revocations_due", &[]), Some(0.0));
 }

@@ -12,6 +12,7 @@
 //!                                                       # HEALTHCHAIN_GATEWAY_KEK variable)
 //! listen = "0.0.0.0:8600"           # peer API (other hospitals' gateways), mutual TLS
 //! api_listen = "127.0.0.1:8700"      # local API (this hospital's systems only)
+//! metrics_listen = "127.0.0.1:9616"  # optional: Prometheus metrics, no token (loopback)
 //! api_tls = false                    # serve the local API over TLS too
 //! max_head_age_secs = 120            # act on the chain only when the node's finalized
 //!                                    # head is this recent (and it is not syncing)

@@ -16,6 +16,37 @@ use healthchain_tests::{
 };
 use sp_core::H256;
 
+/// The metric names the alert rules and the Grafana dashboard in `docs/monitoring` use, of
+/// the node (`gateway` false) or of the gateway.
+fn monitored(gateway: bool) -> Vec<String> {
+	let files = [
+		include_str!("../../docs/monitoring/alerts.yml"),
+		include_str!("../../docs/monitoring/grafana-dashboard.json"),
+	];
+	let mut names: Vec<String> = files
+		.iter()
+		.flat_map(|f| f.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
+		.filter(|w| w.starts_with("substrate_") || w.starts_with("healthchain_"))
+		.filter(|w| w.starts_with("healthchain_gateway_") == gateway)
+		.map(String::from)
+		.collect();
+	names.sort();
+	names.dedup();
+	names
+}
+
+/// Every metric the monitoring files use is in the scrape.
+fn assert_monitored(scrape: &str, gateway: bool) {
+	let names = monitored(gateway);
+	assert!(names.len() >= 4, "{names:?}");
+	for name in names {
+		let exposed = scrape.lines().any(|l| {
+			l.strip_prefix(name.as_str()).is_some_and(|rest| rest.starts_with(['{', ' ']))
+		});
+		assert!(exposed, "docs/monitoring uses {name}, which the scrape does not expose");
+	}
+}
+
 /// The value of the series `name` in a scrape whose labels include `labels` (`key="value"`;
 /// the node adds `chain="…"` to every series), if present.
 fn value(scrape: &str, name: &str, labels: &[&str]) -> Option<f64> {
@@ -100,6 +131,7 @@ async fn the_node_exports_healthchain_metrics_that_move_with_the_finalized_chain
 		let found = value(&scrape, series, labels);
 		assert_eq!(found, Some(expected), "{series} {labels:?} in:\n{scrape}");
 	}
+	assert_monitored(&scrape, false);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -154,4 +186,5 @@ async fn the_gateway_exports_request_counts_latency_and_the_shredding_backlog() 
 	assert!(!scrape.contains("gateway_no_such_method_9f2c"), "unknown names never become labels");
 	assert_eq!(value(&scrape, "healthchain_gateway_shred_backlog", &[]), Some(0.0));
 	assert_eq!(value(&scrape, "healthchain_gateway_revocations_due", &[]), Some(0.0));
+	assert_monitored(&scrape, true);
 }

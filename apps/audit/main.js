@@ -64,14 +64,14 @@ function fold(scan, chain, gateways, { block, events, time }) {
     const i = phase.isApplyExtrinsic ? phase.asApplyExtrinsic.toNumber() : -1;
     const { section, method } = event;
     if (section === 'accessLog' && method === 'AccessAttested') {
-      const entry = plainEntry(event.data.entry ?? event.data[2]);
+      const entry = plainEntry(event.data.entry);
       row(dayOf(entry.at), entry.hospital).attestations += 1;
     } else if (section === 'accessLog' && method === 'AttestationRefused') {
       const reason = event.data.reason;
       deny(dayOf(time), signerHospital(i), camel(reason.isAccessDenied ? reason.asAccessDenied.type : reason.type));
     } else if (section === 'system' && method === 'ExtrinsicFailed') {
       const x = block.extrinsics[i];
-      const err = event.data.dispatchError ?? event.data[0];
+      const err = event.data.dispatchError;
       if (x?.method.section === 'accessLog' && err.isModule) {
         const e = moduleError(api, err);
         deny(dayOf(time), signerHospital(i), camel(e.detail ?? e.name));

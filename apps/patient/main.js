@@ -1,7 +1,7 @@
 // The patient's consent app: membership, source hospitals, the sensitive opt-in, live
 // requests, grants and the verified access log. Every change is a transaction signed by the
 // patient's key; every refusal is shown as a sentence.
-import { Chain, endpoint, text } from '../shared/chain.js';
+import { Chain, camel, endpoint, text } from '../shared/chain.js';
 import { t, day, when, onLanguage, languageSwitch } from '../shared/i18n.js';
 import { el, renderLog, doctor, categoryWords, connectionSection } from '../shared/view.js';
 import { savedKey, saveKey, unlockKey, forgetKey, extensionAccounts, extensionKey } from './keys.js';
@@ -69,7 +69,7 @@ async function readGrants() {
       return {
         hospital: text(key.args[1]),
         practitioner: text(key.args[2]),
-        categories: g.categories.map((c) => c.type.charAt(0).toLowerCase() + c.type.slice(1)),
+        categories: g.categories.map((c) => camel(c.type)),
         expiresAt: g.expiresAt.toNumber(),
       };
     })

@@ -3,6 +3,7 @@
 // consent views and the log pages (docs/rpc.md), and the verified access log.
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { hexToU8a, u8aToString } from '@polkadot/util';
+import { camel } from './i18n.js';
 import { verifyPage } from './verify.js';
 import { dispatchSentence, submitSentence } from './errors.js';
 
@@ -118,8 +119,7 @@ export class Chain {
   }
 }
 
-/** An enum variant's name in the RPC's camelCase (`LabAndImaging` → `labAndImaging`). */
-export const camel = (name) => name.charAt(0).toLowerCase() + name.slice(1);
+export { camel } from './i18n.js';
 
 /** A bounded byte string (codes, licences) as text. */
 export const text = (codec) => u8aToString(codec.toU8a(true));

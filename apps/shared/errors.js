@@ -5,7 +5,7 @@
 //
 // Pool refusals carry the permission gate's codes (`pallet_participants::extension::codes`,
 // 10 to 16), which the metadata does not name; their sentences are keyed by those codes.
-import { language, has, t } from './i18n.js';
+import { language, has, t, camel } from './i18n.js';
 
 const sentences = {
   'consent.AlreadyEnrolled': ['You already take part in the exchange.', 'คุณเข้าร่วมการแลกเปลี่ยนข้อมูลอยู่แล้ว'],
@@ -61,7 +61,7 @@ export function dispatchSentence(api, dispatchError) {
     const e = moduleError(api, dispatchError);
     const sentence = pick(`${e.section}.${e.name}`, e.docs || `${e.section}: ${e.name}`);
     // A refusal with a reason (`AccessDenied(reason)`) names the reason in words.
-    const reason = e.detail && `deny.${e.detail.charAt(0).toLowerCase()}${e.detail.slice(1)}`;
+    const reason = e.detail && `deny.${camel(e.detail)}`;
     return reason && has(reason) ? `${sentence.replace(/\.$/, '')}: ${t(reason)}.` : sentence;
   }
   if (dispatchError.isBadOrigin) return pick('pool.11', '');

@@ -327,6 +327,10 @@ export function t(key, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
 }
 
+/** An enum variant's name as the RPC and the label keys spell it (`LabAndImaging` →
+ * `labAndImaging`). */
+export const camel = (name) => name.charAt(0).toLowerCase() + name.slice(1);
+
 /** Whether a label exists (in English, the complete dictionary). */
 export const has = (key) => key in en;
 

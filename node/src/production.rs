@@ -164,41 +164,41 @@ impl Check {
 		}
 	}
 
-	fn account(&mut self, what: &str, text: &str) -> Option<AccountId> {
-		let parsed =
-			AccountId::from_ss58check(text.trim()).ok().or_else(|| hex32(text).map(AccountId::new));
+	/// A 32-byte public key or account, SS58 or `0x` hex, that is not a development key.
+	fn key<K: Ss58Codec + AsRef<[u8]>>(
+		&mut self,
+		what: &str,
+		text: &str,
+		kind: &str,
+		from_bytes: fn([u8; 32]) -> K,
+	) -> Option<K> {
+		let parsed = K::from_ss58check(text.trim()).ok().or_else(|| hex32(text).map(from_bytes));
 		match parsed {
-			Some(account) => {
-				self.not_development(what, *account.as_ref());
-				Some(account)
+			Some(key) => {
+				if let Ok(bytes) = <[u8; 32]>::try_from(key.as_ref()) {
+					self.not_development(what, bytes);
+				}
+				Some(key)
 			},
 			None => {
 				self.problem(format!(
-					"{what}: {text:?} is not an SS58 account or 0x + 64 hex digits"
+					"{what}: {text:?} is not {kind} (SS58 or 0x + 64 hex digits)"
 				));
 				None
 			},
 		}
 	}
 
+	fn account(&mut self, what: &str, text: &str) -> Option<AccountId> {
+		self.key(what, text, "an account", AccountId::new)
+	}
+
 	fn sr25519(&mut self, what: &str, text: &str) -> Option<sr25519::Public> {
-		let parsed = sr25519::Public::from_ss58check(text.trim())
-			.ok()
-			.or_else(|| hex32(text).map(sr25519::Public::unchecked_from));
-		if parsed.is_none() {
-			self.problem(format!("{what}: {text:?} is not an sr25519 public key (SS58 or 0x hex)"));
-		}
-		parsed.inspect(|k| self.not_development(what, k.0))
+		self.key(what, text, "an sr25519 public key", sr25519::Public::unchecked_from)
 	}
 
 	fn ed25519(&mut self, what: &str, text: &str) -> Option<ed25519::Public> {
-		let parsed = ed25519::Public::from_ss58check(text.trim())
-			.ok()
-			.or_else(|| hex32(text).map(ed25519::Public::unchecked_from));
-		if parsed.is_none() {
-			self.problem(format!("{what}: {text:?} is not an ed25519 public key (SS58 or 0x hex)"));
-		}
-		parsed.inspect(|k| self.not_development(what, k.0))
+		self.key(what, text, "an ed25519 public key", ed25519::Public::unchecked_from)
 	}
 
 	fn peer(&mut self, what: &str, text: &str) -> Option<OpaquePeerId> {

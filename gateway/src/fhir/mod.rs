@@ -321,6 +321,21 @@ where
 	}
 }
 
+/// The one value a Bundle names (repeats of the same value count once), or a bad-input error:
+/// `missing()` when it names none, `several` when it names more than one.
+fn exactly_one<T: PartialEq + Copy>(
+	mut values: Vec<T>,
+	missing: impl FnOnce() -> String,
+	several: &str,
+) -> Result<T, GatewayError> {
+	values.dedup();
+	match values.as_slice() {
+		[one] => Ok(*one),
+		[] => Err(bad(missing())),
+		_ => Err(bad(several)),
+	}
+}
+
 /// `POST /fhir/Bundle`: the put path. The patient is the Bundle's `Patient` entry's health
 /// ID identifier (or `?patient=`), the category its `meta.tag` of the category system (or
 /// `?category=`); `?supersedes=` names the record it replaces.
@@ -336,7 +351,7 @@ async fn create_bundle(gw: &Gateway, req: &Request, body: &[u8]) -> Result<Reply
 	if incoming.resource_type != "Bundle" {
 		return Err(bad(format!("expected a Bundle, got a {}", incoming.resource_type)));
 	}
-	let mut ids = incoming
+	let ids = incoming
 		.entry
 		.iter()
 		.filter_map(|e| e.resource.as_ref())
@@ -347,18 +362,17 @@ async fn create_bundle(gw: &Gateway, req: &Request, body: &[u8]) -> Result<Reply
 		.chain(patient_param)
 		.map(|v| health_id("patient", &v))
 		.collect::<Result<Vec<_>, _>>()?;
-	ids.dedup();
-	let health_id = match ids.as_slice() {
-		[one] => *one,
-		[] => {
-			return Err(bad(format!(
+	let health_id = exactly_one(
+		ids,
+		|| {
+			format!(
 				"no patient: add a Patient entry with an identifier of system {} (or ?patient=)",
 				sys::HEALTH_ID
-			)))
+			)
 		},
-		_ => return Err(bad("the Bundle names more than one patient")),
-	};
-	let mut categories = incoming
+		"the Bundle names more than one patient",
+	)?;
+	let categories = incoming
 		.meta
 		.iter()
 		.flat_map(|m| &m.tag)
@@ -367,17 +381,11 @@ async fn create_bundle(gw: &Gateway, req: &Request, body: &[u8]) -> Result<Reply
 		.chain(category_param)
 		.map(|c| word::<DataCategory>("category", &c))
 		.collect::<Result<Vec<_>, _>>()?;
-	categories.dedup();
-	let category = match categories.as_slice() {
-		[one] => *one,
-		[] => {
-			return Err(bad(format!(
-				"no category: add a meta.tag of system {} (or ?category=)",
-				sys::CATEGORY
-			)))
-		},
-		_ => return Err(bad("the Bundle has more than one category")),
-	};
+	let category = exactly_one(
+		categories,
+		|| format!("no category: add a meta.tag of system {} (or ?category=)", sys::CATEGORY),
+		"the Bundle has more than one category",
+	)?;
 	let supersedes = supersedes
 		.map(|s| s.parse::<H256>().map_err(|e| bad(format!("supersedes: {e}"))))
 		.transpose()?;
@@ -707,5 +715,21 @@ fn capabilities(base: &str) -> CapabilityStatement {
 				},
 			],
 		}],
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn a_bundle_names_exactly_one_patient_or_category() {
+		let one = |values: Vec<u8>| exactly_one(values, || "none".into(), "several");
+		assert_eq!(one(vec![7]).map_err(|e| e.message), Ok(7));
+		assert_eq!(one(vec![7, 7]).map_err(|e| e.message), Ok(7), "a repeat counts once");
+		let none = one(vec![]).unwrap_err();
+		assert_eq!((none.code, none.message.as_str()), (crate::error::codes::BAD_INPUT, "none"));
+		assert_eq!(one(vec![7, 8]).unwrap_err().message, "several");
+		assert_eq!(one(vec![7, 8, 7]).unwrap_err().message, "several");
 	}
 }

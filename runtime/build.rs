@@ -1,6 +1,38 @@
+//! Builds the runtime to wasm, in up to three variants of the same source:
+//!
+//! - `wasm_binary.rs` (`WASM_BINARY`): the runtime as a network runs it, without the
+//!   benchmarking features. Every chain spec the node makes (development, local, production)
+//!   carries it in its genesis. (With benchmarks it is 4.8 MB compressed instead of 0.4 MB,
+//!   and it would answer `Benchmark_dispatch_benchmark` through `state_call` to anyone who
+//!   can reach a node's RPC.)
+//! - `bench_wasm_binary.rs` (`bench::WASM_BINARY`), only when this crate is built with
+//!   `runtime-benchmarks` (the node is): the same runtime with the benchmarks, for the node's
+//!   `benchmark` subcommands (`scripts/weights`).
+//! - `next_wasm_binary.rs` (`next::WASM_BINARY`): the next release, with
+//!   `increment-spec-version` (`spec_version` one higher), without benchmarks, as an upgrade
+//!   is shipped. The upgrade test (`tests/tests/upgrade.rs`) hands it to a running network by
+//!   a council motion. Built the way cumulus' test runtime builds its
+//!   `increment-spec-version` wasm.
+
 fn main() {
 	#[cfg(feature = "std")]
 	{
-		substrate_wasm_builder::WasmBuilder::build_using_defaults();
+		use substrate_wasm_builder::WasmBuilder;
+
+		// The wasm builder forwards every feature of this crate that the native build
+		// enabled: it reads `CARGO_FEATURE_*`.
+		if cfg!(feature = "runtime-benchmarks") {
+			WasmBuilder::init_with_defaults().set_file_name("bench_wasm_binary.rs").build();
+		}
+		// The other two are built without the benchmarking features. A build script is
+		// single-threaded, so changing its own environment here is sound.
+		for feature in ["RUNTIME_BENCHMARKS", "FRAME_BENCHMARKING", "FRAME_SYSTEM_BENCHMARKING"] {
+			std::env::remove_var(format!("CARGO_FEATURE_{feature}"));
+		}
+		WasmBuilder::build_using_defaults();
+		WasmBuilder::init_with_defaults()
+			.enable_feature("increment-spec-version")
+			.set_file_name("next_wasm_binary.rs")
+			.build();
 	}
 }

@@ -1,6 +1,5 @@
 //! Chain specifications built from the runtime's genesis presets.
 
-use healthchain_runtime::WASM_BINARY;
 use sc_service::ChainType;
 
 /// The chain specification type of this node: no client extensions.
@@ -15,15 +14,34 @@ fn properties() -> sc_chain_spec::Properties {
 	properties
 }
 
-fn wasm() -> Result<&'static [u8], String> {
-	WASM_BINARY.ok_or_else(|| {
-		"The runtime wasm is not available: the node was built with SKIP_WASM_BUILD".to_string()
-	})
+/// Which build of the runtime a chain spec carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Runtime {
+	/// The runtime as networks run it, without benchmarks: every chain spec of a network.
+	Network,
+	/// The same runtime with `runtime-benchmarks`: only for the `benchmark` subcommands.
+	Benchmarks,
 }
 
-/// Single-validator development chain (Alice), with sudo and demo participants.
-pub fn development_chain_spec() -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(wasm()?, None)
+impl Runtime {
+	/// The compressed wasm of this build.
+	pub fn wasm(self) -> Result<&'static [u8], String> {
+		let skipped = "The runtime wasm is not available: the node was built with SKIP_WASM_BUILD";
+		match self {
+			Runtime::Network => healthchain_runtime::WASM_BINARY.ok_or_else(|| skipped.into()),
+			#[cfg(feature = "runtime-benchmarks")]
+			Runtime::Benchmarks => healthchain_runtime::bench::WASM_BINARY
+				.ok_or_else(|| format!("{skipped} (benchmarking runtime)")),
+			#[cfg(not(feature = "runtime-benchmarks"))]
+			Runtime::Benchmarks => Err("The node was built without the runtime-benchmarks feature".into()),
+		}
+	}
+}
+
+/// Single-validator development chain (Alice), with sudo and demo participants, on
+/// `runtime`.
+pub fn development_chain_spec(runtime: Runtime) -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(runtime.wasm()?, None)
 		.with_name("HealthChain Development")
 		.with_id("healthchain_dev")
 		.with_chain_type(ChainType::Development)
@@ -32,9 +50,10 @@ pub fn development_chain_spec() -> Result<ChainSpec, String> {
 		.build())
 }
 
-/// Four-validator local test network (Alice, Bob, Charlie, Dave) on one machine.
-pub fn local_chain_spec() -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(wasm()?, None)
+/// Four-validator local test network (Alice, Bob, Charlie, Dave) on one machine, on
+/// `runtime`.
+pub fn local_chain_spec(runtime: Runtime) -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(runtime.wasm()?, None)
 		.with_name("HealthChain Local Testnet")
 		.with_id("healthchain_local")
 		.with_chain_type(ChainType::Local)
@@ -51,7 +70,7 @@ pub fn production_chain_spec(
 	boot_nodes: Vec<sc_network::config::MultiaddrWithPeerId>,
 	genesis: serde_json::Value,
 ) -> Result<ChainSpec, String> {
-	Ok(ChainSpec::builder(wasm()?, None)
+	Ok(ChainSpec::builder(Runtime::Network.wasm()?, None)
 		.with_name(name)
 		.with_id(id)
 		.with_chain_type(ChainType::Live)

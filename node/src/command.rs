@@ -36,10 +36,16 @@ impl SubstrateCli for Cli {
 		2026
 	}
 
+	/// `dev` and `local` carry the runtime as networks run it; under the `benchmark`
+	/// subcommands they carry the same runtime built with its benchmarks instead.
 	fn load_spec(&self, id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
+		let runtime = match self.subcommand {
+			Some(Subcommand::Benchmark(_)) => chain_spec::Runtime::Benchmarks,
+			_ => chain_spec::Runtime::Network,
+		};
 		Ok(match id {
-			"dev" | "development" => Box::new(chain_spec::development_chain_spec()?),
-			"" | "local" | "local_testnet" => Box::new(chain_spec::local_chain_spec()?),
+			"dev" | "development" => Box::new(chain_spec::development_chain_spec(runtime)?),
+			"" | "local" | "local_testnet" => Box::new(chain_spec::local_chain_spec(runtime)?),
 			path => {
 				Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?)
 			},

@@ -12,8 +12,23 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 #![recursion_limit = "256"]
 
+// The runtime as networks run it: no benchmarks (see `build.rs`).
 #[cfg(feature = "std")]
 include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+
+/// The same runtime built with `runtime-benchmarks`, for the node's `benchmark` subcommands
+/// only: no chain spec of a network carries it (see `build.rs`).
+#[cfg(all(feature = "std", feature = "runtime-benchmarks"))]
+pub mod bench {
+	include!(concat!(env!("OUT_DIR"), "/bench_wasm_binary.rs"));
+}
+
+/// The next release of this runtime (`spec_version` one higher, no benchmarks), for the
+/// upgrade test: see `build.rs`.
+#[cfg(feature = "std")]
+pub mod next {
+	include!(concat!(env!("OUT_DIR"), "/next_wasm_binary.rs"));
+}
 
 extern crate alloc;
 
@@ -83,12 +98,29 @@ impl_opaque_keys! {
 }
 
 /// The runtime version.
+#[cfg(not(feature = "increment-spec-version"))]
 #[sp_version::runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("healthchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("healthchain"),
 	authoring_version: 1,
 	spec_version: 104,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// The runtime version of the next release, which the upgrade test builds (`build.rs`,
+/// `next_wasm_binary.rs`): the same runtime, `spec_version` one higher. Keep the two
+/// versions equal but for that number.
+#[cfg(feature = "increment-spec-version")]
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: alloc::borrow::Cow::Borrowed("healthchain"),
+	impl_name: alloc::borrow::Cow::Borrowed("healthchain"),
+	authoring_version: 1,
+	spec_version: 105,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,

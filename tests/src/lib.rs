@@ -87,8 +87,18 @@ pub async fn council_motion(
 	client: &Client,
 	motion: runtime::runtime_types::healthchain_runtime::RuntimeCall,
 ) -> Included {
+	use client::subxt::ext::scale_encode::EncodeAsType;
+	// The bounds the close declares: the motion's encoded length (a runtime upgrade's is
+	// hundreds of kilobytes), encoded as the chain's `RuntimeCall`, and the runtime's
+	// `MaxProposalWeight` (half a block).
+	let at = client.api().at_current_block().await.expect("a block");
+	let metadata = at.metadata();
+	let encoded = motion
+		.encode_as_type(metadata.outer_enums().call_enum_ty(), metadata.types())
+		.expect("the motion encodes as the chain's RuntimeCall");
+	let length_bound = u32::try_from(encoded.len()).expect("under 4 GiB");
 	let proposed =
-		submit(client, &dev::alice(), &runtime::tx().council().propose(3, motion, 100_000))
+		submit(client, &dev::alice(), &runtime::tx().council().propose(3, motion, length_bound))
 			.await
 			.event::<runtime::council::events::Proposed>()
 			.expect("Council.Proposed");
@@ -97,12 +107,15 @@ pub async fn council_motion(
 		submit(client, &voter, &runtime::tx().council().vote(hash, index, true)).await;
 	}
 	let weight = runtime::runtime_types::sp_weights::weight_v2::Weight {
-		ref_time: 10_000_000_000,
+		ref_time: 500_000_000_000,
 		proof_size: 1_000_000,
 	};
-	let closed =
-		submit(client, &dev::alice(), &runtime::tx().council().close(hash, index, weight, 100_000))
-			.await;
+	let closed = submit(
+		client,
+		&dev::alice(),
+		&runtime::tx().council().close(hash, index, weight, length_bound),
+	)
+	.await;
 	assert!(
 		closed.event::<runtime::council::events::Executed>().is_some(),
 		"the council motion executed"
@@ -175,6 +188,24 @@ impl NodeConfig {
 		}
 	}
 
+	/// Validator `i` (0 to 3: Alice, Bob, Charlie, Dave, with node key `i + 1`) of the
+	/// four-validator local network, on `base/<name>`, booting from `boot`'s node key 1.
+	pub fn local_validator(i: usize, base: &Path, boot: Option<&Node>) -> Self {
+		let mut args = vec!["--validator".to_string(), format!("--{}", LOCAL_VALIDATORS[i])];
+		if let Some(b) = boot {
+			args.push("--bootnodes".into());
+			args.push(b.multiaddr(1));
+		}
+		NodeConfig {
+			chain: "local".into(),
+			args,
+			base_path: Some(base.join(LOCAL_VALIDATORS[i])),
+			p2p_port: None,
+			node_key: Some(node_key(i as u8 + 1)),
+			rpc_port: None,
+		}
+	}
+
 	/// A non-validating full node of the development chain that syncs from `boot`, with node
 	/// key `key` (1 to 4 are authorised in the demo chains' node-authorization list).
 	pub fn dev_full_node(boot: &Node, key: u8) -> Self {
@@ -187,6 +218,21 @@ impl NodeConfig {
 			rpc_port: None,
 		}
 	}
+}
+
+/// The local network's validators, in the order of their node keys 1 to 4.
+pub const LOCAL_VALIDATORS: [&str; 4] = ["alice", "bob", "charlie", "dave"];
+
+/// Starts the four-validator local network on `base`: Alice first, the others booting from
+/// her.
+pub async fn start_local_network(base: &Path) -> Vec<Node> {
+	let alice = Node::start(NodeConfig::local_validator(0, base, None)).await;
+	let mut nodes = Vec::new();
+	for i in 1..4 {
+		nodes.push(Node::start(NodeConfig::local_validator(i, base, Some(&alice))).await);
+	}
+	nodes.insert(0, alice);
+	nodes
 }
 
 /// The demo chains' node key number `n` (hex, 32 bytes).
@@ -410,9 +456,19 @@ pub fn gateway_binary() -> PathBuf {
 	node_binary().with_file_name("healthchain-gateway")
 }
 
-/// The registrar (Ferdie) registers test patient `n` (a Thai passport), controlled by
-/// `patient`'s key.
+/// The development chain's registrar (Ferdie) registers test patient `n` (a Thai passport),
+/// controlled by `patient`'s key.
 pub async fn register_test_patient(client: &Client, n: u32, patient: &Keypair) {
+	register_test_patient_by(client, &dev::ferdie(), n, patient).await
+}
+
+/// `registrar` registers test patient `n` (a Thai passport), controlled by `patient`'s key.
+pub async fn register_test_patient_by(
+	client: &Client,
+	registrar: &Keypair,
+	n: u32,
+	patient: &Keypair,
+) {
 	use runtime::runtime_types::pallet_health_id::types::Controller;
 	let call = calls::register(
 		demo::test_patient(n),
@@ -420,7 +476,7 @@ pub async fn register_test_patient(client: &Client, n: u32, patient: &Keypair) {
 		true,
 		Controller::Key(patient.public_key().to_account_id()),
 	);
-	submit(client, &dev::ferdie(), &call).await;
+	submit(client, registrar, &call).await;
 }
 
 /// A small FHIR collection bundle with one observation saying `text`.

@@ -18,7 +18,7 @@ use healthchain_tests::{
 			pallet_validator_set::pallet::Call as ValidatorSetCall,
 		},
 	},
-	submit, Node, NodeConfig, PATIENCE,
+	start_local_network, submit, Node, NodeConfig, PATIENCE,
 };
 use jsonrpsee::{core::client::ClientT, rpc_params};
 use serde::Deserialize;
@@ -31,34 +31,13 @@ struct RotatedKeys {
 	proof: Bytes,
 }
 
-const NAMES: [&str; 4] = ["alice", "bob", "charlie", "dave"];
-
-fn validator(i: usize, base: &std::path::Path, boot: Option<&Node>) -> NodeConfig {
-	let mut args = vec!["--validator".to_string(), format!("--{}", NAMES[i])];
-	if let Some(b) = boot {
-		args.push("--bootnodes".into());
-		args.push(b.multiaddr(1));
-	}
-	NodeConfig {
-		chain: "local".into(),
-		args,
-		base_path: Some(base.join(NAMES[i])),
-		p2p_port: None,
-		node_key: Some(node_key(i as u8 + 1)),
-		rpc_port: None,
-	}
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn four_validators_survive_a_loss_catch_up_refuse_strangers_and_admit_a_fifth() {
 	let tmp = tempfile::tempdir().unwrap();
 	let base = tmp.path();
 	let t0 = Instant::now();
-	let alice = Node::start(validator(0, base, None)).await;
-	let mut others = Vec::new();
-	for i in 1..4 {
-		others.push(Node::start(validator(i, base, Some(&alice))).await);
-	}
+	let mut others = start_local_network(base).await;
+	let alice = others.remove(0);
 
 	// The network finalizes.
 	let (f0, _) = alice.wait_finalized(3).await;
@@ -66,7 +45,7 @@ async fn four_validators_survive_a_loss_catch_up_refuse_strangers_and_admit_a_fi
 
 	// Stop dave: three of four validators still finalize.
 	let mut dave = others.pop().unwrap();
-	let dave_cfg = validator(3, base, Some(&alice));
+	let dave_cfg = NodeConfig::local_validator(3, base, Some(&alice));
 	assert!(dave.stop().success(), "dave exits cleanly");
 	drop(dave);
 	let (f1, _) = alice.finalized().await;

@@ -28,11 +28,11 @@ pub mod v1 {
 
 	#[cfg(feature = "try-runtime")]
 	use alloc::vec::Vec;
-	#[cfg(feature = "try-runtime")]
+	#[cfg(any(feature = "try-runtime", test))]
 	use codec::DecodeAll;
-	#[cfg(feature = "try-runtime")]
+	#[cfg(any(feature = "try-runtime", test))]
 	use frame_support::{ensure, storage::unhashed};
-	#[cfg(feature = "try-runtime")]
+	#[cfg(any(feature = "try-runtime", test))]
 	use sp_runtime::TryRuntimeError;
 
 	/// A pending rebind as storage version 0 (up to spec 102) stored it: the current
@@ -77,39 +77,54 @@ pub mod v1 {
 			<T as frame_system::Config>::DbWeight::get().reads_writes(n, n)
 		}
 
-		/// Checks that every entry decodes, exactly, in the version 0 layout, and hands their
-		/// number to [`Self::post_upgrade`].
+		/// [`pre_upgrade_check`], for `try-runtime`.
 		#[cfg(feature = "try-runtime")]
 		fn pre_upgrade() -> Result<Vec<u8>, TryRuntimeError> {
-			let mut count: u32 = 0;
-			for health_id in PendingRebinds::<T>::iter_keys() {
-				let raw = unhashed::get_raw(&PendingRebinds::<T>::hashed_key_for(health_id))
-					.ok_or("a listed pending rebind has no value")?;
-				ensure!(
-					<OldPendingRebindOf<T> as DecodeAll>::decode_all(&mut &raw[..]).is_ok(),
-					"a pending rebind does not decode in the version 0 layout"
-				);
-				count = count.saturating_add(1);
-			}
-			Ok(count.encode())
+			pre_upgrade_check::<T>().map(|count| count.encode())
 		}
 
-		/// Checks that every entry decodes in the version 1 layout, uncontested, and that
-		/// none was lost.
+		/// [`post_upgrade_check`], for `try-runtime`.
 		#[cfg(feature = "try-runtime")]
 		fn post_upgrade(state: Vec<u8>) -> Result<(), TryRuntimeError> {
 			let before = u32::decode(&mut &state[..])
 				.map_err(|_| "the pre-upgrade count of pending rebinds does not decode")?;
-			let mut after: u32 = 0;
-			for health_id in PendingRebinds::<T>::iter_keys() {
-				let rebind = PendingRebinds::<T>::try_get(health_id)
-					.map_err(|_| "a pending rebind does not decode after the migration")?;
-				ensure!(!rebind.contested, "a migrated pending rebind is contested");
-				after = after.saturating_add(1);
-			}
-			ensure!(before == after, "the migration changed the number of pending rebinds");
-			Ok(())
+			post_upgrade_check::<T>(before)
 		}
+	}
+
+	/// The check before the migration: every [`PendingRebinds`] entry decodes, exactly, in
+	/// the version 0 layout. Returns their number, for [`post_upgrade_check`].
+	///
+	/// The `try-runtime` hook [`InnerMigrateV0ToV1::pre_upgrade`] is this check; it is a
+	/// function of its own so that the pallet's tests run it without the `try-runtime` build.
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn pre_upgrade_check<T: Config>() -> Result<u32, TryRuntimeError> {
+		let mut count: u32 = 0;
+		for health_id in PendingRebinds::<T>::iter_keys() {
+			let raw = unhashed::get_raw(&PendingRebinds::<T>::hashed_key_for(health_id))
+				.ok_or("a listed pending rebind has no value")?;
+			ensure!(
+				<OldPendingRebindOf<T> as DecodeAll>::decode_all(&mut &raw[..]).is_ok(),
+				"a pending rebind does not decode in the version 0 layout"
+			);
+			count = count.saturating_add(1);
+		}
+		Ok(count)
+	}
+
+	/// The check after the migration: every entry decodes in the version 1 layout,
+	/// uncontested, and there are still `before` of them.
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn post_upgrade_check<T: Config>(before: u32) -> Result<(), TryRuntimeError> {
+		let mut after: u32 = 0;
+		for health_id in PendingRebinds::<T>::iter_keys() {
+			let rebind = PendingRebinds::<T>::try_get(health_id)
+				.map_err(|_| "a pending rebind does not decode after the migration")?;
+			ensure!(!rebind.contested, "a migrated pending rebind is contested");
+			after = after.saturating_add(1);
+		}
+		ensure!(before == after, "the migration changed the number of pending rebinds");
+		Ok(())
 	}
 
 	/// The storage migration from version 0 to 1, for the runtime's `Migrations`: runs
@@ -126,7 +141,7 @@ pub mod v1 {
 
 #[cfg(test)]
 mod tests {
-	use super::v1::{MigrateV0ToV1, OldPendingRebind};
+	use super::v1::{post_upgrade_check, pre_upgrade_check, MigrateV0ToV1, OldPendingRebind};
 	use crate::{mock::*, pallet::Pallet, Controller, PendingRebind, PendingRebinds};
 	use codec::Encode;
 	use frame_support::{
@@ -167,7 +182,10 @@ mod tests {
 				"the old layout does not decode as the new one"
 			);
 
+			let before = pre_upgrade_check::<Test>().expect("both entries are in the old layout");
+			assert_eq!(before, 2);
 			MigrateV0ToV1::<Test>::on_runtime_upgrade();
+			post_upgrade_check::<Test>(before).expect("both entries migrated, uncontested");
 
 			let migrated_key = PendingRebind {
 				controller: Controller::Key(NEW_PHONE),
@@ -228,6 +246,55 @@ mod tests {
 			MigrateV0ToV1::<Test>::try_on_runtime_upgrade(true)
 				.expect("the pre- and post-upgrade checks pass");
 			assert_eq!(Pallet::<Test>::on_chain_storage_version(), StorageVersion::new(1));
+		});
+	}
+
+	#[test]
+	fn pre_upgrade_check_refuses_entries_not_in_the_old_layout() {
+		new_test_ext().execute_with(|| {
+			// Already in the version 1 layout: one byte too long for version 0.
+			PendingRebinds::<Test>::insert(
+				HealthId([4; 32]),
+				PendingRebind {
+					controller: Controller::Key(NEW_PHONE),
+					registrar: REGISTRAR,
+					effective_at: 9,
+					contested: false,
+				},
+			);
+			let refused = pre_upgrade_check::<Test>().expect_err("not a version 0 entry");
+			assert_eq!(refused, "a pending rebind does not decode in the version 0 layout".into());
+		});
+	}
+
+	#[test]
+	fn post_upgrade_check_refuses_a_lost_entry_or_an_unmigrated_one() {
+		new_test_ext().execute_with(|| {
+			let old = OldPendingRebind {
+				controller: Controller::Key(NEW_PHONE),
+				registrar: REGISTRAR,
+				effective_at: 11,
+			};
+			put_old(HealthId([1; 32]), &old);
+			put_old(HealthId([2; 32]), &old);
+			StorageVersion::new(0).put::<Pallet<Test>>();
+			let before = pre_upgrade_check::<Test>().expect("two old entries");
+
+			// Not migrated yet: the entries do not decode in the new layout.
+			assert_eq!(
+				post_upgrade_check::<Test>(before).expect_err("unmigrated"),
+				"a pending rebind does not decode after the migration".into()
+			);
+
+			MigrateV0ToV1::<Test>::on_runtime_upgrade();
+			post_upgrade_check::<Test>(before).expect("migrated");
+
+			// One lost.
+			PendingRebinds::<Test>::remove(HealthId([2; 32]));
+			assert_eq!(
+				post_upgrade_check::<Test>(before).expect_err("one lost"),
+				"the migration changed the number of pending rebinds".into()
+			);
 		});
 	}
 

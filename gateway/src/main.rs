@@ -262,7 +262,15 @@ async fn run_service(config_path: &Path) -> Result<(), String> {
 	let verifier = Arc::new(Verifier::load(&config.auth).await?);
 	let store = Store::open(&config.storage_dir, kek).map_err(|e| e.to_string())?;
 	// The node may not be up yet: the view connects on first use, the watcher waits.
-	let node = NodeView::new(&config.node_url, signer, &config.hospital, config.max_head_age_secs);
+	let development_secret =
+		lookup_secret[..] == healthchain_primitives::demo::DEV_LOOKUP_SECRET[..];
+	let node = NodeView::new(
+		&config.node_url,
+		signer,
+		&config.hospital,
+		config.max_head_age_secs,
+		development_secret,
+	);
 	let (listen, api_listen) = (config.listen, config.api_listen);
 	let gw = Arc::new(
 		Gateway::new(config, store, node, exchange, lookup_secret, identity)

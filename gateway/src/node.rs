@@ -87,7 +87,18 @@ pub struct NodeView {
 	hospital: String,
 	submit_lock: tokio::sync::Mutex<()>,
 	max_head_age_ms: u64,
+	/// The gateway holds the published development lookup secret: it works only with
+	/// development and local chains, never with a `Live` one.
+	development_secret: bool,
+	/// The refusal above was logged (once).
+	refusal_logged: std::sync::atomic::AtomicBool,
 }
+
+/// Why a gateway with the published development lookup secret does not use a `Live` chain.
+pub const DEVELOPMENT_SECRET_ON_LIVE_CHAIN: &str =
+	"refused: this gateway's lookup secret is the published development secret and the node's \
+	 chain is Live (a production network); configure the network's own lookup secret \
+	 (lookup_secret_file)";
 
 /// Whether the node's view may be acted on: not syncing, finalized head recent.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -114,7 +125,16 @@ impl NodeView {
 	/// A view of the node at `node_url`, signing with `signer` for hospital `hospital`;
 	/// nothing is connected yet. The gateway acts on the chain's state only while the
 	/// finalized head is at most `max_head_age_secs` old.
-	pub fn new(node_url: &str, signer: Keypair, hospital: &str, max_head_age_secs: u64) -> Self {
+	///
+	/// `development_secret`: the gateway's lookup secret is the published development one;
+	/// the view then refuses a node whose chain is `Live` (a production network).
+	pub fn new(
+		node_url: &str,
+		signer: Keypair,
+		hospital: &str,
+		max_head_age_secs: u64,
+		development_secret: bool,
+	) -> Self {
 		let account = signer.public_key().to_account_id();
 		NodeView {
 			url: node_url.to_string(),
@@ -124,6 +144,8 @@ impl NodeView {
 			hospital: hospital.to_string(),
 			submit_lock: Default::default(),
 			max_head_age_ms: max_head_age_secs.saturating_mul(1000),
+			development_secret,
+			refusal_logged: Default::default(),
 		}
 	}
 
@@ -144,6 +166,21 @@ impl NodeView {
 		let c = Client::connect(&self.url)
 			.await
 			.map_err(|e| unavailable(format!("the node at {} is not reachable: {e}", self.url)))?;
+		if self.development_secret {
+			use jsonrpsee::core::client::ClientT;
+			let chain_type: serde_json::Value = c
+				.health()
+				.request("system_chainType", jsonrpsee::rpc_params![])
+				.await
+				.map_err(|e| rpc_error("system_chainType", e))?;
+			if chain_type == "Live" {
+				use std::sync::atomic::Ordering;
+				if !self.refusal_logged.swap(true, Ordering::Relaxed) {
+					crate::error!("development_secret_on_live_chain", {"node": self.url});
+				}
+				return Err(unavailable(DEVELOPMENT_SECRET_ON_LIVE_CHAIN));
+			}
+		}
 		*slot = Some(c.clone());
 		Ok(c)
 	}

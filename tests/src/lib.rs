@@ -5,6 +5,7 @@
 //! `$CARGO_TARGET_DIR` (default `target`). `scripts/test` builds it first.
 
 pub mod genesis;
+pub mod netns;
 
 use std::{
 	net::TcpListener,
@@ -173,6 +174,9 @@ pub struct NodeConfig {
 	/// JSON-RPC port; a free one when `None` (give one to restart a node where its clients
 	/// expect it).
 	pub rpc_port: Option<u16>,
+	/// The testbed host to run on (peers on its data address, RPC on its management and
+	/// data addresses, safe methods only); loopback when `None`.
+	pub host: Option<netns::NetHost>,
 }
 
 impl NodeConfig {
@@ -185,24 +189,27 @@ impl NodeConfig {
 			p2p_port: None,
 			node_key: Some(node_key(1)),
 			rpc_port: None,
+			host: None,
 		}
 	}
 
 	/// Validator `i` (0 to 3: Alice, Bob, Charlie, Dave, with node key `i + 1`) of the
-	/// four-validator local network, on `base/<name>`, booting from `boot`'s node key 1.
-	pub fn local_validator(i: usize, base: &Path, boot: Option<&Node>) -> Self {
+	/// four-validator local network, on `base/<name>` (a temporary directory when `None`),
+	/// booting from the multiaddress `boot`.
+	pub fn local_validator(i: usize, base: Option<&Path>, boot: Option<String>) -> Self {
 		let mut args = vec!["--validator".to_string(), format!("--{}", LOCAL_VALIDATORS[i])];
 		if let Some(b) = boot {
 			args.push("--bootnodes".into());
-			args.push(b.multiaddr(1));
+			args.push(b);
 		}
 		NodeConfig {
 			chain: "local".into(),
 			args,
-			base_path: Some(base.join(LOCAL_VALIDATORS[i])),
+			base_path: base.map(|b| b.join(LOCAL_VALIDATORS[i])),
 			p2p_port: None,
 			node_key: Some(node_key(i as u8 + 1)),
 			rpc_port: None,
+			host: None,
 		}
 	}
 
@@ -216,6 +223,7 @@ impl NodeConfig {
 			p2p_port: None,
 			node_key: Some(node_key(key)),
 			rpc_port: None,
+			host: None,
 		}
 	}
 }
@@ -226,10 +234,11 @@ pub const LOCAL_VALIDATORS: [&str; 4] = ["alice", "bob", "charlie", "dave"];
 /// Starts the four-validator local network on `base`: Alice first, the others booting from
 /// her.
 pub async fn start_local_network(base: &Path) -> Vec<Node> {
-	let alice = Node::start(NodeConfig::local_validator(0, base, None)).await;
+	let alice = Node::start(NodeConfig::local_validator(0, Some(base), None)).await;
 	let mut nodes = Vec::new();
 	for i in 1..4 {
-		nodes.push(Node::start(NodeConfig::local_validator(i, base, Some(&alice))).await);
+		let boot = Some(alice.multiaddr(1));
+		nodes.push(Node::start(NodeConfig::local_validator(i, Some(base), boot)).await);
 	}
 	nodes.insert(0, alice);
 	nodes
@@ -253,8 +262,13 @@ pub struct Node {
 	child: Option<Child>,
 	/// The JSON-RPC port on 127.0.0.1.
 	pub rpc_port: u16,
-	/// The p2p port on 127.0.0.1.
+	/// The p2p port.
 	pub p2p_port: u16,
+	/// The address peers reach it at (its data address on a testbed, else 127.0.0.1).
+	pub p2p_ip: String,
+	/// The address its RPC is reached at (its management address on a testbed, else
+	/// 127.0.0.1).
+	pub rpc_ip: String,
 	/// The base path.
 	pub base_path: PathBuf,
 	_tmp: Option<tempfile::TempDir>,
@@ -287,16 +301,30 @@ impl Node {
 		let log = std::fs::File::create(&log_path).expect("log file");
 		let binary = node_binary();
 		assert!(binary.exists(), "node binary not found at {}: run scripts/test", binary.display());
-		let mut cmd = Command::new(&binary);
+		let (mut cmd, p2p_ip, rpc_ip) = match &config.host {
+			Some(host) => {
+				// RPC on both of the host's addresses, safe methods only: the management one
+				// for the test, the data one for gateways.
+				let mut cmd = host.command(&binary);
+				for ip in [&host.mgmt_ip, &host.data_ip] {
+					cmd.arg("--experimental-rpc-endpoint")
+						.arg(format!("listen-addr={ip}:{rpc_port},methods=safe"));
+				}
+				(cmd, host.data_ip.clone(), host.mgmt_ip.clone())
+			},
+			None => {
+				let mut cmd = Command::new(&binary);
+				cmd.args(["--rpc-port", &rpc_port.to_string(), "--rpc-cors", "all"]);
+				(cmd, "127.0.0.1".to_string(), "127.0.0.1".to_string())
+			},
+		};
 		cmd.arg("--chain")
 			.arg(&config.chain)
 			.arg("--base-path")
 			.arg(&base_path)
-			.arg("--rpc-port")
-			.arg(rpc_port.to_string())
 			.arg("--listen-addr")
-			.arg(format!("/ip4/127.0.0.1/tcp/{p2p_port}"))
-			.args(["--no-telemetry", "--no-mdns", "--rpc-cors", "all"])
+			.arg(format!("/ip4/{p2p_ip}/tcp/{p2p_port}"))
+			.args(["--no-telemetry", "--no-mdns"])
 			// Prometheus stays off unless the test asks for a port.
 			.args(
 				(!config.args.iter().any(|a| a == "--prometheus-port"))
@@ -309,25 +337,44 @@ impl Node {
 			cmd.arg("--node-key").arg(key);
 		}
 		let child = cmd.spawn().expect("the node starts");
-		let mut node =
-			Node { child: Some(child), rpc_port, p2p_port, base_path, _tmp: tmp, log_path };
+		let mut node = Node {
+			child: Some(child),
+			rpc_port,
+			p2p_port,
+			p2p_ip,
+			rpc_ip,
+			base_path,
+			_tmp: tmp,
+			log_path,
+		};
 		node.wait_for_rpc(patience).await;
 		node
 	}
 
 	/// This node's p2p multiaddress, assuming it runs with node key `key`.
 	pub fn multiaddr(&self, key: u8) -> String {
-		format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", self.p2p_port, PEER_IDS[key as usize - 1])
+		self.multiaddr_with(PEER_IDS[key as usize - 1])
 	}
 
-	/// `ws://127.0.0.1:<rpc port>`.
+	/// This node's p2p multiaddress with peer id `peer_id`.
+	pub fn multiaddr_with(&self, peer_id: &str) -> String {
+		format!("/ip4/{}/tcp/{}/p2p/{peer_id}", self.p2p_ip, self.p2p_port)
+	}
+
+	/// `ws://<rpc address>:<rpc port>`.
 	pub fn ws_url(&self) -> String {
-		format!("ws://127.0.0.1:{}", self.rpc_port)
+		format!("ws://{}:{}", self.rpc_ip, self.rpc_port)
 	}
 
-	/// `http://127.0.0.1:<rpc port>`.
+	/// `http://<rpc address>:<rpc port>`.
 	pub fn http_url(&self) -> String {
-		format!("http://127.0.0.1:{}", self.rpc_port)
+		format!("http://{}:{}", self.rpc_ip, self.rpc_port)
+	}
+
+	/// `ws://<p2p address>:<rpc port>`: the RPC as hosts on the data network (a testbed
+	/// gateway) reach it.
+	pub fn data_ws_url(&self) -> String {
+		format!("ws://{}:{}", self.p2p_ip, self.rpc_port)
 	}
 
 	/// A JSON-RPC client over HTTP.
@@ -633,6 +680,9 @@ pub struct GatewayPrep {
 	pub exchange_public: String,
 	/// SHA-256 of the TLS certificate (`0x` hex).
 	pub cert_sha256: String,
+	/// The testbed host to run on (peer API on its data address, local API on its
+	/// management address); loopback when `None`.
+	pub host: Option<netns::NetHost>,
 }
 
 /// `keygen`'s answer.
@@ -661,12 +711,28 @@ impl GatewayPrep {
 			api_port: free_port(),
 			exchange_public: answer.exchange_key,
 			cert_sha256: answer.cert_sha256,
+			host: None,
 		}
+	}
+
+	/// The same identity, to run on testbed host `host`.
+	pub fn on(self, host: &netns::NetHost) -> Self {
+		GatewayPrep { host: Some(host.clone()), ..self }
+	}
+
+	/// The address its peer API listens on.
+	fn peer_ip(&self) -> &str {
+		self.host.as_ref().map_or("127.0.0.1", |h| &h.data_ip)
+	}
+
+	/// The address its local API listens on.
+	fn api_ip(&self) -> &str {
+		self.host.as_ref().map_or("127.0.0.1", |h| &h.mgmt_ip)
 	}
 
 	/// The peer API URL.
 	pub fn peer_url(&self) -> String {
-		format!("https://127.0.0.1:{}", self.peer_port)
+		format!("https://{}:{}", self.peer_ip(), self.peer_port)
 	}
 
 	/// This gateway's entry in another gateway's directory, as hospital `code`.
@@ -729,7 +795,7 @@ impl GatewayProcess {
 		idp: &DevIdp,
 	) -> Self {
 		let dir = prep.dir.path().to_path_buf();
-		let api_addr = format!("127.0.0.1:{}", prep.api_port);
+		let api_addr = format!("{}:{}", prep.api_ip(), prep.api_port);
 		let scheme = if spec.api_tls { "https" } else { "http" };
 		let mut gw = GatewayProcess {
 			child: None,
@@ -752,13 +818,15 @@ impl GatewayProcess {
 			"node_url = \"{node_url}\"\nhospital = \"{}\"\nsigning_key_file = \"{d}/gateway.key\"\n\
 			 exchange_key_file = \"{d}/keys/exchange.key\"\nlookup_secret_file = \"{d}/lookup.secret\"\n\
 			 storage_dir = \"{d}/store\"\nkek_file = \"{d}/keys/kek.key\"\n\
-			 listen = \"127.0.0.1:{}\"\napi_listen = \"127.0.0.1:{}\"\napi_tls = {}\n\
+			 listen = \"{}:{}\"\napi_listen = \"{}:{}\"\napi_tls = {}\n\
 			 retention_secs = {}\nconsent_wait_secs = 90\nmax_head_age_secs = {}\n\n\
 			 [tls]\ncert_file = \"{d}/keys/tls.crt\"\nkey_file = \"{d}/keys/tls.key\"\n\n\
 			 [auth]\nissuer = \"{IDP_ISSUER}\"\naudience = \"{IDP_AUDIENCE}\"\njwks_file = \"{}\"\n\
 			 identify_per_minute = {}\n",
 			spec.hospital,
+			prep.peer_ip(),
 			prep.peer_port,
+			prep.api_ip(),
 			prep.api_port,
 			spec.api_tls,
 			spec.retention_secs,
@@ -793,9 +861,13 @@ impl GatewayProcess {
 			.open(&self.log_path)
 			.expect("log file");
 		let starts = self.log().matches("\"event\":\"started\"").count();
+		let binary = gateway_binary();
+		let mut cmd = match &self.prep.host {
+			Some(host) => host.command(&binary),
+			None => Command::new(&binary),
+		};
 		self.child = Some(
-			Command::new(gateway_binary())
-				.arg("run")
+			cmd.arg("run")
 				.arg(&config_path)
 				.stdout(Stdio::null())
 				.stderr(log)

@@ -19,7 +19,10 @@ use healthchain_tests::{
 	Node, NodeConfig, PATIENCE,
 };
 use jsonrpsee::core::ClientError;
-use std::time::{Duration, Instant};
+use std::{
+	path::Path,
+	time::{Duration, Instant},
+};
 
 fn only(id: HealthId, category: DataCategory, offset: Option<u32>) -> FetchRequest {
 	FetchRequest { categories: Some(vec![category]), offset, ..FetchRequest::new(id) }
@@ -209,27 +212,13 @@ async fn no_anchored_record_is_lost_to_a_missing_fresh_or_lagging_node() {
 	logged(&gw_a, "anchor_revoked").await;
 }
 
-const VALIDATORS: [&str; 4] = ["alice", "bob", "charlie", "dave"];
-
-/// Validator `i` of the four-validator local chain, under `base`, on fixed ports.
-fn validator(
-	i: usize,
-	base: &std::path::Path,
-	ports: (u16, u16),
-	boot: Option<String>,
-) -> NodeConfig {
-	let mut args = vec!["--validator".to_string(), format!("--{}", VALIDATORS[i])];
-	if let Some(b) = boot {
-		args.push("--bootnodes".into());
-		args.push(b);
-	}
+/// Validator `i` of the local network on `base`, on fixed ports (restarted where its peers
+/// and clients expect it).
+fn validator(i: usize, base: &Path, ports: (u16, u16), boot: Option<String>) -> NodeConfig {
 	NodeConfig {
-		chain: "local".into(),
-		args,
-		base_path: Some(base.join(VALIDATORS[i])),
 		p2p_port: Some(ports.1),
-		node_key: Some(node_key(i as u8 + 1)),
 		rpc_port: Some(ports.0),
+		..NodeConfig::local_validator(i, Some(base), boot)
 	}
 }
 

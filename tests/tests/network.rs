@@ -45,7 +45,7 @@ async fn four_validators_survive_a_loss_catch_up_refuse_strangers_and_admit_a_fi
 
 	// Stop dave: three of four validators still finalize.
 	let mut dave = others.pop().unwrap();
-	let dave_cfg = NodeConfig::local_validator(3, base, Some(&alice));
+	let dave_cfg = NodeConfig::local_validator(3, Some(base), Some(alice.multiaddr(1)));
 	assert!(dave.stop().success(), "dave exits cleanly");
 	drop(dave);
 	let (f1, _) = alice.finalized().await;
@@ -85,6 +85,7 @@ async fn four_validators_survive_a_loss_catch_up_refuse_strangers_and_admit_a_fi
 		p2p_port: None,
 		node_key: Some(node_key(5)),
 		rpc_port: None,
+		host: None,
 	};
 	eve_cfg.args.push("--name".into());
 	eve_cfg.args.push("eve".into());

@@ -6,7 +6,11 @@
 //! development key, a council of two, a demo node key and a lookup secret in the file.
 
 use codec::Encode;
-use healthchain_tests::{node_binary, runtime, HealthRpcClient, Node, NodeConfig};
+use healthchain_gateway::{node::DEVELOPMENT_SECRET_ON_LIVE_CHAIN, wire::LocalApiClient};
+use healthchain_tests::{
+	node_binary, runtime, DevIdp, GatewayPrep, GatewayProcess, GatewaySpec, HealthRpcClient, Node,
+	NodeConfig,
+};
 use jsonrpsee::{core::client::ClientT, rpc_params};
 use serde_json::Value;
 use sp_core::{
@@ -160,6 +164,7 @@ async fn a_validator_runs_a_production_network_from_the_operators_own_keys() {
 		p2p_port: None,
 		node_key: None,
 		rpc_port: None,
+		host: None,
 	})
 	.await;
 	let (finalized, _) = validator.wait_finalized(2).await;
@@ -183,6 +188,21 @@ async fn a_validator_runs_a_production_network_from_the_operators_own_keys() {
 	assert_eq!(hospital.gateways, vec![AccountId32::from_ss58check(&keys.gateway).unwrap()]);
 	let doctor = rpc.practitioner("MD20001".into()).await.unwrap().expect("the file's doctor");
 	assert_eq!(doctor.affiliations, vec!["H0100".to_string()]);
+
+	// A gateway configured with the published development lookup secret refuses this Live
+	// chain: it starts, but does nothing on the chain, and says why.
+	let gw = GatewayProcess::launch(
+		&validator.ws_url(),
+		GatewayPrep::new(),
+		GatewaySpec::new("H0100", "//HcProductionGateway", vec![]),
+		&DevIdp::new(),
+	)
+	.await;
+	let refused = gw.system().health().await.expect_err("no health on a Live chain");
+	assert!(refused.to_string().contains(DEVELOPMENT_SECRET_ON_LIVE_CHAIN), "{refused}");
+	let status = gw.system().status().await.expect("status answers");
+	assert!(!status.node.reachable, "{status:?}");
+	assert_eq!(gw.log().matches("development_secret_on_live_chain").count(), 1, "logged once");
 }
 
 #[test]

@@ -24,6 +24,7 @@ fn validator(name: &str, n: u8) -> NodeConfig {
 		p2p_port: None,
 		node_key: Some(node_key(n)),
 		rpc_port: None,
+		host: None,
 	}
 }
 

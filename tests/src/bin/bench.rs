@@ -58,7 +58,7 @@ use healthchain_tests::{
 		transactions::Payload,
 		utils::MultiAddress,
 	},
-	council_motion, key, node_key,
+	council_motion, key,
 	runtime::{
 		self,
 		runtime_types::{
@@ -1163,24 +1163,12 @@ async fn main() {
 	if a.chain == "dev" {
 		nodes.push(Node::start(dev_config("dev", a.pool.as_deref())).await);
 	} else {
-		let names = ["alice", "bob", "charlie", "dave"];
-		for (i, n) in names.iter().enumerate() {
-			let mut args = vec!["--validator".to_string(), format!("--{n}")];
+		for i in 0..4 {
+			let boot = (i > 0).then(|| nodes[0].multiaddr(1));
+			let mut cfg = NodeConfig::local_validator(i, None, boot);
 			if let Some(pool) = &a.pool {
-				args.extend(["--pool-type".to_string(), pool.clone()]);
+				cfg.args.extend(["--pool-type".to_string(), pool.clone()]);
 			}
-			if i > 0 {
-				args.push("--bootnodes".into());
-				args.push(nodes[0].multiaddr(1));
-			}
-			let cfg = NodeConfig {
-				chain: "local".into(),
-				args,
-				base_path: None,
-				p2p_port: None,
-				node_key: Some(node_key(i as u8 + 1)),
-				rpc_port: None,
-			};
 			nodes.push(Node::start(cfg).await);
 		}
 	}

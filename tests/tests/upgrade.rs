@@ -53,6 +53,31 @@ async fn raw(node: &Node, key: &[u8]) -> Option<Vec<u8>> {
 	value.map(|b| b.0)
 }
 
+/// The raw value at `key`, at block `n` of the node's best chain.
+async fn raw_at(node: &Node, key: &[u8], n: u64) -> Option<Vec<u8>> {
+	let at = node.block_hash(n).await.expect("the block");
+	let value: Option<Bytes> = node
+		.rpc()
+		.request("state_getStorage", rpc_params![Bytes(key.to_vec()), at])
+		.await
+		.expect("state_getStorage");
+	value.map(|b| b.0)
+}
+
+/// The spec version block `n` of the node's best chain runs.
+async fn spec_version_at(node: &Node, n: u64) -> u64 {
+	let at = node.block_hash(n).await.expect("the block");
+	let version: serde_json::Value =
+		node.rpc().request("state_getRuntimeVersion", rpc_params![at]).await.expect("version");
+	version["specVersion"].as_u64().expect("specVersion")
+}
+
+/// How many times the node logged running a versioned migration (once per block it executed
+/// with the migration: a fork at the upgrade's height makes it twice).
+fn migration_runs(node: &Node) -> usize {
+	node.log().matches("VersionedMigration migrating storage version from").count()
+}
+
 /// `HealthIds.PendingRebinds[id]` at the best block, decoded with the metadata's type.
 async fn pending_rebind(
 	client: &Client,
@@ -135,6 +160,7 @@ async fn the_council_upgrades_a_running_network_and_the_migration_runs_once() {
 	as_root(&client, RuntimeCall::System(SystemCall::set_code { code: next.to_vec() })).await;
 	println!("set_code motion carried {:?} after it was proposed", t0.elapsed());
 	let upgrade_block = client.best_number().await.expect("best block");
+	assert!(upgrade_block > before);
 
 	// Every node runs spec 105 and finalizes past the upgrade.
 	let t1 = Instant::now();
@@ -149,23 +175,41 @@ async fn the_council_upgrades_a_running_network_and_the_migration_runs_once() {
 		t1.elapsed()
 	);
 
-	// The migration ran: version 1, both entries decode as they were, nothing lost.
-	assert_eq!(raw(alice, &storage_version_key()).await, Some(1u16.encode()));
+	// The migration ran once, in the finalized chain's first block executed by spec 105: the
+	// block after the one that set the code (whose state holds the new code, so the runtime
+	// version at it is already 105). Storage version 0 up to the code's block, 1 from the
+	// next on; both entries decode as they were, nothing lost.
+	let (finalized, _) = alice.finalized().await;
+	let mut code_set = before;
+	while spec_version_at(alice, code_set).await < 105 {
+		code_set += 1;
+		assert!(code_set < finalized, "no finalized block set the code");
+	}
+	let (first, version) = (code_set + 1, storage_version_key());
+	assert_eq!(raw_at(alice, &version, code_set).await, Some(0u16.encode()));
+	for n in first..=finalized {
+		assert_eq!(raw_at(alice, &version, n).await, Some(1u16.encode()), "version 1 at #{n}");
+	}
 	for (id, original) in ids.into_iter().zip(&originals) {
 		let migrated = pending_rebind(&client, id).await.expect("the migrated rebind decodes");
 		assert!(!migrated.contested);
+		let key = pending_rebind_key(id);
 		assert_eq!(
-			raw(alice, &pending_rebind_key(id)).await.as_ref(),
+			raw_at(alice, &key, code_set).await.map(|v| v.len()),
+			Some(original.len() - 1),
+			"the old layout before the upgrade block"
+		);
+		assert_eq!(
+			raw(alice, &key).await.as_ref(),
 			Some(original),
 			"the rebind is byte for byte as it was before the rollback"
 		);
 	}
-	let log = alice.log();
-	assert_eq!(
-		log.matches("VersionedMigration migrating storage version from").count(),
-		1,
-		"the migration ran once on the validator; log tail:\n{}",
-		healthchain_tests::tail(&log, 40)
+	let runs = migration_runs(alice);
+	assert!(runs >= 1, "the node logged the migration");
+	println!(
+		"#{code_set} set the code; the migration ran in #{first}, the first block on spec 105 \
+		 (Alice executed {runs} block(s) at that height)"
 	);
 
 	// The long-lived client (made before the upgrade) still submits: the key cancels one
@@ -182,11 +226,7 @@ async fn the_council_upgrades_a_running_network_and_the_migration_runs_once() {
 		pending_rebind(&client, ids[0]).await.expect("decodes").contested,
 		"a contested rebind written after the upgrade stays contested"
 	);
-	assert_eq!(
-		alice.log().matches("VersionedMigration migrating storage version from").count(),
-		1,
-		"the migration did not run again"
-	);
+	assert_eq!(migration_runs(alice), runs, "the migration did not run again");
 
 	// A node started now syncs from genesis through the upgrade: it executes the old runtime,
 	// the upgrade block with the migration and the new runtime, and agrees on every state

@@ -45,8 +45,6 @@ pub trait WeightInfo {
 /// Weights for `pallet_access_log` using the runtime's database weights.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
-	/// Storage: `Participants::Roles` (r:1 w:0)
-	/// Proof: `Participants::Roles` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Participants::Hospitals` (r:1 w:0)
 	/// Proof: `Participants::Hospitals` (`max_values`: None, `max_size`: Some(358), added: 2833, mode: `MaxEncodedLen`)
 	/// Storage: `Participants::Practitioners` (r:1 w:0)
@@ -62,17 +60,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 16]`.
 	fn attest(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1337`
+		//  Measured:  `840`
 		//  Estimated: `4075`
-		// Minimum execution time: 61_382_000 picoseconds.
-		Weight::from_parts(78_277_032, 4075)
-			// Standard Error: 20_502
-			.saturating_add(Weight::from_parts(1_031_512, 0).saturating_mul(r.into()))
-			.saturating_add(T::DbWeight::get().reads(7_u64))
+		// Minimum execution time: 47_421_000 picoseconds.
+		Weight::from_parts(50_102_417, 4075)
+			// Standard Error: 2_203
+			.saturating_add(Weight::from_parts(528_313, 0).saturating_mul(r.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
-	/// Storage: `Participants::Roles` (r:1 w:0)
-	/// Proof: `Participants::Roles` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
 	/// Storage: `Participants::Hospitals` (r:1 w:0)
 	/// Proof: `Participants::Hospitals` (`max_values`: None, `max_size`: Some(358), added: 2833, mode: `MaxEncodedLen`)
 	/// Storage: `Participants::Practitioners` (r:1 w:0)
@@ -88,13 +84,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 100]`.
 	fn attest_batch(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1027 + n * (336 ±0)`
+		//  Measured:  `530 + n * (336 ±0)`
 		//  Estimated: `3823 + n * (3085 ±0)`
-		// Minimum execution time: 102_794_000 picoseconds.
-		Weight::from_parts(229_298_924, 3823)
-			// Standard Error: 410_869
-			.saturating_add(Weight::from_parts(39_229_581, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
+		// Minimum execution time: 48_593_000 picoseconds.
+		Weight::from_parts(49_674_000, 3823)
+			// Standard Error: 35_032
+			.saturating_add(Weight::from_parts(34_441_099, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3085).saturating_mul(n.into()))
@@ -104,15 +100,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 // For backwards compatibility and tests.
 impl WeightInfo for () {
 	fn attest(r: u32, ) -> Weight {
-		Weight::from_parts(78_277_032, 4075)
-			.saturating_add(Weight::from_parts(1_031_512, 0).saturating_mul(r.into()))
-			.saturating_add(RocksDbWeight::get().reads(7_u64))
+		Weight::from_parts(50_102_417, 4075)
+			.saturating_add(Weight::from_parts(528_313, 0).saturating_mul(r.into()))
+			.saturating_add(RocksDbWeight::get().reads(6_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn attest_batch(n: u32, ) -> Weight {
-		Weight::from_parts(229_298_924, 3823)
-			.saturating_add(Weight::from_parts(39_229_581, 0).saturating_mul(n.into()))
-			.saturating_add(RocksDbWeight::get().reads(3_u64))
+		Weight::from_parts(49_674_000, 3823)
+			.saturating_add(Weight::from_parts(34_441_099, 0).saturating_mul(n.into()))
+			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((4_u64).saturating_mul(n.into())))
 			.saturating_add(RocksDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3085).saturating_mul(n.into()))

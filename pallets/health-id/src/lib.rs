@@ -77,6 +77,10 @@ impl<T: Config> pallet_participants::PatientKeys<T::AccountId> for PatientContro
 	fn health_id_of(who: &T::AccountId) -> Option<healthchain_primitives::HealthId> {
 		Controllers::<T>::get(who)
 	}
+
+	fn binding_key(who: &T::AccountId) -> Option<alloc::vec::Vec<u8>> {
+		Some(Controllers::<T>::hashed_key_for(who))
+	}
 }
 
 #[frame_support::pallet]

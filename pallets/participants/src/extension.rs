@@ -14,10 +14,7 @@ use crate::{Allowance, CallPolicy, Config, Pallet, Usages, WeightInfo};
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use core::marker::PhantomData;
 use frame_support::{
-	dispatch::DispatchInfo,
-	pallet_prelude::TransactionSource,
-	traits::{Get, OriginTrait},
-	DefaultNoBound,
+	dispatch::DispatchInfo, pallet_prelude::TransactionSource, traits::OriginTrait, DefaultNoBound,
 };
 use scale_info::TypeInfo;
 use sp_runtime::{
@@ -162,7 +159,7 @@ pub enum QuotaVal<AccountId> {
 	/// Not signed: nothing to count.
 	Unsigned,
 	/// A signed transaction: the signer, the calls it counts for, and whether the signer was
-	/// found by its role (its patient binding was not read).
+	/// found by its role (a participant, not a patient's key).
 	Signed(AccountId, u32, bool),
 }
 
@@ -174,13 +171,14 @@ where
 	const IDENTIFIER: &'static str = "CheckNonce";
 	type Implicit = ();
 	type Val = QuotaVal<T::AccountId>;
-	/// The weight charged and not used: the patient-binding read of a participant signer.
+	/// The weight charged and not used: a participant signer is found by its role, which
+	/// costs less than a patient's key.
 	type Pre = Weight;
 
 	fn weight(&self, _: &<T as frame_system::Config>::RuntimeCall) -> Weight {
-		// Benchmarked for a patient signer (role miss, then the controller binding): the
-		// account's nonce, a quota override and the usage counter, the nonce and the counter
-		// written.
+		// Benchmarked for a patient signer (role miss, then the controller binding, both
+		// already read by the permission gate): the account's nonce, a quota override and the
+		// usage counter read, the nonce and the counter written.
 		T::WeightInfo::check_nonce_within_quota()
 	}
 
@@ -251,7 +249,12 @@ where
 			};
 		});
 		// The weight assumes the costliest signer, a patient's key, found after a role miss.
-		Ok(if by_role { T::DbWeight::get().reads(1) } else { Weight::zero() })
+		Ok(if by_role {
+			T::WeightInfo::check_nonce_within_quota()
+				.saturating_sub(T::WeightInfo::check_nonce_within_quota_by_role())
+		} else {
+			Weight::zero()
+		})
 	}
 
 	fn post_dispatch_details(

@@ -329,6 +329,13 @@ impl<T: crate::Config> BenchmarkHelper<T::AccountId, <T as frame_system::Config>
 pub trait PatientKeys<AccountId> {
 	/// The health ID `who` is the controller key of.
 	fn health_id_of(who: &AccountId) -> Option<healthchain_primitives::HealthId>;
+
+	/// The storage key [`PatientKeys::health_id_of`] reads for `who`, if it reads storage. The
+	/// quota extension's benchmarks whitelist it: the permission gate has read it in the same
+	/// transaction, so the node serves the quota's read from its cache.
+	fn binding_key(_who: &AccountId) -> Option<alloc::vec::Vec<u8>> {
+		None
+	}
 }
 
 impl<AccountId> PatientKeys<AccountId> for () {

@@ -55,6 +55,7 @@ pub trait WeightInfo {
 	fn check_permission_by_role() -> Weight;
 	fn check_permission(n: u32, ) -> Weight;
 	fn check_nonce_within_quota() -> Weight;
+	fn check_nonce_within_quota_by_role() -> Weight;
 }
 
 /// Weights for `pallet_participants` using the runtime's database weights.
@@ -70,8 +71,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `492`
 		//  Estimated: `3823`
-		// Minimum execution time: 21_512_000 picoseconds.
-		Weight::from_parts(24_006_000, 3823)
+		// Minimum execution time: 20_210_000 picoseconds.
+		Weight::from_parts(22_183_000, 3823)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -81,8 +82,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `671`
 		//  Estimated: `3823`
-		// Minimum execution time: 12_159_000 picoseconds.
-		Weight::from_parts(13_170_000, 3823)
+		// Minimum execution time: 10_675_000 picoseconds.
+		Weight::from_parts(11_707_000, 3823)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -94,8 +95,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1000`
 		//  Estimated: `3823`
-		// Minimum execution time: 16_855_000 picoseconds.
-		Weight::from_parts(18_247_000, 3823)
+		// Minimum execution time: 15_312_000 picoseconds.
+		Weight::from_parts(16_494_000, 3823)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -109,8 +110,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `968`
 		//  Estimated: `6072`
-		// Minimum execution time: 28_112_000 picoseconds.
-		Weight::from_parts(30_094_000, 6072)
+		// Minimum execution time: 25_619_000 picoseconds.
+		Weight::from_parts(27_291_000, 6072)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -124,8 +125,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1218`
 		//  Estimated: `6072`
-		// Minimum execution time: 28_722_000 picoseconds.
-		Weight::from_parts(32_048_000, 6072)
+		// Minimum execution time: 25_969_000 picoseconds.
+		Weight::from_parts(27_752_000, 6072)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -141,8 +142,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `677`
 		//  Estimated: `3823`
-		// Minimum execution time: 25_248_000 picoseconds.
-		Weight::from_parts(27_211_000, 3823)
+		// Minimum execution time: 23_175_000 picoseconds.
+		Weight::from_parts(24_907_000, 3823)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -156,8 +157,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `674`
 		//  Estimated: `3597`
-		// Minimum execution time: 21_992_000 picoseconds.
-		Weight::from_parts(23_666_000, 3597)
+		// Minimum execution time: 19_439_000 picoseconds.
+		Weight::from_parts(21_061_000, 3597)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -171,8 +172,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `547`
 		//  Estimated: `6072`
-		// Minimum execution time: 28_352_000 picoseconds.
-		Weight::from_parts(31_056_000, 6072)
+		// Minimum execution time: 25_748_000 picoseconds.
+		Weight::from_parts(27_592_000, 6072)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -182,8 +183,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_200_000 picoseconds.
-		Weight::from_parts(7_261_000, 0)
+		// Minimum execution time: 5_959_000 picoseconds.
+		Weight::from_parts(6_510_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Participants::LicensingAuthority` (r:1 w:0)
@@ -194,8 +195,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `324`
 		//  Estimated: `3773`
-		// Minimum execution time: 13_510_000 picoseconds.
-		Weight::from_parts(14_852_000, 3773)
+		// Minimum execution time: 12_188_000 picoseconds.
+		Weight::from_parts(13_190_000, 3773)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -207,8 +208,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `640`
 		//  Estimated: `3773`
-		// Minimum execution time: 15_934_000 picoseconds.
-		Weight::from_parts(17_616_000, 3773)
+		// Minimum execution time: 14_491_000 picoseconds.
+		Weight::from_parts(15_854_000, 3773)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -222,8 +223,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1060`
 		//  Estimated: `3823`
-		// Minimum execution time: 22_424_000 picoseconds.
-		Weight::from_parts(25_077_000, 3823)
+		// Minimum execution time: 21_102_000 picoseconds.
+		Weight::from_parts(22_744_000, 3823)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -235,8 +236,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `880`
 		//  Estimated: `3773`
-		// Minimum execution time: 18_527_000 picoseconds.
-		Weight::from_parts(20_530_000, 3773)
+		// Minimum execution time: 17_335_000 picoseconds.
+		Weight::from_parts(18_688_000, 3773)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -250,8 +251,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1077`
 		//  Estimated: `3823`
-		// Minimum execution time: 22_844_000 picoseconds.
-		Weight::from_parts(24_637_000, 3823)
+		// Minimum execution time: 21_171_000 picoseconds.
+		Weight::from_parts(22_724_000, 3823)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -261,8 +262,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `502`
 		//  Estimated: `3531`
-		// Minimum execution time: 8_142_000 picoseconds.
-		Weight::from_parts(8_924_000, 3531)
+		// Minimum execution time: 7_511_000 picoseconds.
+		Weight::from_parts(8_172_000, 3531)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 	/// Storage: `Participants::Roles` (r:1 w:0)
@@ -278,31 +279,42 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `833 + n * (171 ±0)`
 		//  Estimated: `3823 + n * (2598 ±0)`
-		// Minimum execution time: 35_163_000 picoseconds.
-		Weight::from_parts(37_035_000, 3823)
-			// Standard Error: 58_558
-			.saturating_add(Weight::from_parts(16_520_912, 0).saturating_mul(n.into()))
+		// Minimum execution time: 25_128_000 picoseconds.
+		Weight::from_parts(7_217_945, 3823)
+			// Standard Error: 8_758
+			.saturating_add(Weight::from_parts(12_561_793, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2598).saturating_mul(n.into()))
 	}
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
-	/// Storage: `Participants::Roles` (r:1 w:0)
-	/// Proof: `Participants::Roles` (`max_values`: None, `max_size`: Some(66), added: 2541, mode: `MaxEncodedLen`)
-	/// Storage: `HealthIds::Controllers` (r:1 w:0)
-	/// Proof: `HealthIds::Controllers` (`max_values`: None, `max_size`: Some(80), added: 2555, mode: `MaxEncodedLen`)
 	/// Storage: `Participants::QuotaOverrides` (r:1 w:0)
 	/// Proof: `Participants::QuotaOverrides` (`max_values`: None, `max_size`: Some(21), added: 2496, mode: `MaxEncodedLen`)
 	/// Storage: `Participants::Usages` (r:1 w:1)
 	/// Proof: `Participants::Usages` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn check_nonce_within_quota() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `735`
-		//  Estimated: `3545`
-		// Minimum execution time: 27_731_000 picoseconds.
-		Weight::from_parts(35_593_000, 3545)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		//  Measured:  `45`
+		//  Estimated: `3529`
+		// Minimum execution time: 18_317_000 picoseconds.
+		Weight::from_parts(19_389_000, 3529)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Participants::QuotaOverrides` (r:1 w:0)
+	/// Proof: `Participants::QuotaOverrides` (`max_values`: None, `max_size`: Some(21), added: 2496, mode: `MaxEncodedLen`)
+	/// Storage: `Participants::Usages` (r:1 w:1)
+	/// Proof: `Participants::Usages` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	fn check_nonce_within_quota_by_role() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `82`
+		//  Estimated: `3529`
+		// Minimum execution time: 17_396_000 picoseconds.
+		Weight::from_parts(18_438_000, 3529)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 }
@@ -310,88 +322,93 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 // For backwards compatibility and tests.
 impl WeightInfo for () {
 	fn admit_hospital() -> Weight {
-		Weight::from_parts(24_006_000, 3823)
+		Weight::from_parts(22_183_000, 3823)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn set_hospital_status() -> Weight {
-		Weight::from_parts(13_170_000, 3823)
+		Weight::from_parts(11_707_000, 3823)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_consent_policy() -> Weight {
-		Weight::from_parts(18_247_000, 3823)
+		Weight::from_parts(16_494_000, 3823)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn add_gateway() -> Weight {
-		Weight::from_parts(30_094_000, 6072)
+		Weight::from_parts(27_291_000, 6072)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn remove_gateway() -> Weight {
-		Weight::from_parts(32_048_000, 6072)
+		Weight::from_parts(27_752_000, 6072)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn admit_registrar() -> Weight {
-		Weight::from_parts(27_211_000, 3823)
+		Weight::from_parts(24_907_000, 3823)
 			.saturating_add(RocksDbWeight::get().reads(4_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn remove_registrar() -> Weight {
-		Weight::from_parts(23_666_000, 3597)
+		Weight::from_parts(21_061_000, 3597)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn set_licensing_authority() -> Weight {
-		Weight::from_parts(31_056_000, 6072)
+		Weight::from_parts(27_592_000, 6072)
 			.saturating_add(RocksDbWeight::get().reads(5_u64))
 			.saturating_add(RocksDbWeight::get().writes(5_u64))
 	}
 	fn set_quota() -> Weight {
-		Weight::from_parts(7_261_000, 0)
+		Weight::from_parts(6_510_000, 0)
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn license_practitioner() -> Weight {
-		Weight::from_parts(14_852_000, 3773)
+		Weight::from_parts(13_190_000, 3773)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn set_licence_status() -> Weight {
-		Weight::from_parts(17_616_000, 3773)
+		Weight::from_parts(15_854_000, 3773)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn affiliate_practitioner() -> Weight {
-		Weight::from_parts(25_077_000, 3823)
+		Weight::from_parts(22_744_000, 3823)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn end_affiliation() -> Weight {
-		Weight::from_parts(20_530_000, 3773)
+		Weight::from_parts(18_688_000, 3773)
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn accept_terms() -> Weight {
-		Weight::from_parts(24_637_000, 3823)
+		Weight::from_parts(22_724_000, 3823)
 			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 	fn check_permission_by_role() -> Weight {
-		Weight::from_parts(8_924_000, 3531)
+		Weight::from_parts(8_172_000, 3531)
 			.saturating_add(RocksDbWeight::get().reads(1_u64))
 	}
 	fn check_permission(n: u32, ) -> Weight {
-		Weight::from_parts(37_035_000, 3823)
-			.saturating_add(Weight::from_parts(16_520_912, 0).saturating_mul(n.into()))
+		Weight::from_parts(7_217_945, 3823)
+			.saturating_add(Weight::from_parts(12_561_793, 0).saturating_mul(n.into()))
 			.saturating_add(RocksDbWeight::get().reads(2_u64))
 			.saturating_add(RocksDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2598).saturating_mul(n.into()))
 	}
 	fn check_nonce_within_quota() -> Weight {
-		Weight::from_parts(35_593_000, 3545)
-			.saturating_add(RocksDbWeight::get().reads(5_u64))
+		Weight::from_parts(19_389_000, 3529)
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
+			.saturating_add(RocksDbWeight::get().writes(2_u64))
+	}
+	fn check_nonce_within_quota_by_role() -> Weight {
+		Weight::from_parts(18_438_000, 3529)
+			.saturating_add(RocksDbWeight::get().reads(3_u64))
 			.saturating_add(RocksDbWeight::get().writes(2_u64))
 	}
 }

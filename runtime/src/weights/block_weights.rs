@@ -30,17 +30,17 @@ parameter_types! {
 	/// Calculated by multiplying the *Average* with `1.0` and adding `0`.
 	///
 	/// Stats nanoseconds:
-	///   Min, Max: 142_923, 261_110
-	///   Average:  156_957
-	///   Median:   146_598
-	///   Std-Dev:  22486.59
+	///   Min, Max: 132_167, 291_935
+	///   Average:  149_435
+	///   Median:   134_962
+	///   Std-Dev:  24511.34
 	///
 	/// Percentiles nanoseconds:
-	///   99th: 232_658
-	///   95th: 203_043
-	///   75th: 155_912
+	///   99th: 239_187
+	///   95th: 183_674
+	///   75th: 168_331
 	pub const BlockExecutionWeight: Weight =
-		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(156_957), 0);
+		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(149_435), 0);
 }
 
 #[cfg(test)]

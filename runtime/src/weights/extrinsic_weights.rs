@@ -30,17 +30,17 @@ parameter_types! {
 	/// Calculated by multiplying the *Average* with `1.0` and adding `0`.
 	///
 	/// Stats nanoseconds:
-	///   Min, Max: 78_119, 103_285
-	///   Average:  84_703
-	///   Median:   81_571
-	///   Std-Dev:  6839.23
+	///   Min, Max: 71_762, 76_097
+	///   Average:  73_112
+	///   Median:   73_046
+	///   Std-Dev:  736.91
 	///
 	/// Percentiles nanoseconds:
-	///   99th: 101_631
-	///   95th: 99_343
-	///   75th: 84_068
+	///   99th: 76_033
+	///   95th: 74_570
+	///   75th: 73_378
 	pub const ExtrinsicBaseWeight: Weight =
-		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(84_703), 0);
+		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(73_112), 0);
 }
 
 #[cfg(test)]

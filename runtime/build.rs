@@ -6,8 +6,10 @@
 //!   and it would answer `Benchmark_dispatch_benchmark` through `state_call` to anyone who
 //!   can reach a node's RPC.)
 //! - `bench_wasm_binary.rs` (`bench::WASM_BINARY`), only when this crate is built with
-//!   `runtime-benchmarks` (the node is): the same runtime with the benchmarks, for the node's
-//!   `benchmark` subcommands (`scripts/weights`).
+//!   `bench-wasm` (the node's `benchmark-cli` build, which `scripts/weights` makes): the same
+//!   runtime with the benchmarks, for the node's `benchmark` subcommands. The everyday build
+//!   (`--workspace`: the node, the tests) compiles the benchmarks natively, for the pallets'
+//!   benchmark tests, but never builds this wasm.
 //! - `next_wasm_binary.rs` (`next::WASM_BINARY`): the next release, with
 //!   `increment-spec-version` (`spec_version` one higher), without benchmarks, as an upgrade
 //!   is shipped. The upgrade test (`tests/tests/upgrade.rs`) hands it to a running network by
@@ -21,12 +23,14 @@ fn main() {
 
 		// The wasm builder forwards every feature of this crate that the native build
 		// enabled: it reads `CARGO_FEATURE_*`.
-		if cfg!(feature = "runtime-benchmarks") {
+		if cfg!(feature = "bench-wasm") {
 			WasmBuilder::init_with_defaults().set_file_name("bench_wasm_binary.rs").build();
 		}
 		// The other two are built without the benchmarking features. A build script is
 		// single-threaded, so changing its own environment here is sound.
-		for feature in ["RUNTIME_BENCHMARKS", "FRAME_BENCHMARKING", "FRAME_SYSTEM_BENCHMARKING"] {
+		for feature in
+			["RUNTIME_BENCHMARKS", "FRAME_BENCHMARKING", "FRAME_SYSTEM_BENCHMARKING", "BENCH_WASM"]
+		{
 			std::env::remove_var(format!("CARGO_FEATURE_{feature}"));
 		}
 		WasmBuilder::build_using_defaults();

@@ -30,6 +30,24 @@ apt_install() {
 		|| die "could not install $* (Debian packages); install it and run again"
 }
 
+# Links the host's binaries (the node, the gateway, some forty test binaries) with mold instead
+# of GNU ld, where mold is installed (ensure_prerequisites installs it from Debian's packages).
+# Only the host target's flags change: the runtime's wasm is linked by rust-lld as before. Every
+# script sets the same flags (they are part of every crate's fingerprint): a plain `cargo build`
+# without them rebuilds the tree.
+use_mold() {
+	command -v mold >/dev/null 2>&1 || return 0
+	local triple
+	triple="$(rustc -vV | sed -n 's/^host: //p')"
+	case "$triple" in
+	x86_64-unknown-linux-gnu | aarch64-unknown-linux-gnu)
+		local var="CARGO_TARGET_$(echo "$triple" | tr 'a-z-' 'A-Z_')_RUSTFLAGS"
+		export "$var=-C link-arg=-fuse-ld=mold"
+		;;
+	esac
+}
+use_mold
+
 # Installs whatever is missing to build the node: idempotent.
 ensure_prerequisites() {
 	command -v cargo >/dev/null 2>&1 || die "cargo not found: install Rust with rustup (https://rustup.rs)"
@@ -37,6 +55,8 @@ ensure_prerequisites() {
 	command -v protoc >/dev/null 2>&1 || apt_install protobuf-compiler
 	command -v protoc >/dev/null 2>&1 || die "protoc still missing after installing protobuf-compiler"
 	command -v cc >/dev/null 2>&1 || apt_install build-essential
+	command -v mold >/dev/null 2>&1 || apt_install mold
+	use_mold
 	if ! rustup target list --installed 2>/dev/null | grep -qx wasm32v1-none; then
 		say "adding the wasm32v1-none target"
 		rustup target add wasm32v1-none || die "rustup could not add the wasm32v1-none target"

@@ -50,6 +50,9 @@ pub mod codes {
 	pub const ERASED: i32 = 4042;
 	/// No such record here.
 	pub const UNKNOWN_RECORD: i32 = 4043;
+	/// The record is no longer live in the patient's record log (superseded or revoked since
+	/// it was attested): not served.
+	pub const NOT_LIVE: i32 = 4044;
 	/// A ciphertext does not match its anchored hash or fails authentication.
 	pub const INTEGRITY: i32 = 4050;
 	/// Nothing to fetch.

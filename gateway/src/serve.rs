@@ -1,7 +1,8 @@
 //! `serve`: a peer gateway asks this (source) gateway for records. The chain's source rule
 //! must still let this hospital serve the patient, and the requester's attestation must be
 //! in the finalized access log (hash chain verified), recent, made by the requester, and name
-//! every record and its category. The records are then sealed for the requester
+//! every record and its category; every record must still be live in the finalized record
+//! log (not superseded or revoked since). The records are then sealed for the requester
 //! (X25519), who checks each ciphertext against its anchored hash before decrypting
 //! ([`open_records`]).
 
@@ -109,6 +110,23 @@ impl Gateway {
 				)));
 			}
 			bytes += meta.size as u64;
+		}
+		// Each record is still live in the patient's finalized record log, as this hospital
+		// anchored it: never superseded or revoked since it was attested (the chain checked it
+		// when the attestation was made; the log is asked again here, at serve time).
+		let live = self.node.live_records(id).await?;
+		for hash in &req.records {
+			let ours = live.iter().any(|r| {
+				r.content_hash == *hash
+					&& healthchain_client::rpc::text(&r.hospital) == self.hospital()
+			});
+			if !ours {
+				warn!("serve_refused", {"healthId": id, "requester": req.requester, "contentHash": hash, "reason": "not live"});
+				return Err(err(
+					codes::NOT_LIVE,
+					format!("record {hash:?} is no longer live in the patient's record log"),
+				));
+			}
 		}
 		if req.records.len() > 1 && bytes > MAX_SERVE_BYTES {
 			return Err(bad(format!(

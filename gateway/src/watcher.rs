@@ -259,8 +259,9 @@ impl Gateway {
 	/// Revokes, with reason `Erased`, the anchors of shredded records until the chain holds
 	/// each revocation (a revocation already in the finalized log is not sent twice).
 	pub async fn revoke_due(&self) {
-		// The anchors this hospital already revoked as erased, per patient: one log read per
-		// patient and pass, however many of its records are due.
+		// The anchors this hospital already revoked, per patient (as erased, or earlier for
+		// another reason: the chain takes one revocation of a record, so either settles it):
+		// one log read per patient and pass, however many of its records are due.
 		let mut revoked: BTreeMap<HealthId, BTreeSet<H256>> = BTreeMap::new();
 		for (hash, health_id) in self.store.revoke_due() {
 			let content_hash = H256(hash);
@@ -268,10 +269,12 @@ impl Gateway {
 				match self.node.record_log(health_id).await {
 					Ok(log) => {
 						let erased = log.into_iter().filter_map(|(_, e)| match e.op {
-							RecordOp::Revoke {
-								content_hash: h,
-								reason: RevocationReason::Erased,
-							} if healthchain_client::rpc::text(&e.hospital) == self.hospital() => Some(h),
+							RecordOp::Revoke { content_hash: h, .. }
+								if healthchain_client::rpc::text(&e.hospital)
+									== self.hospital() =>
+							{
+								Some(h)
+							},
 							_ => None,
 						});
 						slot.insert(erased.collect());

@@ -20,6 +20,7 @@ pub enum Runtime {
 	/// The runtime as networks run it, without benchmarks: every chain spec of a network.
 	Network,
 	/// The same runtime with `runtime-benchmarks`: only for the `benchmark` subcommands.
+	#[cfg_attr(not(feature = "benchmark-cli"), allow(dead_code))]
 	Benchmarks,
 }
 
@@ -29,11 +30,11 @@ impl Runtime {
 		let skipped = "The runtime wasm is not available: the node was built with SKIP_WASM_BUILD";
 		match self {
 			Runtime::Network => healthchain_runtime::WASM_BINARY.ok_or_else(|| skipped.into()),
-			#[cfg(feature = "runtime-benchmarks")]
+			#[cfg(feature = "benchmark-cli")]
 			Runtime::Benchmarks => healthchain_runtime::bench::WASM_BINARY
 				.ok_or_else(|| format!("{skipped} (benchmarking runtime)")),
-			#[cfg(not(feature = "runtime-benchmarks"))]
-			Runtime::Benchmarks => Err("The node was built without the runtime-benchmarks feature".into()),
+			#[cfg(not(feature = "benchmark-cli"))]
+			Runtime::Benchmarks => Err("The node was built without the benchmark-cli feature".into()),
 		}
 	}
 }

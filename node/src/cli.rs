@@ -34,7 +34,8 @@ pub enum Subcommand {
 	Revert(sc_cli::RevertCmd),
 
 	/// Sub-commands concerned with benchmarking (`benchmark pallet`, `machine`, `block`,
-	/// `storage`).
+	/// `storage`): only in a node built with `--features benchmark-cli` (`scripts/weights`).
+	#[cfg(feature = "benchmark-cli")]
 	#[command(subcommand)]
 	Benchmark(frame_benchmarking_cli::BenchmarkCmd),
 

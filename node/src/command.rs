@@ -1,11 +1,13 @@
 //! Dispatches the command line to the node or to a subcommand.
 
+#[cfg(feature = "benchmark-cli")]
+use crate::benchmarking::{inherent_benchmark_data, RemarkBuilder};
 use crate::{
-	benchmarking::{inherent_benchmark_data, RemarkBuilder},
 	chain_spec,
 	cli::{Cli, Subcommand},
 	service,
 };
+#[cfg(feature = "benchmark-cli")]
 use frame_benchmarking_cli::{BenchmarkCmd, ExtrinsicFactory, SUBSTRATE_REFERENCE_HARDWARE};
 use healthchain_runtime::opaque::Block;
 use sc_cli::SubstrateCli;
@@ -40,6 +42,7 @@ impl SubstrateCli for Cli {
 	/// subcommands they carry the same runtime built with its benchmarks instead.
 	fn load_spec(&self, id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
 		let runtime = match self.subcommand {
+			#[cfg(feature = "benchmark-cli")]
 			Some(Subcommand::Benchmark(_)) => chain_spec::Runtime::Benchmarks,
 			_ => chain_spec::Runtime::Network,
 		};
@@ -138,19 +141,14 @@ pub fn run() -> sc_cli::Result<()> {
 				Ok((cmd.run(client, backend, Some(aux_revert)), task_manager))
 			})
 		},
+		#[cfg(feature = "benchmark-cli")]
 		Some(Subcommand::Benchmark(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| match cmd {
-				BenchmarkCmd::Pallet(cmd) => {
-					if !cfg!(feature = "runtime-benchmarks") {
-						return Err("Runtime benchmarking wasn't enabled when building the node. \
-							You can enable it with `--features runtime-benchmarks`."
-							.into());
-					}
-					cmd.run_with_spec::<sp_runtime::traits::HashingFor<Block>, ()>(Some(
+				BenchmarkCmd::Pallet(cmd) => cmd
+					.run_with_spec::<sp_runtime::traits::HashingFor<Block>, ()>(Some(
 						config.chain_spec,
-					))
-				},
+					)),
 				BenchmarkCmd::Block(cmd) => {
 					let PartialComponents { client, .. } = service::new_partial(&config)?;
 					cmd.run(client)

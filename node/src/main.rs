@@ -5,11 +5,13 @@
 // ones polkadot-sdk's service and CLI builders impose.
 #![allow(clippy::result_large_err)]
 
+#[cfg(feature = "benchmark-cli")]
 mod benchmarking;
 mod chain_spec;
 mod cli;
 mod command;
 mod metrics;
+mod positions;
 mod production;
 mod rpc;
 mod service;

@@ -111,14 +111,7 @@ fn failed_attestation(error: &DispatchError) -> Option<AttestRefusal> {
 	if module.index as usize != access_log {
 		return None;
 	}
-	use pallet_access_log::Error;
-	match Error::<Runtime>::decode(&mut &module.error[..]).ok()? {
-		Error::AccessDenied(reason) => Some(AttestRefusal::AccessDenied(reason)),
-		Error::ConsentRequestNeeded => Some(AttestRefusal::ConsentRequestNeeded),
-		Error::NoRecords => Some(AttestRefusal::NoRecords),
-		Error::DuplicateRecord => Some(AttestRefusal::DuplicateRecord),
-		_ => None,
-	}
+	pallet_access_log::Error::<Runtime>::decode(&mut &module.error[..]).ok()?.refusal()
 }
 
 fn read<T: Decode>(client: &FullClient, hash: Hash, key: Vec<u8>) -> Option<T> {
@@ -126,17 +119,24 @@ fn read<T: Decode>(client: &FullClient, hash: Hash, key: Vec<u8>) -> Option<T> {
 	T::decode(&mut &data.0[..]).ok()
 }
 
-fn observe(client: &FullClient, metrics: &Metrics, hash: Hash) {
+/// The events of block `hash`, decoded with this node's runtime types; `None` (logged) where
+/// they do not decode (a block of another runtime) or the state is gone.
+pub fn block_events(client: &FullClient, hash: Hash) -> Option<Vec<RuntimeEvent>> {
 	// `System.Events` (the storage item is private to frame-system; its key is public).
 	let system = <healthchain_runtime::System as PalletInfoAccess>::name();
 	let key = frame_support::storage::storage_prefix(system.as_bytes(), b"Events").to_vec();
 	type Records = Vec<frame_system::EventRecord<RuntimeEvent, Hash>>;
-	let Some(events) = read::<Records>(client, hash, key) else {
+	let events = read::<Records>(client, hash, key);
+	if events.is_none() {
 		log::warn!(target: "healthchain-metrics", "events of block {hash} do not decode; skipped");
-		return;
-	};
-	for record in events {
-		match record.event {
+	}
+	Some(events?.into_iter().map(|r| r.event).collect())
+}
+
+fn observe(client: &FullClient, metrics: &Metrics, hash: Hash) {
+	let Some(events) = block_events(client, hash) else { return };
+	for event in events {
+		match event {
 			RuntimeEvent::AccessLog(pallet_access_log::Event::AccessAttested { entry, .. }) => {
 				let basis = match entry.basis {
 					AccessBasis::Enrolment => "enrolment",

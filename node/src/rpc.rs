@@ -157,9 +157,12 @@ fn walk_log<S: OffchainStorage>(
 	Ok((out, cursor))
 }
 
-/// Whether `cursor` is a head of the canonical log that ends at `head`: walking back from
-/// `head` reaches it. A head written by a block of an abandoned fork is in the index too, but
-/// never on this walk. Costs one index read per entry between the two.
+/// Whether `cursor` is a head of the canonical log that ends at `head`. A head written by a
+/// block of an abandoned fork is in the index too, but never canonical. Where the node
+/// recorded the finalized position of the cursor's entry ([`crate::positions`]) one read
+/// decides (O(1), whatever the log's length); otherwise (an entry not finalized yet, or
+/// finalized before the node recorded positions) walking back from `head` must reach it, one
+/// index read per entry between the two.
 fn is_canonical_cursor<S: OffchainStorage>(
 	offchain: &S,
 	kind: LogKind,
@@ -173,6 +176,14 @@ fn is_canonical_cursor<S: OffchainStorage>(
 	let Some(target) = fetch_indexed(offchain, kind, id, &cursor) else {
 		return Ok(false);
 	};
+	if let Some(finalized) = crate::positions::finalized_head(offchain, kind, id, target.index) {
+		// Finalized entries are in every chain the RPC serves (best or finalized): the cursor
+		// is canonical exactly when it is the finalized head at its position, and the log
+		// being served reaches that far.
+		let in_served_log =
+			fetch_indexed(offchain, kind, id, &head).is_some_and(|h| h.index >= target.index);
+		return Ok(finalized == cursor && in_served_log);
+	}
 	let mut at = head;
 	while at != H256::zero() {
 		if at == cursor {
@@ -486,5 +497,85 @@ mod tests {
 		);
 		let err = walk_log(&db, LogKind::Access, &id, h1.head, 10).unwrap_err();
 		assert_eq!(err.code(), codes::INDEX_INCOMPLETE);
+	}
+
+	/// An offchain storage that counts its reads.
+	#[derive(Clone)]
+	struct Counting(
+		sp_core::offchain::storage::InMemOffchainStorage,
+		std::sync::Arc<std::sync::atomic::AtomicU64>,
+	);
+	impl Counting {
+		fn reset(&self) {
+			self.1.store(0, std::sync::atomic::Ordering::Relaxed)
+		}
+		fn count(&self) -> u64 {
+			self.1.load(std::sync::atomic::Ordering::Relaxed)
+		}
+	}
+	impl OffchainStorage for Counting {
+		fn set(&mut self, prefix: &[u8], key: &[u8], value: &[u8]) {
+			self.0.set(prefix, key, value)
+		}
+		fn remove(&mut self, prefix: &[u8], key: &[u8]) {
+			self.0.remove(prefix, key)
+		}
+		fn get(&self, prefix: &[u8], key: &[u8]) -> Option<Vec<u8>> {
+			self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+			self.0.get(prefix, key)
+		}
+		fn compare_and_set(
+			&mut self,
+			prefix: &[u8],
+			key: &[u8],
+			old: Option<&[u8]>,
+			new: &[u8],
+		) -> bool {
+			self.0.compare_and_set(prefix, key, old, new)
+		}
+	}
+
+	/// Issue 28: paging a long log costs the page, not the log. On a 100,000-entry log whose
+	/// positions the node recorded as finalized, checking a cursor anywhere takes the same few
+	/// reads; without positions the walk from the head costs one read per entry in between.
+	#[test]
+	fn a_cursor_deep_in_a_long_log_is_checked_in_constant_reads() {
+		const ENTRIES: u64 = 100_000;
+		let mut db = sp_core::offchain::storage::InMemOffchainStorage::default();
+		let id = HealthId([5; 32]);
+		let mut log = LogHead::default();
+		let mut heads = Vec::with_capacity(ENTRIES as usize);
+		let mut finalized = Vec::new();
+		for i in 0..ENTRIES {
+			log = index(&mut db, &id, &log, &i.to_le_bytes());
+			heads.push(log.head);
+			finalized.push((LogKind::Access, id, i, log.head));
+		}
+		// A fork's entry at position 10, never finalized.
+		let fork = index(&mut db, &id, &LogHead { count: 10, head: heads[9] }, b"fork");
+		let mut db = Counting(db, Default::default());
+		let reads = |db: &Counting, cursor: H256| {
+			db.reset();
+			let ok = is_canonical_cursor(db, LogKind::Access, &id, log.head, cursor).unwrap();
+			(ok, db.count())
+		};
+		// Without recorded positions: the walk, proportional to the distance from the head.
+		let (ok, walked) = reads(&db, heads[10]);
+		assert!(ok);
+		assert!(walked >= ENTRIES - 10, "the walk reads every entry in between: {walked}");
+		crate::positions::record(&mut db, &finalized);
+		// With them: a handful of reads, wherever the cursor is.
+		for at in [10usize, 50_000, 99_998] {
+			let (ok, n) = reads(&db, heads[at]);
+			assert!(ok, "entry {at} is canonical");
+			assert!(n <= 3, "cursor at {at}: {n} reads");
+		}
+		let (ok, n) = reads(&db, fork.head);
+		assert!(!ok && n <= 3, "the fork's entry is refused in {n} reads");
+		// A page after the cursor: the page's entries and no more.
+		db.reset();
+		let (page, _) = walk_log(&db, LogKind::Access, &id, heads[10], 20).unwrap();
+		assert_eq!((page.len(), db.count()), (11, 11), "O(page) reads for the page");
+		println!("cursor check: {walked} reads by walking, at most 3 with finalized positions");
 	}
 }

@@ -231,6 +231,15 @@ pub fn new_full<
 		);
 	}
 
+	// The finalized log positions the `health_*` RPC pages with (`positions.rs`).
+	if let Some(offchain) = backend.offchain_storage() {
+		task_manager.spawn_handle().spawn(
+			"healthchain-log-positions",
+			None,
+			crate::positions::run(client.clone(), offchain),
+		);
+	}
+
 	let rpc_extensions_builder = {
 		let client = client.clone();
 		let pool = transaction_pool.clone();

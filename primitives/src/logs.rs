@@ -219,6 +219,11 @@ pub enum AttestRefusal {
 	NoRecords,
 	/// A record hash is named twice.
 	DuplicateRecord,
+	/// A named record is not live in the patient's record log: never anchored for the
+	/// patient, superseded or revoked.
+	RecordNotLive,
+	/// A named record's category is not among the categories the access asks for.
+	RecordOutsideCategories,
 }
 
 /// Which log.
@@ -253,6 +258,23 @@ pub fn index_key(kind: LogKind, health_id: &HealthId, head_after: &H256) -> Vec<
 	key.extend_from_slice(tag);
 	key.extend_from_slice(&health_id.0);
 	key.extend_from_slice(head_after.as_bytes());
+	key
+}
+
+/// The node-local key under which a node records the head after entry `index` of
+/// `health_id`'s log once the block holding that entry is finalized (a finalized position
+/// never changes). With it the node's RPC checks a page cursor in one read instead of walking
+/// the log back from its head (`node/src/positions.rs` writes it, `node/src/rpc.rs` reads it).
+/// Written by the node, never by the runtime, under the same persistent offchain prefix.
+pub fn position_key(kind: LogKind, health_id: &HealthId, index: u64) -> Vec<u8> {
+	let tag: &[u8] = match kind {
+		LogKind::Records => b"healthchain/pos/rec/",
+		LogKind::Access => b"healthchain/pos/acc/",
+	};
+	let mut key = Vec::with_capacity(tag.len() + 40);
+	key.extend_from_slice(tag);
+	key.extend_from_slice(&health_id.0);
+	key.extend_from_slice(&index.to_be_bytes());
 	key
 }
 

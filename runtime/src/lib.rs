@@ -17,8 +17,8 @@
 include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
 /// The same runtime built with `runtime-benchmarks`, for the node's `benchmark` subcommands
-/// only: no chain spec of a network carries it (see `build.rs`).
-#[cfg(all(feature = "std", feature = "runtime-benchmarks"))]
+/// only (feature `bench-wasm`): no chain spec of a network carries it (see `build.rs`).
+#[cfg(all(feature = "std", feature = "bench-wasm"))]
 pub mod bench {
 	include!(concat!(env!("OUT_DIR"), "/bench_wasm_binary.rs"));
 }
@@ -104,7 +104,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("healthchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("healthchain"),
 	authoring_version: 1,
-	spec_version: 104,
+	spec_version: 105,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -120,7 +120,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("healthchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("healthchain"),
 	authoring_version: 1,
-	spec_version: 105,
+	spec_version: 106,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -404,6 +404,8 @@ impl pallet_participants::Config for Runtime {
 	type RegistrarQuota = RegistrarQuota;
 	type LicensingAuthorityQuota = LicensingAuthorityQuota;
 	type OperatorQuota = OperatorQuota;
+	/// At most two of a patient's protective calls (withdraw, cancel a rebind...) a block.
+	type ProtectiveCallsPerBlock = frame_support::traits::ConstU32<2>;
 	type WeightInfo = pallet_participants::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = configs::permissions::benchmark_cases::GateWorstCases;
@@ -433,6 +435,9 @@ parameter_types! {
 	/// An emergency access not reviewed within 72 hours is listed for the licensing
 	/// authority.
 	pub const ReviewDeadline: u64 = 72 * 60 * 60 * 1000;
+	/// The licensing authority can overturn a `Justified` review for 90 days after the access
+	/// ended; the reviewed access stays in state that long.
+	pub const OverturnWindow: u64 = 90 * 24 * 60 * 60 * 1000;
 	/// An assistance session lasts 30 minutes.
 	pub const AssistanceDuration: u64 = 30 * 60 * 1000;
 }
@@ -449,6 +454,7 @@ impl pallet_consent::Config for Runtime {
 	type MaxPendingPerHospital = ConstU32<4>;
 	type MaxUnreviewedEmergencies = ConstU32<10>;
 	type ReviewDeadline = ReviewDeadline;
+	type OverturnWindow = OverturnWindow;
 	type AssistanceDuration = AssistanceDuration;
 	type WeightInfo = pallet_consent::weights::SubstrateWeight<Runtime>;
 }
@@ -597,7 +603,10 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 /// - `pallet_health_id` 0 to 1 (from spec 102): pending rebinds gained `contested`; the old
 ///   entries are kept, uncontested.
 #[allow(unused_parens)]
-type Migrations = (pallet_health_id::migrations::v1::MigrateV0ToV1<Runtime>,);
+type Migrations = (
+	pallet_health_id::migrations::v1::MigrateV0ToV1<Runtime>,
+	pallet_health_id::migrations::v2::MigrateV1ToV2<Runtime>,
+);
 
 /// Executive: dispatches to the pallets.
 pub type Executive = frame_executive::Executive<

@@ -237,7 +237,7 @@ async function generateActivity(api) {
     ['participants.acceptTerms', dave, tx.participants.acceptTerms(licence)],
     ['participants.affiliatePractitioner (new)', gateway3, tx.participants.affiliatePractitioner(licence)],
     ['consent.requestAccess (Eve for MD10002)', eve, tx.consent.requestAccess(p1, 'MD10002', ['Diagnosis', 'Medication'], 'Treatment', null)],
-    ['sudo(participants.removeRegistrar)', alice, sudo(tx.participants.removeRegistrar(registrar2.address))],
+    ['sudo(participants.setRegistrarStatus)', alice, sudo(tx.participants.setRegistrarStatus(registrar2.address, true))],
   ]);
   const request1 = findEvent(e, 'consent', 'AccessRequested').data.requestId;
   await stage(api, 'F', [
@@ -261,23 +261,26 @@ async function generateActivity(api) {
   const proposed = findEvent(g, 'council', 'Proposed').data;
   await stage(api, 'H', [
     ['consent.respond (refuse)', patient1, tx.consent.respond(request2, false)],
-    ['accessLog.attest (Eve, grant)', eve, tx.accessLog.attest(p1, 'MD10002', ['Diagnosis'], [recordA], 'Treatment')],
-    ['accessLog.attest (Dave, enrolment)', dave, tx.accessLog.attest(p1, 'MD10001', ['Diagnosis', 'Medication'], [recordA, recordB], 'Treatment')],
+    // Record A was superseded by B (stage G): an attestation names only live records.
+    ['accessLog.attest (Eve, grant)', eve, tx.accessLog.attest(p1, 'MD10002', ['Diagnosis'], [recordB], 'Treatment')],
+    ['accessLog.attest (Dave, enrolment)', dave, tx.accessLog.attest(p1, 'MD10001', ['Diagnosis', 'Medication'], [recordB], 'Treatment')],
     ['participants.licensePractitioner (new LA)', authority2, tx.participants.licensePractitioner(licence2)],
     ['council.vote (Bob)', bob, tx.council.vote(proposed.proposalHash, proposed.proposalIndex, true)],
     ['council.vote (Charlie)', charlie, tx.council.vote(proposed.proposalHash, proposed.proposalIndex, true)],
   ]);
   const batch = await stage(api, 'H2', [
+    ['consent.openAssistance (at the desk)', ferdie, tx.consent.openAssistance(p2, 'ServicePoint')],
     ['accessLog.attestBatch (Dave, one refused)', dave, tx.accessLog.attestBatch([
-      { healthId: p1, practitioner: 'MD10001', categories: ['Allergy'], records: [recordA], purpose: 'Treatment' },
-      { healthId: p1, practitioner: 'MD10002', categories: ['Allergy'], records: [recordB], purpose: 'Treatment' },
+      { healthId: p1, practitioner: 'MD10001', categories: ['Diagnosis'], records: [recordB], purpose: 'Treatment' },
+      { healthId: p1, practitioner: 'MD10002', categories: ['Diagnosis'], records: [recordB], purpose: 'Treatment' },
     ])],
   ]);
   findEvent(batch, 'accessLog', 'AccessAttested');
   findEvent(batch, 'accessLog', 'AttestationRefused');
   const i = await stage(api, 'I', [
     ['consent.revokeGrant', patient1, tx.consent.revokeGrant(p1, 'H0002', 'MD10002')],
-    ['consent.withdraw (assisted)', eve, tx.consent.withdraw(p2)],
+    // Withdrawal needs the registrar's own desk (a session at a hospital does not allow it).
+    ['consent.withdraw (assisted, at the desk)', ferdie, tx.consent.withdraw(p2)],
     ['consent.openEmergencyAccess', dave, tx.consent.openEmergencyAccess(p1, 'MD10001', 'Unconscious')],
     ['sudo(participants.setLicensingAuthority)', alice, sudo(tx.participants.setLicensingAuthority(one.address))],
     ['council.close', bob, tx.council.close(proposed.proposalHash, proposed.proposalIndex, { refTime: 1_000_000_000, proofSize: 100_000 }, motionLen)],
@@ -285,14 +288,15 @@ async function generateActivity(api) {
   findEvent(i, 'governance', 'DispatchedAsRoot');
   const emergencyId = findEvent(i, 'consent', 'EmergencyAccessOpened').data.emergencyId;
   const j = await stage(api, 'J', [
-    ['accessLog.attest (Dave, emergency)', dave, tx.accessLog.attest(p1, 'MD10001', ['Allergy'], [recordB], 'Emergency')],
+    ['accessLog.attest (Dave, emergency)', dave, tx.accessLog.attest(p1, 'MD10001', ['Diagnosis'], [recordB], 'Emergency')],
     ['consent.requestAccess (to keep a grant)', eve, tx.consent.requestAccess(p1, 'MD10002', ['Measurement'], 'Treatment', null)],
     ['sudo(participants.setHospitalStatus)', alice, sudo(tx.participants.setHospitalStatus(hospital, 'Active'))],
     ['consent.closeAssistance', ferdie, tx.consent.closeAssistance(p2)],
   ]);
   const request3 = findEvent(j, 'consent', 'AccessRequested').data.requestId;
   await stage(api, 'K', [
-    ['consent.reviewEmergencyAccess', dave, tx.consent.reviewEmergencyAccess(emergencyId, 'Justified')],
+    // The licensing authority (authority2 since stage G) reviews; the opening hospital cannot.
+    ['consent.reviewEmergencyAccess', authority2, tx.consent.reviewEmergencyAccess(emergencyId, 'Justified')],
     ['consent.respond (approve, grant kept)', patient1, tx.consent.respond(request3, true)],
     ['consent.requestAccess (left open)', eve, tx.consent.requestAccess(p1, 'MD10002', ['LabAndImaging'], 'Treatment', null)],
     ['sudo(councilMembership.addMember)', alice, sudo(tx.councilMembership.addMember(operator4.address))],
@@ -315,6 +319,7 @@ async function generateActivity(api) {
   await stage(api, 'O', [
     ['healthIds.cancelRebind (key)', patient3, tx.healthIds.cancelRebind(p1)],
     ['healthIds.rebindController (to be rejected)', ferdie, tx.healthIds.rebindController(p2, { Key: patient2.address })],
+    ['sudo(participants.removeRegistrar)', alice, sudo(tx.participants.removeRegistrar(registrar2.address))],
   ]);
   const p = await stage(api, 'P', [
     ['healthIds.rebindController (contested)', ferdie, tx.healthIds.rebindController(p1, { Key: patient4.address })],

@@ -124,6 +124,44 @@ pub async fn council_motion(
 	closed
 }
 
+/// The pool's answer to `call` signed by `signer` with `nonce` (`None`: the next one): the
+/// refusal's custom code, or `None` when valid.
+pub async fn pool_code<C: Payload>(
+	client: &Client,
+	signer: &Keypair,
+	call: &C,
+	nonce: Option<u64>,
+) -> Option<u8> {
+	let at = client.api().at_current_block().await.expect("current block");
+	let mut txs = at.transactions();
+	let signed = match nonce {
+		Some(n) => {
+			let params = healthchain_client::subxt::config::DefaultExtrinsicParamsBuilder::<
+				healthchain_client::ChainConfig,
+			>::new()
+			.nonce(n)
+			.build();
+			txs.create_signed(call, signer, params).await
+		},
+		None => {
+			txs.create_signed(
+				call,
+				signer,
+				healthchain_client::subxt::transactions::DefaultParams::default_params(),
+			)
+			.await
+		},
+	}
+	.expect("signs");
+	match signed.validate().await.expect("validation runs") {
+		healthchain_client::subxt::transactions::ValidationResult::Valid(_) => None,
+		healthchain_client::subxt::transactions::ValidationResult::Invalid(
+			healthchain_client::subxt::transactions::TransactionInvalid::Custom(code),
+		) => Some(code),
+		other => panic!("expected a custom refusal or validity, got {other:?}"),
+	}
+}
+
 /// The pallet error name of a refused submission (panics if it was not refused in a block).
 pub fn pallet_error(result: Result<Included, SubmitError>) -> String {
 	match result {
@@ -977,6 +1015,13 @@ impl GatewayProcess {
 		self.prep.keys_dir()
 	}
 
+	/// The address its peer API listens on.
+	pub fn peer_addr(&self) -> std::net::SocketAddr {
+		format!("{}:{}", self.prep.peer_ip(), self.prep.peer_port)
+			.parse()
+			.expect("the peer API's address")
+	}
+
 	/// Stops the gateway with SIGINT; returns its exit status.
 	pub fn stop(&mut self) -> ExitStatus {
 		let child = self.child.take().expect("the gateway is running");
@@ -987,6 +1032,94 @@ impl GatewayProcess {
 impl Drop for GatewayProcess {
 	fn drop(&mut self) {
 		kill(self.child.take());
+	}
+}
+
+/// Idle TCP connections held open to one address, as an attacker holds them: they connect
+/// and never say a word (no TLS handshake), from loopback addresses other than 127.0.0.1
+/// (Linux routes all of 127.0.0.0/8 to the loopback interface), and each is opened again
+/// shortly after the server closes it. Dropping the flood closes them all.
+pub struct IdleFlood {
+	tasks: Vec<tokio::task::JoinHandle<()>>,
+	closed: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl IdleFlood {
+	/// How long a flood connection waits before it reconnects, once the server closed it.
+	pub const REOPEN_PAUSE: Duration = Duration::from_millis(250);
+
+	/// Opens `connections` connections to `to`, spread evenly over the `sources` addresses
+	/// 127.0.0.2, 127.0.0.3 and so on (the first share from the first address, then the
+	/// next), and waits until every one has reached the server once.
+	pub async fn start(to: std::net::SocketAddr, connections: usize, sources: u8) -> Self {
+		use std::sync::{
+			atomic::{AtomicU64, AtomicUsize, Ordering},
+			Arc,
+		};
+		assert!((1..=250).contains(&sources), "127.0.0.2 to 127.0.0.251 at most");
+		let (opened, closed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicU64::new(0)));
+		let per_source = connections.div_ceil(sources as usize);
+		let tasks = (0..connections)
+			.map(|i| {
+				let from = std::net::Ipv4Addr::new(127, 0, 0, 2 + (i / per_source) as u8);
+				let (opened, closed) = (opened.clone(), closed.clone());
+				tokio::spawn(async move {
+					let mut first = true;
+					loop {
+						let conn = match Self::connect(from, to).await {
+							Ok(conn) => Some(conn),
+							// Reset before the connect returned: the server took the
+							// connection and let it go at once.
+							Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => None,
+							Err(_) => {
+								tokio::time::sleep(Self::REOPEN_PAUSE).await;
+								continue;
+							},
+						};
+						if std::mem::take(&mut first) {
+							opened.fetch_add(1, Ordering::SeqCst);
+						}
+						if let Some(mut conn) = conn {
+							// Idle: nothing is sent, so this returns when the server closes
+							// or resets the connection.
+							let _ = tokio::io::AsyncReadExt::read(&mut conn, &mut [0u8; 1]).await;
+						}
+						closed.fetch_add(1, Ordering::SeqCst);
+						tokio::time::sleep(Self::REOPEN_PAUSE).await;
+					}
+				})
+			})
+			.collect();
+		let flood = IdleFlood { tasks, closed };
+		let start = Instant::now();
+		while opened.load(Ordering::SeqCst) < connections {
+			assert!(start.elapsed() < PATIENCE, "the flood's connections never all opened");
+			tokio::time::sleep(Duration::from_millis(50)).await;
+		}
+		flood
+	}
+
+	/// A TCP connection to `to` from address `from`.
+	async fn connect(
+		from: std::net::Ipv4Addr,
+		to: std::net::SocketAddr,
+	) -> std::io::Result<tokio::net::TcpStream> {
+		let socket = tokio::net::TcpSocket::new_v4()?;
+		socket.bind(std::net::SocketAddr::from((from, 0)))?;
+		socket.connect(to).await
+	}
+
+	/// How many times the server has closed one of the flood's connections so far.
+	pub fn closed(&self) -> u64 {
+		self.closed.load(std::sync::atomic::Ordering::SeqCst)
+	}
+}
+
+impl Drop for IdleFlood {
+	fn drop(&mut self) {
+		for task in &self.tasks {
+			task.abort();
+		}
 	}
 }
 

@@ -364,7 +364,7 @@ pub fn status_of(code: i32) -> (u16, &'static str) {
 			(403, "forbidden")
 		},
 		codes::UNKNOWN_RECORD | codes::NO_RECORDS => (404, "not-found"),
-		codes::ERASED => (410, "deleted"),
+		codes::ERASED | codes::NOT_LIVE => (410, "deleted"),
 		codes::ANCHOR_REFUSED | codes::BAD_ATTESTATION | codes::UNKNOWN_PEER => {
 			(422, "business-rule")
 		},
@@ -419,6 +419,7 @@ mod tests {
 			(codes::BAD_ATTESTATION, 422),
 			(codes::NOT_SERVED, 403),
 			(codes::ERASED, 410),
+			(codes::NOT_LIVE, 410),
 			(codes::UNKNOWN_RECORD, 404),
 			(codes::INTEGRITY, 503),
 			(codes::NO_RECORDS, 404),

@@ -91,9 +91,22 @@ fn granted_patient<T: Config>(i: u32, gw: &T::AccountId, doctor: &LicenceNumber)
 	id
 }
 
-/// `r` distinct record hashes.
-fn records(r: u32) -> RecordHashes {
-	BoundedVec::truncate_from((0..r).map(|i| H256::repeat_byte(i as u8 + 1)).collect::<Vec<_>>())
+/// `r` distinct record hashes, each a live record of `id` (anchored by hospital `H0002`, in
+/// the last category): an attestation names only live records.
+fn records<T: Config>(id: HealthId, r: u32) -> RecordHashes {
+	let hashes: Vec<H256> = (0..r).map(|i| H256::repeat_byte(i as u8 + 1)).collect();
+	for hash in &hashes {
+		pallet_records::Anchors::<T>::insert(
+			id,
+			hash,
+			pallet_records::AnchoredRecord {
+				hospital: BoundedVec::truncate_from(b"H0002".to_vec()),
+				category: DataCategory::ALL[DataCategory::ALL.len() - 1],
+				status: pallet_records::RecordStatus::Live,
+			},
+		);
+	}
+	BoundedVec::truncate_from(hashes)
 }
 
 #[benchmarks]
@@ -104,13 +117,14 @@ mod benchmarks {
 	fn attest(r: Linear<1, MAX_RECORDS>) {
 		let (gw, doctor) = provider::<T>();
 		let id = granted_patient::<T>(0, &gw, &doctor);
+		let records = records::<T>(id, r);
 		#[extrinsic_call]
 		_(
 			RawOrigin::Signed(gw),
 			id,
 			doctor,
 			frame_support::BoundedVec::truncate_from(DataCategory::ALL.to_vec()),
-			records(r),
+			records,
 			Purpose::Treatment,
 		);
 		assert_eq!(AccessLogs::<T>::get(id).count, 1);
@@ -122,12 +136,17 @@ mod benchmarks {
 	fn attest_batch(n: Linear<1, { T::MaxBatch::get() }>) {
 		let (gw, doctor) = provider::<T>();
 		let accesses: Vec<AccessAttestation> = (0..n)
-			.map(|i| AccessAttestation {
-				health_id: granted_patient::<T>(i, &gw, &doctor),
-				practitioner: doctor.clone(),
-				categories: frame_support::BoundedVec::truncate_from(DataCategory::ALL.to_vec()),
-				records: records(1),
-				purpose: Purpose::Treatment,
+			.map(|i| {
+				let health_id = granted_patient::<T>(i, &gw, &doctor);
+				AccessAttestation {
+					health_id,
+					practitioner: doctor.clone(),
+					categories: frame_support::BoundedVec::truncate_from(
+						DataCategory::ALL.to_vec(),
+					),
+					records: records::<T>(health_id, 1),
+					purpose: Purpose::Treatment,
+				}
 			})
 			.collect();
 		let ids: Vec<HealthId> = accesses.iter().map(|a| a.health_id).collect();

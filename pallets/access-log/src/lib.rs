@@ -44,7 +44,9 @@ pub mod pallet {
 
 	/// Configuration of the access-log pallet.
 	#[pallet::config]
-	pub trait Config: frame_system::Config + pallet_consent::Config {
+	pub trait Config:
+		frame_system::Config + pallet_consent::Config + pallet_records::Config
+	{
 		/// The overarching event type.
 		#[allow(deprecated)]
 		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
@@ -104,6 +106,11 @@ pub mod pallet {
 		NoRecords,
 		/// A record hash is named twice.
 		DuplicateRecord,
+		/// A named record is not live in the patient's record log (never anchored for the
+		/// patient, superseded or revoked).
+		RecordNotLive,
+		/// A named record's category is not among the categories asked for.
+		RecordOutsideCategories,
 		/// A batch must carry at least one access.
 		EmptyBatch,
 	}
@@ -115,7 +122,25 @@ pub mod pallet {
 				AttestRefusal::ConsentRequestNeeded => Error::ConsentRequestNeeded,
 				AttestRefusal::NoRecords => Error::NoRecords,
 				AttestRefusal::DuplicateRecord => Error::DuplicateRecord,
+				AttestRefusal::RecordNotLive => Error::RecordNotLive,
+				AttestRefusal::RecordOutsideCategories => Error::RecordOutsideCategories,
 			}
+		}
+	}
+
+	impl<T> Error<T> {
+		/// The refusal this error reports for an access (the inverse of the `From` above),
+		/// or `None` for an error of the signer or the batch.
+		pub fn refusal(&self) -> Option<AttestRefusal> {
+			Some(match self {
+				Error::AccessDenied(reason) => AttestRefusal::AccessDenied(*reason),
+				Error::ConsentRequestNeeded => AttestRefusal::ConsentRequestNeeded,
+				Error::NoRecords => AttestRefusal::NoRecords,
+				Error::DuplicateRecord => AttestRefusal::DuplicateRecord,
+				Error::RecordNotLive => AttestRefusal::RecordNotLive,
+				Error::RecordOutsideCategories => AttestRefusal::RecordOutsideCategories,
+				_ => return None,
+			})
 		}
 	}
 
@@ -270,6 +295,17 @@ pub mod pallet {
 				Decision::NeedsRequest => return Err(AttestRefusal::ConsentRequestNeeded),
 				Decision::Deny(reason) => return Err(AttestRefusal::AccessDenied(reason)),
 			};
+			// Every named record is live in the patient's record log, and of a category the
+			// access asks for: an attestation never names a record it could not be served.
+			for r in records.iter() {
+				match pallet_records::Pallet::<T>::live_record(&health_id, r) {
+					None => return Err(AttestRefusal::RecordNotLive),
+					Some(category) if !categories.contains(&category) => {
+						return Err(AttestRefusal::RecordOutsideCategories)
+					},
+					Some(_) => {},
+				}
+			}
 			Ok(AccessEntry {
 				basis: pallet_consent::Pallet::<T>::basis_reference(
 					&practitioner,

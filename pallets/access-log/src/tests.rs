@@ -10,8 +10,45 @@ use healthchain_primitives::{
 use pallet_consent::{EmergencyReason, SourceSelection};
 use sp_core::H256;
 
+/// Record `n` of category `cat`: a hash of its own for every category.
+fn record(cat: C, n: u8) -> H256 {
+	let mut hash = [n; 32];
+	hash[0] = cat as u8;
+	H256(hash)
+}
+
+/// The test runtime with records 1 to 16 of every category anchored, live, for each test
+/// patient (an attestation names only live records of the categories it asks for).
+fn new_test_ext() -> sp_io::TestExternalities {
+	let mut ext = crate::mock::new_test_ext();
+	ext.execute_with(|| {
+		for who in [somchai(), malee(), aung()] {
+			for cat in C::ALL {
+				for n in 1..=16 {
+					pallet_records::Anchors::<Test>::insert(
+						who,
+						record(cat, n),
+						pallet_records::AnchoredRecord {
+							hospital: code("A001"),
+							category: cat,
+							status: pallet_records::RecordStatus::Live,
+						},
+					);
+				}
+			}
+		}
+	});
+	ext
+}
+
+/// Records 1 to `n` of category `cat`.
+fn records_of(cat: C, n: u8) -> RecordHashes {
+	BoundedVec::truncate_from((1..=n).map(|i| record(cat, i)).collect())
+}
+
+/// Allergy records 1 to `n`.
 fn records(n: u8) -> RecordHashes {
-	BoundedVec::truncate_from((1..=n).map(H256::repeat_byte).collect())
+	records_of(C::Allergy, n)
 }
 fn attest(
 	gw: u64,
@@ -20,8 +57,9 @@ fn attest(
 	cats: Vec<C>,
 	purpose: Purpose,
 ) -> frame_support::dispatch::DispatchResultWithPostInfo {
+	let records = records_of(cats[0], 1);
 	let cats = BoundedVec::truncate_from(cats);
-	AccessLog::attest(RuntimeOrigin::signed(gw), who, lic(doctor), cats, records(1), purpose)
+	AccessLog::attest(RuntimeOrigin::signed(gw), who, lic(doctor), cats, records, purpose)
 }
 fn enrol_somchai() {
 	assert_ok!(Consent::enrol(RuntimeOrigin::signed(SOMCHAI_KEY), somchai(), SourceSelection::All));
@@ -133,7 +171,7 @@ fn record_lists_are_checked() {
 			),
 			Error::<Test>::NoRecords
 		);
-		let dup = BoundedVec::truncate_from(vec![H256::repeat_byte(1), H256::repeat_byte(1)]);
+		let dup = BoundedVec::truncate_from(vec![record(C::Allergy, 1), record(C::Allergy, 1)]);
 		assert_noop!(
 			AccessLog::attest(
 				RuntimeOrigin::signed(GW_A),
@@ -162,7 +200,7 @@ fn access(who: HealthId, doctor: &str, record: u8) -> AccessAttestation {
 		health_id: who,
 		practitioner: lic(doctor),
 		categories: BoundedVec::truncate_from(vec![C::Allergy]),
-		records: BoundedVec::truncate_from(vec![H256::repeat_byte(record)]),
+		records: BoundedVec::truncate_from(vec![self::record(C::Allergy, record)]),
 		purpose: Purpose::Treatment,
 	}
 }
@@ -219,7 +257,7 @@ fn each_access_of_a_batch_is_decided_on_its_own_and_refusals_are_reported_per_it
 		enrol_somchai();
 		System::reset_events();
 		let mut duplicate = access(somchai(), "MD-A", 3);
-		duplicate.records = BoundedVec::truncate_from(vec![H256::repeat_byte(3); 2]);
+		duplicate.records = BoundedVec::truncate_from(vec![record(C::Allergy, 3); 2]);
 		let mut none = access(somchai(), "MD-A", 4);
 		none.records = BoundedVec::new();
 		let mut sensitive = access(somchai(), "MD-A", 5);
@@ -281,8 +319,74 @@ fn a_batch_needs_a_gateway_and_an_access() {
 }
 
 #[test]
+fn only_live_records_of_the_asked_categories_are_attested() {
+	new_test_ext().execute_with(|| {
+		enrol_somchai();
+		let attest_records = |records: Vec<H256>| {
+			AccessLog::attest(
+				RuntimeOrigin::signed(GW_A),
+				somchai(),
+				lic("MD-A"),
+				BoundedVec::truncate_from(vec![C::Allergy]),
+				BoundedVec::truncate_from(records),
+				Purpose::Treatment,
+			)
+		};
+		// A hash never anchored for the patient (a random one, or another patient's).
+		assert_noop!(attest_records(vec![H256::repeat_byte(0xee)]), Error::<Test>::RecordNotLive);
+		let other = H256::repeat_byte(0x5a);
+		pallet_records::Anchors::<Test>::insert(
+			malee(),
+			other,
+			pallet_records::AnchoredRecord {
+				hospital: code("A001"),
+				category: C::Allergy,
+				status: pallet_records::RecordStatus::Live,
+			},
+		);
+		assert_noop!(attest_records(vec![other]), Error::<Test>::RecordNotLive);
+		// A record of a category the access does not ask for.
+		assert_noop!(
+			attest_records(vec![record(C::Allergy, 1), record(C::Medication, 1)]),
+			Error::<Test>::RecordOutsideCategories
+		);
+		// Anchored, then superseded, then revoked, through the records pallet itself.
+		let (first, second) = (H256::repeat_byte(0x61), H256::repeat_byte(0x62));
+		assert_ok!(Records::anchor(
+			RuntimeOrigin::signed(GW_A),
+			somchai(),
+			C::Allergy,
+			first,
+			10,
+			None
+		));
+		assert_ok!(attest_records(vec![first]));
+		assert_ok!(Records::anchor(
+			RuntimeOrigin::signed(GW_A),
+			somchai(),
+			C::Allergy,
+			second,
+			10,
+			Some(first)
+		));
+		assert_noop!(attest_records(vec![first]), Error::<Test>::RecordNotLive);
+		assert_ok!(attest_records(vec![second]));
+		assert_ok!(Records::revoke(
+			RuntimeOrigin::signed(GW_A),
+			somchai(),
+			second,
+			pallet_records::RevocationReason::EnteredInError
+		));
+		assert_noop!(attest_records(vec![second]), Error::<Test>::RecordNotLive);
+		assert_eq!(AccessLogs::<Test>::get(somchai()).count, 2, "the two live attestations");
+	});
+}
+
+#[test]
 fn a_refusal_maps_to_the_single_call_error() {
 	for (refusal, error) in [
+		(AttestRefusal::RecordNotLive, Error::<Test>::RecordNotLive),
+		(AttestRefusal::RecordOutsideCategories, Error::<Test>::RecordOutsideCategories),
 		(AttestRefusal::NoRecords, Error::<Test>::NoRecords),
 		(AttestRefusal::DuplicateRecord, Error::<Test>::DuplicateRecord),
 		(AttestRefusal::ConsentRequestNeeded, Error::<Test>::ConsentRequestNeeded),
@@ -291,6 +395,7 @@ fn a_refusal_maps_to_the_single_call_error() {
 			Error::<Test>::AccessDenied(DenyReason::Withdrawn),
 		),
 	] {
+		assert_eq!(error.refusal(), Some(refusal), "and back");
 		assert_eq!(
 			sp_runtime::DispatchError::from(Error::<Test>::from(refusal)),
 			sp_runtime::DispatchError::from(error)

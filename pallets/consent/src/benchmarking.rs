@@ -265,9 +265,19 @@ mod benchmarks {
 			EmergencyReason::Unconscious,
 		)
 		.expect("opens");
+		// The licensing authority reviews (the opening hospital never does); `Unjustified` is
+		// the costliest verdict: it ends the access and counts against the practitioner.
+		let authority: T::AccountId = account("authority", 0, 0);
+		pallet_participants::Pallet::<T>::grant_role(
+			&authority,
+			pallet_participants::Role::LicensingAuthority,
+		)
+		.expect("a fresh account");
+		pallet_participants::LicensingAuthority::<T>::put(&authority);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(gw), 0, Review::Justified);
-		assert!(EmergencyAccesses::<T>::get(0).is_some_and(|e| e.review == Review::Justified));
+		_(RawOrigin::Signed(authority), 0, Review::Unjustified);
+		assert!(EmergencyAccesses::<T>::get(0).is_some_and(|e| e.review == Review::Unjustified));
+		assert_eq!(UnjustifiedEmergencies::<T>::get(licence()), 1);
 	}
 
 	#[benchmark]
@@ -332,7 +342,9 @@ mod benchmarks {
 					reason: EmergencyReason::Unconscious,
 					opened_at: 0,
 					expires_at: 0,
-					review: Review::Justified,
+					// Ended by its verdict: prunable at once (a `Justified` one waits out the
+					// overturn window first; pruning either costs the same).
+					review: Review::Unjustified,
 					after_refusal: false,
 				},
 			);

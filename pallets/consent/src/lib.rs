@@ -121,6 +121,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type ReviewDeadline: Get<Moment>;
 
+		/// How long after an emergency access ended a `Justified` review can still be
+		/// overturned by the licensing authority (ms): the reviewed access stays in state that
+		/// long.
+		#[pallet::constant]
+		type OverturnWindow: Get<Moment>;
+
 		/// How long an assistance session lasts (ms).
 		#[pallet::constant]
 		type AssistanceDuration: Get<Moment>;
@@ -208,6 +214,12 @@ pub mod pallet {
 	/// Emergency accesses waiting for review, per practitioner.
 	#[pallet::storage]
 	pub type UnreviewedEmergencies<T: Config> =
+		StorageMap<_, Blake2_128Concat, LicenceNumber, u32, ValueQuery>;
+
+	/// How many of each practitioner's emergency accesses the licensing authority found
+	/// unjustified (an overturned `Justified` review included): what counts against them.
+	#[pallet::storage]
+	pub type UnjustifiedEmergencies<T: Config> =
 		StorageMap<_, Blake2_128Concat, LicenceNumber, u32, ValueQuery>;
 
 	/// The last day each patient refused a consent request (flags emergency accesses opened
@@ -356,7 +368,8 @@ pub mod pallet {
 			/// FLAGGED: the patient refused a consent request earlier the same day.
 			after_refusal: bool,
 		},
-		/// An emergency access was reviewed. `Unjustified` ends it at once.
+		/// The licensing authority reviewed an emergency access. `Unjustified` ends it at once
+		/// and counts against the practitioner.
 		EmergencyAccessReviewed {
 			/// Emergency access identifier.
 			emergency_id: EmergencyId,
@@ -364,8 +377,8 @@ pub mod pallet {
 			hospital: HospitalCode,
 			/// The verdict.
 			review: Review,
-			/// Reviewed by the licensing authority rather than the hospital.
-			by_authority: bool,
+			/// FLAGGED: a `Justified` review was overturned to `Unjustified`.
+			overturned: bool,
 		},
 		/// A registrar checked an assisted patient's ID card and opened an assistance session.
 		AssistanceOpened {
@@ -445,9 +458,6 @@ pub mod pallet {
 		AlreadyReviewed,
 		/// A review must be `Justified` or `Unjustified`.
 		InvalidReview,
-		/// Only a gateway of the hospital that opened the emergency access (or the licensing
-		/// authority) may review it.
-		NotThisHospital,
 		/// The patient holds `MaxGrants` unexpired grants.
 		TooManyGrants,
 		/// This hospital already holds `MaxPendingPerHospital` open requests for the patient.
@@ -466,6 +476,14 @@ pub mod pallet {
 		NoAssistanceSession,
 		/// A session's hospital is unknown or suspended.
 		InactiveHospital,
+		/// A hospital never reviews an emergency access its own gateway opened.
+		OpenerCannotReview,
+		/// Only the licensing authority reviews emergency accesses.
+		NotReviewer,
+		/// The act needs the patient's own key or a session at a registrar's own service
+		/// point (the sensitive-data opt-in, withdrawal, revoking a grant): a hospital's
+		/// assistance session does not allow it.
+		NeedsServicePoint,
 	}
 
 	#[pallet::hooks]
@@ -488,7 +506,7 @@ pub mod pallet {
 			health_id: HealthId,
 			sources: SourceSelectionOf<T>,
 		) -> DispatchResult {
-			let by = Self::ensure_patient(origin, &health_id)?;
+			let by = Self::ensure_patient(origin, &health_id, ActScope::Routine)?;
 			Self::validate_sources(&sources)?;
 			let today = Self::today();
 			if let Some(existing) = Consents::<T>::get(health_id) {
@@ -504,11 +522,12 @@ pub mod pallet {
 		}
 
 		/// Withdraw from the exchange ("do not accept"), at any time. Open requests and
-		/// grants lapse with it. Joining again is possible from the next day.
+		/// grants lapse with it. Joining again is possible from the next day. For an assisted
+		/// patient, only at a registrar's own service point ([`ActScope::Protected`]).
 		#[pallet::call_index(1)]
 		#[pallet::weight(<T as Config>::WeightInfo::withdraw(T::MaxPendingRequests::get()))]
 		pub fn withdraw(origin: OriginFor<T>, health_id: HealthId) -> DispatchResult {
-			let by = Self::ensure_patient(origin, &health_id)?;
+			let by = Self::ensure_patient(origin, &health_id, ActScope::Protected)?;
 			let today = Self::today();
 			Consents::<T>::try_mutate(health_id, |c| -> DispatchResult {
 				let c = c.as_mut().ok_or(Error::<T>::NotEnrolled)?;
@@ -537,7 +556,7 @@ pub mod pallet {
 			health_id: HealthId,
 			sources: SourceSelectionOf<T>,
 		) -> DispatchResult {
-			let by = Self::ensure_patient(origin, &health_id)?;
+			let by = Self::ensure_patient(origin, &health_id, ActScope::Routine)?;
 			Self::validate_sources(&sources)?;
 			let today = Self::today();
 			Consents::<T>::try_mutate(health_id, |c| -> DispatchResult {
@@ -556,7 +575,8 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Opt in to (or out of) sharing sensitive data. Off by default.
+		/// Opt in to (or out of) sharing sensitive data. Off by default. For an assisted
+		/// patient, only at a registrar's own service point ([`ActScope::Protected`]).
 		#[pallet::call_index(3)]
 		#[pallet::weight(<T as Config>::WeightInfo::set_sensitive_opt_in())]
 		pub fn set_sensitive_opt_in(
@@ -564,7 +584,7 @@ pub mod pallet {
 			health_id: HealthId,
 			opt_in: bool,
 		) -> DispatchResult {
-			let by = Self::ensure_patient(origin, &health_id)?;
+			let by = Self::ensure_patient(origin, &health_id, ActScope::Protected)?;
 			Consents::<T>::try_mutate(health_id, |c| -> DispatchResult {
 				let c = c.as_mut().ok_or(Error::<T>::NotEnrolled)?;
 				ensure!(c.status == EnrolmentStatus::Enrolled, Error::<T>::NotEnrolled);
@@ -660,12 +680,8 @@ pub mod pallet {
 			request_id: RequestId,
 			approve: bool,
 		) -> DispatchResult {
-			let request = Requests::<T>::get(request_id).ok_or(Error::<T>::UnknownRequest)?;
-			let by = Self::ensure_patient(origin, &request.health_id)?;
-			ensure!(
-				by != Actor::AssistedAt(request.hospital.clone()),
-				Error::<T>::OwnHospitalRequest
-			);
+			let who = ensure_signed(origin)?;
+			let (by, request) = Self::answers_for(&who, request_id)?;
 			let now = Self::now();
 			ensure!(now < request.expires_at, Error::<T>::RequestExpired);
 			ensure!(Self::is_enrolled(&request.health_id), Error::<T>::NotEnrolled);
@@ -708,7 +724,8 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Revoke a grant before it expires.
+		/// Revoke a grant before it expires. For an assisted patient, only at a registrar's
+		/// own service point ([`ActScope::Protected`]).
 		#[pallet::call_index(6)]
 		#[pallet::weight(<T as Config>::WeightInfo::revoke_grant())]
 		pub fn revoke_grant(
@@ -717,7 +734,7 @@ pub mod pallet {
 			hospital: HospitalCode,
 			practitioner: LicenceNumber,
 		) -> DispatchResult {
-			let by = Self::ensure_patient(origin, &health_id)?;
+			let by = Self::ensure_patient(origin, &health_id, ActScope::Protected)?;
 			Grants::<T>::take((health_id, hospital.clone(), practitioner.clone()))
 				.ok_or(Error::<T>::UnknownGrant)?;
 			GrantCount::<T>::mutate(health_id, |n| *n = n.saturating_sub(1));
@@ -728,7 +745,7 @@ pub mod pallet {
 		/// Open an emergency access for a licensed, affiliated doctor of the signer's hospital,
 		/// with a reason. No patient response is needed; it is flagged, lasts
 		/// `EmergencyDuration`, never covers sensitive data without the patient's opt-in, and
-		/// must be reviewed by the hospital.
+		/// must be reviewed by the licensing authority (never by the hospital that opened it).
 		#[pallet::call_index(7)]
 		#[pallet::weight(<T as Config>::WeightInfo::open_emergency_access())]
 		pub fn open_emergency_access(
@@ -784,12 +801,16 @@ pub mod pallet {
 		}
 
 		/// Review an emergency access: `Justified` or `Unjustified`. `Unjustified` ends the
-		/// access at once. A reviewed access leaves state when it has ended (its history stays
-		/// in the events).
+		/// access at once and counts against the practitioner ([`UnjustifiedEmergencies`]). A
+		/// `Justified` review can be overturned to `Unjustified` while the access is in state
+		/// (until `OverturnWindow` after it ended); any other second review is refused. A
+		/// hospital never reviews an access its own gateway opened: the review is the
+		/// licensing authority's.
 		///
-		/// Origin: a gateway of the hospital that opened it, or the licensing authority.
-		/// Errors: `NotAGateway`, `InvalidReview`, `UnknownEmergencyAccess`, `NotThisHospital`,
-		/// `AlreadyReviewed`. Event: `EmergencyAccessReviewed`.
+		/// Origin: the licensing authority. Errors: `InvalidReview` (`Pending`),
+		/// `OpenerCannotReview` (a gateway of the hospital that opened it), `NotReviewer`
+		/// (anyone else), `UnknownEmergencyAccess`, `AlreadyReviewed`. Event:
+		/// `EmergencyAccessReviewed` (with `overturned`).
 		#[pallet::call_index(8)]
 		#[pallet::weight(<T as Config>::WeightInfo::review_emergency_access())]
 		pub fn review_emergency_access(
@@ -798,42 +819,43 @@ pub mod pallet {
 			review: Review,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let by_authority = pallet_participants::Pallet::<T>::is_licensing_authority(&who);
-			let reviewer_hospital = if by_authority {
-				None
-			} else {
-				Some(
-					pallet_participants::Pallet::<T>::hospital_of_gateway(&who)
-						.ok_or(Error::<T>::NotAGateway)?,
-				)
-			};
 			ensure!(review != Review::Pending, Error::<T>::InvalidReview);
 			let mut access = EmergencyAccesses::<T>::get(emergency_id)
 				.ok_or(Error::<T>::UnknownEmergencyAccess)?;
-			if let Some(h) = reviewer_hospital {
-				ensure!(access.hospital == h, Error::<T>::NotThisHospital);
-			}
-			ensure!(access.review == Review::Pending, Error::<T>::AlreadyReviewed);
-			access.review = review;
-			UnreviewedEmergencies::<T>::mutate_exists(&access.practitioner, |n| {
-				*n = n.map(|n| n.saturating_sub(1)).filter(|n| *n > 0)
-			});
-			let now = Self::now();
-			if review == Review::Unjustified || access.expires_at <= now {
-				// Ended: by the verdict or by time. Nothing permits on it any more.
-				EmergencyAccesses::<T>::remove(emergency_id);
-				let key = (access.health_id, access.hospital.clone(), access.practitioner.clone());
-				if ActiveEmergency::<T>::get(key.clone()) == Some(emergency_id) {
-					ActiveEmergency::<T>::remove(key);
+			if !pallet_participants::Pallet::<T>::is_licensing_authority(&who) {
+				let opener = pallet_participants::Pallet::<T>::hospital_of_gateway(&who)
+					.is_some_and(|h| h == access.hospital);
+				return Err(if opener {
+					Error::<T>::OpenerCannotReview
+				} else {
+					Error::<T>::NotReviewer
 				}
-			} else {
-				EmergencyAccesses::<T>::insert(emergency_id, access.clone());
+				.into());
 			}
+			let overturned = match (access.review, review) {
+				(Review::Pending, _) => false,
+				(Review::Justified, Review::Unjustified) => true,
+				_ => return Err(Error::<T>::AlreadyReviewed.into()),
+			};
+			if !overturned {
+				UnreviewedEmergencies::<T>::mutate_exists(&access.practitioner, |n| {
+					*n = n.map(|n| n.saturating_sub(1)).filter(|n| *n > 0)
+				});
+			}
+			if review == Review::Unjustified {
+				// Ended by the verdict: nothing permits on it any more.
+				access.expires_at = access.expires_at.min(Self::now());
+				UnjustifiedEmergencies::<T>::mutate(&access.practitioner, |n| {
+					*n = n.saturating_add(1)
+				});
+			}
+			access.review = review;
+			EmergencyAccesses::<T>::insert(emergency_id, access.clone());
 			Self::deposit_event(Event::EmergencyAccessReviewed {
 				emergency_id,
 				hospital: access.hospital,
 				review,
-				by_authority,
+				overturned,
 			});
 			Ok(())
 		}
@@ -1083,20 +1105,49 @@ pub mod pallet {
 			}
 		}
 
-		/// Checks that the signer acts for the patient ([`Pallet::acts_for`]).
+		/// Checks that the signer acts for the patient in `scope` ([`Pallet::acts_for`]).
 		pub fn ensure_patient(
 			origin: OriginFor<T>,
 			health_id: &HealthId,
+			scope: ActScope,
 		) -> Result<Actor, DispatchError> {
 			let who = ensure_signed(origin)?;
-			Self::acts_for(&who, health_id).map_err(Into::into)
+			Self::acts_for(&who, health_id, scope).map_err(Into::into)
+		}
+
+		/// THE rule of who answers an open request (asked at dispatch and by the runtime's
+		/// permission gate): whoever acts for its patient ([`Pallet::acts_for`],
+		/// [`ActScope::Routine`]), except the hospital that asked: neither its gateways in an
+		/// assistance session at it nor a registrar at its own service point answer for the
+		/// patient (`OwnHospitalRequest`). Returns who acted and the request.
+		pub fn answers_for(
+			who: &T::AccountId,
+			request_id: RequestId,
+		) -> Result<(Actor, AccessRequest), Error<T>> {
+			let request = Requests::<T>::get(request_id).ok_or(Error::<T>::UnknownRequest)?;
+			let by = Self::acts_for(who, &request.health_id, ActScope::Routine)?;
+			let own_hospital = match &by {
+				Actor::Patient => false,
+				Actor::AssistedAt(h) => *h == request.hospital,
+				Actor::AssistedAtServicePoint => {
+					pallet_participants::Pallet::<T>::service_point_hospital(who).as_ref()
+						== Some(&request.hospital)
+				},
+			};
+			ensure!(!own_hospital, Error::<T>::OwnHospitalRequest);
+			Ok((by, request))
 		}
 
 		/// THE rule of who acts for a patient, asked at dispatch and by the runtime's
 		/// permission gate at pool validation: the patient's controller key; for an assisted
 		/// patient, within an open assistance session, a gateway of the session's active
-		/// hospital or the registrar that opened a service-point session.
-		pub fn acts_for(who: &T::AccountId, health_id: &HealthId) -> Result<Actor, Error<T>> {
+		/// hospital ([`ActScope::Routine`] acts only) or the registrar that opened a
+		/// service-point session (every act).
+		pub fn acts_for(
+			who: &T::AccountId,
+			health_id: &HealthId,
+			scope: ActScope,
+		) -> Result<Actor, Error<T>> {
 			let record = pallet_health_id::HealthIds::<T>::get(health_id)
 				.ok_or(Error::<T>::UnknownHealthId)?;
 			ensure!(
@@ -1114,10 +1165,15 @@ pub mod pallet {
 							let mine = pallet_participants::Pallet::<T>::hospital_of_gateway(who)
 								.filter(pallet_participants::Pallet::<T>::is_active_hospital);
 							ensure!(mine.as_ref() == Some(&h), Error::<T>::NotPatient);
+							ensure!(scope == ActScope::Routine, Error::<T>::NeedsServicePoint);
 							Ok(Actor::AssistedAt(h))
 						},
 						Assistant::ServicePoint => {
-							ensure!(&session.opened_by == who, Error::<T>::NotPatient);
+							ensure!(
+								&session.opened_by == who
+									&& pallet_participants::Pallet::<T>::is_registrar(who),
+								Error::<T>::NotPatient
+							);
 							Ok(Actor::AssistedAtServicePoint)
 						},
 					}
@@ -1205,7 +1261,7 @@ pub mod pallet {
 			{
 				used.saturating_accrue(step);
 				match EmergencyAccesses::<T>::get(cursor.emergency) {
-					Some(e) if e.review == Review::Pending || e.expires_at > now => break,
+					Some(e) if !Self::prunable(&e, now) => break,
 					Some(e) => {
 						EmergencyAccesses::<T>::remove(cursor.emergency);
 						let key = (e.health_id, e.hospital, e.practitioner);
@@ -1221,6 +1277,16 @@ pub mod pallet {
 				Pruning::<T>::put(cursor);
 			}
 			used
+		}
+
+		/// Whether an emergency access can leave state: reviewed and ended, and if `Justified`
+		/// past the time it can still be overturned (`OverturnWindow` after it ended).
+		fn prunable(e: &EmergencyAccess, now: Moment) -> bool {
+			match e.review {
+				Review::Pending => false,
+				Review::Unjustified => e.expires_at <= now,
+				Review::Justified => e.expires_at.saturating_add(T::OverturnWindow::get()) <= now,
+			}
 		}
 
 		/// Emergency accesses still waiting for review `ReviewDeadline` after they were

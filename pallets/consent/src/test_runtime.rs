@@ -84,6 +84,7 @@ macro_rules! impl_test_runtime {
 			pub const MaxPendingPerHospital: u32 = 2;
 			pub const MaxUnreviewedEmergencies: u32 = 2;
 			pub const ReviewDeadline: healthchain_primitives::Moment = 72 * 3600 * 1000;
+			pub const OverturnWindow: healthchain_primitives::Moment = 90 * 24 * 3600 * 1000;
 			pub const AssistanceDuration: healthchain_primitives::Moment = 30 * 60 * 1000;
 		}
 
@@ -100,6 +101,7 @@ macro_rules! impl_test_runtime {
 			type RegistrarQuota = pallet_participants::AnyQuotaForTests;
 			type LicensingAuthorityQuota = pallet_participants::AnyQuotaForTests;
 			type OperatorQuota = pallet_participants::AnyQuotaForTests;
+			type ProtectiveCallsPerBlock = frame_support::traits::ConstU32<2>;
 			type WeightInfo = ();
 			#[cfg(feature = "runtime-benchmarks")]
 			type BenchmarkHelper = pallet_participants::OperatorRemarksForTests<Test>;
@@ -126,6 +128,7 @@ macro_rules! impl_test_runtime {
 			type MaxPendingPerHospital = MaxPendingPerHospital;
 			type MaxUnreviewedEmergencies = MaxUnreviewedEmergencies;
 			type ReviewDeadline = ReviewDeadline;
+			type OverturnWindow = OverturnWindow;
 			type AssistanceDuration = AssistanceDuration;
 			type WeightInfo = ();
 		}

@@ -2,7 +2,12 @@
 //! invariants over random call sequences.
 
 use crate::{mock::*, *};
-use frame_support::{assert_noop, assert_ok, BoundedVec};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::{Get as _, Hooks as _},
+	weights::Weight,
+	BoundedVec,
+};
 use healthchain_primitives::{
 	ConsentPolicy, DataCategory as C, Decision, DenyReason, HealthId, Moment, PermitBasis, Purpose,
 };
@@ -20,6 +25,11 @@ fn cats(v: Vec<C>) -> healthchain_primitives::Categories {
 fn patient(key: u64) -> RuntimeOrigin {
 	RuntimeOrigin::signed(key)
 }
+/// The licensing authority, the one reviewer of emergency accesses.
+fn authority() -> RuntimeOrigin {
+	RuntimeOrigin::signed(COUNCIL)
+}
+
 fn gw(g: u64) -> RuntimeOrigin {
 	RuntimeOrigin::signed(g)
 }
@@ -287,6 +297,137 @@ fn a_hospital_never_answers_its_own_request_for_an_assisted_patient() {
 				by: Actor::AssistedAtServicePoint,
 			})
 		);
+	});
+}
+
+#[test]
+fn a_hospital_session_covers_routine_acts_only_and_a_service_point_every_act() {
+	new_test_ext().execute_with(|| {
+		open_session(Assistant::Hospital(code("C003")));
+		assert_ok!(Consent::enrol(gw(GW_C), aung(), SourceSelection::All));
+		assert_ok!(Consent::set_sources(
+			gw(GW_C),
+			aung(),
+			SourceSelection::Only(BoundedVec::truncate_from(vec![code("A001")]))
+		));
+		// The hospital never opens the patient's sensitive data to its own doctors, withdraws
+		// them (which shreds at every source) or revokes another hospital's grant.
+		assert_noop!(
+			Consent::set_sensitive_opt_in(gw(GW_C), aung(), true),
+			Error::<Test>::NeedsServicePoint
+		);
+		assert_noop!(Consent::withdraw(gw(GW_C), aung()), Error::<Test>::NeedsServicePoint);
+		assert_noop!(
+			Consent::revoke_grant(gw(GW_C), aung(), code("B002"), lic("MD-B")),
+			Error::<Test>::NeedsServicePoint
+		);
+		// At the registrar's own desk, every act, flagged.
+		open_session(Assistant::ServicePoint);
+		assert_ok!(Consent::set_sensitive_opt_in(RuntimeOrigin::signed(REGISTRAR), aung(), true));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Consent(Event::SensitiveOptInChanged {
+				health_id: aung(),
+				opt_in: true,
+				by: Actor::AssistedAtServicePoint,
+			})
+		);
+		assert_ok!(Consent::withdraw(RuntimeOrigin::signed(REGISTRAR), aung()));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Consent(Event::Withdrawn {
+				health_id: aung(),
+				by: Actor::AssistedAtServicePoint
+			})
+		);
+	});
+}
+
+#[test]
+fn a_registrar_at_a_hospital_never_answers_that_hospitals_request() {
+	new_test_ext().execute_with(|| {
+		const DESK_B: u64 = 31;
+		assert_ok!(Participants::admit_registrar(
+			RuntimeOrigin::root(),
+			DESK_B,
+			pallet_participants::RegistrarKind::HospitalServicePoint(code("B002")),
+			BoundedVec::truncate_from(b"B002 desk".to_vec())
+		));
+		open_session(Assistant::Hospital(code("B002")));
+		assert_ok!(Consent::enrol(gw(GW_B), aung(), SourceSelection::All));
+		for (g, d) in [(GW_B, "MD-B"), (GW_E, "MD-BE")] {
+			assert_ok!(Consent::request_access(
+				gw(g),
+				aung(),
+				lic(d),
+				cats(vec![C::Visit]),
+				Purpose::Treatment,
+				None
+			));
+		}
+		assert_ok!(Consent::open_assistance(
+			RuntimeOrigin::signed(DESK_B),
+			aung(),
+			Assistant::ServicePoint
+		));
+		// B002's own service point does not answer B002's request, session or not...
+		let desk = RuntimeOrigin::signed(DESK_B);
+		assert_noop!(Consent::respond(desk.clone(), 0, true), Error::<Test>::OwnHospitalRequest);
+		// ...but answers another hospital's.
+		assert_ok!(Consent::respond(desk, 1, false));
+		// A suspended registrar acts for nobody.
+		assert_ok!(Participants::set_registrar_status(RuntimeOrigin::root(), DESK_B, true));
+		assert_noop!(
+			Consent::set_sources(
+				RuntimeOrigin::signed(DESK_B),
+				aung(),
+				SourceSelection::Only(BoundedVec::truncate_from(vec![code("A001")]))
+			),
+			Error::<Test>::NotPatient
+		);
+	});
+}
+
+#[test]
+fn the_licensing_authority_overturns_a_justified_review() {
+	new_test_ext().execute_with(|| {
+		enrol_somchai(SourceSelection::All);
+		assert_ok!(open_emergency(GW_B, "MD-B"));
+		assert_ok!(Consent::review_emergency_access(authority(), 0, Review::Justified));
+		assert_eq!(UnreviewedEmergencies::<Test>::get(lic("MD-B")), 0);
+		assert!(decide("MD-B", "B002", somchai(), &[C::Allergy], Purpose::Emergency).is_permit());
+		set_now(T0 + HOUR);
+		assert_ok!(Consent::review_emergency_access(authority(), 0, Review::Unjustified));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Consent(Event::EmergencyAccessReviewed {
+				emergency_id: 0,
+				hospital: code("B002"),
+				review: Review::Unjustified,
+				overturned: true,
+			})
+		);
+		// It ends at once and counts against the practitioner; the review counter is not
+		// taken down twice.
+		assert_eq!(
+			decide("MD-B", "B002", somchai(), &[C::Allergy], Purpose::Emergency),
+			Decision::Deny(DenyReason::NoEmergencyAccess)
+		);
+		assert_eq!(UnjustifiedEmergencies::<Test>::get(lic("MD-B")), 1);
+		assert_eq!(UnreviewedEmergencies::<Test>::get(lic("MD-B")), 0);
+		assert_noop!(
+			Consent::review_emergency_access(authority(), 0, Review::Justified),
+			Error::<Test>::AlreadyReviewed
+		);
+		// Long after it ended, a justified review can still be overturned until the window
+		// closes, and the access stays in state that long.
+		assert_ok!(open_emergency(GW_B, "MD-B"));
+		assert_ok!(Consent::review_emergency_access(authority(), 1, Review::Justified));
+		set_now(T0 + HOUR + 24 * HOUR + OverturnWindow::get() - 1);
+		Consent::on_idle(1, Weight::MAX);
+		assert!(EmergencyAccesses::<Test>::get(1).is_some());
+		assert_ok!(Consent::review_emergency_access(authority(), 1, Review::Unjustified));
+		assert_eq!(UnjustifiedEmergencies::<Test>::get(lic("MD-B")), 2);
 	});
 }
 
@@ -825,28 +966,40 @@ fn rule9_emergency_access_is_time_boxed_flagged_and_reviewed() {
 			decide("MD-B", "B002", somchai(), &[C::Allergy], Purpose::Emergency),
 			Decision::Deny(DenyReason::NoEmergencyAccess)
 		);
-		// Reviewed by the hospital; once expired and reviewed it leaves state.
+		// Reviewed by the licensing authority: never by the hospital that opened it, nor by
+		// another hospital.
+		assert_noop!(
+			Consent::review_emergency_access(gw(GW_B), 0, Review::Justified),
+			Error::<Test>::OpenerCannotReview
+		);
 		assert_noop!(
 			Consent::review_emergency_access(gw(GW_A), 0, Review::Justified),
-			Error::<Test>::NotThisHospital
+			Error::<Test>::NotReviewer
 		);
 		assert_noop!(
-			Consent::review_emergency_access(gw(GW_B), 0, Review::Pending),
+			Consent::review_emergency_access(authority(), 0, Review::Pending),
 			Error::<Test>::InvalidReview
 		);
-		assert_ok!(Consent::review_emergency_access(gw(GW_B), 0, Review::Unjustified));
+		assert_ok!(Consent::review_emergency_access(authority(), 0, Review::Unjustified));
 		assert_eq!(
 			last_event(),
 			RuntimeEvent::Consent(Event::EmergencyAccessReviewed {
 				emergency_id: 0,
 				hospital: code("B002"),
 				review: Review::Unjustified,
-				by_authority: false,
+				overturned: false,
 			})
 		);
+		assert_eq!(UnjustifiedEmergencies::<Test>::get(lic("MD-B")), 1);
+		// Unjustified is final; the ended access leaves state at the next sweep.
+		assert_noop!(
+			Consent::review_emergency_access(authority(), 0, Review::Justified),
+			Error::<Test>::AlreadyReviewed
+		);
+		Consent::on_idle(1, Weight::MAX);
 		assert!(EmergencyAccesses::<Test>::get(0).is_none());
 		assert_noop!(
-			Consent::review_emergency_access(gw(GW_B), 0, Review::Justified),
+			Consent::review_emergency_access(authority(), 0, Review::Justified),
 			Error::<Test>::UnknownEmergencyAccess
 		);
 	});
@@ -862,16 +1015,16 @@ fn rule9_review_before_expiry_keeps_access_until_it_ends() {
 			lic("MD-A"),
 			EmergencyReason::LifeThreatening
 		));
-		assert_ok!(Consent::review_emergency_access(gw(GW_A), 0, Review::Justified));
+		assert_ok!(Consent::review_emergency_access(authority(), 0, Review::Justified));
 		assert_eq!(EmergencyAccesses::<Test>::get(0).unwrap().review, Review::Justified);
 		assert_noop!(
-			Consent::review_emergency_access(gw(GW_A), 0, Review::Unjustified),
+			Consent::review_emergency_access(authority(), 0, Review::Justified),
 			Error::<Test>::AlreadyReviewed
 		);
 		assert!(decide("MD-A", "A001", somchai(), &[C::Allergy], Purpose::Emergency).is_permit());
 		assert_noop!(
 			Consent::review_emergency_access(gw(STRANGER), 0, Review::Unjustified),
-			Error::<Test>::NotAGateway
+			Error::<Test>::NotReviewer
 		);
 	});
 }
@@ -1204,15 +1357,15 @@ fn an_unjustified_review_ends_the_emergency_access_at_once() {
 		enrol_somchai(SourceSelection::All);
 		assert_ok!(open_emergency(GW_B, "MD-B"));
 		assert!(decide("MD-B", "B002", somchai(), &[C::Allergy], Purpose::Emergency).is_permit());
-		assert_ok!(Consent::review_emergency_access(gw(GW_B), 0, Review::Unjustified));
+		assert_ok!(Consent::review_emergency_access(authority(), 0, Review::Unjustified));
 		assert_eq!(
 			decide("MD-B", "B002", somchai(), &[C::Allergy], Purpose::Emergency),
 			Decision::Deny(DenyReason::NoEmergencyAccess)
 		);
-		assert!(EmergencyAccesses::<Test>::get(0).is_none());
+		assert_eq!(EmergencyAccesses::<Test>::get(0).map(|e| e.expires_at), Some(T0));
 		// A justified one keeps permitting until it expires.
 		assert_ok!(open_emergency(GW_B, "MD-B"));
-		assert_ok!(Consent::review_emergency_access(gw(GW_B), 1, Review::Justified));
+		assert_ok!(Consent::review_emergency_access(authority(), 1, Review::Justified));
 		assert!(decide("MD-B", "B002", somchai(), &[C::Allergy], Purpose::Emergency).is_permit());
 	});
 }
@@ -1255,7 +1408,7 @@ fn a_practitioner_holds_a_bounded_number_of_unreviewed_emergency_accesses() {
 		assert_noop!(open_emergency(GW_B, "MD-B"), Error::<Test>::TooManyUnreviewedEmergencies);
 		// Another doctor is not held up.
 		assert_ok!(open_emergency(GW_B, "MD-AB"));
-		assert_ok!(Consent::review_emergency_access(gw(GW_B), 0, Review::Justified));
+		assert_ok!(Consent::review_emergency_access(authority(), 0, Review::Justified));
 		assert_eq!(UnreviewedEmergencies::<Test>::get(lic("MD-B")), 1);
 		assert_ok!(open_emergency(GW_B, "MD-B"));
 	});
@@ -1275,11 +1428,11 @@ fn overdue_reviews_are_listed_and_the_licensing_authority_can_review() {
 		// Another hospital's gateway cannot review; the licensing authority can.
 		assert_noop!(
 			Consent::review_emergency_access(gw(GW_A), 0, Review::Justified),
-			Error::<Test>::NotThisHospital
+			Error::<Test>::NotReviewer
 		);
 		assert_noop!(
 			Consent::review_emergency_access(RuntimeOrigin::signed(STRANGER), 0, Review::Justified),
-			Error::<Test>::NotAGateway
+			Error::<Test>::NotReviewer
 		);
 		assert_ok!(Consent::review_emergency_access(
 			RuntimeOrigin::signed(COUNCIL),
@@ -1292,7 +1445,7 @@ fn overdue_reviews_are_listed_and_the_licensing_authority_can_review() {
 				emergency_id: 0,
 				hospital: code("B002"),
 				review: Review::Unjustified,
-				by_authority: true,
+				overturned: false,
 			})
 		);
 		let overdue: Vec<_> = Consent::overdue_reviews(10).into_iter().map(|(id, _)| id).collect();
@@ -1366,7 +1519,7 @@ fn on_idle_prunes_lapsed_requests_and_ended_reviewed_emergencies_within_its_weig
 		}
 		assert_ok!(open_emergency(GW_B, "MD-B"));
 		assert_ok!(open_emergency(GW_B, "MD-AB"));
-		assert_ok!(Consent::review_emergency_access(gw(GW_B), 0, Review::Justified));
+		assert_ok!(Consent::review_emergency_access(authority(), 0, Review::Justified));
 		// Nothing is due yet: the sweep stops at the first entry still needed.
 		Consent::on_idle(1, Weight::MAX);
 		assert_eq!(Pruning::<Test>::get(), PruneCursor { request: 0, emergency: 0 });
@@ -1375,7 +1528,12 @@ fn on_idle_prunes_lapsed_requests_and_ended_reviewed_emergencies_within_its_weig
 		Consent::on_idle(1, Weight::MAX);
 		assert!(Requests::<Test>::get(0).is_none() && Requests::<Test>::get(1).is_none());
 		assert!(PendingRequests::<Test>::get(somchai()).is_empty());
-		// The reviewed, ended access is gone; the unreviewed one stays for its review.
+		// The justified, ended access stays while its review can still be overturned.
+		assert!(EmergencyAccesses::<Test>::get(0).is_some());
+		assert_eq!(Pruning::<Test>::get(), PruneCursor { request: 2, emergency: 0 });
+		set_now(T0 + 24 * HOUR + OverturnWindow::get());
+		Consent::on_idle(1, Weight::MAX);
+		// Then it is gone; the unreviewed one stays for its review.
 		assert!(EmergencyAccesses::<Test>::get(0).is_none());
 		assert!(EmergencyAccesses::<Test>::get(1).is_some());
 		assert_eq!(Pruning::<Test>::get(), PruneCursor { request: 2, emergency: 1 });

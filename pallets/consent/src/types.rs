@@ -133,6 +133,21 @@ pub enum Assistant {
 	ServicePoint,
 }
 
+/// What an act for a patient may change, which decides who may make it for an assisted
+/// patient ([`crate::Pallet::acts_for`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ActScope {
+	/// Enrolling, changing the source hospitals, answering another hospital's request: the
+	/// patient's key, or within an assistance session at a hospital (its gateways) or at a
+	/// registrar's service point (that registrar).
+	Routine,
+	/// The sensitive-data opt-in, withdrawal (which starts crypto-shredding at every source)
+	/// and revoking a grant: the patient's key, or within a session at a registrar's own
+	/// service point only; never a hospital, which could open the patient's sensitive data to
+	/// its own doctors.
+	Protected,
+}
+
 /// A short-lived assistance session: the fresh evidence of an assisted patient's presence,
 /// without which nobody can act for them.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]

@@ -81,6 +81,10 @@ impl<T: Config> pallet_participants::PatientKeys<T::AccountId> for PatientContro
 	fn binding_key(who: &T::AccountId) -> Option<alloc::vec::Vec<u8>> {
 		Some(Controllers::<T>::hashed_key_for(who))
 	}
+
+	fn is_patient_key(who: &T::AccountId) -> bool {
+		Pallet::<T>::is_patient_key(who)
+	}
 }
 
 #[frame_support::pallet]
@@ -136,7 +140,7 @@ pub mod pallet {
 	///   `contested`.
 	/// - 1: [`PendingRebind`] has `contested`; [`crate::migrations::v1::MigrateV0ToV1`]
 	///   upgrades the entries of [`PendingRebinds`] written by a version 0 runtime.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -157,6 +161,13 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type PendingRebinds<T: Config> =
 		StorageMap<_, Blake2_128Concat, HealthId, PendingRebindOf<T>, OptionQuery>;
+
+	/// The new key of each pending rebind to a key, with the health ID it awaits
+	/// ([`PendingRebinds`] the other way round, kept in step with it). Such a key can be
+	/// neither bound to another health ID nor given a participant role: one role per key.
+	#[pallet::storage]
+	pub type PendingKeys<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, HealthId, OptionQuery>;
 
 	/// The block in which a health ID's current controller key last cancelled a rebind: at
 	/// most one entry per health ID. A rebind scheduled less than `ContestWindow` blocks later
@@ -411,12 +422,12 @@ pub mod pallet {
 			let record = HealthIds::<T>::get(health_id).ok_or(Error::<T>::UnknownHealthId)?;
 			ensure!(record.status == HealthIdStatus::Active, Error::<T>::HealthIdDeactivated);
 			ensure!(record.controller != controller, Error::<T>::SameController);
-			Self::ensure_bindable(&controller)?;
+			Self::ensure_bindable(&controller, health_id)?;
 			let now = frame_system::Pallet::<T>::block_number();
 			let contested = Self::contested_at(health_id, now);
 			let effective_at = now.saturating_add(<T as Config>::RebindDelay::get());
 			let assisted = controller == Controller::Assisted;
-			PendingRebinds::<T>::insert(
+			Self::put_pending(
 				health_id,
 				PendingRebind { controller, registrar: registrar.clone(), effective_at, contested },
 			);
@@ -452,7 +463,7 @@ pub mod pallet {
 			let mut record = HealthIds::<T>::get(health_id).ok_or(Error::<T>::UnknownHealthId)?;
 			ensure!(record.status == HealthIdStatus::Active, Error::<T>::HealthIdDeactivated);
 			Self::unbind(&record.controller);
-			PendingRebinds::<T>::remove(health_id);
+			Self::drop_pending(health_id);
 			KeyCancelledRebind::<T>::remove(health_id);
 			record.status = HealthIdStatus::Deactivated(reason);
 			HealthIds::<T>::insert(health_id, record);
@@ -498,7 +509,7 @@ pub mod pallet {
 					frame_system::Pallet::<T>::block_number(),
 				);
 			}
-			PendingRebinds::<T>::remove(health_id);
+			Self::drop_pending(health_id);
 			Self::deposit_event(Event::RebindCancelled { health_id, by_patient });
 			Ok(())
 		}
@@ -659,7 +670,7 @@ pub mod pallet {
 		#[pallet::weight(<T as Config>::WeightInfo::reject_rebind())]
 		pub fn reject_rebind(origin: OriginFor<T>, health_id: HealthId) -> DispatchResult {
 			<T as Config>::AdminOrigin::ensure_origin(origin)?;
-			PendingRebinds::<T>::take(health_id).ok_or(Error::<T>::NoPendingRebind)?;
+			Self::drop_pending(health_id).ok_or(Error::<T>::NoPendingRebind)?;
 			KeyCancelledRebind::<T>::remove(health_id);
 			Self::deposit_event(Event::RebindRejected { health_id });
 			Ok(())
@@ -674,12 +685,17 @@ pub mod pallet {
 			Ok(who)
 		}
 
-		/// Whether `controller` can be bound: a key must neither control a health ID nor hold
-		/// a participant role. Assisted service can always be bound.
-		fn ensure_bindable(controller: &Controller<T::AccountId>) -> DispatchResult {
+		/// Whether `controller` can be bound to `health_id`: a key must neither control a
+		/// health ID, nor await a rebind to another one, nor hold a participant role (one role
+		/// per key). Assisted service can always be bound.
+		fn ensure_bindable(
+			controller: &Controller<T::AccountId>,
+			health_id: HealthId,
+		) -> DispatchResult {
 			if let Controller::Key(key) = controller {
 				ensure!(
 					!Controllers::<T>::contains_key(key)
+						&& PendingKeys::<T>::get(key).is_none_or(|id| id == health_id)
 						&& !pallet_participants::Pallet::<T>::has_role(key),
 					Error::<T>::ControllerInUse
 				);
@@ -687,9 +703,31 @@ pub mod pallet {
 			Ok(())
 		}
 
+		/// Stores `pending` as `health_id`'s pending rebind, replacing any, with its key in
+		/// [`PendingKeys`].
+		fn put_pending(health_id: HealthId, pending: PendingRebindOf<T>) {
+			Self::drop_pending(health_id);
+			if let Controller::Key(key) = &pending.controller {
+				PendingKeys::<T>::insert(key, health_id);
+			}
+			PendingRebinds::<T>::insert(health_id, pending);
+		}
+
+		/// Removes and returns `health_id`'s pending rebind, and its key from
+		/// [`PendingKeys`].
+		fn drop_pending(health_id: HealthId) -> Option<PendingRebindOf<T>> {
+			let pending = PendingRebinds::<T>::take(health_id)?;
+			if let Controller::Key(key) = &pending.controller {
+				if PendingKeys::<T>::get(key) == Some(health_id) {
+					PendingKeys::<T>::remove(key);
+				}
+			}
+			Some(pending)
+		}
+
 		/// Makes `controller` sign for `health_id` (a key gets a provider reference).
 		fn bind(controller: &Controller<T::AccountId>, health_id: HealthId) -> DispatchResult {
-			Self::ensure_bindable(controller)?;
+			Self::ensure_bindable(controller, health_id)?;
 			if let Controller::Key(key) = controller {
 				Controllers::<T>::insert(key, health_id);
 				frame_system::Pallet::<T>::inc_providers(key);
@@ -735,7 +773,7 @@ pub mod pallet {
 			let assisted = pending.controller == Controller::Assisted;
 			record.controller = pending.controller;
 			HealthIds::<T>::insert(health_id, record);
-			PendingRebinds::<T>::remove(health_id);
+			Self::drop_pending(health_id);
 			KeyCancelledRebind::<T>::remove(health_id);
 			Self::deposit_event(Event::ControllerRebound {
 				health_id,
@@ -753,6 +791,11 @@ pub mod pallet {
 		/// Whether `who` is the controller key of an active health ID.
 		pub fn is_patient_controller(who: &T::AccountId) -> bool {
 			Controllers::<T>::contains_key(who)
+		}
+
+		/// Whether `who` controls a health ID or is the new key of a pending rebind.
+		pub fn is_patient_key(who: &T::AccountId) -> bool {
+			Controllers::<T>::contains_key(who) || PendingKeys::<T>::contains_key(who)
 		}
 
 		/// The person's health ID for a document hash: a registered health ID resolves to

@@ -139,6 +139,107 @@ pub mod v1 {
 	>;
 }
 
+/// Storage version 1 to 2: [`PendingKeys`](crate::PendingKeys), the new keys of pending
+/// rebinds, is new (one role per key: such a key can be neither bound elsewhere nor given a
+/// participant role).
+///
+/// Fills the index from every [`PendingRebinds`](crate::PendingRebinds) entry to a key, so
+/// that a rebind scheduled before the upgrade protects its key like one scheduled after it.
+pub mod v2 {
+	use crate::{pallet::Pallet, Config, Controller, PendingKeys, PendingRebinds};
+	use core::marker::PhantomData;
+	use frame_support::{
+		migrations::VersionedMigration,
+		traits::{Get, UncheckedOnRuntimeUpgrade},
+		weights::Weight,
+	};
+
+	#[cfg(feature = "try-runtime")]
+	use alloc::vec::Vec;
+	#[cfg(feature = "try-runtime")]
+	use codec::{Decode, Encode};
+	#[cfg(any(feature = "try-runtime", test))]
+	use frame_support::ensure;
+	#[cfg(any(feature = "try-runtime", test))]
+	use sp_runtime::TryRuntimeError;
+
+	/// Writes [`PendingKeys`] for every pending rebind to a key.
+	///
+	/// It does not check or set the storage version: put [`MigrateV1ToV2`] in a runtime, never
+	/// this type.
+	pub struct InnerMigrateV1ToV2<T>(PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for InnerMigrateV1ToV2<T> {
+		/// One read per pending rebind (and one for the iteration's end), one write per
+		/// rebind to a key.
+		fn on_runtime_upgrade() -> Weight {
+			let (mut read, mut written) = (1u64, 0u64);
+			for (health_id, pending) in PendingRebinds::<T>::iter() {
+				read = read.saturating_add(1);
+				if let Controller::Key(key) = pending.controller {
+					PendingKeys::<T>::insert(key, health_id);
+					written = written.saturating_add(1);
+				}
+			}
+			<T as frame_system::Config>::DbWeight::get().reads_writes(read, written)
+		}
+
+		/// [`pre_upgrade_check`], for `try-runtime`.
+		#[cfg(feature = "try-runtime")]
+		fn pre_upgrade() -> Result<Vec<u8>, TryRuntimeError> {
+			pre_upgrade_check::<T>().map(|count| count.encode())
+		}
+
+		/// [`post_upgrade_check`], for `try-runtime`.
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(state: Vec<u8>) -> Result<(), TryRuntimeError> {
+			let before = u32::decode(&mut &state[..])
+				.map_err(|_| "the pre-upgrade count of pending keys does not decode")?;
+			post_upgrade_check::<T>(before)
+		}
+	}
+
+	/// The check before the migration: the index is empty. Returns the number of pending
+	/// rebinds to a key, for [`post_upgrade_check`].
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn pre_upgrade_check<T: Config>() -> Result<u32, TryRuntimeError> {
+		ensure!(PendingKeys::<T>::iter_keys().next().is_none(), "pending keys are indexed already");
+		let keys = PendingRebinds::<T>::iter_values()
+			.filter(|p| matches!(p.controller, Controller::Key(_)))
+			.count();
+		Ok(keys as u32)
+	}
+
+	/// The check after the migration: every pending rebind to a key is indexed under its key,
+	/// and nothing else is.
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn post_upgrade_check<T: Config>(before: u32) -> Result<(), TryRuntimeError> {
+		let mut indexed: u32 = 0;
+		for (key, health_id) in PendingKeys::<T>::iter() {
+			let pending = PendingRebinds::<T>::get(health_id)
+				.ok_or("an indexed key has no pending rebind")?;
+			ensure!(
+				pending.controller == Controller::Key(key),
+				"a key is indexed for another rebind"
+			);
+			indexed = indexed.saturating_add(1);
+		}
+		ensure!(indexed == before, "not every pending rebind to a key is indexed");
+		Ok(())
+	}
+
+	/// The storage migration from version 1 to 2, for the runtime's `Migrations`: runs
+	/// [`InnerMigrateV1ToV2`] only if the pallet's on-chain storage version is 1, then sets it
+	/// to 2; otherwise it does nothing (one read).
+	pub type MigrateV1ToV2<T> = VersionedMigration<
+		1,
+		2,
+		InnerMigrateV1ToV2<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
 #[cfg(test)]
 mod tests {
 	use super::v1::{post_upgrade_check, pre_upgrade_check, MigrateV0ToV1, OldPendingRebind};
@@ -203,10 +304,6 @@ mod tests {
 			assert_eq!(PendingRebinds::<Test>::try_get(to_assisted), Ok(migrated_assisted.clone()));
 			assert_eq!(PendingRebinds::<Test>::iter().count(), 2);
 			assert_eq!(Pallet::<Test>::on_chain_storage_version(), StorageVersion::new(1));
-			assert_eq!(
-				Pallet::<Test>::on_chain_storage_version(),
-				Pallet::<Test>::in_code_storage_version()
-			);
 
 			// Run again: the versioned wrapper sees version 1 and skips. Were the translation
 			// run again, a contested rebind written since would decode in the old layout (its
@@ -306,5 +403,65 @@ mod tests {
 			assert_eq!(PendingRebinds::<Test>::iter().count(), 0);
 			assert_eq!(Pallet::<Test>::on_chain_storage_version(), StorageVersion::new(1));
 		});
+	}
+
+	mod v2 {
+		use super::super::v2::{post_upgrade_check, pre_upgrade_check, MigrateV1ToV2};
+		use crate::{
+			mock::*, pallet::Pallet, Controller, PendingKeys, PendingRebind, PendingRebinds,
+		};
+		use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+		use healthchain_primitives::HealthId;
+
+		fn pending(controller: Controller<u64>) -> PendingRebind<u64, u64> {
+			PendingRebind { controller, registrar: REGISTRAR, effective_at: 11, contested: false }
+		}
+
+		#[test]
+		fn indexes_the_keys_of_rebinds_pending_before_the_upgrade() {
+			new_test_ext().execute_with(|| {
+				let (to_key, to_assisted) = (HealthId([1; 32]), HealthId([2; 32]));
+				PendingRebinds::<Test>::insert(to_key, pending(Controller::Key(NEW_PHONE)));
+				PendingRebinds::<Test>::insert(to_assisted, pending(Controller::Assisted));
+				StorageVersion::new(1).put::<Pallet<Test>>();
+
+				let before = pre_upgrade_check::<Test>().expect("nothing indexed yet");
+				assert_eq!(before, 1, "one rebind to a key");
+				assert_eq!(
+					post_upgrade_check::<Test>(before).expect_err("not migrated yet"),
+					"not every pending rebind to a key is indexed".into()
+				);
+				MigrateV1ToV2::<Test>::on_runtime_upgrade();
+				post_upgrade_check::<Test>(before).expect("the key is indexed");
+				assert_eq!(PendingKeys::<Test>::get(NEW_PHONE), Some(to_key));
+				assert_eq!(PendingKeys::<Test>::iter().count(), 1);
+				assert_eq!(
+					Pallet::<Test>::on_chain_storage_version(),
+					Pallet::<Test>::in_code_storage_version()
+				);
+				assert_eq!(Pallet::<Test>::on_chain_storage_version(), StorageVersion::new(2));
+
+				// Indexed twice would be refused by the pre-upgrade check.
+				assert_eq!(
+					pre_upgrade_check::<Test>().expect_err("already indexed"),
+					"pending keys are indexed already".into()
+				);
+			});
+		}
+
+		#[test]
+		fn post_upgrade_check_refuses_a_key_indexed_for_another_rebind() {
+			new_test_ext().execute_with(|| {
+				PendingRebinds::<Test>::insert(
+					HealthId([1; 32]),
+					pending(Controller::Key(NEW_PHONE)),
+				);
+				PendingKeys::<Test>::insert(PATIENT, HealthId([1; 32]));
+				assert_eq!(
+					post_upgrade_check::<Test>(1).expect_err("wrong key"),
+					"a key is indexed for another rebind".into()
+				);
+			});
+		}
 	}
 }

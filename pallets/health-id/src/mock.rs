@@ -47,6 +47,7 @@ impl pallet_participants::Config for Test {
 	type RegistrarQuota = pallet_participants::AnyQuotaForTests;
 	type LicensingAuthorityQuota = pallet_participants::AnyQuotaForTests;
 	type OperatorQuota = pallet_participants::AnyQuotaForTests;
+	type ProtectiveCallsPerBlock = frame_support::traits::ConstU32<2>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = pallet_participants::OperatorRemarksForTests<Test>;

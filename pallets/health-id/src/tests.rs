@@ -2,7 +2,7 @@
 
 use crate::{
 	mock::*, Controller, Controllers, DeactivationReason, Error, Event, HealthIdStatus,
-	KeyCancelledRebind, LinkedCount, LinkedDocuments, PendingRebind, PendingRebinds,
+	KeyCancelledRebind, LinkedCount, LinkedDocuments, PendingKeys, PendingRebind, PendingRebinds,
 };
 use frame_support::{assert_noop, assert_ok};
 use healthchain_primitives::{document::health_id_of, DenyReason, DocumentKind, HealthId};
@@ -329,26 +329,66 @@ fn rebind_to_a_key_in_use_fails_and_keeps_the_old_key() {
 }
 
 #[test]
-fn a_key_taken_during_the_delay_is_refused_when_applied() {
+fn a_key_awaiting_a_rebind_cannot_be_taken_during_the_delay() {
 	new_test_ext().execute_with(|| {
 		const LATER_KEY: u64 = 102;
+		let other = hid("1101700230716");
 		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
 		assert_ok!(schedule(somchai(), Controller::Key(LATER_KEY)));
-		// Another health ID binds the same key while the rebind waits.
-		assert_ok!(register(hid("1101700230716"), Controller::Key(LATER_KEY)));
+		assert_eq!(PendingKeys::<Test>::get(LATER_KEY), Some(somchai()));
+		assert!(Ids::is_patient_key(&LATER_KEY));
+		// Neither bound to another health ID, nor awaited by another rebind, nor given a
+		// participant role (which would silence the patient's own rebind calls).
+		assert_noop!(register(other, Controller::Key(LATER_KEY)), Error::<Test>::ControllerInUse);
+		assert_ok!(register(other, Controller::Key(NEW_PHONE)));
+		assert_noop!(schedule(other, Controller::Key(LATER_KEY)), Error::<Test>::ControllerInUse);
+		assert_noop!(
+			pallet_participants::Pallet::<Test>::add_gateway(
+				RuntimeOrigin::signed(GW_A),
+				b"A001".to_vec().try_into().expect("a short code"),
+				LATER_KEY
+			),
+			pallet_participants::Error::<Test>::PatientKey
+		);
+		// The same rebind may be scheduled again (it replaces itself).
+		assert_ok!(schedule(somchai(), Controller::Key(LATER_KEY)));
 		wait_out_delay();
-		assert_noop!(
-			Ids::complete_rebind(RuntimeOrigin::signed(REGISTRAR), somchai()),
-			Error::<Test>::ControllerInUse
+		assert_ok!(Ids::complete_rebind(RuntimeOrigin::signed(REGISTRAR), somchai()));
+		assert_eq!(Ids::health_id_of_controller(&LATER_KEY), Some(somchai()));
+		assert_eq!(PendingKeys::<Test>::get(LATER_KEY), None);
+	});
+}
+
+#[test]
+fn the_pending_key_index_follows_every_way_a_rebind_ends() {
+	new_test_ext().execute_with(|| {
+		const K1: u64 = 103;
+		const K2: u64 = 104;
+		assert_ok!(register(somchai(), Controller::Key(PATIENT)));
+		// Replaced by another request: the first key is free again.
+		assert_ok!(schedule(somchai(), Controller::Key(K1)));
+		assert_ok!(schedule(somchai(), Controller::Key(K2)));
+		assert_eq!(
+			(PendingKeys::<Test>::get(K1), PendingKeys::<Test>::get(K2)),
+			(None, Some(somchai()))
 		);
-		assert_noop!(
-			Ids::confirm_rebind(RuntimeOrigin::signed(PATIENT), somchai()),
-			Error::<Test>::ControllerInUse
-		);
-		assert_eq!(Ids::health_id_of_controller(&PATIENT), Some(somchai()));
-		assert_eq!(Ids::health_id_of_controller(&LATER_KEY), Some(hid("1101700230716")));
-		// The stuck request is cancelled by a registrar.
-		assert_ok!(Ids::cancel_rebind(RuntimeOrigin::signed(REGISTRAR), somchai()));
+		// Replaced by assisted service: no key pending.
+		assert_ok!(schedule(somchai(), Controller::Assisted));
+		assert_eq!(PendingKeys::<Test>::iter().count(), 0);
+		// Cancelled by the patient, rejected by governance, dropped by deactivation.
+		assert_ok!(schedule(somchai(), Controller::Key(K1)));
+		assert_ok!(Ids::cancel_rebind(RuntimeOrigin::signed(PATIENT), somchai()));
+		assert_eq!(PendingKeys::<Test>::get(K1), None);
+		assert_ok!(schedule(somchai(), Controller::Key(K1)));
+		assert_ok!(Ids::reject_rebind(RuntimeOrigin::root(), somchai()));
+		assert_eq!(PendingKeys::<Test>::get(K1), None);
+		assert_ok!(schedule(somchai(), Controller::Key(K1)));
+		assert_ok!(Ids::deactivate(
+			RuntimeOrigin::signed(REGISTRAR),
+			somchai(),
+			DeactivationReason::Duplicate
+		));
+		assert_eq!(PendingKeys::<Test>::iter().count(), 0);
 	});
 }
 
@@ -722,8 +762,14 @@ fn governance_approves_an_uncontested_rebind_and_a_taken_key_is_refused() {
 			Error::<Test>::NoPendingRebind
 		);
 		assert_ok!(schedule(somchai(), Controller::Key(LATER_KEY)));
-		// The key is taken while the rebind waits: refused, nothing changes (no event kept).
-		assert_ok!(register(hid("1101700230716"), Controller::Key(LATER_KEY)));
+		// A key cannot be taken while its rebind waits (`PendingKeys`); only state from before
+		// that index (spec 105) could hold one, written here directly. Applying the rebind is
+		// then refused and nothing changes (no event kept).
+		assert_noop!(
+			register(hid("1101700230716"), Controller::Key(LATER_KEY)),
+			Error::<Test>::ControllerInUse
+		);
+		Controllers::<Test>::insert(LATER_KEY, hid("1101700230716"));
 		assert_noop!(
 			Ids::approve_rebind(RuntimeOrigin::root(), somchai(), Controller::Key(LATER_KEY)),
 			Error::<Test>::ControllerInUse

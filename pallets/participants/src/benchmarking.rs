@@ -165,6 +165,25 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	fn set_registrar_status() -> Result<(), BenchmarkError> {
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let registrar: T::AccountId = account("registrar", 0, 0);
+		Pallet::<T>::grant_role(&registrar, Role::Registrar).expect("a fresh account");
+		Registrars::<T>::insert(
+			&registrar,
+			Registrar {
+				kind: RegistrarKind::BankBranch,
+				name: BoundedVec::truncate_from(alloc::vec![b'r'; 64]),
+			},
+		);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, registrar.clone(), true);
+		assert!(SuspendedRegistrars::<T>::contains_key(&registrar));
+		Ok(())
+	}
+
+	#[benchmark]
 	fn set_consent_policy() {
 		let gw = hospital::<T>(0, T::MaxGateways::get());
 		#[extrinsic_call]

@@ -10,11 +10,14 @@
 //!   wallets and explorers sign and decode it unchanged) plus the signer's quota: calls per
 //!   block and per period, and transactions waiting in the pool.
 
-use crate::{Allowance, CallPolicy, Config, Pallet, Usages, WeightInfo};
+use crate::{Allowance, CallKind, CallPolicy, Config, Pallet, Usages, WeightInfo};
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use core::marker::PhantomData;
 use frame_support::{
-	dispatch::DispatchInfo, pallet_prelude::TransactionSource, traits::OriginTrait, DefaultNoBound,
+	dispatch::DispatchInfo,
+	pallet_prelude::TransactionSource,
+	traits::{Get, OriginTrait},
+	DefaultNoBound,
 };
 use scale_info::TypeInfo;
 use sp_runtime::{
@@ -48,6 +51,9 @@ pub mod codes {
 	pub const POOL_SHARE: u8 = 15;
 	/// The transaction alone counts more calls than the signer may make in one block.
 	pub const BLOCK_QUOTA: u8 = 16;
+	/// The signer's hospital, or the registrar itself (or the hospital of its service point),
+	/// is suspended: none of its calls enter the pool.
+	pub const SUSPENDED: u8 = 17;
 }
 
 pub use codes::NOT_PERMITTED;
@@ -74,6 +80,9 @@ impl<T: Config + Send + Sync> CheckPermission<T> {
 		call: &<T as frame_system::Config>::RuntimeCall,
 	) -> Result<(crate::Signer, Allowance), u8> {
 		let signer = Pallet::<T>::signer_of(who).ok_or(codes::NOT_PERMITTED)?;
+		if Pallet::<T>::is_suspended(who, &signer) {
+			return Err(codes::SUSPENDED);
+		}
 		let allowance = T::CallPolicy::check(who, &signer, call).map_err(|r| r.code())?;
 		Ok((signer, allowance))
 	}
@@ -134,7 +143,9 @@ impl<T: Config + Send + Sync> TransactionExtension<<T as frame_system::Config>::
 /// block allows ([`codes::BLOCK_QUOTA`]), when its nonce is `max_pooled` or more ahead of the
 /// account's ([`codes::POOL_SHARE`]: one account cannot hold more than that many
 /// transactions in the pool), or when the period's calls so far plus the transactions queued
-/// ahead of it and its own calls exceed the period's quota ([`codes::PERIOD_QUOTA`]). In a
+/// ahead of it and its own calls exceed the period's quota ([`codes::PERIOD_QUOTA`]); a call
+/// that protects the patient ([`CallKind::Protective`]) is never refused by the period's
+/// quota and does not use it, but at most `ProtectiveCallsPerBlock` calls a block pass. In a
 /// block, a transaction over the block's quota is `ExhaustsResources`: it stays in the pool
 /// for the next block. The calls are counted when the transaction is applied.
 #[derive(Encode, Decode, DecodeWithMemTracking, Clone, Eq, PartialEq, TypeInfo)]
@@ -158,9 +169,10 @@ impl<T: Config> core::fmt::Debug for CheckNonceWithinQuota<T> {
 pub enum QuotaVal<AccountId> {
 	/// Not signed: nothing to count.
 	Unsigned,
-	/// A signed transaction: the signer, the calls it counts for, and whether the signer was
-	/// found by its role (a participant, not a patient's key).
-	Signed(AccountId, u32, bool),
+	/// A signed transaction: the signer, the calls it counts for in the block and in the
+	/// period (none for a protective call), and whether the signer was found by its role (a
+	/// participant, not a patient's key).
+	Signed(AccountId, u32, u32, bool),
 }
 
 impl<T: Config + Send + Sync> TransactionExtension<<T as frame_system::Config>::RuntimeCall>
@@ -208,7 +220,14 @@ where
 			Pallet::<T>::signer_of(&who).ok_or(InvalidTransaction::Custom(NOT_PERMITTED))?;
 		let quota = Pallet::<T>::quota_of(signer.kind());
 		let calls = T::CallPolicy::calls(call);
-		if calls > quota.per_block {
+		let kind = T::CallPolicy::kind(call);
+		// A protective call (a withdrawal, a cancelled rebind, a revoked grant...) is never
+		// refused by the period's quota: only a small bound per block stops floods of them.
+		let per_block = match kind {
+			CallKind::Ordinary => quota.per_block,
+			CallKind::Protective => quota.per_block.min(T::ProtectiveCallsPerBlock::get()),
+		};
+		if calls > per_block {
 			return Err(InvalidTransaction::Custom(codes::BLOCK_QUOTA).into());
 		}
 		let account_nonce = frame_system::Pallet::<T>::account_nonce(&who);
@@ -218,14 +237,20 @@ where
 		}
 		let (period, block) = Pallet::<T>::quota_clock();
 		let (in_period, in_block) = Usages::<T>::get(&who).used(period, block);
-		if in_period.saturating_add(ahead).saturating_add(calls) > quota.per_period {
+		if kind == CallKind::Ordinary
+			&& in_period.saturating_add(ahead).saturating_add(calls) > quota.per_period
+		{
 			return Err(InvalidTransaction::Custom(codes::PERIOD_QUOTA).into());
 		}
-		if in_block.saturating_add(calls) > quota.per_block {
+		if in_block.saturating_add(calls) > per_block {
 			return Err(InvalidTransaction::ExhaustsResources.into());
 		}
 		let by_role = !matches!(signer, crate::Signer::Patient(_));
-		Ok((validity, QuotaVal::Signed(who, calls, by_role), origin))
+		let period_calls = match kind {
+			CallKind::Ordinary => calls,
+			CallKind::Protective => 0,
+		};
+		Ok((validity, QuotaVal::Signed(who, calls, period_calls, by_role), origin))
 	}
 
 	fn prepare(
@@ -236,14 +261,16 @@ where
 		_info: &DispatchInfoOf<<T as frame_system::Config>::RuntimeCall>,
 		_len: usize,
 	) -> Result<Self::Pre, TransactionValidityError> {
-		let QuotaVal::Signed(who, calls, by_role) = val else { return Ok(Weight::zero()) };
+		let QuotaVal::Signed(who, calls, period_calls, by_role) = val else {
+			return Ok(Weight::zero());
+		};
 		frame_system::CheckNonce::<T>::prepare_nonce_for_account(&who, self.0)?;
 		let (period, block) = Pallet::<T>::quota_clock();
 		Usages::<T>::mutate(&who, |u| {
 			let (in_period, in_block) = u.used(period, block);
 			*u = crate::Usage {
 				period,
-				in_period: in_period.saturating_add(calls),
+				in_period: in_period.saturating_add(period_calls),
 				block,
 				in_block: in_block.saturating_add(calls),
 			};

@@ -103,6 +103,13 @@ pub mod pallet {
 		#[pallet::constant]
 		type OperatorQuota: Get<Quota>;
 
+		/// How many calls that protect the patient ([`CallKind::Protective`]: withdrawing,
+		/// cancelling or confirming a rebind, revoking a grant, refusing a request) one account
+		/// may make in a block. They are outside the period's quota, so that a patient who
+		/// used their day's calls can still protect themselves; this bound stops floods.
+		#[pallet::constant]
+		type ProtectiveCallsPerBlock: Get<u32>;
+
 		/// Weights of this pallet's calls and of its transaction extensions.
 		type WeightInfo: WeightInfo;
 
@@ -126,6 +133,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Registrars<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, Registrar, OptionQuery>;
+
+	/// Registrars suspended by governance ([`Pallet::set_registrar_status`]): their calls are
+	/// refused at the pool until they are reinstated.
+	#[pallet::storage]
+	pub type SuspendedRegistrars<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, (), OptionQuery>;
 
 	/// The licensing authority's account (the Medical Council), if named.
 	#[pallet::storage]
@@ -202,6 +215,13 @@ pub mod pallet {
 		RegistrarRemoved {
 			/// Registrar account.
 			registrar: T::AccountId,
+		},
+		/// A registrar was suspended or reinstated.
+		RegistrarStatusChanged {
+			/// Registrar account.
+			registrar: T::AccountId,
+			/// Suspended (`true`) or reinstated.
+			suspended: bool,
 		},
 		/// The licensing authority's account was set.
 		LicensingAuthoritySet {
@@ -310,6 +330,9 @@ pub mod pallet {
 		EmptyIdentifier,
 		/// A quota must allow at least one call per block, per period and in the pool.
 		ZeroQuota,
+		/// The account controls a health ID, or is the new key of a pending rebind: a
+		/// patient's key never holds a participant role.
+		PatientKey,
 	}
 
 	/// Genesis participants: for development and test networks, and a national network's
@@ -443,7 +466,7 @@ pub mod pallet {
 			hospital: HospitalCode,
 			policy: ConsentPolicy,
 		) -> DispatchResult {
-			Self::ensure_admin_or_gateway_of(origin, &hospital)?;
+			Self::ensure_admin_or_active_gateway_of(origin, &hospital)?;
 			Hospitals::<T>::try_mutate(&hospital, |h| -> DispatchResult {
 				let h = h.as_mut().ok_or(Error::<T>::UnknownHospital)?;
 				h.policy = policy;
@@ -453,8 +476,12 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Add a gateway account to a hospital. Signed by one of the hospital's gateways, or
-		/// `AdminOrigin`.
+		/// Add a gateway account to a hospital.
+		///
+		/// Origin: a gateway of the hospital while it is active, or `AdminOrigin`. Errors:
+		/// `NotAGateway`, `NotThisHospitalsGateway`, `HospitalSuspended` (a suspended
+		/// hospital's gateway), `UnknownHospital`, `AccountInUse` (the account holds a role),
+		/// `PatientKey` (it is a patient's key), `TooManyGateways`. Event: `GatewayAdded`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::add_gateway())]
 		pub fn add_gateway(
@@ -462,9 +489,10 @@ pub mod pallet {
 			hospital: HospitalCode,
 			gateway: T::AccountId,
 		) -> DispatchResult {
-			Self::ensure_admin_or_gateway_of(origin, &hospital)?;
+			Self::ensure_admin_or_active_gateway_of(origin, &hospital)?;
 			let mut h = Hospitals::<T>::get(&hospital).ok_or(Error::<T>::UnknownHospital)?;
 			ensure!(!Roles::<T>::contains_key(&gateway), Error::<T>::AccountInUse);
+			ensure!(!T::Patients::is_patient_key(&gateway), Error::<T>::PatientKey);
 			h.gateways.try_push(gateway.clone()).map_err(|_| Error::<T>::TooManyGateways)?;
 			Self::grant_role(&gateway, Role::Gateway(hospital.clone()))?;
 			Hospitals::<T>::insert(&hospital, h);
@@ -472,8 +500,12 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Remove a gateway account from a hospital (key rotation, decommissioning). Signed by
-		/// one of the hospital's gateways, or `AdminOrigin`. The last gateway stays.
+		/// Remove a gateway account from a hospital (key rotation, decommissioning).
+		///
+		/// Origin: a gateway of the hospital while it is active (never the last one), or
+		/// `AdminOrigin` (any, the last one included: the council can silence a hospital
+		/// completely). Errors: `NotAGateway`, `NotThisHospitalsGateway`, `HospitalSuspended`,
+		/// `UnknownHospital`, `UnknownGateway`, `LastGateway`. Event: `GatewayRemoved`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::remove_gateway())]
 		pub fn remove_gateway(
@@ -481,11 +513,11 @@ pub mod pallet {
 			hospital: HospitalCode,
 			gateway: T::AccountId,
 		) -> DispatchResult {
-			Self::ensure_admin_or_gateway_of(origin, &hospital)?;
+			let by_admin = Self::ensure_admin_or_active_gateway_of(origin, &hospital)?;
 			let mut h = Hospitals::<T>::get(&hospital).ok_or(Error::<T>::UnknownHospital)?;
 			let pos =
 				h.gateways.iter().position(|g| g == &gateway).ok_or(Error::<T>::UnknownGateway)?;
-			ensure!(h.gateways.len() > 1, Error::<T>::LastGateway);
+			ensure!(by_admin || h.gateways.len() > 1, Error::<T>::LastGateway);
 			h.gateways.remove(pos);
 			Hospitals::<T>::insert(&hospital, h);
 			Self::revoke_role(&gateway);
@@ -520,6 +552,7 @@ pub mod pallet {
 		pub fn remove_registrar(origin: OriginFor<T>, registrar: T::AccountId) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
 			Registrars::<T>::take(&registrar).ok_or(Error::<T>::UnknownRegistrar)?;
+			SuspendedRegistrars::<T>::remove(&registrar);
 			Self::revoke_role(&registrar);
 			Self::deposit_event(Event::RegistrarRemoved { registrar });
 			Ok(())
@@ -535,6 +568,7 @@ pub mod pallet {
 		) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
 			ensure!(!Roles::<T>::contains_key(&authority), Error::<T>::AccountInUse);
+			ensure!(!T::Patients::is_patient_key(&authority), Error::<T>::PatientKey);
 			if let Some(old) = LicensingAuthority::<T>::take() {
 				Self::revoke_role(&old);
 			}
@@ -672,14 +706,43 @@ pub mod pallet {
 			Self::deposit_event(Event::QuotaSet { kind, quota: Self::quota_of(kind) });
 			Ok(())
 		}
+
+		/// Suspend (`suspended = true`) or reinstate a registrar. A suspended registrar's calls
+		/// are refused at the pool ([`codes::SUSPENDED`]) and at dispatch.
+		///
+		/// Origin: `AdminOrigin` (a council majority). Errors: `UnknownRegistrar`,
+		/// `StatusUnchanged`. Event: `RegistrarStatusChanged`.
+		#[pallet::call_index(14)]
+		#[pallet::weight(T::WeightInfo::set_registrar_status())]
+		pub fn set_registrar_status(
+			origin: OriginFor<T>,
+			registrar: T::AccountId,
+			suspended: bool,
+		) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			ensure!(Registrars::<T>::contains_key(&registrar), Error::<T>::UnknownRegistrar);
+			ensure!(
+				SuspendedRegistrars::<T>::contains_key(&registrar) != suspended,
+				Error::<T>::StatusUnchanged
+			);
+			if suspended {
+				SuspendedRegistrars::<T>::insert(&registrar, ());
+			} else {
+				SuspendedRegistrars::<T>::remove(&registrar);
+			}
+			Self::deposit_event(Event::RegistrarStatusChanged { registrar, suspended });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
-		/// Gives `who` a role and a provider reference. Fails if it already holds one. Public
-		/// for genesis builders and other pallets' benchmarks; calls go through the checked
-		/// extrinsics above.
+		/// Gives `who` a role and a provider reference. Fails if it already holds one, or if it
+		/// is a patient's key (controlling a health ID or awaiting a rebind to one): one role
+		/// per key. Public for genesis builders and other pallets' benchmarks; calls go through
+		/// the checked extrinsics above.
 		pub fn grant_role(who: &T::AccountId, role: Role) -> DispatchResult {
 			ensure!(!Roles::<T>::contains_key(who), Error::<T>::AccountInUse);
+			ensure!(!T::Patients::is_patient_key(who), Error::<T>::PatientKey);
 			Roles::<T>::insert(who, role);
 			frame_system::Pallet::<T>::inc_providers(who);
 			Ok(())
@@ -737,9 +800,38 @@ pub mod pallet {
 			(block / period, block)
 		}
 
-		/// Whether `who` is a registrar.
+		/// Whether `who` is a registrar that is not suspended ([`Pallet::is_suspended`]).
 		pub fn is_registrar(who: &T::AccountId) -> bool {
 			matches!(Roles::<T>::get(who), Some(Role::Registrar))
+				&& !Self::is_suspended(who, &Signer::Registrar)
+		}
+
+		/// Whether `who`, signing as `signer`, is suspended: a gateway of a suspended
+		/// hospital, or a registrar that governance suspended or whose service point's
+		/// hospital is suspended. The permission gate refuses a suspended signer's every
+		/// call at the pool ([`codes::SUSPENDED`]).
+		pub fn is_suspended(who: &T::AccountId, signer: &Signer) -> bool {
+			match signer {
+				Signer::Gateway(code) => !Self::is_active_hospital(code),
+				Signer::Registrar => {
+					SuspendedRegistrars::<T>::contains_key(who)
+						|| Registrars::<T>::get(who).is_some_and(|r| match r.kind {
+							RegistrarKind::HospitalServicePoint(code) => {
+								!Self::is_active_hospital(&code)
+							},
+							_ => false,
+						})
+				},
+				_ => false,
+			}
+		}
+
+		/// The hospital whose service point `who` is, if it is a registrar attached to one.
+		pub fn service_point_hospital(who: &T::AccountId) -> Option<HospitalCode> {
+			match Registrars::<T>::get(who)?.kind {
+				RegistrarKind::HospitalServicePoint(code) => Some(code),
+				_ => None,
+			}
 		}
 
 		/// Whether the hospital exists and is active.
@@ -758,17 +850,20 @@ pub mod pallet {
 			Ok((who, hospital))
 		}
 
-		fn ensure_admin_or_gateway_of(
+		/// Checks that the origin is `AdminOrigin` (returns `true`) or a gateway of
+		/// `hospital` while it is active (returns `false`).
+		fn ensure_admin_or_active_gateway_of(
 			origin: OriginFor<T>,
 			hospital: &HospitalCode,
-		) -> DispatchResult {
+		) -> Result<bool, DispatchError> {
 			match T::AdminOrigin::try_origin(origin) {
-				Ok(_) => Ok(()),
+				Ok(_) => Ok(true),
 				Err(origin) => {
 					let who = ensure_signed(origin)?;
 					let own = Self::hospital_of_gateway(&who).ok_or(Error::<T>::NotAGateway)?;
 					ensure!(&own == hospital, Error::<T>::NotThisHospitalsGateway);
-					Ok(())
+					ensure!(Self::is_active_hospital(hospital), Error::<T>::HospitalSuspended);
+					Ok(false)
 				},
 			}
 		}

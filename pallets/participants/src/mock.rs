@@ -76,6 +76,19 @@ impl crate::CallPolicy<u64, RuntimeCall> for TestPolicy {
 	fn checks(_call: &RuntimeCall) -> u32 {
 		0
 	}
+
+	/// A `remark_with_event` whose first byte is `!` stands in for a protective call (a
+	/// withdrawal, a cancelled rebind).
+	fn kind(call: &RuntimeCall) -> crate::CallKind {
+		match call {
+			RuntimeCall::System(frame_system::Call::remark_with_event { remark })
+				if remark.first() == Some(&b'!') =>
+			{
+				crate::CallKind::Protective
+			},
+			_ => crate::CallKind::Ordinary,
+		}
+	}
 }
 
 /// Two patient keys: `PATIENT` (of `PATIENT_ID`) and `OTHER_PATIENT` (of another ID).
@@ -110,6 +123,7 @@ impl pallet_participants::Config for Test {
 	type RegistrarQuota = ParticipantQuota;
 	type LicensingAuthorityQuota = ParticipantQuota;
 	type OperatorQuota = ParticipantQuota;
+	type ProtectiveCallsPerBlock = frame_support::traits::ConstU32<2>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::OperatorRemarksForTests<Test>;

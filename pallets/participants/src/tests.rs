@@ -38,7 +38,7 @@ fn admit_hospital_works_and_needs_admin() {
 				code("C003"),
 				name("C"),
 				ConsentPolicy::OneTime,
-				50
+				60
 			),
 			DispatchError::BadOrigin
 		);
@@ -47,17 +47,17 @@ fn admit_hospital_works_and_needs_admin() {
 			code("C003"),
 			name("Hospital C"),
 			ConsentPolicy::PerRequest,
-			50
+			60
 		));
 		let h = Hospitals::<Test>::get(code("C003")).unwrap();
 		assert_eq!(h.policy, ConsentPolicy::PerRequest);
 		assert_eq!(h.status, HospitalStatus::Active);
-		assert_eq!(h.gateways.into_inner(), vec![50]);
-		assert_eq!(Participants::hospital_of_gateway(&50), Some(code("C003")));
-		assert_eq!(System::providers(&50), 1);
+		assert_eq!(h.gateways.into_inner(), vec![60]);
+		assert_eq!(Participants::hospital_of_gateway(&60), Some(code("C003")));
+		assert_eq!(System::providers(&60), 1);
 		assert_eq!(
 			last_event(),
-			RuntimeEvent::Participants(Event::GatewayAdded { hospital: code("C003"), gateway: 50 })
+			RuntimeEvent::Participants(Event::GatewayAdded { hospital: code("C003"), gateway: 60 })
 		);
 	});
 }
@@ -71,7 +71,7 @@ fn admit_hospital_errors() {
 				code("A001"),
 				name("x"),
 				ConsentPolicy::OneTime,
-				51
+				61
 			),
 			Error::<Test>::HospitalExists
 		);
@@ -86,7 +86,7 @@ fn admit_hospital_errors() {
 			Error::<Test>::AccountInUse
 		);
 		assert_noop!(
-			Participants::admit_hospital(root(), code(""), name("x"), ConsentPolicy::OneTime, 51),
+			Participants::admit_hospital(root(), code(""), name("x"), ConsentPolicy::OneTime, 61),
 			Error::<Test>::EmptyIdentifier
 		);
 		assert_noop!(
@@ -95,7 +95,7 @@ fn admit_hospital_errors() {
 				code("C003"),
 				name(""),
 				ConsentPolicy::OneTime,
-				51
+				61
 			),
 			Error::<Test>::EmptyIdentifier
 		);
@@ -389,10 +389,10 @@ fn affiliation_and_terms() {
 			code("C003"),
 			name("C"),
 			ConsentPolicy::OneTime,
-			50
+			60
 		));
 		assert_noop!(
-			Participants::affiliate_practitioner(signed(50), lic("MD2")),
+			Participants::affiliate_practitioner(signed(60), lic("MD2")),
 			Error::<Test>::TooManyAffiliations
 		);
 		assert_ok!(Participants::end_affiliation(signed(GW_B), lic("MD2")));
@@ -577,6 +577,7 @@ mod gate_and_quotas {
 				codes::PERIOD_QUOTA,
 				codes::POOL_SHARE,
 				codes::BLOCK_QUOTA,
+				codes::SUSPENDED,
 			];
 			for (i, c) in all.iter().enumerate() {
 				assert!(!all[..i].contains(c), "code {c} used twice");
@@ -676,4 +677,162 @@ mod gate_and_quotas {
 			assert_eq!(Participants::quota_of(SignerKind::Patient), PatientQuota::get());
 		});
 	}
+
+	#[test]
+	fn protective_calls_are_outside_the_period_quota_but_bounded_per_block() {
+		with_patients(|| {
+			let ordinary = remark_with_event();
+			let protect = |n: usize| {
+				RuntimeCall::System(frame_system::Call::remark_with_event { remark: vec![b'!'; n] })
+			};
+			// The day's three calls used up: an ordinary call is refused, a protective one is not.
+			for block in 1..=2 {
+				System::set_block_number(block);
+				assert_ok!(apply(PATIENT, &ordinary));
+			}
+			System::set_block_number(3);
+			assert_ok!(apply(PATIENT, &ordinary));
+			assert_eq!(apply(PATIENT, &ordinary), Err(custom(codes::PERIOD_QUOTA)));
+			assert_ok!(apply(PATIENT, &protect(1)));
+			// It did not use the period: still three.
+			assert_eq!(Usages::<Test>::get(PATIENT).in_period, 3);
+			// At most ProtectiveCallsPerBlock (2) a block, whatever else was made in it.
+			assert_eq!(
+				apply(PATIENT, &protect(1)),
+				Err(InvalidTransaction::ExhaustsResources.into())
+			);
+			System::set_block_number(4);
+			assert_eq!(
+				quota(PATIENT, System::account_nonce(PATIENT), &protect(3)),
+				Err(custom(codes::BLOCK_QUOTA))
+			);
+			assert_ok!(apply(PATIENT, &protect(2)));
+			assert_eq!(
+				apply(PATIENT, &protect(1)),
+				Err(InvalidTransaction::ExhaustsResources.into())
+			);
+		});
+	}
+
+	#[test]
+	fn a_suspended_signer_is_refused_at_the_pool_with_its_own_code() {
+		with_patients(|| {
+			let call = RuntimeCall::Participants(crate::Call::add_gateway {
+				hospital: code("A001"),
+				gateway: 15,
+			});
+			assert_eq!(gate(GW_A, &call), Ok(2));
+			assert_ok!(Participants::set_hospital_status(
+				root(),
+				code("A001"),
+				HospitalStatus::Suspended
+			));
+			assert_eq!(gate(GW_A, &call), Err(custom(codes::SUSPENDED)));
+			// And at dispatch, should a transaction validated before the suspension arrive.
+			assert_noop!(
+				Participants::add_gateway(signed(GW_A), code("A001"), 15),
+				Error::<Test>::HospitalSuspended
+			);
+			assert_noop!(
+				Participants::set_consent_policy(
+					signed(GW_A),
+					code("A001"),
+					ConsentPolicy::OneTime
+				),
+				Error::<Test>::HospitalSuspended
+			);
+			// A registrar: suspended by governance, or by its service point's hospital.
+			assert_eq!(gate(REGISTRAR, &remark()), Ok(2));
+			assert_noop!(
+				Participants::set_registrar_status(signed(OPERATOR), REGISTRAR, true),
+				DispatchError::BadOrigin
+			);
+			assert_ok!(Participants::set_registrar_status(root(), REGISTRAR, true));
+			assert_eq!(
+				last_event(),
+				RuntimeEvent::Participants(Event::RegistrarStatusChanged {
+					registrar: REGISTRAR,
+					suspended: true
+				})
+			);
+			assert_eq!(gate(REGISTRAR, &remark()), Err(custom(codes::SUSPENDED)));
+			assert!(!Participants::is_registrar(&REGISTRAR));
+			assert_noop!(
+				Participants::set_registrar_status(root(), REGISTRAR, true),
+				Error::<Test>::StatusUnchanged
+			);
+			assert_ok!(Participants::set_registrar_status(root(), REGISTRAR, false));
+			assert_eq!(gate(REGISTRAR, &remark()), Ok(2));
+			assert_ok!(Participants::admit_registrar(
+				root(),
+				31,
+				crate::RegistrarKind::HospitalServicePoint(code("A001")),
+				name("A001 desk")
+			));
+			assert_eq!(gate(31, &remark()), Err(custom(codes::SUSPENDED)));
+			assert_ok!(Participants::set_hospital_status(
+				root(),
+				code("A001"),
+				HospitalStatus::Active
+			));
+			assert_eq!(gate(31, &remark()), Ok(2));
+			assert_eq!(gate(GW_A, &call), Ok(2));
+		});
+	}
+}
+
+#[test]
+fn a_patient_key_never_gets_a_role() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			Participants::add_gateway(signed(GW_A), code("A001"), PATIENT),
+			Error::<Test>::PatientKey
+		);
+		assert_noop!(
+			Participants::add_gateway(root(), code("A001"), OTHER_PATIENT),
+			Error::<Test>::PatientKey
+		);
+		assert_noop!(
+			Participants::admit_registrar(root(), PATIENT, crate::RegistrarKind::Other, name("x")),
+			Error::<Test>::PatientKey
+		);
+		assert_noop!(
+			Participants::set_licensing_authority(root(), PATIENT),
+			Error::<Test>::PatientKey
+		);
+		assert_noop!(
+			Participants::admit_hospital(
+				root(),
+				code("C003"),
+				name("C"),
+				ConsentPolicy::OneTime,
+				PATIENT
+			),
+			Error::<Test>::PatientKey
+		);
+		assert_eq!(
+			Participants::grant_role(&PATIENT, Role::Operator),
+			Err(Error::<Test>::PatientKey.into())
+		);
+	});
+}
+
+#[test]
+fn the_council_removes_any_gateway_the_last_one_included() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			Participants::remove_gateway(signed(GW_B), code("B002"), GW_B),
+			Error::<Test>::LastGateway
+		);
+		assert_ok!(Participants::set_hospital_status(
+			root(),
+			code("B002"),
+			HospitalStatus::Suspended
+		));
+		assert_ok!(Participants::remove_gateway(root(), code("B002"), GW_B));
+		assert_eq!(Participants::hospital_of_gateway(&GW_B), None);
+		assert!(Hospitals::<Test>::get(code("B002")).is_some_and(|h| h.gateways.is_empty()));
+		// The council can give it a gateway again.
+		assert_ok!(Participants::add_gateway(root(), code("B002"), 21));
+	});
 }

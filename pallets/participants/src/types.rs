@@ -260,6 +260,17 @@ pub enum Refusal {
 	BatchTooDeep,
 }
 
+/// Whether a call protects the patient who signs it (withdrawing, cancelling or confirming a
+/// rebind, revoking a grant, refusing a request): such calls are never refused by the
+/// period's quota, only bounded per block ([`crate::Config::ProtectiveCallsPerBlock`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CallKind {
+	/// Counted against the signer's quota.
+	Ordinary,
+	/// Protects the patient: outside the period's quota, bounded per block.
+	Protective,
+}
+
 impl Refusal {
 	/// The `InvalidTransaction::Custom` code.
 	pub fn code(self) -> u8 {
@@ -287,6 +298,12 @@ pub trait CallPolicy<AccountId, Call> {
 	/// session or a request, are read), without reading storage: the permission gate's weight
 	/// grows with it. A call the signer's role alone allows counts none.
 	fn checks(call: &Call) -> u32;
+
+	/// Whether `call` (a batch: every call in it) protects the patient who signs it, without
+	/// reading storage. Such calls are outside the period's quota.
+	fn kind(_call: &Call) -> CallKind {
+		CallKind::Ordinary
+	}
 }
 
 /// What the benchmarks of the permission gate and the quotas need from the runtime, which
@@ -335,6 +352,12 @@ pub trait PatientKeys<AccountId> {
 	/// transaction, so the node serves the quota's read from its cache.
 	fn binding_key(_who: &AccountId) -> Option<alloc::vec::Vec<u8>> {
 		None
+	}
+
+	/// Whether `who` controls a health ID or is the new key of a pending rebind: such a key
+	/// can never be given a participant role (one role per key).
+	fn is_patient_key(who: &AccountId) -> bool {
+		Self::health_id_of(who).is_some()
 	}
 }
 

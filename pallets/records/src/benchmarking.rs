@@ -57,9 +57,20 @@ pub(crate) fn setup<T: Config>() -> (T::AccountId, HealthId) {
 mod benchmarks {
 	use super::*;
 
+	/// The worst case supersedes a live record of the same hospital (read and rewritten).
 	#[benchmark]
 	fn anchor() {
 		let (gw, id) = setup::<T>();
+		let old = H256::repeat_byte(2);
+		Pallet::<T>::anchor(
+			RawOrigin::Signed(gw.clone()).into(),
+			id,
+			DataCategory::LabAndImaging,
+			old,
+			4096,
+			None,
+		)
+		.expect("anchors the record to supersede");
 		#[extrinsic_call]
 		_(
 			RawOrigin::Signed(gw),
@@ -67,17 +78,29 @@ mod benchmarks {
 			DataCategory::LabAndImaging,
 			H256::repeat_byte(1),
 			4096,
-			Some(H256::repeat_byte(2)),
+			Some(old),
 		);
-		assert_eq!(RecordLogs::<T>::get(id).count, 1);
+		assert_eq!(RecordLogs::<T>::get(id).count, 2);
+		assert_eq!(Pallet::<T>::live_record(&id, &old), None);
 	}
 
 	#[benchmark]
 	fn revoke() {
 		let (gw, id) = setup::<T>();
+		let hash = H256::repeat_byte(1);
+		Pallet::<T>::anchor(
+			RawOrigin::Signed(gw.clone()).into(),
+			id,
+			DataCategory::LabAndImaging,
+			hash,
+			4096,
+			None,
+		)
+		.expect("anchors the record to revoke");
 		#[extrinsic_call]
-		_(RawOrigin::Signed(gw), id, H256::repeat_byte(1), RevocationReason::Erased);
-		assert_eq!(RecordLogs::<T>::get(id).count, 1);
+		_(RawOrigin::Signed(gw), id, hash, RevocationReason::Erased);
+		assert_eq!(RecordLogs::<T>::get(id).count, 2);
+		assert_eq!(Pallet::<T>::live_record(&id, &hash), None);
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

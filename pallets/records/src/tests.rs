@@ -186,3 +186,111 @@ fn a_hospital_revokes_even_after_withdrawal() {
 		);
 	});
 }
+
+fn revoke(gw: u64, hash: u8) -> frame_support::dispatch::DispatchResult {
+	Records::revoke(
+		RuntimeOrigin::signed(gw),
+		somchai(),
+		H256::repeat_byte(hash),
+		RevocationReason::EnteredInError,
+	)
+}
+
+fn supersede(gw: u64, new: u8, old: u8) -> frame_support::dispatch::DispatchResult {
+	Records::anchor(
+		RuntimeOrigin::signed(gw),
+		somchai(),
+		DataCategory::LabAndImaging,
+		H256::repeat_byte(new),
+		64,
+		Some(H256::repeat_byte(old)),
+	)
+}
+
+fn status(hash: u8) -> Option<RecordStatus> {
+	Anchors::<Test>::get(somchai(), H256::repeat_byte(hash)).map(|r| r.status)
+}
+
+#[test]
+fn a_hospital_revokes_and_supersedes_only_what_it_anchored() {
+	new_test_ext().execute_with(|| {
+		enrol(SOMCHAI_KEY, somchai(), &[]);
+		assert_ok!(anchor(GW_A, somchai(), 1));
+		assert_ok!(anchor(GW_B, somchai(), 2));
+		// Hospital B writes nothing into hospital A's part of the log, and nothing that was
+		// never anchored.
+		assert_noop!(revoke(GW_B, 1), Error::<Test>::NotOwnRecord);
+		assert_noop!(supersede(GW_B, 3, 1), Error::<Test>::NotOwnRecord);
+		assert_noop!(revoke(GW_B, 9), Error::<Test>::UnknownRecord);
+		assert_noop!(supersede(GW_B, 3, 9), Error::<Test>::UnknownRecord);
+		assert_eq!(RecordLogs::<Test>::get(somchai()).count, 2);
+		assert_eq!(status(1), Some(RecordStatus::Live));
+
+		// A supersedes its own record once; the superseded one can still be erased.
+		assert_ok!(supersede(GW_A, 3, 1));
+		assert_eq!(
+			(status(1), status(3)),
+			(Some(RecordStatus::Superseded), Some(RecordStatus::Live))
+		);
+		assert_noop!(supersede(GW_A, 4, 1), Error::<Test>::RecordNotLive);
+		assert_ok!(revoke(GW_A, 1));
+		assert_eq!(status(1), Some(RecordStatus::Revoked));
+		assert_noop!(revoke(GW_A, 1), Error::<Test>::AlreadyRevoked);
+		assert_ok!(revoke(GW_B, 2));
+		assert_eq!(RecordLogs::<Test>::get(somchai()).count, 5);
+	});
+}
+
+#[test]
+fn a_content_hash_is_anchored_once_per_patient() {
+	new_test_ext().execute_with(|| {
+		enrol(SOMCHAI_KEY, somchai(), &[]);
+		enrol(MALEE_KEY, malee(), &[]);
+		assert_ok!(anchor(GW_A, somchai(), 1));
+		assert_noop!(anchor(GW_A, somchai(), 1), Error::<Test>::AlreadyAnchored);
+		assert_noop!(anchor(GW_B, somchai(), 1), Error::<Test>::AlreadyAnchored);
+		// Revoked is still anchored: the hash is not reused.
+		assert_ok!(revoke(GW_A, 1));
+		assert_noop!(anchor(GW_A, somchai(), 1), Error::<Test>::AlreadyAnchored);
+		// Another patient's log is another log.
+		assert_ok!(anchor(GW_A, malee(), 1));
+		assert_eq!(RecordLogs::<Test>::get(somchai()).count, 2);
+	});
+}
+
+#[test]
+fn the_chain_and_the_log_fold_agree_on_what_is_live() {
+	use healthchain_primitives::logs::live_records;
+	new_test_ext().execute_with(|| {
+		enrol(SOMCHAI_KEY, somchai(), &[]);
+		assert_ok!(anchor(GW_A, somchai(), 1));
+		assert_ok!(anchor(GW_B, somchai(), 2));
+		assert_ok!(supersede(GW_A, 3, 1));
+		assert_ok!(anchor(GW_A, somchai(), 4));
+		assert_ok!(revoke(GW_A, 4));
+		let entries: Vec<RecordEntry> = System::events()
+			.into_iter()
+			.filter_map(|e| match e.event {
+				RuntimeEvent::Records(
+					Event::RecordAnchored { entry, .. } | Event::RecordRevoked { entry, .. },
+				) => Some(entry),
+				_ => None,
+			})
+			.collect();
+		let mut folded: Vec<H256> =
+			live_records(&entries).into_iter().map(|r| r.content_hash).collect();
+		folded.sort();
+		let mut on_chain: Vec<H256> = Anchors::<Test>::iter_prefix(somchai())
+			.filter(|(_, r)| r.status == RecordStatus::Live)
+			.map(|(h, _)| h)
+			.collect();
+		on_chain.sort();
+		assert_eq!(folded, on_chain);
+		assert_eq!(folded, vec![H256::repeat_byte(2), H256::repeat_byte(3)]);
+		assert_eq!(
+			Pallet::<Test>::live_record(&somchai(), &H256::repeat_byte(3)),
+			Some(DataCategory::LabAndImaging)
+		);
+		assert_eq!(Pallet::<Test>::live_record(&somchai(), &H256::repeat_byte(1)), None);
+	});
+}

@@ -215,7 +215,7 @@ pub fn open_emergency_access(
 	StaticPayload::new("Consent", "open_emergency_access", fields)
 }
 
-/// `Consent.review_emergency_access` (a gateway of the hospital that opened it).
+/// `Consent.review_emergency_access` (the licensing authority; never the hospital that opened it).
 pub fn review_emergency_access(
 	emergency_id: u64,
 	review: Review,

@@ -4,12 +4,19 @@
 //!
 //! | signer | may make |
 //! | --- | --- |
-//! | patient key | `Consent.{enrol, withdraw, set_sources, set_sensitive_opt_in, respond, revoke_grant}` for its own health ID; `HealthIds.{cancel_rebind, confirm_rebind}` for its own health ID |
-//! | gateway | `Records.*`, `AccessLog.*`; `Consent.{request_access, open_emergency_access, review_emergency_access, close_assistance}`; `Participants.{set_consent_policy, add_gateway, remove_gateway, affiliate_practitioner, end_affiliation, accept_terms}`; a patient's consent calls within an assistance session at its hospital |
-//! | registrar | `HealthIds.{register, rebind_controller, deactivate, cancel_rebind, complete_rebind, link_document}`; `Consent.{open_assistance, close_assistance}`; a patient's consent calls within a service-point session it opened |
+//! | patient key | `Consent.{enrol, withdraw, set_sources, set_sensitive_opt_in, respond, revoke_grant}` for its own health ID; `HealthIds.{cancel_rebind, confirm_rebind}` for its own health ID (whatever else the key is) |
+//! | gateway | `Records.*`, `AccessLog.*`; `Consent.{request_access, open_emergency_access, close_assistance}`; `Participants.{set_consent_policy, add_gateway, remove_gateway, affiliate_practitioner, end_affiliation, accept_terms}`; within an assistance session at its hospital, an assisted patient's `Consent.{enrol, set_sources}` and answers to other hospitals' requests |
+//! | registrar | `HealthIds.{register, rebind_controller, deactivate, cancel_rebind, complete_rebind, link_document}`; `Consent.{open_assistance, close_assistance}`; every consent call of an assisted patient within a service-point session it opened (but no answer to its own hospital's request, for a hospital service point) |
 //! | licensing authority | `Participants.{license_practitioner, set_licence_status}`; `Consent.review_emergency_access` |
 //! | operator | every call not removed: council, membership, governance, sudo, session keys, remarks |
 //! | everyone | `Utility.{batch, batch_all, force_batch}` of calls it may make, nested at most [`MAX_BATCH_DEPTH`] deep |
+//!
+//! A gateway of a suspended hospital and a suspended registrar (or one whose service point's
+//! hospital is suspended) make no call at all: the gate refuses them first
+//! ([`pallet_participants::codes::SUSPENDED`]). The calls that protect a patient
+//! (`Consent.{withdraw, revoke_grant}`, a refusing `Consent.respond`,
+//! `HealthIds.{cancel_rebind, confirm_rebind}`) are [`CallKind::Protective`]: outside the
+//! period's quota, at most `ProtectiveCallsPerBlock` a block.
 //!
 //! Governance calls of the pallets, such as `HealthIds.{reactivate, approve_rebind,
 //! reject_rebind}` (deciding a contested controller rebind), take `AdminOrigin` (Root or a
@@ -24,7 +31,8 @@
 
 use crate::{AccountId, Runtime, RuntimeCall};
 use healthchain_primitives::HealthId;
-use pallet_participants::{Allowance, CallPolicy, Refusal, Signer};
+use pallet_consent::ActScope;
+use pallet_participants::{Allowance, CallKind, CallPolicy, Refusal, Signer};
 
 /// Pool priority of hospitals' anchors, revocations and attestations: served first.
 pub const PRIORITY_RECORDS: u64 = 3 << 40;
@@ -55,6 +63,32 @@ impl CallPolicy<AccountId, RuntimeCall> for RoleBoundCalls {
 
 	fn checks(call: &RuntimeCall) -> u32 {
 		patient_acts(call)
+	}
+
+	fn kind(call: &RuntimeCall) -> CallKind {
+		if protective(call) {
+			CallKind::Protective
+		} else {
+			CallKind::Ordinary
+		}
+	}
+}
+
+/// Whether `call` protects the patient who makes it (a batch: every call in it does):
+/// withdrawing, revoking a grant, refusing a request, cancelling or confirming a rebind.
+fn protective(call: &RuntimeCall) -> bool {
+	match batch(call) {
+		Some(calls) => !calls.is_empty() && calls.iter().all(protective),
+		None => matches!(
+			call,
+			RuntimeCall::Consent(
+				ConsentCall::withdraw { .. }
+					| ConsentCall::revoke_grant { .. }
+					| ConsentCall::respond { approve: false, .. }
+			) | RuntimeCall::HealthIds(
+				HealthIdCall::cancel_rebind { .. } | HealthIdCall::confirm_rebind { .. }
+			)
+		),
 	}
 }
 
@@ -136,9 +170,10 @@ fn check_at(
 	leaf(who, signer, call).map(|priority| Allowance { calls: count(call), priority })
 }
 
-/// A patient's consent call: the health ID it acts for, or the request it answers.
+/// A patient's consent call: the health ID it acts for (and what the act may change), or the
+/// request it answers.
 enum PatientAct {
-	For(HealthId),
+	For(HealthId, ActScope),
 	Answer(pallet_consent::RequestId),
 }
 
@@ -146,53 +181,66 @@ fn patient_act(call: &RuntimeCall) -> Option<PatientAct> {
 	use PatientAct::*;
 	match call {
 		RuntimeCall::Consent(
-			ConsentCall::enrol { health_id, .. }
-			| ConsentCall::withdraw { health_id }
-			| ConsentCall::set_sources { health_id, .. }
+			ConsentCall::enrol { health_id, .. } | ConsentCall::set_sources { health_id, .. },
+		) => Some(For(*health_id, ActScope::Routine)),
+		RuntimeCall::Consent(
+			ConsentCall::withdraw { health_id }
 			| ConsentCall::set_sensitive_opt_in { health_id, .. }
 			| ConsentCall::revoke_grant { health_id, .. },
-		) => Some(For(*health_id)),
+		) => Some(For(*health_id, ActScope::Protected)),
 		RuntimeCall::Consent(ConsentCall::respond { request_id, .. }) => Some(Answer(*request_id)),
 		_ => None,
 	}
 }
 
-/// Whether `who` acts for the patient the call names ([`pallet_consent::Pallet::acts_for`]:
-/// the one rule, asked here and at dispatch).
+/// Whether `who` acts for the patient the call names ([`pallet_consent::Pallet::acts_for`]
+/// and [`pallet_consent::Pallet::answers_for`]: the one rule, asked here and at dispatch).
 fn acts_for(who: &AccountId, act: PatientAct) -> Result<u64, Refusal> {
-	let health_id = match act {
-		PatientAct::For(id) => Some(id),
-		PatientAct::Answer(request) => pallet_consent::Pallet::<Runtime>::request_patient(request),
+	type Consent = pallet_consent::Pallet<Runtime>;
+	let allowed = match act {
+		PatientAct::For(id, scope) => Consent::acts_for(who, &id, scope).is_ok(),
+		PatientAct::Answer(request) => Consent::answers_for(who, request).is_ok(),
 	};
-	match health_id.map(|id| pallet_consent::Pallet::<Runtime>::acts_for(who, &id)) {
-		Some(Ok(_)) => Ok(PRIORITY_PATIENT),
-		_ => Err(Refusal::NotForThisPatient),
+	if allowed {
+		Ok(PRIORITY_PATIENT)
+	} else {
+		Err(Refusal::NotForThisPatient)
+	}
+}
+
+/// The health ID whose pending rebind `call` cancels or confirms.
+fn rebind_answer(call: &RuntimeCall) -> Option<HealthId> {
+	match call {
+		RuntimeCall::HealthIds(
+			HealthIdCall::cancel_rebind { health_id } | HealthIdCall::confirm_rebind { health_id },
+		) => Some(*health_id),
+		_ => None,
 	}
 }
 
 fn leaf(who: &AccountId, signer: &Signer, call: &RuntimeCall) -> Result<u64, Refusal> {
 	use RuntimeCall as C;
+	// A key's own pending rebind: whatever else the key is, its answer is never silenced.
+	if let Some(health_id) = rebind_answer(call) {
+		let own = match signer {
+			Signer::Patient(own) => Some(*own),
+			_ => pallet_health_id::Pallet::<Runtime>::health_id_of_controller(who),
+		};
+		if own == Some(health_id) {
+			return Ok(PRIORITY_PATIENT);
+		}
+		if matches!(signer, Signer::Patient(_)) {
+			return Err(Refusal::NotForThisPatient);
+		}
+	}
 	let role_call = match signer {
 		Signer::Operator => return Ok(PRIORITY_PARTICIPANT),
-		Signer::Patient(own) => match call {
-			C::HealthIds(
-				HealthIdCall::cancel_rebind { health_id }
-				| HealthIdCall::confirm_rebind { health_id },
-			) => {
-				return if health_id == own {
-					Ok(PRIORITY_PATIENT)
-				} else {
-					Err(Refusal::NotForThisPatient)
-				}
-			},
-			_ => None,
-		},
+		Signer::Patient(_) => None,
 		Signer::Gateway(_) => match call {
 			C::Records(_) | C::AccessLog(_) => Some(PRIORITY_RECORDS),
 			C::Consent(
 				ConsentCall::request_access { .. }
 				| ConsentCall::open_emergency_access { .. }
-				| ConsentCall::review_emergency_access { .. }
 				| ConsentCall::close_assistance { .. },
 			)
 			| C::Participants(

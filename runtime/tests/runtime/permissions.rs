@@ -15,8 +15,7 @@ use sp_runtime::{
 	BoundedVec,
 };
 
-mod common;
-use common::{dev_chain, holder};
+use crate::common::{dev_chain, holder};
 
 fn gateway() -> AccountId {
 	holder(|r| matches!(r, Role::Gateway(c) if &c[..] == demo::DEMO_HOSPITAL_A))
@@ -152,4 +151,144 @@ fn a_patient_key_holds_at_most_its_pool_share() {
 			Err(TransactionValidityError::Invalid(InvalidTransaction::Custom(codes::BLOCK_QUOTA)))
 		);
 	});
+}
+
+/// Issue 28's refusals on the real runtime: what a signer inside its role can no longer do.
+mod misbehaviour_inside_a_role {
+	use super::*;
+	use frame_support::{assert_noop, assert_ok};
+	use healthchain_runtime::RuntimeOrigin;
+	use pallet_consent::{EmergencyReason, Review};
+
+	fn hospital_a() -> healthchain_primitives::HospitalCode {
+		BoundedVec::truncate_from(demo::DEMO_HOSPITAL_A.to_vec())
+	}
+
+	#[test]
+	fn a_hospital_cannot_review_the_emergency_access_it_opened() {
+		dev_chain().execute_with(|| {
+			let (_, patient) = patient_key();
+			let gw = gateway();
+			let review = RuntimeCall::Consent(pallet_consent::Call::review_emergency_access {
+				emergency_id: 0,
+				review: Review::Justified,
+			});
+			// Outside a gateway's role at the pool, in a batch too...
+			assert_eq!(gate(&gw, &review), Err(codes::CALL_OUTSIDE_ROLE));
+			let open = RuntimeCall::Consent(pallet_consent::Call::open_emergency_access {
+				health_id: patient,
+				practitioner: BoundedVec::truncate_from(demo::DEMO_DOCTOR_A.to_vec()),
+				reason: EmergencyReason::Unconscious,
+			});
+			let batch_all =
+				RuntimeCall::Utility(pallet_utility::Call::batch_all { calls: vec![open, review] });
+			assert_eq!(gate(&gw, &batch_all), Err(codes::CALL_OUTSIDE_ROLE));
+			// ...and refused at dispatch.
+			assert_ok!(pallet_consent::Pallet::<Runtime>::open_emergency_access(
+				RuntimeOrigin::signed(gw.clone()),
+				patient,
+				BoundedVec::truncate_from(demo::DEMO_DOCTOR_A.to_vec()),
+				EmergencyReason::Unconscious,
+			));
+			assert_noop!(
+				pallet_consent::Pallet::<Runtime>::review_emergency_access(
+					RuntimeOrigin::signed(gw),
+					0,
+					Review::Justified
+				),
+				pallet_consent::Error::<Runtime>::OpenerCannotReview
+			);
+			let authority = holder(|r| matches!(r, Role::LicensingAuthority));
+			let review = RuntimeCall::Consent(pallet_consent::Call::review_emergency_access {
+				emergency_id: 0,
+				review: Review::Justified,
+			});
+			assert_eq!(gate(&authority, &review), Ok(PRIORITY_PARTICIPANT));
+		});
+	}
+
+	#[test]
+	fn a_patient_key_is_never_made_a_gateway_and_keeps_its_rebind_calls() {
+		dev_chain().execute_with(|| {
+			let (key, own) = patient_key();
+			let gw = gateway();
+			let add = RuntimeCall::Participants(pallet_participants::Call::add_gateway {
+				hospital: hospital_a(),
+				gateway: key.clone(),
+			});
+			assert_eq!(gate(&gw, &add), Ok(PRIORITY_PARTICIPANT), "a gateway's call");
+			assert_noop!(
+				pallet_participants::Pallet::<Runtime>::add_gateway(
+					RuntimeOrigin::signed(gw),
+					hospital_a(),
+					key.clone()
+				),
+				pallet_participants::Error::<Runtime>::PatientKey
+			);
+			let cancel =
+				RuntimeCall::HealthIds(pallet_health_id::Call::cancel_rebind { health_id: own });
+			assert_eq!(gate(&key, &cancel), Ok(PRIORITY_PATIENT));
+		});
+	}
+
+	#[test]
+	fn a_suspended_hospital_is_refused_at_the_pool_for_every_call() {
+		dev_chain().execute_with(|| {
+			let (_, patient) = patient_key();
+			let gw = gateway();
+			assert_ok!(pallet_participants::Pallet::<Runtime>::set_hospital_status(
+				RuntimeOrigin::root(),
+				hospital_a(),
+				pallet_participants::HospitalStatus::Suspended
+			));
+			let add = RuntimeCall::Participants(pallet_participants::Call::add_gateway {
+				hospital: hospital_a(),
+				gateway: AccountId::new([0x42; 32]),
+			});
+			for call in [attest(patient), add, remark()] {
+				assert_eq!(gate(&gw, &call), Err(codes::SUSPENDED));
+			}
+			// The council still removes its last gateway.
+			assert_ok!(pallet_participants::Pallet::<Runtime>::remove_gateway(
+				RuntimeOrigin::root(),
+				hospital_a(),
+				gw.clone()
+			));
+			assert_eq!(gate(&gw, &remark()), Err(codes::NOT_PERMITTED));
+		});
+	}
+
+	#[test]
+	fn the_calls_that_protect_a_patient_are_outside_the_day_quota() {
+		dev_chain().execute_with(|| {
+			use healthchain_runtime::configs::permissions::RoleBoundCalls;
+			use pallet_participants::{CallKind, CallPolicy};
+			let (_, own) = patient_key();
+			let withdraw = RuntimeCall::Consent(pallet_consent::Call::withdraw { health_id: own });
+			let refuse = RuntimeCall::Consent(pallet_consent::Call::respond {
+				request_id: 0,
+				approve: false,
+			});
+			let approve = RuntimeCall::Consent(pallet_consent::Call::respond {
+				request_id: 0,
+				approve: true,
+			});
+			let cancel =
+				RuntimeCall::HealthIds(pallet_health_id::Call::cancel_rebind { health_id: own });
+			for call in [&withdraw, &refuse, &cancel] {
+				assert_eq!(RoleBoundCalls::kind(call), CallKind::Protective, "{call:?}");
+			}
+			assert_eq!(RoleBoundCalls::kind(&approve), CallKind::Ordinary);
+			assert_eq!(RoleBoundCalls::kind(&opt_in(own)), CallKind::Ordinary);
+			assert_eq!(
+				RoleBoundCalls::kind(&batch(vec![withdraw.clone(), cancel])),
+				CallKind::Protective
+			);
+			assert_eq!(
+				RoleBoundCalls::kind(&batch(vec![withdraw, opt_in(own)])),
+				CallKind::Ordinary
+			);
+			assert_eq!(RoleBoundCalls::kind(&batch(vec![])), CallKind::Ordinary);
+		});
+	}
 }

@@ -12,8 +12,13 @@
 //!   day, stay within its kind's quota, and every over-quota refusal is exactly at the limit;
 //! - state stays bounded: grants, pending requests (per patient and per hospital) and
 //!   unreviewed emergency accesses stay within their caps and their counters agree with the
-//!   maps; after the licensing authority's reviews and a month, pruning leaves no request and
-//!   no emergency access behind.
+//!   maps; after the licensing authority's reviews and four months (the overturn window and
+//!   more), pruning leaves no request and no emergency access behind.
+//!
+//! The sequences suspend and reinstate hospitals (a suspended hospital's gateway is refused
+//! everything, with its own code), add gateways (a patient's key among them), revoke records,
+//! and open assistance sessions for the demo's assisted patient at a hospital or at the
+//! registrar's desk; the calls that protect a patient are outside the period's quota.
 //!
 //! The role table is restated here from the README ("Roles, calls, quotas and refusal codes"),
 //! independently of `runtime/src/configs/permissions.rs`, so that the two are held against each
@@ -45,8 +50,6 @@ type ConsentCall = pallet_consent::Call<Runtime>;
 type HealthIdCall = pallet_health_id::Call<Runtime>;
 type ParticipantsCall = pallet_participants::Call<Runtime>;
 type UtilityCall = pallet_utility::Call<Runtime>;
-
-mod common;
 
 /// Block time (ms).
 const BLOCK_MS: u64 = healthchain_runtime::MILLISECS_PER_BLOCK;
@@ -105,12 +108,14 @@ fn account(who: Who) -> AccountId {
 	}
 }
 
-/// Patient 0: the demo patient; 1: registered by the test; 2: never registered.
+/// Patient 0: the demo patient; 1: registered by the test; 2: never registered; 3: the demo's
+/// assisted patient (no key: served within assistance sessions).
 fn patient(p: u8) -> HealthId {
-	match p % 3 {
+	match p % 4 {
 		0 => demo::demo_patient(),
 		1 => demo::test_patient(1),
-		_ => demo::test_patient(99),
+		2 => demo::test_patient(99),
+		_ => demo::demo_migrant(),
 	}
 }
 
@@ -145,6 +150,13 @@ enum Leaf {
 	SetQuota,
 	ClaimNode,
 	AsDerivative,
+	/// A gateway adds an account to hospital `n % 2`: a fresh one, or (odd `n / 2`) the
+	/// second patient's key.
+	AddGateway(u8),
+	/// A gateway revokes a record of patient `p` (none is anchored: refused at dispatch).
+	Revoke(u8),
+	/// The registrar opens a session for the assisted patient: at hospital A, or at its desk.
+	OpenAssistance(bool),
 }
 
 /// A transaction's call: a leaf, or a `Utility` batch (0 `batch`, 1 `batch_all`,
@@ -164,6 +176,8 @@ enum Step {
 	Bypass(Who, Tx),
 	NextBlock,
 	NextDay,
+	/// The council suspends (`true`) or reinstates hospital `h % 2`.
+	Suspend(u8, bool),
 }
 
 fn leaf_call(l: &Leaf) -> RuntimeCall {
@@ -245,6 +259,27 @@ fn leaf_call(l: &Leaf) -> RuntimeCall {
 			index: 0,
 			call: Box::new(leaf_call(&Remark)),
 		}),
+		AddGateway(n) => RuntimeCall::Participants(ParticipantsCall::add_gateway {
+			hospital: hospitals()[(*n % 2) as usize].clone(),
+			gateway: if (*n / 2) % 2 == 1 {
+				second_patient_key()
+			} else {
+				AccountId::new([0x60u8.wrapping_add(*n); 32])
+			},
+		}),
+		Revoke(p) => RuntimeCall::Records(pallet_records::Call::revoke {
+			health_id: patient(*p),
+			content_hash: sp_core::H256::zero(),
+			reason: pallet_records::RevocationReason::Erased,
+		}),
+		OpenAssistance(at_hospital) => RuntimeCall::Consent(ConsentCall::open_assistance {
+			health_id: patient(3),
+			at: if *at_hospital {
+				pallet_consent::Assistant::Hospital(hospitals()[0].clone())
+			} else {
+				pallet_consent::Assistant::ServicePoint
+			},
+		}),
 	}
 }
 
@@ -275,38 +310,112 @@ fn counted(tx: &Tx) -> u32 {
 	(leaves(tx).len() as u32).max(1)
 }
 
-/// The health ID a patient's consent call acts for (`respond`: the request's patient).
-fn acts_for_patient(l: &Leaf) -> Option<Option<HealthId>> {
+/// What a patient's consent call acts on: the health ID and whether the act is protected (an
+/// assisted patient's hospital session does not allow it), or the request it answers.
+enum Act {
+	For(HealthId, bool),
+	Answer(Option<pallet_consent::AccessRequest>),
+}
+
+fn act(l: &Leaf) -> Option<Act> {
 	use Leaf::*;
 	match l {
-		OptIn(p, _) | SetSources(p) | Withdraw(p) | Enrol(p) | RevokeGrant(p, _) => {
-			Some(Some(patient(*p)))
-		},
+		SetSources(p) | Enrol(p) => Some(Act::For(patient(*p), false)),
+		OptIn(p, _) | Withdraw(p) | RevokeGrant(p, _) => Some(Act::For(patient(*p), true)),
 		Respond(r, _) => {
-			Some(pallet_consent::Requests::<Runtime>::get(u64::from(*r % 6)).map(|r| r.health_id))
+			Some(Act::Answer(pallet_consent::Requests::<Runtime>::get(u64::from(*r % 6))))
 		},
 		_ => None,
 	}
 }
 
-/// The README's role table for one leaf: `Ok` or the refusal code.
-fn table(signer: &Signer, l: &Leaf) -> Result<(), u8> {
+/// Whether the leaf protects the patient (outside the period's quota).
+fn protective_leaf(l: &Leaf) -> bool {
+	use Leaf::*;
+	matches!(
+		l,
+		Withdraw(_) | RevokeGrant(..) | Respond(_, false) | CancelRebind(_) | ConfirmRebind(_)
+	)
+}
+
+/// Whether the whole transaction protects the patient: every call of a non-empty batch does.
+fn protective(tx: &Tx) -> bool {
+	match tx {
+		Tx::Leaf(l) => protective_leaf(l),
+		Tx::Batch(_, txs) => !txs.is_empty() && txs.iter().all(protective),
+	}
+}
+
+/// Whether the hospital with this code is active.
+fn active_hospital(h: &HospitalCode) -> bool {
+	pallet_participants::Hospitals::<Runtime>::get(h)
+		.is_some_and(|h| h.status == pallet_participants::HospitalStatus::Active)
+}
+
+/// Whether the signer is suspended: a gateway of a suspended hospital (the sequences suspend
+/// hospitals, not registrars).
+fn suspended(signer: &Signer) -> bool {
+	matches!(signer, Signer::Gateway(h) if !active_hospital(h))
+}
+
+/// Who acts for an assisted patient: within an unexpired session, a gateway of the session's
+/// active hospital for routine acts (never answering its own hospital's request), or the
+/// registrar that opened a session at its desk for every act.
+fn assists(
+	who: &AccountId,
+	signer: &Signer,
+	id: &HealthId,
+	protected: bool,
+	asker: Option<&HospitalCode>,
+) -> bool {
+	let record = pallet_health_id::HealthIds::<Runtime>::get(id);
+	let assisted = record.is_some_and(|r| {
+		r.status == pallet_health_id::HealthIdStatus::Active
+			&& r.controller == pallet_health_id::Controller::Assisted
+	});
+	let now = pallet_timestamp::Now::<Runtime>::get();
+	let Some(session) =
+		pallet_consent::Assistance::<Runtime>::get(id).filter(|s| now < s.expires_at)
+	else {
+		return false;
+	};
+	assisted
+		&& match (&session.at, signer) {
+			(pallet_consent::Assistant::Hospital(h), Signer::Gateway(mine)) => {
+				h == mine && active_hospital(h) && !protected && asker != Some(h)
+			},
+			(pallet_consent::Assistant::ServicePoint, Signer::Registrar) => {
+				&session.opened_by == who
+			},
+			_ => false,
+		}
+}
+
+/// The README's role table for one leaf signed by `who`: `Ok` or the refusal code.
+fn table(who: &AccountId, signer: &Signer, l: &Leaf) -> Result<(), u8> {
 	use Leaf::*;
 	if matches!(l, ClaimNode | AsDerivative) {
 		return Err(codes::CALL_OUTSIDE_ROLE);
 	}
+	// A key's own rebind: whatever else the key is.
+	if let CancelRebind(p) | ConfirmRebind(p) = l {
+		if pallet_health_id::Controllers::<Runtime>::get(who) == Some(patient(*p)) {
+			return Ok(());
+		}
+		if matches!(signer, Signer::Patient(_)) {
+			return Err(codes::NOT_FOR_THIS_PATIENT);
+		}
+	}
 	let role_call = match signer {
 		Signer::Operator => return Ok(()),
-		Signer::Patient(own) => match l {
-			CancelRebind(p) | ConfirmRebind(p) => {
-				return if patient(*p) == *own { Ok(()) } else { Err(codes::NOT_FOR_THIS_PATIENT) }
-			},
-			_ => false,
-		},
+		Signer::Patient(_) => false,
 		Signer::Gateway(_) => {
-			matches!(l, Attest(_) | RequestAccess(..) | OpenEmergency(..) | Review(..))
+			matches!(
+				l,
+				Attest(_) | RequestAccess(..) | OpenEmergency(..) | AddGateway(_) | Revoke(_)
+			)
 		},
-		Signer::Registrar => matches!(l, Deactivate(_) | CancelRebind(_)),
+		Signer::Registrar => matches!(l, Deactivate(_) | CancelRebind(_) | OpenAssistance(_)),
 		Signer::LicensingAuthority => matches!(l, License(_) | Review(..)),
 	};
 	if role_call {
@@ -315,29 +424,39 @@ fn table(signer: &Signer, l: &Leaf) -> Result<(), u8> {
 	if matches!(signer, Signer::LicensingAuthority) {
 		return Err(codes::CALL_OUTSIDE_ROLE);
 	}
-	// A patient's consent calls: only the patient's own key, while the health ID is active (no
-	// assistance session is opened in these sequences).
+	// A patient's consent calls: the patient's own key while the health ID is active, or
+	// whoever assists an assisted patient within a session.
 	let active = |id: &HealthId| {
 		pallet_health_id::HealthIds::<Runtime>::get(id)
 			.is_some_and(|r| r.status == pallet_health_id::HealthIdStatus::Active)
 	};
-	match (acts_for_patient(l), signer) {
-		(Some(Some(id)), Signer::Patient(own)) if id == *own && active(&id) => Ok(()),
-		(Some(_), _) => Err(codes::NOT_FOR_THIS_PATIENT),
-		(None, _) => Err(codes::CALL_OUTSIDE_ROLE),
+	let allowed = match (act(l), signer) {
+		(None, _) => return Err(codes::CALL_OUTSIDE_ROLE),
+		(Some(Act::For(id, _)), Signer::Patient(own)) => id == *own && active(&id),
+		(Some(Act::Answer(Some(r))), Signer::Patient(own)) => r.health_id == *own && active(own),
+		(Some(Act::For(id, protected)), _) => assists(who, signer, &id, protected, None),
+		(Some(Act::Answer(Some(r))), _) => {
+			assists(who, signer, &r.health_id, false, Some(&r.hospital))
+		},
+		(Some(Act::Answer(None)), _) => false,
+	};
+	if allowed {
+		Ok(())
+	} else {
+		Err(codes::NOT_FOR_THIS_PATIENT)
 	}
 }
 
 /// The README's table for a whole transaction: the first refusal, depth first, batches
 /// nested at most two deep.
-fn table_tx(signer: &Signer, tx: &Tx, depth: u32) -> Result<(), u8> {
+fn table_tx(who: &AccountId, signer: &Signer, tx: &Tx, depth: u32) -> Result<(), u8> {
 	match tx {
-		Tx::Leaf(l) => table(signer, l),
+		Tx::Leaf(l) => table(who, signer, l),
 		Tx::Batch(_, txs) => {
 			if depth >= 2 {
 				return Err(codes::BATCH_TOO_DEEP);
 			}
-			txs.iter().try_for_each(|t| table_tx(signer, t, depth + 1))
+			txs.iter().try_for_each(|t| table_tx(who, signer, t, depth + 1))
 		},
 	}
 }
@@ -366,6 +485,10 @@ fn root() -> Vec<u8> {
 	sp_io::storage::root(StateVersion::V1)
 }
 
+/// What a protective call may use of a block, whatever the signer's quota says
+/// (`ProtectiveCallsPerBlock`).
+const PROTECTIVE_PER_BLOCK: u32 = 2;
+
 /// Calls each account got through: (period, in period, block, in block).
 #[derive(Default)]
 struct Model {
@@ -392,15 +515,17 @@ impl Model {
 		}
 	}
 
-	fn count(&mut self, who: &AccountId, calls: u32) {
+	/// Counts `calls` in the block, and in the period unless they protect the patient.
+	fn count(&mut self, who: &AccountId, calls: u32, protective: bool) {
 		let (in_period, in_block) = self.used(who);
 		let (period, block) = clock();
-		self.used.insert(who.clone(), (period, in_period + calls, block, in_block + calls));
+		let period_calls = if protective { 0 } else { calls };
+		self.used.insert(who.clone(), (period, in_period + period_calls, block, in_block + calls));
 	}
 }
 
 fn dev_chain() -> sp_io::TestExternalities {
-	let mut ext = common::dev_chain();
+	let mut ext = crate::common::dev_chain();
 	ext.execute_with(|| {
 		// A second patient with a key, enrolled, and the demo patient enrolled.
 		let registrar = RuntimeOrigin::signed(account(Who::Registrar));
@@ -454,18 +579,25 @@ fn submit(model: &mut Model, who: Who, tx: &Tx) {
 	let signer = pallet_participants::Pallet::<Runtime>::signer_of(&account);
 	let expected = match &signer {
 		None => Err(custom(codes::NOT_PERMITTED)),
-		Some(s) => match table_tx(s, tx, 0) {
+		Some(s) if suspended(s) => Err(custom(codes::SUSPENDED)),
+		Some(s) => match table_tx(&account, s, tx, 0) {
 			Err(code) => Err(custom(code)),
 			Ok(()) => {
 				let quota = pallet_participants::Pallet::<Runtime>::quota_of(s.kind());
 				assert_eq!(quota, test_quota(s.kind()), "the quotas in force are the test's");
 				let calls = counted(tx);
 				let (in_period, in_block) = model.used(&account);
-				if calls > quota.per_block {
+				let protects = protective(tx);
+				let per_block = if protects {
+					quota.per_block.min(PROTECTIVE_PER_BLOCK)
+				} else {
+					quota.per_block
+				};
+				if calls > per_block {
 					Err(custom(codes::BLOCK_QUOTA))
-				} else if in_period + calls > quota.per_period {
+				} else if !protects && in_period + calls > quota.per_period {
 					Err(custom(codes::PERIOD_QUOTA))
-				} else if in_block + calls > quota.per_block {
+				} else if in_block + calls > per_block {
 					Err(InvalidTransaction::ExhaustsResources.into())
 				} else {
 					Ok(())
@@ -486,7 +618,7 @@ fn submit(model: &mut Model, who: Who, tx: &Tx) {
 	match verdict {
 		Ok(()) => {
 			assert!(applied.is_ok(), "{who:?}: {tx:?} valid but not applied: {applied:?}");
-			model.count(&account, counted(tx));
+			model.count(&account, counted(tx), protective(tx));
 			model.accepted += 1;
 			// Never over quota: what got through stays within the kind's quota.
 			let kind = signer.expect("a signer").kind();
@@ -502,7 +634,7 @@ fn submit(model: &mut Model, who: Who, tx: &Tx) {
 			assert_eq!(root(), before, "a refused transaction changed state");
 			match e {
 				TransactionValidityError::Invalid(InvalidTransaction::Custom(c))
-					if c <= codes::BATCH_TOO_DEEP =>
+					if c <= codes::BATCH_TOO_DEEP || c == codes::SUSPENDED =>
 				{
 					model.refused_by_role += 1
 				},
@@ -531,13 +663,14 @@ fn gated_origin(who: &AccountId) -> Option<RuntimeOrigin> {
 fn bypass(model: &mut Model, who: Who, tx: &Tx) {
 	let account = account(who);
 	let Some(origin) = gated_origin(&account) else {
-		assert!(pallet_participants::Pallet::<Runtime>::signer_of(&account).is_none());
+		let signer = pallet_participants::Pallet::<Runtime>::signer_of(&account);
+		assert!(signer.as_ref().is_none_or(suspended), "only strangers and the suspended");
 		return;
 	};
 	let signer = pallet_participants::Pallet::<Runtime>::signer_of(&account).expect("a signer");
 	let mut refused = false;
 	for l in leaves(tx) {
-		let allowed = table(&signer, l).is_ok();
+		let allowed = table(&account, &signer, l).is_ok();
 		assert_eq!(origin.filter_call(&leaf_call(l)), allowed, "{who:?}: filter on {l:?}");
 		refused |= !allowed;
 	}
@@ -601,11 +734,23 @@ fn run(steps: Vec<Step>) -> Model {
 				Step::NextDay => {
 					next_block(<Runtime as pallet_participants::Config>::QuotaPeriod::get())
 				},
+				Step::Suspend(h, suspend) => {
+					let status = if *suspend {
+						pallet_participants::HospitalStatus::Suspended
+					} else {
+						pallet_participants::HospitalStatus::Active
+					};
+					let _ = pallet_participants::Pallet::<Runtime>::set_hospital_status(
+						RuntimeOrigin::root(),
+						hospitals()[(*h % 2) as usize].clone(),
+						status,
+					);
+				},
 			}
 			bounded();
 		}
-		// The licensing authority reviews what is left; a month later nothing transient is
-		// left in state.
+		// The licensing authority reviews what is left; past the overturn window (90 days) and
+		// a month more, nothing transient is left in state.
 		let authority = RuntimeOrigin::signed(account(Who::Authority));
 		let pending: Vec<_> = EmergencyAccesses::<Runtime>::iter()
 			.filter(|(_, e)| e.review == Review::Pending)
@@ -619,7 +764,7 @@ fn run(steps: Vec<Step>) -> Model {
 			.dispatch(authority.clone())
 			.expect("the licensing authority reviews");
 		}
-		next_block(30 * period());
+		next_block(121 * period());
 		bounded();
 		assert_eq!(pallet_consent::Requests::<Runtime>::iter().count(), 0);
 		assert_eq!(EmergencyAccesses::<Runtime>::iter().count(), 0);
@@ -646,11 +791,11 @@ fn leaf() -> impl Strategy<Value = Leaf> {
 	use Leaf::*;
 	prop_oneof![
 		1 => Just(Remark),
-		4 => (0u8..3, any::<bool>()).prop_map(|(p, b)| OptIn(p, b)),
-		1 => (0u8..3).prop_map(SetSources),
-		1 => (0u8..3).prop_map(Withdraw),
-		1 => (0u8..3).prop_map(Enrol),
-		3 => (0u8..3, 0u8..2).prop_map(|(p, d)| RequestAccess(p, d)),
+		4 => (0u8..4, any::<bool>()).prop_map(|(p, b)| OptIn(p, b)),
+		2 => (0u8..4).prop_map(SetSources),
+		2 => (0u8..4).prop_map(Withdraw),
+		2 => (0u8..4).prop_map(Enrol),
+		3 => (0u8..4, 0u8..2).prop_map(|(p, d)| RequestAccess(p, d)),
 		3 => (0u8..6, any::<bool>()).prop_map(|(r, a)| Respond(r, a)),
 		1 => (0u8..3, 0u8..2).prop_map(|(p, d)| RevokeGrant(p, d)),
 		2 => (0u8..3, 0u8..2).prop_map(|(p, d)| OpenEmergency(p, d)),
@@ -663,6 +808,9 @@ fn leaf() -> impl Strategy<Value = Leaf> {
 		1 => Just(SetQuota),
 		1 => Just(ClaimNode),
 		1 => Just(AsDerivative),
+		1 => (0u8..8).prop_map(AddGateway),
+		1 => (0u8..4).prop_map(Revoke),
+		2 => any::<bool>().prop_map(OpenAssistance),
 	]
 }
 
@@ -678,6 +826,7 @@ fn step() -> impl Strategy<Value = Step> {
 		3 => (who(), tx()).prop_map(|(w, t)| Step::Bypass(w, t)),
 		3 => Just(Step::NextBlock),
 		1 => Just(Step::NextDay),
+		1 => (0u8..2, any::<bool>()).prop_map(|(h, s)| Step::Suspend(h, s)),
 	]
 }
 

@@ -3,43 +3,8 @@
 //! the pool with the documented codes and every attestation of the gateway is included.
 
 use healthchain_primitives::{demo::demo_patient, DataCategory, Purpose};
-use healthchain_tests::{
-	calls,
-	client::{
-		subxt::{
-			config::DefaultExtrinsicParamsBuilder,
-			transactions::{DefaultParams, Payload, TransactionInvalid, ValidationResult},
-		},
-		ChainConfig,
-	},
-	dev, runtime, submit, Client, Keypair, Node, NodeConfig, Wait,
-};
+use healthchain_tests::{calls, dev, pool_code, runtime, submit, Node, NodeConfig, Wait};
 use sp_core::H256;
-
-/// The pool's answer to `call` signed by `signer` with `nonce` (`None`: the next one): the
-/// refusal's custom code, or `None` when valid.
-async fn pool_code<C: Payload>(
-	client: &Client,
-	signer: &Keypair,
-	call: &C,
-	nonce: Option<u64>,
-) -> Option<u8> {
-	let at = client.api().at_current_block().await.expect("current block");
-	let mut txs = at.transactions();
-	let signed = match nonce {
-		Some(n) => {
-			let params = DefaultExtrinsicParamsBuilder::<ChainConfig>::new().nonce(n).build();
-			txs.create_signed(call, signer, params).await
-		},
-		None => txs.create_signed(call, signer, DefaultParams::default_params()).await,
-	}
-	.expect("signs");
-	match signed.validate().await.expect("validation runs") {
-		ValidationResult::Valid(_) => None,
-		ValidationResult::Invalid(TransactionInvalid::Custom(code)) => Some(code),
-		other => panic!("expected a custom refusal or validity, got {other:?}"),
-	}
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_patient_key_flood_is_refused_at_the_pool_while_every_attestation_is_included() {

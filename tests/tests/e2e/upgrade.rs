@@ -43,6 +43,11 @@ fn pending_rebind_key(id: HealthId) -> Vec<u8> {
 	[&twox_128(b"HealthIds")[..], &twox_128(b"PendingRebinds"), &blake2_128(&id.0), &id.0].concat()
 }
 
+/// The raw key of `HealthIds.PendingKeys[who]` (`Blake2_128Concat`).
+fn pending_key_key(who: &[u8; 32]) -> Vec<u8> {
+	[&twox_128(b"HealthIds")[..], &twox_128(b"PendingKeys"), &blake2_128(who), who].concat()
+}
+
 /// The raw value at `key`, at the best block.
 async fn raw(node: &Node, key: &[u8]) -> Option<Vec<u8>> {
 	let value: Option<Bytes> = node
@@ -116,18 +121,20 @@ async fn the_council_upgrades_a_running_network_and_the_migration_runs_once() {
 	let nodes = start_local_network(tmp.path()).await;
 	let alice = &nodes[0];
 	alice.wait_finalized(2).await;
-	assert_eq!(spec_version(alice).await, 104);
+	assert_eq!(spec_version(alice).await, 105);
 	let client = alice.client().await;
 
 	// Two patients, each with a rebind scheduled by the registrar (`//One` on the local
 	// network): two pending rebinds, uncontested.
 	let registrar = key("//One");
 	let ids = [demo::test_patient(901), demo::test_patient(902)];
+	let mut new_phones = Vec::new();
 	for (n, id) in [901, 902].into_iter().zip(ids) {
 		register_test_patient_by(&client, &registrar, n, &key(&format!("//UpgradePatient{n}")))
 			.await;
 		let new_phone =
 			key(&format!("//UpgradePatient{n}//new-phone")).public_key().to_account_id();
+		new_phones.push(pending_key_key(&new_phone.0));
 		submit(&client, &registrar, &calls::rebind_controller(id, Controller::Key(new_phone)))
 			.await;
 		let stored = pending_rebind(&client, id).await.expect("a pending rebind");
@@ -135,7 +142,7 @@ async fn the_council_upgrades_a_running_network_and_the_migration_runs_once() {
 	}
 
 	// Back to the state of a spec 102 chain: the entries without their last byte (`contested`,
-	// false) and storage version 0.
+	// false), no index of the pending keys (version 2's) and storage version 0.
 	let mut items = vec![(storage_version_key(), 0u16.encode())];
 	let mut originals = Vec::new();
 	for id in ids {
@@ -147,6 +154,12 @@ async fn the_council_upgrades_a_running_network_and_the_migration_runs_once() {
 		items.push((key, old_layout.to_vec()));
 	}
 	as_root(&client, RuntimeCall::System(SystemCall::set_storage { items })).await;
+	for k in &new_phones {
+		assert!(raw(alice, k).await.is_some(), "the new key is indexed by spec 105");
+	}
+	as_root(&client, RuntimeCall::System(SystemCall::kill_storage { keys: new_phones.clone() }))
+		.await;
+	assert_eq!(raw(alice, &new_phones[0]).await, None);
 	assert_eq!(raw(alice, &storage_version_key()).await, Some(0u16.encode()));
 	assert!(
 		pending_rebind(&client, ids[0]).await.is_err(),
@@ -162,33 +175,37 @@ async fn the_council_upgrades_a_running_network_and_the_migration_runs_once() {
 	let upgrade_block = client.best_number().await.expect("best block");
 	assert!(upgrade_block > before);
 
-	// Every node runs spec 105 and finalizes past the upgrade.
+	// Every node runs spec 106 and finalizes past the upgrade.
 	let t1 = Instant::now();
 	for node in &nodes {
 		let (f, _) = node.wait_finalized(upgrade_block + 3).await;
-		assert_eq!(spec_version(node).await, 105, "every node runs the new runtime");
+		assert_eq!(spec_version(node).await, 106, "every node runs the new runtime");
 		assert!(f > before);
 	}
 	println!(
-		"all four validators finalized #{} on spec 105 {:?} after the motion, without restarts",
+		"all four validators finalized #{} on spec 106 {:?} after the motion, without restarts",
 		upgrade_block + 3,
 		t1.elapsed()
 	);
 
-	// The migration ran once, in the finalized chain's first block executed by spec 105: the
+	// The migration ran once, in the finalized chain's first block executed by spec 106: the
 	// block after the one that set the code (whose state holds the new code, so the runtime
-	// version at it is already 105). Storage version 0 up to the code's block, 1 from the
-	// next on; both entries decode as they were, nothing lost.
+	// version at it is already 106). Storage version 0 up to the code's block, 2 from the
+	// next on (both migrations, 0 to 1 and 1 to 2, ran in it); both entries decode as they
+	// were, nothing lost, and both new keys are indexed again.
 	let (finalized, _) = alice.finalized().await;
 	let mut code_set = before;
-	while spec_version_at(alice, code_set).await < 105 {
+	while spec_version_at(alice, code_set).await < 106 {
 		code_set += 1;
 		assert!(code_set < finalized, "no finalized block set the code");
 	}
 	let (first, version) = (code_set + 1, storage_version_key());
 	assert_eq!(raw_at(alice, &version, code_set).await, Some(0u16.encode()));
 	for n in first..=finalized {
-		assert_eq!(raw_at(alice, &version, n).await, Some(1u16.encode()), "version 1 at #{n}");
+		assert_eq!(raw_at(alice, &version, n).await, Some(2u16.encode()), "version 2 at #{n}");
+	}
+	for (k, id) in new_phones.iter().zip(ids) {
+		assert_eq!(raw(alice, k).await, Some(id.encode()), "the pending key is indexed again");
 	}
 	for (id, original) in ids.into_iter().zip(&originals) {
 		let migrated = pending_rebind(&client, id).await.expect("the migrated rebind decodes");
@@ -208,7 +225,7 @@ async fn the_council_upgrades_a_running_network_and_the_migration_runs_once() {
 	let runs = migration_runs(alice);
 	assert!(runs >= 1, "the node logged the migration");
 	println!(
-		"#{code_set} set the code; the migration ran in #{first}, the first block on spec 105 \
+		"#{code_set} set the code; the migration ran in #{first}, the first block on spec 106 \
 		 (Alice executed {runs} block(s) at that height)"
 	);
 
@@ -245,6 +262,6 @@ async fn the_council_upgrades_a_running_network_and_the_migration_runs_once() {
 	let (target, hash) = alice.wait_finalized(f + 2).await;
 	fresh.wait_finalized(target).await;
 	assert_eq!(fresh.block_hash(target).await, Some(hash), "the same finalized chain");
-	assert_eq!(spec_version(&fresh).await, 105);
+	assert_eq!(spec_version(&fresh).await, 106);
 	println!("a new full node synced through the upgrade to #{target} in {:?}", t2.elapsed());
 }

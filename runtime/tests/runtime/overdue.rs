@@ -15,8 +15,7 @@ use pallet_consent::{
 };
 use pallet_participants::Role;
 
-mod common;
-use common::{dev_chain, holder, set_now, T0};
+use crate::common::{dev_chain, holder, set_now, T0};
 
 /// What the `HealthApi::overdue_reviews` runtime API answers (the runtime's implementation,
 /// called in place).

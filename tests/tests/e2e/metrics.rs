@@ -20,8 +20,8 @@ use sp_core::H256;
 /// the node (`gateway` false) or of the gateway.
 fn monitored(gateway: bool) -> Vec<String> {
 	let files = [
-		include_str!("../../docs/monitoring/alerts.yml"),
-		include_str!("../../docs/monitoring/grafana-dashboard.json"),
+		include_str!("../../../docs/monitoring/alerts.yml"),
+		include_str!("../../../docs/monitoring/grafana-dashboard.json"),
 	];
 	let mut names: Vec<String> = files
 		.iter()

@@ -7,8 +7,7 @@ use healthchain_runtime::{
 };
 use sp_genesis_builder::PresetId;
 
-mod common;
-use common::build_preset as build;
+use crate::common::build_preset as build;
 
 #[test]
 fn both_presets_are_listed() {

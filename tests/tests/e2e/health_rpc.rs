@@ -238,20 +238,39 @@ async fn a_batch_is_logged_as_single_attestations_and_each_refusal_is_reported()
 	let rpc = node.rpc();
 	let (gw_a, p) = (dev::dave(), demo_patient());
 	submit(&client, &dev::two(), &calls::enrol(p, calls::all_sources())).await;
+	// An attestation names only records live in the patient's log: three are anchored.
+	for record in 1..=3 {
+		submit(&client, &gw_a, &anchor(p, DataCategory::Allergy, record, 100)).await;
+	}
 	let access = |doctor: &str, record: u8| {
 		calls::access(p, doctor, &[DataCategory::Allergy], &[hash(record)], Purpose::Treatment)
 	};
 
-	// The middle access names a doctor of hospital B at hospital A's gateway.
-	let batch = vec![access("MD10001", 1), access("MD10002", 2), access("MD10001", 3)];
+	// The second access names a doctor of hospital B at hospital A's gateway; the last, a
+	// record never anchored for the patient.
+	let batch = vec![
+		access("MD10001", 1),
+		access("MD10002", 2),
+		access("MD10001", 3),
+		access("MD10001", 9),
+	];
 	let included = submit(&client, &gw_a, &calls::attest_batch(batch)).await;
-	let refused = included
-		.event::<runtime::access_log::events::AttestationRefused>()
-		.expect("one access refused");
+	let refusals = included
+		.events
+		.find::<runtime::access_log::events::AttestationRefused>()
+		.collect::<Result<Vec<_>, _>>()
+		.expect("the events decode");
+	assert_eq!(refusals.len(), 2, "two accesses refused");
+	let refused = &refusals[0];
 	assert_eq!((refused.index, refused.health_id.0), (1, p));
 	let decision = rpc.check_access(check_allergies("MD10002", "H0001", p)).await.unwrap();
 	let Decision::Deny(reason) = decision.decision else { panic!("{decision:?}") };
 	assert_eq!(refused.reason.0, AttestRefusal::AccessDenied(reason));
+	assert_eq!(
+		(refusals[1].index, refusals[1].reason.0),
+		(3, AttestRefusal::RecordNotLive),
+		"a record not in the patient's log"
+	);
 	let attested = included
 		.events
 		.find::<runtime::access_log::events::AccessAttested>()

@@ -130,7 +130,8 @@ pub async fn start_local(
 	.await
 }
 
-/// Starts the peer API on `addr`: mutual TLS, only the directory's pinned certificates.
+/// Starts the peer API on `addr`: mutual TLS, only the directory's pinned certificates; the
+/// directory's addresses get the room kept for peers ([`crate::admission`]).
 pub async fn start_peer(
 	gw: Arc<Gateway>,
 	addr: SocketAddr,
@@ -139,6 +140,7 @@ pub async fn start_peer(
 		.map_err(|e| format!("health route: {e}"))?;
 	let pins = gw.peer_pins();
 	let config = tls::peer_server_config(gw.tls_identity(), pins.clone())?;
+	let urls = gw.config.peers.values().map(|p| p.url.clone()).collect();
 	let methods = Peer(gw.clone()).into_rpc();
 	let known = methods.method_names().map(String::from).collect();
 	let builder = Server::builder()
@@ -151,7 +153,7 @@ pub async fn start_peer(
 	tls::serve(
 		addr,
 		move |stop| tls::HttpService::new(builder.clone().build(methods.clone(), stop)),
-		Transport::Tls { config: Arc::new(config), peers: Some(pins) },
+		Transport::Tls { config: Arc::new(config), peers: Some(tls::Directory { pins, urls }) },
 		"peer",
 	)
 	.await

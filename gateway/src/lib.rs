@@ -10,6 +10,7 @@
 
 pub mod log;
 
+pub mod admission;
 pub mod api;
 pub mod auth;
 pub mod config;

@@ -21,10 +21,7 @@ use crate::{
 	error, error::GatewayError, info, service::now_ms, service::Gateway, store::StopMark, warn,
 };
 use healthchain_client::runtime::consent::events::{Enrolled, SourcesChanged, Withdrawn};
-use healthchain_primitives::{
-	logs::{RecordOp, RevocationReason},
-	HealthId,
-};
+use healthchain_primitives::{logs::RecordOp, HealthId};
 use sp_core::H256;
 use std::{
 	collections::{BTreeMap, BTreeSet},

@@ -53,6 +53,22 @@ pub(crate) fn setup<T: Config>() -> (T::AccountId, HealthId) {
 	(gateway.expect("MaxSources > 0"), id)
 }
 
+/// Record `n` of the patient, anchored live by `gw`'s hospital: what the worst cases
+/// supersede or revoke.
+fn anchored<T: Config>(gw: &T::AccountId, id: HealthId, n: u8) -> H256 {
+	let hash = H256::repeat_byte(n);
+	Pallet::<T>::anchor(
+		RawOrigin::Signed(gw.clone()).into(),
+		id,
+		DataCategory::LabAndImaging,
+		hash,
+		4096,
+		None,
+	)
+	.expect("anchors a record of the benchmark's own hospital");
+	hash
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -61,16 +77,7 @@ mod benchmarks {
 	#[benchmark]
 	fn anchor() {
 		let (gw, id) = setup::<T>();
-		let old = H256::repeat_byte(2);
-		Pallet::<T>::anchor(
-			RawOrigin::Signed(gw.clone()).into(),
-			id,
-			DataCategory::LabAndImaging,
-			old,
-			4096,
-			None,
-		)
-		.expect("anchors the record to supersede");
+		let old = anchored::<T>(&gw, id, 2);
 		#[extrinsic_call]
 		_(
 			RawOrigin::Signed(gw),
@@ -87,16 +94,7 @@ mod benchmarks {
 	#[benchmark]
 	fn revoke() {
 		let (gw, id) = setup::<T>();
-		let hash = H256::repeat_byte(1);
-		Pallet::<T>::anchor(
-			RawOrigin::Signed(gw.clone()).into(),
-			id,
-			DataCategory::LabAndImaging,
-			hash,
-			4096,
-			None,
-		)
-		.expect("anchors the record to revoke");
+		let hash = anchored::<T>(&gw, id, 1);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(gw), id, hash, RevocationReason::Erased);
 		assert_eq!(RecordLogs::<T>::get(id).count, 2);

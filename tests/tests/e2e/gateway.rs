@@ -373,6 +373,18 @@ async fn two_hospitals_exchange_records_under_consent() {
 	let sealed = peer_b.serve(serve(p1, r2_hash, a_attestation, "H0001")).await;
 	assert!(sealed.is_ok(), "B serves again once active: {sealed:?}\n{}", gw_b.log());
 
+	// A record revoked after it was attested is not served on that attestation: the source
+	// checks the finalized record log again (4044).
+	let r7 = b.put(put(p1, DataCategory::Diagnosis, "entered for the wrong patient")).await.unwrap();
+	let r7_fetch = doc_a.fetch(only(p1, DataCategory::Diagnosis)).await.unwrap();
+	assert!(hashes(&r7_fetch).contains(&r7.content_hash));
+	let revoke = calls::revoke(p1, r7.content_hash, RevocationReason::EnteredInError);
+	submit(&client, &dev::eve(), &revoke).await;
+	let (code, msg) =
+		refused(peer_b.serve(serve(p1, r7.content_hash, r7_fetch.attestation, "H0001")).await);
+	assert_eq!(code, 4044, "{msg}");
+	assert!(msg.contains("no longer live"), "{msg}");
+
 	// A deactivated health ID: the second patient enrols, B holds a record, A's doctor
 	// fetches it; the registrar deactivates the ID; B refuses to serve on A's attestation.
 	submit(&client, &k2, &calls::enrol(p2, calls::all_sources())).await;
@@ -445,14 +457,15 @@ async fn two_hospitals_exchange_records_under_consent() {
 	assert_eq!(code, 4060, "{msg}");
 
 	// Withdrawal: B stops serving and shreds after the retention; fetches fail clearly. B
-	// erases only p1's two records: p2's (deactivated, not withdrawn) stays.
+	// erases only p1's three records (the revoked one too): p2's (deactivated, not
+	// withdrawn) stays.
 	submit(&client, &k1, &calls::withdraw(p1)).await;
 	let (code, msg) = refused(doc_a.fetch(fetch(p1)).await);
 	assert_eq!((code, msg.as_str()), (4010, "access denied: withdrawn"));
 	let start = Instant::now();
 	loop {
 		let status = b.status().await.unwrap();
-		if status.erased == 2 {
+		if status.erased == 3 {
 			break;
 		}
 		assert!(start.elapsed() < PATIENCE, "B never shredded: {status:?}\n{}", gw_b.log());
@@ -462,7 +475,7 @@ async fn two_hospitals_exchange_records_under_consent() {
 	assert_eq!(code, 4041, "{msg}");
 	tokio::time::sleep(Duration::from_secs(6)).await; // past B's retention once more
 	let status = b.status().await.unwrap();
-	assert_eq!(status.erased, 2, "the deactivated patient's record is kept: {status:?}");
+	assert_eq!(status.erased, 3, "the deactivated patient's record is kept: {status:?}");
 
 	// Structured logs and a clean shutdown.
 	for line in gw_b.log().lines() {

@@ -3,7 +3,8 @@
 //! records of one category fetched in pages; a gateway that starts before its node; a
 //! gateway pointed at a freshly started node of the same chain, and at a node that is behind,
 //! shreds nothing (and catches up on a withdrawal once back); a node killed between a put's
-//! inclusion and its finality: the record is recovered and served.
+//! inclusion and its finality: the record is recovered and served; 300 idle connections to a
+//! gateway's peer API from strangers' addresses: a pinned peer is still served.
 
 use healthchain_gateway::{
 	tls,
@@ -14,9 +15,9 @@ use healthchain_primitives::{
 	DataCategory, HealthId,
 };
 use healthchain_tests::{
-	bundle, calls, free_port, key, node_key, put_request as put, register_test_patient as register,
-	rpc::PageParams, submit, DevIdp, GatewayPrep, GatewayProcess, GatewaySpec, HealthRpcClient,
-	Node, NodeConfig, PATIENCE,
+	bundle, calls, dev, free_port, key, node_key, put_request as put,
+	register_test_patient as register, rpc::PageParams, submit, DevIdp, GatewayPrep,
+	GatewayProcess, GatewaySpec, HealthRpcClient, IdleFlood, Node, NodeConfig, PATIENCE,
 };
 use jsonrpsee::core::ClientError;
 use std::{
@@ -300,4 +301,51 @@ async fn a_put_cut_off_between_inclusion_and_finality_is_recovered() {
 	assert_eq!(got.records.len(), 1);
 	assert_eq!(got.records[0].bundle, bundle("penicillin"));
 	drop(alice);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn idle_connections_from_strangers_do_not_starve_a_pinned_peer() {
+	let node = Node::start(NodeConfig::dev()).await;
+	node.wait_finalized(1).await;
+	let client = node.client().await;
+	let idp = DevIdp::new();
+	let (prep_a, prep_b) = (GatewayPrep::new(), GatewayPrep::new());
+	let (dir_a, dir_b) = (vec![prep_b.entry("H0002")], vec![prep_a.entry("H0001")]);
+	let gw_a =
+		GatewayProcess::start(&node, prep_a, GatewaySpec::new("H0001", "//Dave", dir_a), &idp)
+			.await;
+	let gw_b =
+		GatewayProcess::start(&node, prep_b, GatewaySpec::new("H0002", "//Eve", dir_b), &idp).await;
+	// The demo patient (//Two's on the development chain) enrols; B holds a record.
+	let p = demo_patient();
+	submit(&client, &dev::two(), &calls::enrol(p, calls::all_sources())).await;
+	let record = gw_b.system().put(put(p, DataCategory::Allergy, "penicillin")).await.unwrap();
+
+	// 300 idle connections to B's peer API from 127.0.0.2 to 127.0.0.31, ten from each,
+	// reopened whenever B drops them. A, in B's directory at 127.0.0.1, is not among them.
+	let flood = IdleFlood::start(gw_b.peer_addr(), 300, 30).await;
+	// B takes on a few per address, strangers no more than their share of its connections,
+	// and drops the idle handshakes when they run out of time.
+	logged(&gw_b, "too many unauthenticated connections from this address").await;
+	logged(&gw_b, "unknown addresses hold their share of connections").await;
+	logged(&gw_b, r#""error":"timed out""#).await;
+
+	// Meanwhile A's doctor fetches the record from B over mutual TLS.
+	let closed = flood.closed();
+	let got = gw_a
+		.doctor("MD10001")
+		.fetch(only(p, DataCategory::Allergy, None))
+		.await
+		.unwrap_or_else(|e| panic!("{e:?}\nA:\n{}\nB:\n{}", gw_a.log(), gw_b.log()));
+	assert_eq!(got.records.len(), 1);
+	assert_eq!(got.records[0].content_hash, record.content_hash);
+	assert_eq!(got.records[0].source, "H0002");
+	assert_eq!(got.records[0].bundle, bundle("penicillin"));
+	// The flood was still on: B went on dropping its connections, which came back.
+	let start = Instant::now();
+	while flood.closed() == closed {
+		assert!(start.elapsed() < PATIENCE, "the flood stopped");
+		tokio::time::sleep(Duration::from_millis(100)).await;
+	}
+	drop(flood);
 }

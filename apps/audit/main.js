@@ -2,7 +2,8 @@
 // reason), emergency accesses and their reviews, read from the chain's blocks and events;
 // and one patient's verified access log by health ID.
 import { Chart, BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip } from 'chart.js';
-import { Chain, endpoint, camel, text, plainEntry } from '../shared/chain.js';
+import { Chain, camel, text, plainEntry } from '../shared/chain.js';
+import { chooseEndpoint } from '../shared/endpoint.js';
 import { moduleError } from '../shared/errors.js';
 import { t, when, onLanguage, languageSwitch } from '../shared/i18n.js';
 import { el, renderLog, doctor, connectionSection } from '../shared/view.js';
@@ -12,7 +13,11 @@ Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, To
 const app = document.getElementById('app');
 const params = new URLSearchParams(location.search);
 const state = {
-  url: endpoint(),
+  url: null,
+  endpointSource: null,
+  configured: null,
+  asked: null,
+  askedInvalid: null,
   chain: null,
   connection: 'connecting',
   blocks: Number(params.get('blocks')) || 600,
@@ -229,7 +234,9 @@ function render() {
 
 languageSwitch(document.getElementById('languages'));
 onLanguage(render);
-render();
+// The endpoint: the app's configuration, or the user's confirmed choice; a `?rpc=` link is
+// asked about first, and nothing is connected before the answer.
+await chooseEndpoint(state, render);
 try {
   state.chain = await Chain.connect(state.url);
   state.connection = 'connected';

@@ -7,7 +7,9 @@
 // Environment: HEALTHCHAIN_WS (the node), HEALTHCHAIN_CHROMIUM (default /usr/bin/chromium),
 // HEALTHCHAIN_SCREENSHOTS (where each step's screenshot goes; default e2e/screenshots).
 // The test acts as the hospitals' gateways (the development keys of Dave, gateway of H0001,
-// and Eve, gateway of H0002) through the apps' own chain client, shared/chain.js.
+// and Eve, gateway of H0002), as the registrar (Ferdie) and as the licensing authority (One)
+// through the apps' own chain client, shared/chain.js. The pages find the node in the `config.json` served with them, which this
+// test's server answers with HEALTHCHAIN_WS, as an operator configures a deployment.
 import { createServer } from 'node:http';
 import { readFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -28,9 +30,18 @@ const STEP_TIMEOUT = 60_000;
 const log = (...args) => console.log('[apps-e2e]', ...args);
 
 // ------------------------------------------------------------------ a static server for dist/
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
+// The built default configuration names the development node; this deployment's names the
+// test's node.
+const built = JSON.parse(await readFile(join(dist, 'config.json'), 'utf8'));
+assert.equal(built.rpc, 'ws://127.0.0.1:9944', 'dist/config.json names the development node');
+const config = JSON.stringify({ rpc: ws });
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
 const server = createServer(async (req, res) => {
   const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+  if (path === '/config.json') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(config);
+    return;
+  }
   let file = join(dist, path);
   if (!file.startsWith(dist)) { res.writeHead(403).end(); return; }
   if (path.endsWith('/')) file = join(file, 'index.html');
@@ -43,22 +54,35 @@ const server = createServer(async (req, res) => {
 });
 await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
 const site = `http://127.0.0.1:${server.address().port}`;
-const rpc = encodeURIComponent(ws);
 
-// ------------------------------------------------------------------ the gateways' side
+// ------------------------------------------------------------------ the participants' side
 await cryptoWaitReady();
 const chain = await Chain.connect(ws);
 const ring = new Keyring({ type: 'sr25519', ss58Format: chain.api.registry.chainSS58 });
 const dave = ring.addFromUri('//Dave'); // gateway of H0001 (one-time consent)
 const eve = ring.addFromUri('//Eve'); // gateway of H0002 (per-request consent)
+const ferdie = ring.addFromUri('//Ferdie'); // the registrar
+const authority = ring.addFromUri('//One'); // the licensing authority
 const patientKey = ring.addFromUri('//Two');
+const newPhone = ring.addFromUri('//Two//new-phone'); // the key a rebind would bind
 const healthId = (await chain.api.query.healthIds.controllers(patientKey.address)).unwrap().toHex();
 const tx = chain.api.tx;
 
-async function asGateway(pair, call, expectOk = true) {
+/** Signs `call` as a participant (a gateway, the registrar, the licensing authority) and checks
+ * that the chain accepted it (or refused it, with `expectOk` false). */
+async function asParticipant(pair, call, expectOk = true) {
   const r = await chain.send(call, pair);
-  assert.equal(r.ok, expectOk, `gateway transaction: ${JSON.stringify(r)}`);
+  assert.equal(r.ok, expectOk, `transaction: ${JSON.stringify(r)}`);
   return r;
+}
+
+/** Anchors a record of `category` for the patient as hospital A's gateway (the patient's one
+ * source after step 3): an attestation names only records live in the patient's record log.
+ * Answers the record's hash. */
+async function anchored(category) {
+  const hash = randomAsHex(32);
+  await asParticipant(dave, tx.records.anchor(healthId, category, hash, 1024, null));
+  return hash;
 }
 
 // ------------------------------------------------------------------ the browser
@@ -73,6 +97,9 @@ const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
 page.setDefaultTimeout(STEP_TIMEOUT);
 page.on('pageerror', (e) => log('page error:', e.message));
 page.on('dialog', (d) => d.accept());
+// Every WebSocket the pages open: a `?rpc=` link must open none before the user accepts it.
+const sockets = [];
+page.on('websocket', (w) => sockets.push(w.url()));
 let step = 0;
 async function shot(name) {
   step += 1;
@@ -92,9 +119,49 @@ async function done() {
   await messageIs('done', /Done: recorded in block #\d+/);
 }
 
+/** The endpoint the page shows it uses. */
+const endpointShown = () => byTest('endpoint-url').textContent();
+/** The endpoint kept in the browser, if any. */
+const kept = () => page.evaluate(() => localStorage.getItem('healthchain.rpc'));
+/** An address as the patient app shortens it. */
+const short = (address) => `${address.slice(0, 6)}…${address.slice(-6)}`;
+
 try {
+  // 0. The endpoint comes from the app's configuration. A link naming another network only
+  //    asks: nothing connects to it, and the patient keeps the configured one.
+  const phishing = 'wss://node.phishing.invalid';
+  await page.goto(`${site}/patient/?rpc=${encodeURIComponent(phishing)}`);
+  const question = byTest('endpoint-question');
+  await question.waitFor();
+  assert.match(await question.textContent(), new RegExp(`asks this app to use the network at ${phishing} instead of ${ws}`));
+  await shot('patient-rpc-link-asks');
+  await byTest('endpoint-keep').click();
+  await byTest('connection').filter({ hasText: 'Connected to' }).waitFor();
+  assert.equal(await endpointShown(), ws);
+  await byTest('endpoint').filter({ hasText: 'the app\'s own setting' }).waitFor();
+  assert.equal(await kept(), null, 'a refused endpoint is not kept');
+  assert.doesNotMatch(page.url(), /rpc=/, 'the question is not asked again on reload');
+  assert.ok(!sockets.some((u) => u.startsWith(phishing)), `no connection to the refused endpoint: ${sockets}`);
+  //    Accepted, a link's endpoint is used and kept, shown as the patient's choice, until the
+  //    patient goes back to the app's own.
+  const chosen = `${ws}/`;
+  await page.goto(`${site}/patient/?rpc=${encodeURIComponent(chosen)}`);
+  await byTest('endpoint-accept').click();
+  await byTest('connection').filter({ hasText: 'Connected to' }).waitFor();
+  assert.equal(await endpointShown(), chosen);
+  await byTest('endpoint').filter({ hasText: 'chosen by you in this browser' }).waitFor();
+  assert.equal(await kept(), chosen);
+  await shot('patient-rpc-link-accepted');
+  await page.goto(`${site}/patient/`);
+  await byTest('connection').filter({ hasText: 'Connected to' }).waitFor();
+  assert.equal(await endpointShown(), chosen);
+  await byTest('endpoint-forget').click();
+  await byTest('endpoint').filter({ hasText: 'the app\'s own setting' }).waitFor();
+  assert.equal(await endpointShown(), ws);
+  assert.equal(await kept(), null);
+
   // 1. The patient opens the app and unlocks a development key kept encrypted in the browser.
-  await page.goto(`${site}/patient/?rpc=${rpc}`);
+  await page.goto(`${site}/patient/`);
   await byTest('key-secret').fill('//Two');
   await byTest('key-password').fill('correct horse battery staple');
   await byTest('key-save').click();
@@ -112,6 +179,48 @@ try {
   await byTest('key-unlock').click();
   await byTest('status-text').filter({ hasText: 'You have not joined the exchange.' }).waitFor();
   await shot('patient-not-joined');
+
+  // 1b. A registrar schedules binding the patient's health ID to another key (as if the
+  //     phone were lost). The app shows it at once: the new key, when it takes effect, not
+  //     contested; the patient, who still holds the phone, cancels it.
+  await asParticipant(ferdie, tx.healthIds.rebindController(healthId, { Key: newPhone.address }));
+  const scheduled = (await chain.api.query.healthIds.pendingRebinds(healthId)).unwrap();
+  const rebind = byTest('rebind');
+  await rebind.waitFor();
+  assert.match(await byTest('rebind-target').textContent(),
+    new RegExp(`A registrar \\(${short(ferdie.address)}\\) scheduled binding your health ID to a new key: ${short(newPhone.address)}\\.`));
+  const whenText = await byTest('rebind-when').textContent();
+  assert.match(whenText, new RegExp(`It takes effect from about .+ \\(block #${scheduled.effectiveAt.toNumber()}\\)`));
+  // One day of blocks from now (RebindDelay), in Bangkok time, as the app writes dates.
+  const tomorrow = (ms) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Bangkok', dateStyle: 'medium' }).format(new Date(ms));
+  const dayAhead = Date.now() + 86_400_000;
+  assert.ok(whenText.includes(tomorrow(dayAhead - 120_000)) || whenText.includes(tomorrow(dayAhead + 120_000)),
+    `the rebind takes effect in a day: ${whenText}`);
+  assert.match(await byTest('rebind-contest').textContent(), /^Not contested\./);
+  await shot('patient-rebind-pending');
+  await byTest('rebind-cancel').click();
+  await done();
+  await rebind.waitFor({ state: 'detached' });
+  //     On chain: the rebind is gone, and the key's cancellation is recorded.
+  assert.ok((await chain.api.query.healthIds.pendingRebinds(healthId)).isNone, 'the rebind is cancelled on chain');
+  assert.ok((await chain.api.query.healthIds.keyCancelledRebind(healthId)).isSome, 'the patient\'s key cancelled it');
+  assert.equal((await chain.api.query.healthIds.controllers(patientKey.address)).unwrap().toHex(), healthId);
+  await shot('patient-rebind-cancelled');
+
+  //     A second rebind soon after is contested: the app says so and offers no cancel (the
+  //     council decides); the registrar that scheduled it withdraws it.
+  await asParticipant(ferdie, tx.healthIds.rebindController(healthId, { Key: newPhone.address }));
+  await byTest('rebind-contest').filter({ hasText: 'Contested: this key cancelled an earlier request recently' }).waitFor();
+  assert.equal(await byTest('rebind-cancel').count(), 0, 'no cancel for a contested rebind');
+  await byTest('rebind-confirm').waitFor();
+  await shot('patient-rebind-contested');
+  await page.getByRole('button', { name: 'ไทย' }).click();
+  await byTest('rebind').filter({ hasText: 'นายทะเบียนขอย้ายหมายเลขสุขภาพของคุณไปยังกุญแจอื่น' }).waitFor();
+  await byTest('rebind-contest').filter({ hasText: 'มีการคัดค้าน' }).waitFor();
+  await shot('patient-rebind-contested-thai');
+  await page.getByRole('button', { name: 'English' }).click();
+  await asParticipant(ferdie, tx.healthIds.cancelRebind(healthId));
+  await rebind.waitFor({ state: 'detached' });
 
   // 2. Enrols with every hospital as a source.
   await byTest('sources-all').check();
@@ -137,7 +246,7 @@ try {
 
   // 5. A doctor of the per-request hospital asks; the request appears without a reload.
   const before = await page.evaluate(() => performance.getEntriesByType('navigation').length);
-  await asGateway(eve, tx.consent.requestAccess(healthId, 'MD10002', ['Diagnosis'], 'Treatment', null));
+  await asParticipant(eve, tx.consent.requestAccess(healthId, 'MD10002', ['Diagnosis'], 'Treatment', null));
   const pending = await chain.health('pendingRequests', [healthId]);
   assert.equal(pending.length, 1);
   const requestId = pending[0].id;
@@ -154,7 +263,8 @@ try {
 
   // 7. The hospital reads under the grant, and the access appears in the patient's log,
   //    verified against the chain.
-  await asGateway(eve, tx.accessLog.attest(healthId, 'MD10002', ['Diagnosis'], [randomAsHex(32)], 'Treatment'));
+  const diagnosis = await anchored('Diagnosis');
+  await asParticipant(eve, tx.accessLog.attest(healthId, 'MD10002', ['Diagnosis'], [diagnosis], 'Treatment'));
   await byTest('access-log').filter({ hasText: 'Doctor MD10002 at Demo Hospital B' }).waitFor();
   await byTest('log-verified').filter({ hasText: 'Verified: all 1 entries' }).waitFor();
   assert.match(await byTest('access-log').textContent(), /saw your diagnoses on .*with the permission you gave \(request \d+\)/);
@@ -167,10 +277,11 @@ try {
 
   // 8. An emergency access at H0001 (no consent needed, flagged), one refused attempt, and a
   //    read under the emergency: the log highlights it.
-  await asGateway(dave, tx.consent.openEmergencyAccess(healthId, 'MD10001', 'Unconscious'));
-  const denied = await asGateway(dave, tx.accessLog.attest(healthId, 'MD10001', ['Sensitive'], [randomAsHex(32)], 'Emergency'), false);
+  await asParticipant(dave, tx.consent.openEmergencyAccess(healthId, 'MD10001', 'Unconscious'));
+  const denied = await asParticipant(dave, tx.accessLog.attest(healthId, 'MD10001', ['Sensitive'], [randomAsHex(32)], 'Emergency'), false);
   assert.equal(denied.sentence, 'The consent decision denies this access, for the reason given: sensitive data without the patient\'s opt-in.');
-  await asGateway(dave, tx.accessLog.attest(healthId, 'MD10001', ['Allergy', 'Medication'], [randomAsHex(32)], 'Emergency'));
+  const allergy = await anchored('Allergy');
+  await asParticipant(dave, tx.accessLog.attest(healthId, 'MD10001', ['Allergy', 'Medication'], [allergy], 'Emergency'));
   await byTest('log-verified').filter({ hasText: 'Verified: all 2 entries' }).waitFor();
   const emergency = page.locator('li.emergency').filter({ hasText: 'Doctor MD10001 at Demo Hospital A' });
   await emergency.waitFor();
@@ -192,9 +303,10 @@ try {
   assert.deepEqual(verifyWith(wasm, flip(head), served).verdict, 1, 'another log state');
   assert.deepEqual(verifyWith(wasm, head, { ...served, entries: served.entries.slice(0, 1) }).verdict, 4, 'a page cut short');
 
-  // The hospital reviews the emergency access: justified.
+  // The licensing authority reviews the emergency access (never the hospital that opened
+  // it): justified.
   const opened = await chain.api.query.consent.nextEmergencyId();
-  await asGateway(dave, tx.consent.reviewEmergencyAccess(opened.toNumber() - 1, 'Justified'));
+  await asParticipant(authority, tx.consent.reviewEmergencyAccess(opened.toNumber() - 1, 'Justified'));
 
   // The sensitive-data opt-in, on and off again.
   await byTest('sensitive-toggle').click();
@@ -222,7 +334,7 @@ try {
   await shot('patient-withdrawn');
 
   // 11. The auditor: per hospital and day, the access, the refusal and the emergency access.
-  await page.goto(`${site}/audit/?rpc=${rpc}&blocks=2000`);
+  await page.goto(`${site}/audit/?blocks=2000`);
   const table = byTest('by-hospital-day');
   await table.waitFor();
   const cell = (hospital, col) => table.locator(`tr[data-hospital="${hospital}"] td[data-col="${col}"]`);

@@ -1,14 +1,20 @@
-// The patient's consent app: membership, source hospitals, the sensitive opt-in, live
-// requests, grants and the verified access log. Every change is a transaction signed by the
-// patient's key; every refusal is shown as a sentence.
-import { Chain, camel, endpoint, text } from '../shared/chain.js';
+// The patient's consent app: a pending rebind of the health ID to another key (cancel or
+// confirm it), membership, source hospitals, the sensitive opt-in, live requests, grants and
+// the verified access log. Every change is a transaction signed by the patient's key; every
+// refusal is shown as a sentence.
+import { Chain, camel, text } from '../shared/chain.js';
+import { chooseEndpoint } from '../shared/endpoint.js';
 import { t, day, when, onLanguage, languageSwitch } from '../shared/i18n.js';
 import { el, renderLog, doctor, categoryWords, connectionSection } from '../shared/view.js';
 import { savedKey, saveKey, unlockKey, forgetKey, extensionAccounts, extensionKey } from './keys.js';
 
 const app = document.getElementById('app');
 const state = {
-  url: endpoint(),
+  url: null,
+  endpointSource: null,
+  configured: null,
+  asked: null,
+  askedInvalid: null,
   chain: null,
   connection: 'connecting',
   block: 0,
@@ -20,6 +26,7 @@ const state = {
   hospitals: [],
   pending: [],
   grants: [],
+  rebind: null,
   log: null,
   draft: null,
   busy: false,
@@ -45,14 +52,16 @@ async function refresh() {
 }
 
 async function read(chain, healthId) {
-  const [consent, pending, grants] = await Promise.all([
+  const [consent, pending, grants, rebind] = await Promise.all([
     chain.health('consent', [healthId]),
     chain.health('pendingRequests', [healthId]),
     readGrants(),
+    readRebind(chain, healthId),
   ]);
   state.consent = consent;
   state.pending = pending;
   state.grants = grants;
+  state.rebind = rebind;
   if (!state.draft && consent) state.draft = draftOf(consent.sources);
   render();
   state.log = await chain.verifiedAccessLog(healthId);
@@ -76,6 +85,35 @@ async function readGrants() {
     .filter((g) => g.expiresAt > now);
 }
 
+/** The health ID's pending controller rebind (`HealthIds.PendingRebinds`, decoded with the
+ * metadata's types) at the best block, or null: the new key (null for assisted service), the
+ * registrar, the block it can take effect in and its estimated time, whether it is contested. */
+async function readRebind(chain, healthId) {
+  const { api } = chain;
+  const header = await api.rpc.chain.getHeader();
+  const at = await api.at(header.hash);
+  const [pending, now, slot] = await Promise.all([
+    at.query.healthIds.pendingRebinds(healthId),
+    at.query.timestamp.now(),
+    chain.blockTime(),
+  ]);
+  if (pending.isNone) return null;
+  const p = pending.unwrap();
+  const best = header.number.toNumber();
+  const effectiveAt = p.effectiveAt.toNumber();
+  return {
+    key: p.controller.isKey ? p.controller.asKey.toString() : null,
+    registrar: p.registrar.toString(),
+    effectiveAt,
+    due: effectiveAt <= best,
+    at: now.toNumber() + Math.max(0, effectiveAt - best) * slot,
+    contested: p.contested.isTrue,
+  };
+}
+
+/** An address shortened for reading: its first and last six characters. */
+const short = (address) => (address.length > 14 ? `${address.slice(0, 6)}…${address.slice(-6)}` : address);
+
 const draftOf = (sources) => (sources === 'all'
   ? { all: true, only: new Set() }
   : { all: false, only: new Set(sources) });
@@ -96,9 +134,11 @@ async function act(tx) {
   if (r.ok) state.draft = null;
   render();
   await refresh();
+  return r;
 }
 
 const txs = () => state.chain.api.tx.consent;
+const ids = () => state.chain.api.tx.healthIds;
 
 const actions = {
   enrol: () => act(txs().enrol(state.healthId, selection())),
@@ -108,6 +148,17 @@ const actions = {
   revoke: (g) => act(txs().revokeGrant(state.healthId, g.hospital, g.practitioner)),
   withdraw: () => {
     if (window.confirm(t('action.withdrawConfirm'))) act(txs().withdraw(state.healthId));
+  },
+  cancelRebind: () => act(ids().cancelRebind(state.healthId)),
+  confirmRebind: async () => {
+    const key = state.rebind?.key ? short(state.rebind.key) : t('rebind.assisted');
+    if (!window.confirm(t('action.confirmRebindConfirm', { key }))) return;
+    const r = await act(ids().confirmRebind(state.healthId));
+    if (!r.ok) return;
+    // This key no longer controls the health ID: the app now says so.
+    await useKey(state.key);
+    state.message = { kind: 'done', key: 'rebind.moved' };
+    render();
   },
 };
 
@@ -196,6 +247,32 @@ function sourcesEditor() {
     }
   }
   return box;
+}
+
+/** When a pending rebind takes effect, in words: a contested one only by the council's
+ * approval or the key's confirmation, otherwise from its block (and estimated time) on. */
+function rebindWhen(r) {
+  if (r.contested) return t('rebind.whenContested');
+  if (r.due) return t('rebind.due', { block: r.effectiveAt });
+  return t('rebind.when', { when: when(r.at), block: r.effectiveAt });
+}
+
+/** The pending rebind, if any: to which key, when, contested or not; cancel (unless
+ * contested) and confirm. */
+function rebindView() {
+  const r = state.rebind;
+  if (!r) return null;
+  const registrar = short(r.registrar);
+  const s = el('section', { class: 'alert', 'data-testid': 'rebind' }, el('h2', {}, t('rebind.title')),
+    el('p', { 'data-testid': 'rebind-target', title: r.key ?? '' },
+      r.key ? t('rebind.toKey', { registrar, key: short(r.key) }) : t('rebind.toAssisted', { registrar })),
+    el('p', { 'data-testid': 'rebind-when' }, rebindWhen(r)),
+    el('p', { class: 'notice', 'data-testid': 'rebind-contest' }, t(r.contested ? 'rebind.contested' : 'rebind.uncontested')));
+  const row = el('div', { class: 'row' });
+  if (!r.contested) row.append(button(t('action.cancelRebind'), actions.cancelRebind, '', 'rebind-cancel'));
+  row.append(button(t('action.confirmRebind'), actions.confirmRebind, 'secondary', 'rebind-confirm'));
+  s.append(row, el('p', { class: 'muted' }, t('rebind.confirmHint')));
+  return s;
 }
 
 function statusView() {
@@ -290,7 +367,7 @@ function render() {
     if (state.key && !state.healthId) parts.push(el('section', {}, el('p', { class: 'notice' }, t('key.noHealthId'))));
     if (state.message) parts.push(el('section', {}, el('p', { class: state.message.kind, 'data-testid': 'message' }, t(state.message.key, state.message.vars))));
     if (state.healthId && state.consent !== undefined) {
-      parts.push(statusView(), sourcesView(), sensitiveView(), requestsView(), grantsView(), logView());
+      parts.push(rebindView(), statusView(), sourcesView(), sensitiveView(), requestsView(), grantsView(), logView());
     }
   }
   app.replaceChildren(...parts.filter(Boolean));
@@ -300,7 +377,9 @@ function render() {
 
 languageSwitch(document.getElementById('languages'));
 onLanguage(() => { keyChanged(); render(); });
-render();
+// The endpoint: the app's configuration, or the user's confirmed choice; a `?rpc=` link is
+// asked about first, and nothing is connected before the answer.
+await chooseEndpoint(state, render);
 try {
   state.chain = await Chain.connect(state.url);
   state.connection = 'connected';

@@ -1,19 +1,12 @@
 // The connection to a HealthChain node shared by both apps: @polkadot/api for state, events
 // and transactions (types from the runtime metadata), the node's `health_*` JSON-RPC for the
-// consent views and the log pages (docs/rpc.md), and the verified access log.
+// consent views and the log pages (docs/rpc.md), and the verified access log. Which node is
+// the apps' configuration's, or the user's confirmed choice (shared/endpoint.js).
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { hexToU8a, u8aToString } from '@polkadot/util';
 import { camel } from './i18n.js';
 import { verifyPage } from './verify.js';
 import { dispatchSentence, submitSentence } from './errors.js';
-
-/** The node's WebSocket endpoint: `?rpc=` in the address, else the last one used, else
- * the development chain's. */
-export function endpoint() {
-  const asked = new URLSearchParams(location.search).get('rpc');
-  if (asked) localStorage.setItem('healthchain.rpc', asked);
-  return asked || localStorage.getItem('healthchain.rpc') || 'ws://127.0.0.1:9944';
-}
 
 /** A connected node. */
 export class Chain {
@@ -50,6 +43,17 @@ export class Chain {
     const entries = await this.api.query.participants.hospitals.entries();
     const codes = entries.map(([key]) => u8aToString(key.args[0].toU8a(true))).sort();
     return Promise.all(codes.map((c) => this.hospital(c)));
+  }
+
+  /** The chain's block time in milliseconds: the runtime's Aura slot duration (one block
+   * per slot), read once. */
+  async blockTime() {
+    if (this.slot === undefined) {
+      this.slot = this.api.consts.aura?.slotDuration
+        ? this.api.consts.aura.slotDuration.toNumber()
+        : (await this.api.call.auraApi.slotDuration()).toNumber();
+    }
+    return this.slot;
   }
 
   /** Calls `f(header)` for every new best block; answers the unsubscribe function. */

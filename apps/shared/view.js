@@ -1,7 +1,8 @@
-// The view pieces both apps share: the connection line, and a patient's access log in plain
-// words with the verification shown as a check mark (the patient app and the auditor's
-// drill-down).
+// The view pieces both apps share: the connection line (with the endpoint in use and the
+// question a `?rpc=` link raises), and a patient's access log in plain words with the
+// verification shown as a check mark (the patient app and the auditor's drill-down).
 import { t, when, words } from './i18n.js';
+import { answerEndpoint, forgetEndpoint } from './endpoint.js';
 
 const el = (tag, attrs = {}, ...children) => {
   const node = document.createElement(tag);
@@ -15,12 +16,39 @@ const el = (tag, attrs = {}, ...children) => {
 };
 export { el };
 
-/** The connection's state as a section: connecting, unreachable, or the chain and a block. */
-export function connectionSection({ connection, url, chain }, block) {
+/** The connection's state as a section: the question a `?rpc=` link raises (nothing is
+ * connected until it is answered), connecting, unreachable, or the chain and a block; then
+ * the endpoint in use and where it comes from, with a way back to the app's own endpoint
+ * when the user chose another. */
+export function connectionSection({ connection, url, chain, asked, askedInvalid, endpointSource, configured }, block) {
+  if (connection === 'asking') {
+    return el('section', { 'data-testid': 'endpoint-question', class: 'alert' },
+      el('h2', {}, t('conn.askTitle')),
+      el('p', {}, t('conn.ask', { asked, current: url })),
+      el('p', { class: 'notice' }, t('conn.askWarning')),
+      el('div', { class: 'row' },
+        el('button', { onclick: () => answerEndpoint(false), 'data-testid': 'endpoint-keep' }, t('conn.keep', { url })),
+        el('button', { class: 'secondary', onclick: () => answerEndpoint(true), 'data-testid': 'endpoint-accept' },
+          t('conn.accept', { url: asked }))));
+  }
   const s = el('section', { 'data-testid': 'connection' });
   if (connection === 'connecting') s.append(el('p', {}, t('conn.connecting', { url })));
   else if (connection === 'failed') s.append(el('p', { class: 'refusal' }, t('conn.failed', { url })));
   else s.append(el('p', { class: 'muted' }, t('conn.connected', { chain: chain.name, block })));
+  if (endpointSource) {
+    const line = el('p', { class: 'muted', 'data-testid': 'endpoint' },
+      `${t('conn.endpoint')}: `, el('code', { 'data-testid': 'endpoint-url' }, url), ' ',
+      t(endpointSource === 'kept' ? 'conn.fromUser' : 'conn.fromConfig'));
+    if (endpointSource === 'kept') {
+      line.append(' ', el('button', {
+        class: 'secondary',
+        'data-testid': 'endpoint-forget',
+        onclick: () => { forgetEndpoint(); location.reload(); },
+      }, t('conn.useConfigured', { url: configured })));
+    }
+    s.append(line);
+  }
+  if (askedInvalid) s.append(el('p', { class: 'notice' }, t('conn.askedInvalid', { asked: askedInvalid })));
   return s;
 }
 

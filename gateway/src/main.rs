@@ -126,7 +126,9 @@ enum Command {
 		#[arg(long)]
 		offset: Option<u32>,
 	},
-	/// Stands in for the patient's wallet app in demos: signs the patient's own consent calls.
+	/// Stands in for the patient's wallet app in demos: signs the patient's own consent calls,
+	/// shows a rebind of the health ID to another key that a registrar scheduled, and cancels
+	/// or confirms it.
 	Patient {
 		/// The node's RPC URL, e.g. `ws://127.0.0.1:9944`.
 		node_url: String,
@@ -149,6 +151,7 @@ struct ApiArgs {
 	cert_sha256: Option<String>,
 }
 
+/// What the `patient` command does with the patient's key.
 #[derive(Debug, Subcommand)]
 enum PatientAction {
 	/// Enrols with every participating hospital as a source.
@@ -174,18 +177,44 @@ enum PatientAction {
 		/// The patient's health ID.
 		health_id: HealthId,
 	},
+	/// Shows the health ID's pending rebind to another key, if a registrar scheduled one: the
+	/// new key (or in-person service), the registrar, the block and estimated time it takes
+	/// effect in, and whether it is contested (then this key cannot cancel it).
+	Rebind {
+		/// The patient's health ID.
+		health_id: HealthId,
+	},
+	/// Cancels the pending rebind: this key keeps the health ID. Refused when the rebind is
+	/// contested (the council decides it).
+	CancelRebind {
+		/// The patient's health ID.
+		health_id: HealthId,
+	},
+	/// Confirms the pending rebind: the new key controls the health ID at once, and this key
+	/// loses all its rights.
+	ConfirmRebind {
+		/// The patient's health ID.
+		health_id: HealthId,
+	},
 }
 
+/// A patient's answer to a consent request.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Answer {
+	/// Grant the access asked for.
 	Approve,
+	/// Refuse it.
 	Refuse,
 }
 
+/// Why `fetch --emergency` opens an emergency access.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Emergency {
+	/// The patient is unconscious.
 	Unconscious,
+	/// The patient's life is in danger.
 	LifeThreatening,
+	/// The patient cannot consent for another reason.
 	UnableToConsent,
 }
 
@@ -199,6 +228,7 @@ impl From<Emergency> for EmergencyReason {
 	}
 }
 
+/// A data category by its JSON name (`allergy`, `labAndImaging`, ...).
 fn parse_category(s: &str) -> Result<DataCategory, String> {
 	serde_json::from_value(Json::String(s.to_string())).map_err(|_| {
 		let names: Vec<String> = DataCategory::ALL.iter().map(|c| json!(c).to_string()).collect();
@@ -206,6 +236,7 @@ fn parse_category(s: &str) -> Result<DataCategory, String> {
 	})
 }
 
+/// The bytes of a file holding hex (with or without `0x`).
 fn read_hex_file(path: &Path) -> Result<Vec<u8>, String> {
 	let text = std::fs::read_to_string(path)
 		.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -213,6 +244,7 @@ fn read_hex_file(path: &Path) -> Result<Vec<u8>, String> {
 		.map_err(|e| format!("{}: not hex: {e}", path.display()))
 }
 
+/// A client of a gateway's local API at `url`, with the bearer token (and certificate pin).
 fn api_client(url: &str, args: &ApiArgs) -> Result<HttpClient, String> {
 	let mut headers = jsonrpsee::http_client::HeaderMap::new();
 	let bearer = format!("Bearer {}", args.token)
@@ -233,6 +265,7 @@ fn api_client(url: &str, args: &ApiArgs) -> Result<HttpClient, String> {
 	builder.build(url).map_err(|e| format!("{url}: {e}"))
 }
 
+/// A local API error as one line: `[code] message`.
 fn call_error(e: jsonrpsee::core::ClientError) -> String {
 	match e {
 		jsonrpsee::core::ClientError::Call(c) => format!("[{}] {}", c.code(), c.message()),
@@ -240,6 +273,7 @@ fn call_error(e: jsonrpsee::core::ClientError) -> String {
 	}
 }
 
+/// Runs the gateway service with the configuration at `config_path` until SIGINT or SIGTERM.
 async fn run_service(config_path: &Path) -> Result<(), String> {
 	let config = Config::load(config_path).map_err(|e| e.to_string())?;
 	let signing = std::fs::read_to_string(&config.signing_key_file)
@@ -449,6 +483,7 @@ async fn put(
 	Ok(())
 }
 
+/// `fetch`: a patient's records for a practitioner, printed as JSON.
 async fn fetch(
 	api: &ApiArgs,
 	api_url: &str,
@@ -468,7 +503,78 @@ async fn fetch(
 	Ok(())
 }
 
-/// The patient's wallet, for demos: enrol, list pending requests, answer one, withdraw.
+/// A health ID's pending rebind as `patient rebind` shows it (JSON): `pending` is `null`
+/// when none is scheduled.
+async fn pending_rebind(client: &Client, health_id: HealthId) -> Result<Json, String> {
+	use healthchain_client::{
+		runtime, runtime::runtime_types::pallet_health_id::types::Controller,
+	};
+	let at = client.api().at_current_block().await.map_err(|e| e.to_string())?;
+	let best = at.block_number();
+	let storage = at.storage();
+	let pending = storage
+		.entry(runtime::storage().health_ids().pending_rebinds())
+		.map_err(|e| format!("HealthIds.PendingRebinds: {e}"))?
+		.try_fetch((healthchain_client::Static(health_id),))
+		.await
+		.map_err(|e| format!("HealthIds.PendingRebinds: {e}"))?;
+	let Some(pending) = pending else {
+		return Ok(json!({ "healthId": health_id.to_hex(), "bestBlock": best, "pending": null }));
+	};
+	let pending = pending.decode().map_err(|e| format!("HealthIds.PendingRebinds: {e}"))?;
+	// When it takes effect: the best block's time plus the blocks still to wait, one Aura
+	// slot each.
+	let now_ms = storage
+		.entry(runtime::storage().timestamp().now())
+		.map_err(|e| format!("Timestamp.Now: {e}"))?
+		.fetch(())
+		.await
+		.map_err(|e| format!("Timestamp.Now: {e}"))?
+		.decode()
+		.map_err(|e| format!("Timestamp.Now: {e}"))?;
+	let slot_ms = at
+		.constants()
+		.entry(runtime::constants().aura().slot_duration())
+		.map_err(|e| format!("Aura.SlotDuration: {e}"))?;
+	let effective_at = u64::from(pending.effective_at);
+	let wait_ms = effective_at.saturating_sub(best).saturating_mul(slot_ms);
+	let takes_effect = i64::try_from(now_ms.saturating_add(wait_ms))
+		.ok()
+		.and_then(chrono::DateTime::<chrono::Utc>::from_timestamp_millis)
+		.zip(chrono::FixedOffset::east_opt(7 * 3600))
+		.map(|(t, bangkok)| {
+			t.with_timezone(&bangkok).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+		});
+	let new_controller = match &pending.controller {
+		Controller::Key(key) => json!({ "key": key.to_string() }),
+		Controller::Assisted => json!("assisted"),
+	};
+	let contested = pending.contested;
+	let status = if contested {
+		"contested: this key cannot cancel it; it takes effect only if the council approves it \
+		 or this key confirms it"
+	} else if effective_at <= best {
+		"due: any registrar can complete it now; this key can still cancel or confirm it"
+	} else {
+		"scheduled: it takes effect at effectiveAt unless this key cancels it; this key can \
+		 confirm it now"
+	};
+	Ok(json!({
+		"healthId": health_id.to_hex(),
+		"bestBlock": best,
+		"pending": {
+			"newController": new_controller,
+			"registrar": pending.registrar.to_string(),
+			"effectiveAt": effective_at,
+			"takesEffectAbout": if contested { None } else { takes_effect },
+			"contested": contested,
+			"status": status,
+		},
+	}))
+}
+
+/// The patient's wallet, for demos: enrol, list pending requests, answer one, withdraw; show,
+/// cancel or confirm a pending rebind of the health ID to another key.
 async fn patient(node_url: &str, uri: &str, action: PatientAction) -> Result<(), String> {
 	let key = keypair_from_uri(uri)?;
 	let client = Client::connect(node_url).await.map_err(|e| e.to_string())?;
@@ -495,9 +601,23 @@ async fn patient(node_url: &str, uri: &str, action: PatientAction) -> Result<(),
 			let call = calls::respond(request_id, approve);
 			done(client.submit(&key, &call, Wait::Finalized).await, "respond")
 		},
+		PatientAction::Rebind { health_id } => {
+			let shown = pending_rebind(&client, health_id).await?;
+			println!("{}", serde_json::to_string_pretty(&shown).map_err(|e| e.to_string())?);
+			Ok(())
+		},
+		PatientAction::CancelRebind { health_id } => {
+			let call = calls::cancel_rebind(health_id);
+			done(client.submit(&key, &call, Wait::Finalized).await, "cancel-rebind")
+		},
+		PatientAction::ConfirmRebind { health_id } => {
+			let call = calls::confirm_rebind(health_id);
+			done(client.submit(&key, &call, Wait::Finalized).await, "confirm-rebind")
+		},
 	}
 }
 
+/// Runs the parsed command.
 async fn run(cli: Cli) -> Result<(), String> {
 	match cli.command {
 		Command::Run { config } => run_service(&config).await,
@@ -533,6 +653,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 	}
 }
 
+/// Parses the command line and runs it; an error is printed and exits 1.
 #[tokio::main]
 async fn main() -> ExitCode {
 	match run(Cli::parse()).await {

@@ -1,8 +1,12 @@
 //! The browser apps (issue 17) end to end: `apps/e2e/run.mjs` drives the patient app and the
 //! auditor view in headless Chromium against a development node this test starts, acting as
-//! the hospitals' gateways where the story needs a doctor. Afterwards the chain itself is
-//! asked whether what the pages showed happened: the patient withdrew, and their access log
-//! holds the two accesses (one under a grant, one under an emergency access) and verifies.
+//! the hospitals' gateways where the story needs a doctor and as the registrar where it needs
+//! a rebind. The pages find the node in their served `config.json`; a `?rpc=` link is asked
+//! about first, and kept only when accepted (issue 28). Afterwards the chain itself is asked
+//! whether what the pages showed happened: the patient cancelled the registrar's rebind from
+//! the app (no rebind is pending, the key's cancellation is recorded and the key still
+//! controls the health ID), the patient withdrew, and their access log holds the two accesses
+//! (one under a grant, one under an emergency access) and verifies.
 //!
 //! Needs what `scripts/test` installs first: Node.js, the locked npm packages (`npm ci` in
 //! `apps/`), the built apps (`apps/dist`, with the wasm log verifier) and Debian's
@@ -10,8 +14,30 @@
 //! `$CARGO_TARGET_TMPDIR/apps-screenshots` (the test prints the path).
 
 use healthchain_primitives::logs::AccessEntry;
-use healthchain_tests::{demo, rpc::PageParams, HealthRpcClient, Node, NodeConfig};
+use healthchain_tests::{
+	demo, dev, rpc::PageParams, runtime, Client, HealthRpcClient, Node, NodeConfig, Static,
+};
 use std::{path::PathBuf, process::Command};
+
+/// Whether `HealthIds.PendingRebinds` and `HealthIds.KeyCancelledRebind` hold an entry for
+/// `id` at the best block.
+async fn rebind_state(client: &Client, id: healthchain_primitives::HealthId) -> (bool, bool) {
+	let at = client.api().at_current_block().await.expect("the best block");
+	let storage = at.storage();
+	let pending = storage
+		.entry(runtime::storage().health_ids().pending_rebinds())
+		.expect("HealthIds.PendingRebinds")
+		.try_fetch((Static(id),))
+		.await
+		.expect("HealthIds.PendingRebinds read");
+	let cancelled = storage
+		.entry(runtime::storage().health_ids().key_cancelled_rebind())
+		.expect("HealthIds.KeyCancelledRebind")
+		.try_fetch((Static(id),))
+		.await
+		.expect("HealthIds.KeyCancelledRebind read");
+	(pending.is_some(), cancelled.is_some())
+}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_patient_and_an_auditor_use_the_apps_in_a_real_browser() {
@@ -48,12 +74,21 @@ async fn a_patient_and_an_auditor_use_the_apps_in_a_real_browser() {
 
 	// Every step left its screenshot.
 	let shots = std::fs::read_dir(&screenshots).expect("screenshots written").count();
-	assert!(shots >= 12, "{shots} screenshots in {}", screenshots.display());
+	assert!(shots >= 18, "{shots} screenshots in {}", screenshots.display());
 	println!("screenshots: {}", screenshots.display());
 
 	// The chain agrees with what the pages showed.
 	let rpc = node.rpc();
 	let patient = demo::demo_patient();
+	let (pending, cancelled) = rebind_state(&node.client().await, patient).await;
+	assert!(!pending, "no rebind is pending: the app cancelled one, the registrar the other");
+	assert!(cancelled, "the patient's key cancelled a rebind (from the app)");
+	let record = rpc.health_id(patient).await.unwrap().expect("the demo patient");
+	assert_eq!(
+		record.controller,
+		Some(sp_core::crypto::AccountId32::from(dev::two().public_key().0)),
+		"the patient's own key still controls the health ID"
+	);
 	let consent = rpc.consent(patient).await.unwrap().expect("the patient enrolled once");
 	assert!(!consent.enrolled, "the patient withdrew in the app");
 	assert!(!consent.can_enrol_today, "and may join again only tomorrow");

@@ -1154,10 +1154,9 @@ async fn million_phase(a: &Args) -> MillionReport {
 	);
 	let count = (a.secs as usize) * PRESIGN_PER_S;
 	let sign_start = Instant::now();
-	let attests = presign(&client, &rpc, &cast.gateways, count, |i| {
-		attest_call(&drawn[i % drawn.len()])
-	})
-	.await;
+	let attests =
+		presign(&client, &rpc, &cast.gateways, count, |i| attest_call(&drawn[i % drawn.len()]))
+			.await;
 	println!("pre-signed {count} attestations in {:.1} s", sign_start.elapsed().as_secs_f64());
 	let db_before = database_bytes(&node);
 	let name = format!("AccessLog::attest, random patients of {n} in genesis");
@@ -1274,8 +1273,7 @@ async fn main() {
 		}
 	};
 	let sign_start = Instant::now();
-	let attests =
-		presign(&client, &rpc, &cast.gateways, count, |i| attest_call(pick(i))).await;
+	let attests = presign(&client, &rpc, &cast.gateways, count, |i| attest_call(pick(i))).await;
 	println!("pre-signed {count} attestations in {:.1} s", sign_start.elapsed().as_secs_f64());
 	let attest = run_phase("AccessLog::attest", node, attests, a.secs, a.window, None, 1).await;
 	wait_pool_empty(&rpc).await;
@@ -1332,10 +1330,7 @@ async fn main() {
 	let pace = (attest.finalized_per_s / 2.0).max(1.0);
 	let paced_count = (pace * a.secs as f64).ceil() as usize + cast.gateways.len();
 	let sign_start = Instant::now();
-	let paced = presign(&client, &rpc, &cast.gateways, paced_count, |i| {
-		attest_call(pick(i))
-	})
-	.await;
+	let paced = presign(&client, &rpc, &cast.gateways, paced_count, |i| attest_call(pick(i))).await;
 	println!(
 		"pre-signed {paced_count} attestations in {:.1} s",
 		sign_start.elapsed().as_secs_f64()
@@ -1355,9 +1350,7 @@ async fn main() {
 	// The same attestations while the patient keys flood. The flood starts with the load
 	// (run_phase waits 2 s for its block follower) and lasts as long.
 	let sign_start = Instant::now();
-	let attests =
-		presign(&client, &rpc, &cast.gateways, count, |i| attest_call(pick(i)))
-			.await;
+	let attests = presign(&client, &rpc, &cast.gateways, count, |i| attest_call(pick(i))).await;
 	println!("pre-signed {count} attestations in {:.1} s", sign_start.elapsed().as_secs_f64());
 	let name = format!(
 		"AccessLog::attest, {} patient keys flooding the validator's RPC (no rate limit)",
@@ -1391,10 +1384,7 @@ async fn main() {
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
 	let sign_start = Instant::now();
-	let attests = presign(&client, &rpc, &cast.gateways, count, |i| {
-		attest_call(pick(i))
-	})
-	.await;
+	let attests = presign(&client, &rpc, &cast.gateways, count, |i| attest_call(pick(i))).await;
 	println!("pre-signed {count} attestations in {:.1} s", sign_start.elapsed().as_secs_f64());
 	let name = format!(
 		"AccessLog::attest, {} patient keys flooding a public RPC node ({} calls/min per connection)",
@@ -1410,8 +1400,7 @@ async fn main() {
 	if hot_count < 10_000 {
 		let extra = (10_000 - hot_count) as usize;
 		println!("topping up the busiest patient with {extra} attestations (not timed)");
-		let more =
-			presign(&client, &rpc, &cast.gateways, extra, |_| attest_call(&ids[2])).await;
+		let more = presign(&client, &rpc, &cast.gateways, extra, |_| attest_call(&ids[2])).await;
 		let _ = run_phase("top-up", node, more, 600, a.window, None, 1).await;
 	}
 	let mut state_rows = Vec::new();

@@ -375,7 +375,8 @@ async fn two_hospitals_exchange_records_under_consent() {
 
 	// A record revoked after it was attested is not served on that attestation: the source
 	// checks the finalized record log again (4044).
-	let r7 = b.put(put(p1, DataCategory::Diagnosis, "entered for the wrong patient")).await.unwrap();
+	let r7 =
+		b.put(put(p1, DataCategory::Diagnosis, "entered for the wrong patient")).await.unwrap();
 	let r7_fetch = doc_a.fetch(only(p1, DataCategory::Diagnosis)).await.unwrap();
 	assert!(hashes(&r7_fetch).contains(&r7.content_hash));
 	let revoke = calls::revoke(p1, r7.content_hash, RevocationReason::EnteredInError);

@@ -246,7 +246,6 @@ async function generateActivity(api) {
     ['participants.endAffiliation', gateway3, tx.participants.endAffiliation(licence)],
     ['healthIds.linkDocument (renewed passport)', ferdie, tx.healthIds.linkDocument(p1, renewed1, { Passport: { country: 'GBR' } })],
     ['consent.enrol (assisted, source list)', eve, tx.consent.enrol(p2, { Only: ['H0001'] })],
-    ['sudo(participants.setHospitalStatus)', alice, sudo(tx.participants.setHospitalStatus(hospital, 'Suspended'))],
   ]);
   // A council motion: Governance.dispatch_as_root needs a council majority (2 of 3).
   const motion = tx.governance.dispatchAsRoot(tx.system.remark(`healthchain explorer check ${tag}`));
@@ -265,6 +264,8 @@ async function generateActivity(api) {
     ['accessLog.attest (Eve, grant)', eve, tx.accessLog.attest(p1, 'MD10002', ['Diagnosis'], [recordB], 'Treatment')],
     ['accessLog.attest (Dave, enrolment)', dave, tx.accessLog.attest(p1, 'MD10001', ['Diagnosis', 'Medication'], [recordB], 'Treatment')],
     ['participants.licensePractitioner (new LA)', authority2, tx.participants.licensePractitioner(licence2)],
+    // After stage F: a suspended hospital's gateway makes no call at all (pool code 17).
+    ['sudo(participants.setHospitalStatus)', alice, sudo(tx.participants.setHospitalStatus(hospital, 'Suspended'))],
     ['council.vote (Bob)', bob, tx.council.vote(proposed.proposalHash, proposed.proposalIndex, true)],
     ['council.vote (Charlie)', charlie, tx.council.vote(proposed.proposalHash, proposed.proposalIndex, true)],
   ]);
@@ -295,8 +296,8 @@ async function generateActivity(api) {
   ]);
   const request3 = findEvent(j, 'consent', 'AccessRequested').data.requestId;
   await stage(api, 'K', [
-    // The licensing authority (authority2 since stage G) reviews; the opening hospital cannot.
-    ['consent.reviewEmergencyAccess', authority2, tx.consent.reviewEmergencyAccess(emergencyId, 'Justified')],
+    // The licensing authority (One again since stage I) reviews; the opening hospital cannot.
+    ['consent.reviewEmergencyAccess', one, tx.consent.reviewEmergencyAccess(emergencyId, 'Justified')],
     ['consent.respond (approve, grant kept)', patient1, tx.consent.respond(request3, true)],
     ['consent.requestAccess (left open)', eve, tx.consent.requestAccess(p1, 'MD10002', ['LabAndImaging'], 'Treatment', null)],
     ['sudo(councilMembership.addMember)', alice, sudo(tx.councilMembership.addMember(operator4.address))],

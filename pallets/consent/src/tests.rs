@@ -2,12 +2,7 @@
 //! invariants over random call sequences.
 
 use crate::{mock::*, *};
-use frame_support::{
-	assert_noop, assert_ok,
-	traits::{Get as _, Hooks as _},
-	weights::Weight,
-	BoundedVec,
-};
+use frame_support::{assert_noop, assert_ok, traits::Hooks as _, weights::Weight, BoundedVec};
 use healthchain_primitives::{
 	ConsentPolicy, DataCategory as C, Decision, DenyReason, HealthId, Moment, PermitBasis, Purpose,
 };

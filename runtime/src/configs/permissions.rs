@@ -337,6 +337,15 @@ pub mod benchmark_cases {
 		RuntimeCall::Consent(ConsentCall::set_sensitive_opt_in { health_id, opt_in: true })
 	}
 
+	/// A routine act for an assisted patient, which a hospital's assistance session allows
+	/// (the opt-in needs a registrar's desk).
+	fn set_sources(health_id: HealthId) -> RuntimeCall {
+		RuntimeCall::Consent(ConsentCall::set_sources {
+			health_id,
+			sources: pallet_consent::SourceSelection::All,
+		})
+	}
+
 	/// A gateway's attestation: its role alone allows it.
 	fn role_only_call() -> RuntimeCall {
 		RuntimeCall::AccessLog(pallet_access_log::Call::attest {
@@ -378,7 +387,7 @@ pub mod benchmark_cases {
 						Assistant::Hospital(code.clone()),
 					)
 					.expect("opens a session");
-					opt_in(id)
+					set_sources(id)
 				})
 				.collect();
 			let call = match (n, calls.pop()) {

@@ -1,6 +1,6 @@
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-11-23 (Y/M/D)
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! DATE: 2026-12-07 (Y/M/D)
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //!
 //! SHORT-NAME: `block`, LONG-NAME: `BlockExecution`, RUNTIME: `HealthChain Development`
 //! WARMUPS: `10`, REPEAT: `100`
@@ -8,7 +8,7 @@
 //! WEIGHT-METRIC: `Average`, WEIGHT-MUL: `1.0`, WEIGHT-ADD: `0`
 
 // Executed Command:
-//   /root/.cache/healthchain/target/release/healthchain-node
+//   /root/.cache/healthchain/target/weights/release/healthchain-node
 //   benchmark
 //   overhead
 //   --chain
@@ -30,17 +30,17 @@ parameter_types! {
 	/// Calculated by multiplying the *Average* with `1.0` and adding `0`.
 	///
 	/// Stats nanoseconds:
-	///   Min, Max: 132_167, 291_935
-	///   Average:  149_435
-	///   Median:   134_962
-	///   Std-Dev:  24511.34
+	///   Min, Max: 138_098, 1_497_985
+	///   Average:  212_464
+	///   Median:   173_726
+	///   Std-Dev:  141039.6
 	///
 	/// Percentiles nanoseconds:
-	///   99th: 239_187
-	///   95th: 183_674
-	///   75th: 168_331
+	///   99th: 430_693
+	///   95th: 315_696
+	///   75th: 238_629
 	pub const BlockExecutionWeight: Weight =
-		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(149_435), 0);
+		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(212_464), 0);
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-11-23 (Y/M/D)
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! DATE: 2026-12-07 (Y/M/D)
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //!
 //! SHORT-NAME: `extrinsic`, LONG-NAME: `ExtrinsicBase`, RUNTIME: `HealthChain Development`
 //! WARMUPS: `10`, REPEAT: `100`
@@ -8,7 +8,7 @@
 //! WEIGHT-METRIC: `Average`, WEIGHT-MUL: `1.0`, WEIGHT-ADD: `0`
 
 // Executed Command:
-//   /root/.cache/healthchain/target/release/healthchain-node
+//   /root/.cache/healthchain/target/weights/release/healthchain-node
 //   benchmark
 //   overhead
 //   --chain
@@ -30,17 +30,17 @@ parameter_types! {
 	/// Calculated by multiplying the *Average* with `1.0` and adding `0`.
 	///
 	/// Stats nanoseconds:
-	///   Min, Max: 71_762, 76_097
-	///   Average:  73_112
-	///   Median:   73_046
-	///   Std-Dev:  736.91
+	///   Min, Max: 86_490, 131_356
+	///   Average:  96_893
+	///   Median:   94_185
+	///   Std-Dev:  8665.11
 	///
 	/// Percentiles nanoseconds:
-	///   99th: 76_033
-	///   95th: 74_570
-	///   75th: 73_378
+	///   99th: 127_583
+	///   95th: 117_007
+	///   75th: 99_855
 	pub const ExtrinsicBaseWeight: Weight =
-		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(73_112), 0);
+		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(96_893), 0);
 }
 
 #[cfg(test)]

@@ -26,10 +26,10 @@ pub mod paritydb_weights;
 pub use block_weights::BlockExecutionWeight;
 
 /// Storage reads and writes in the benchmarks of the permission gate for a signer found by
-/// its role (the signer's role) and of the nonce check with the quotas for a participant (the
+/// its role (the signer's role, and a gateway's hospital: the suspension check) and of the nonce check with the quotas for a participant (the
 /// account, the quota override and the usage read; the nonce and the usage written). A test
 /// checks them against the generated weight files.
-pub const GATE_BY_ROLE_DB: (u64, u64) = (1, 0);
+pub const GATE_BY_ROLE_DB: (u64, u64) = (2, 0);
 /// See [`GATE_BY_ROLE_DB`].
 pub const QUOTA_BY_ROLE_DB: (u64, u64) = (3, 2);
 

@@ -1,21 +1,9 @@
 //! Test runtime for the access-log pallet: participants, health IDs, timestamp, consent,
-//! records.
+//! records, access log.
 //!
-//! The runtime, genesis and helpers are the shared fixture of
-//! [`pallet_consent::impl_test_runtime`]; only the access-log pallet's `Config` is written here.
+//! The runtime, its configurations, genesis and helpers are the shared test runtime of
+//! [`pallet_participants::impl_test_runtime`] (see [`pallet_participants::test_runtime`]).
 
 use crate as pallet_access_log;
 
-pallet_consent::impl_test_runtime!(Records: pallet_records, AccessLog: pallet_access_log);
-
-impl pallet_records::Config for Test {
-	type RuntimeEvent = RuntimeEvent;
-	type MaxRecordSize = frame_support::traits::ConstU32<1_000_000>;
-	type WeightInfo = ();
-}
-
-impl pallet_access_log::Config for Test {
-	type RuntimeEvent = RuntimeEvent;
-	type WeightInfo = ();
-	type MaxBatch = frame_support::traits::ConstU32<100>;
-}
+pallet_participants::impl_test_runtime!(Records, AccessLog);

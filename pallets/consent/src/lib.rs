@@ -46,7 +46,6 @@ mod tests;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
-pub mod test_runtime;
 pub mod types;
 pub mod weights;
 
@@ -1031,9 +1030,8 @@ pub mod pallet {
 				ConsentPolicy::OneTime => Ok(Some(PermitBasis::Enrolment)),
 				ConsentPolicy::PerRequest => {
 					let covered = Grants::<T>::get(key.clone()).is_some_and(|g| {
-						now >= g.granted_at
-							&& now < g.expires_at && g.purpose == purpose
-							&& categories.iter().all(|c| g.categories.contains(c))
+						g.is_live(now)
+							&& g.purpose == purpose && categories.iter().all(|c| g.categories.contains(c))
 					});
 					Ok(covered.then_some(PermitBasis::Grant))
 				},
@@ -1081,6 +1079,25 @@ pub mod pallet {
 					purpose: r.purpose,
 					created_at: r.created_at,
 					expires_at: r.expires_at,
+				})
+				.collect()
+		}
+
+		/// A patient's grants that still permit now (expired ones left out, pruned or not), for
+		/// the `HealthApi` runtime API: the one live-grants answer gateways, the FHIR facade and
+		/// the patient app read.
+		pub fn live_grant_views(health_id: &HealthId) -> Vec<healthchain_primitives::views::GrantView> {
+			let now = Self::now();
+			Grants::<T>::iter_prefix((*health_id,))
+				.filter(|(_, g)| g.is_live(now))
+				.map(|((hospital, practitioner), g)| healthchain_primitives::views::GrantView {
+					request_id: g.request_id,
+					hospital,
+					practitioner,
+					categories: g.categories,
+					purpose: g.purpose,
+					granted_at: g.granted_at,
+					expires_at: g.expires_at,
 				})
 				.collect()
 		}
@@ -1316,7 +1333,7 @@ pub mod pallet {
 		pub fn overdue_review_views(
 			limit: u32,
 		) -> Vec<healthchain_primitives::views::OverdueReview> {
-			use healthchain_primitives::views::{self, OverdueReview};
+			use healthchain_primitives::views::OverdueReview;
 			let deadline = T::ReviewDeadline::get();
 			Self::overdue_reviews(limit.min(healthchain_primitives::MAX_OVERDUE_PAGE))
 				.into_iter()
@@ -1325,11 +1342,7 @@ pub mod pallet {
 					health_id: e.health_id,
 					hospital: e.hospital,
 					practitioner: e.practitioner,
-					reason: match e.reason {
-						EmergencyReason::Unconscious => views::EmergencyReason::Unconscious,
-						EmergencyReason::LifeThreatening => views::EmergencyReason::LifeThreatening,
-						EmergencyReason::UnableToConsent => views::EmergencyReason::UnableToConsent,
-					},
+					reason: e.reason,
 					opened_at: e.opened_at,
 					review_due_at: e.opened_at.saturating_add(deadline),
 					after_refusal: e.after_refusal,

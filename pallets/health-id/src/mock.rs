@@ -1,8 +1,12 @@
-//! Test runtime for the health-id pallet.
+//! Test runtime for the health-id pallet: `System`, `Participants` and `Ids` (no consent
+//! pallet: it depends on this one), with a genesis of its own.
+//!
+//! Both pallets' configurations are the shared ones of
+//! [`pallet_participants::impl_participants_config`] and
+//! [`pallet_participants::impl_health_id_config`] (see [`pallet_participants::test_runtime`]).
 
 use crate as pallet_health_id;
-use frame_support::{derive_impl, parameter_types};
-use frame_system::EnsureRoot;
+use frame_support::derive_impl;
 use sp_runtime::BuildStorage;
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -20,47 +24,12 @@ impl frame_system::Config for Test {
 	type Block = Block;
 }
 
-parameter_types! {
-	/// Gateways per hospital.
-	pub const MaxGateways: u32 = 3;
-	/// Affiliations per practitioner.
-	pub const MaxAffiliations: u32 = 4;
-	/// Blocks before a scheduled controller rebind can be completed (a day on the real chain).
-	pub const RebindDelay: u64 = 10;
-	/// Blocks after a key's cancellation during which a new rebind is contested (30 days on
-	/// the real chain).
-	pub const ContestWindow: u64 = 50;
-	/// Documents linkable to one health ID (8 on the real chain; 2 to reach the bound).
-	pub const MaxLinkedDocuments: u32 = 2;
-}
+pallet_participants::impl_participants_config!(
+	Test,
+	Patients = pallet_health_id::PatientControllerKeys<Test>,
+);
 
-impl pallet_participants::Config for Test {
-	type RuntimeEvent = RuntimeEvent;
-	type AdminOrigin = EnsureRoot<u64>;
-	type MaxGateways = MaxGateways;
-	type MaxAffiliations = MaxAffiliations;
-	type Patients = pallet_health_id::PatientControllerKeys<Test>;
-	type CallPolicy = pallet_participants::AnyCallForTests;
-	type QuotaPeriod = frame_support::traits::ConstU64<100>;
-	type PatientQuota = pallet_participants::AnyQuotaForTests;
-	type GatewayQuota = pallet_participants::AnyQuotaForTests;
-	type RegistrarQuota = pallet_participants::AnyQuotaForTests;
-	type LicensingAuthorityQuota = pallet_participants::AnyQuotaForTests;
-	type OperatorQuota = pallet_participants::AnyQuotaForTests;
-	type ProtectiveCallsPerBlock = frame_support::traits::ConstU32<2>;
-	type WeightInfo = ();
-	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = pallet_participants::OperatorRemarksForTests<Test>;
-}
-
-impl pallet_health_id::Config for Test {
-	type RuntimeEvent = RuntimeEvent;
-	type AdminOrigin = EnsureRoot<u64>;
-	type RebindDelay = RebindDelay;
-	type ContestWindow = ContestWindow;
-	type MaxLinkedDocuments = MaxLinkedDocuments;
-	type WeightInfo = ();
-}
+pallet_participants::impl_health_id_config!(Test);
 
 /// A registrar.
 pub const REGISTRAR: u64 = 30;

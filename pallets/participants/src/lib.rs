@@ -31,6 +31,7 @@ mod tests;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 pub mod extension;
+pub mod test_runtime;
 pub mod types;
 pub mod weights;
 
@@ -920,15 +921,10 @@ pub mod pallet {
 		pub fn practitioner_view(
 			licence: &LicenceNumber,
 		) -> Option<healthchain_primitives::views::PractitionerView> {
-			use healthchain_primitives::views::LicenceState;
 			Practitioners::<T>::get(licence).map(|p| {
 				healthchain_primitives::views::PractitionerView {
 					licence: licence.clone(),
-					status: match p.status {
-						LicenceStatus::Licensed => LicenceState::Licensed,
-						LicenceStatus::Suspended => LicenceState::Suspended,
-						LicenceStatus::Revoked => LicenceState::Revoked,
-					},
+					status: p.status,
 					affiliations: p.affiliations.into_inner(),
 					terms_accepted: p.terms_accepted,
 				}

@@ -1,8 +1,11 @@
-//! Test runtime for the participants pallet.
+//! Test runtime for the participants pallet: `System` and `Participants`, with a call table
+//! and quotas of its own to test the permission gate.
+//!
+//! The pallet's configuration is the shared one of [`crate::impl_participants_config`], with
+//! this module's call table, patients, quotas, quota period and affiliation bound.
 
 use crate as pallet_participants;
 use frame_support::{derive_impl, parameter_types};
-use frame_system::EnsureRoot;
 use healthchain_primitives::{ConsentPolicy, HospitalCode, LicenceNumber};
 use sp_runtime::BuildStorage;
 
@@ -23,10 +26,13 @@ impl frame_system::Config for Test {
 }
 
 parameter_types! {
-	pub const MaxGateways: u32 = 3;
+	/// Hospitals per practitioner (2, to reach the bound).
 	pub const MaxAffiliations: u32 = 2;
+	/// Quotas count per 10 blocks.
 	pub const QuotaPeriod: u64 = 10;
+	/// A patient key's quota: small, so that the tests reach it.
 	pub const PatientQuota: crate::Quota = crate::Quota { per_block: 2, per_period: 3, max_pooled: 2 };
+	/// Every other role's quota.
 	pub const ParticipantQuota: crate::Quota =
 		crate::Quota { per_block: 100, per_period: 1000, max_pooled: 100 };
 }
@@ -110,24 +116,15 @@ pub const OTHER_PATIENT: u64 = 51;
 /// The health ID `PATIENT` controls.
 pub const PATIENT_ID: healthchain_primitives::HealthId = healthchain_primitives::HealthId([1; 32]);
 
-impl pallet_participants::Config for Test {
-	type RuntimeEvent = RuntimeEvent;
-	type AdminOrigin = EnsureRoot<u64>;
-	type MaxGateways = MaxGateways;
-	type MaxAffiliations = MaxAffiliations;
-	type Patients = TestPatients;
-	type CallPolicy = TestPolicy;
-	type QuotaPeriod = QuotaPeriod;
-	type PatientQuota = PatientQuota;
-	type GatewayQuota = ParticipantQuota;
-	type RegistrarQuota = ParticipantQuota;
-	type LicensingAuthorityQuota = ParticipantQuota;
-	type OperatorQuota = ParticipantQuota;
-	type ProtectiveCallsPerBlock = frame_support::traits::ConstU32<2>;
-	type WeightInfo = ();
-	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = crate::OperatorRemarksForTests<Test>;
-}
+crate::impl_participants_config!(
+	Test,
+	Patients = TestPatients,
+	CallPolicy = TestPolicy,
+	MaxAffiliations = MaxAffiliations,
+	QuotaPeriod = QuotaPeriod,
+	PatientQuota = PatientQuota,
+	ParticipantQuota = ParticipantQuota,
+);
 
 /// Operator account.
 pub const OPERATOR: u64 = 1;
@@ -142,18 +139,24 @@ pub const COUNCIL: u64 = 40;
 /// An account with no role.
 pub const STRANGER: u64 = 99;
 
+/// A hospital code from a short string.
 pub fn code(s: &str) -> HospitalCode {
 	s.as_bytes().to_vec().try_into().expect("short code")
 }
 
+/// A licence number from a short string.
 pub fn lic(s: &str) -> LicenceNumber {
 	s.as_bytes().to_vec().try_into().expect("short licence")
 }
 
+/// A name from a short string.
 pub fn name(s: &str) -> crate::Name {
 	s.as_bytes().to_vec().try_into().expect("short name")
 }
 
+/// Genesis: the operator, hospitals A001 (one-time consent) and B002 (per-request) with one
+/// gateway each, a bank-branch registrar, the licensing authority and one licensed
+/// practitioner at A001; block 1.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_participants::GenesisConfig::<Test> {

@@ -1,14 +1,8 @@
-//! Test runtime for the records pallet: participants, health IDs, timestamp, consent.
+//! Test runtime for the records pallet: participants, health IDs, timestamp, consent, records.
 //!
-//! The runtime, genesis and helpers are the shared fixture of
-//! [`pallet_consent::impl_test_runtime`]; only the records pallet's `Config` is written here.
+//! The runtime, its configurations, genesis and helpers are the shared test runtime of
+//! [`pallet_participants::impl_test_runtime`] (see [`pallet_participants::test_runtime`]).
 
 use crate as pallet_records;
 
-pallet_consent::impl_test_runtime!(Records: pallet_records);
-
-impl pallet_records::Config for Test {
-	type RuntimeEvent = RuntimeEvent;
-	type MaxRecordSize = frame_support::traits::ConstU32<1_000_000>;
-	type WeightInfo = ();
-}
+pallet_participants::impl_test_runtime!(Records);

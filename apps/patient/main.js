@@ -2,7 +2,7 @@
 // confirm it), membership, source hospitals, the sensitive opt-in, live requests, grants and
 // the verified access log. Every change is a transaction signed by the patient's key; every
 // refusal is shown as a sentence.
-import { Chain, camel, text } from '../shared/chain.js';
+import { Chain } from '../shared/chain.js';
 import { chooseEndpoint } from '../shared/endpoint.js';
 import { t, day, when, onLanguage, languageSwitch } from '../shared/i18n.js';
 import { el, renderLog, doctor, categoryWords, connectionSection } from '../shared/view.js';
@@ -68,21 +68,16 @@ async function read(chain, healthId) {
   render();
 }
 
+/** The patient's live grants (`health_liveGrants`: the chain decides which still permit, by
+ * its own clock; the app neither reads `Consent.Grants` nor filters by time). */
 async function readGrants() {
-  const { api } = state.chain;
-  const now = (await api.query.timestamp.now()).toNumber();
-  const entries = await api.query.consent.grants.entries(state.healthId);
-  return entries
-    .map(([key, value]) => {
-      const g = value.unwrap();
-      return {
-        hospital: text(key.args[1]),
-        practitioner: text(key.args[2]),
-        categories: g.categories.map((c) => camel(c.type)),
-        expiresAt: g.expiresAt.toNumber(),
-      };
-    })
-    .filter((g) => g.expiresAt > now);
+  const { grants } = await state.chain.health('liveGrants', [state.healthId]);
+  return grants.map((g) => ({
+    hospital: g.hospital,
+    practitioner: g.practitioner,
+    categories: g.categories,
+    expiresAt: g.expiresAt,
+  }));
 }
 
 /** The health ID's pending controller rebind (`HealthIds.PendingRebinds`, decoded with the

@@ -10,8 +10,9 @@ use healthchain_primitives::{
 };
 use healthchain_rpc_api::{
 	AccessJson, BlockRef, CheckAccessAnswer, CheckAccessParams, ConsentAnswer, HealthIdAnswer,
-	HealthRpcServer, HospitalAnswer, LogItem, LogPage, OverdueReviewAnswer, OverdueReviewsAnswer,
-	PageParams, PractitionerAnswer, RecordJson, RequestAnswer, SourceCheckAnswer,
+	GrantAnswer, HealthRpcServer, HospitalAnswer, LiveGrantsAnswer, LogItem, LogPage,
+	OverdueReviewAnswer, OverdueReviewsAnswer, PageParams, PractitionerAnswer, RecordJson,
+	RequestAnswer, SourceCheckAnswer,
 };
 use healthchain_runtime::{opaque::Block, AccountId, Nonce};
 use jsonrpsee::{
@@ -94,6 +95,9 @@ pub fn parse_licence(s: &str) -> Result<LicenceNumber, ErrorObjectOwned> {
 
 /// The `HealthApi` version that added `overdue_reviews`.
 const OVERDUE_REVIEWS_SINCE: u32 = 2;
+
+/// The `HealthApi` version that added `live_grants`.
+const LIVE_GRANTS_SINCE: u32 = 3;
 
 /// Checks `health_overdueReviews`' `limit`: 1 to [`MAX_OVERDUE_PAGE`].
 pub fn check_overdue_limit(limit: u32) -> Result<(), ErrorObjectOwned> {
@@ -222,6 +226,35 @@ where
 
 	fn runtime_err(e: impl std::fmt::Display) -> ErrorObjectOwned {
 		error(codes::RUNTIME_ERROR, format!("runtime API call failed: {e}"))
+	}
+
+	/// Refuses `method` when the runtime at `hash` serves a `HealthApi` older than `since`
+	/// (a runtime from before the method was added): says so instead of failing inside the
+	/// call.
+	fn require_api(
+		&self,
+		hash: <Block as BlockT>::Hash,
+		at: BlockRef,
+		method: &str,
+		since: u32,
+	) -> Result<(), ErrorObjectOwned> {
+		let version = self
+			.client
+			.runtime_api()
+			.api_version::<dyn HealthApi<Block, AccountId>>(hash)
+			.map_err(Self::runtime_err)?;
+		if version.is_none_or(|v| v < since) {
+			return Err(error(
+				codes::RUNTIME_ERROR,
+				format!(
+					"the runtime at block #{} serves HealthApi version {}; {method} needs version \
+					 {since} or later (a runtime upgrade)",
+					at.number,
+					version.map_or_else(|| "none".to_string(), |v| v.to_string()),
+				),
+			));
+		}
+		Ok(())
 	}
 
 	fn page<E: Decode, J: From<E>>(
@@ -393,27 +426,25 @@ where
 	) -> RpcResult<OverdueReviewsAnswer> {
 		check_overdue_limit(limit)?;
 		let (hash, at) = self.at(finalized.unwrap_or(false));
-		let api = self.client.runtime_api();
-		// A runtime from before the method was added does not have it: say so instead of
-		// failing inside the call.
-		let version =
-			api.api_version::<dyn HealthApi<Block, AccountId>>(hash).map_err(Self::runtime_err)?;
-		if version.is_none_or(|v| v < OVERDUE_REVIEWS_SINCE) {
-			return Err(error(
-				codes::RUNTIME_ERROR,
-				format!(
-					"the runtime at block #{} serves HealthApi version {}; overdueReviews needs \
-					 version {OVERDUE_REVIEWS_SINCE} or later (a runtime upgrade)",
-					at.number,
-					version.map_or_else(|| "none".to_string(), |v| v.to_string()),
-				),
-			));
-		}
-		let list = api.overdue_reviews(hash, limit).map_err(Self::runtime_err)?;
+		self.require_api(hash, at, "overdueReviews", OVERDUE_REVIEWS_SINCE)?;
+		let list =
+			self.client.runtime_api().overdue_reviews(hash, limit).map_err(Self::runtime_err)?;
 		Ok(OverdueReviewsAnswer {
 			reviews: list.into_iter().map(OverdueReviewAnswer::from).collect(),
 			at,
 		})
+	}
+
+	fn live_grants(
+		&self,
+		health_id: HealthId,
+		finalized: Option<bool>,
+	) -> RpcResult<LiveGrantsAnswer> {
+		let (hash, at) = self.at(finalized.unwrap_or(false));
+		self.require_api(hash, at, "liveGrants", LIVE_GRANTS_SINCE)?;
+		let list =
+			self.client.runtime_api().live_grants(hash, health_id).map_err(Self::runtime_err)?;
+		Ok(LiveGrantsAnswer { grants: list.into_iter().map(GrantAnswer::from).collect(), at })
 	}
 }
 

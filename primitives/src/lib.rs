@@ -300,6 +300,93 @@ pub enum Purpose {
 	Emergency,
 }
 
+/// Why an emergency access was opened (JSON: `unconscious`, `lifeThreatening`,
+/// `unableToConsent`). Defined once: the consent pallet stores it, views and the RPC carry it,
+/// the gateway's wire and command line take it.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+	Debug,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum EmergencyReason {
+	/// The patient is unconscious.
+	Unconscious,
+	/// The patient's life is in danger.
+	LifeThreatening,
+	/// The patient cannot consent for another reason (confusion, sedation, ...).
+	UnableToConsent,
+}
+
+impl EmergencyReason {
+	/// Every reason, in order.
+	pub const ALL: [EmergencyReason; 3] =
+		[EmergencyReason::Unconscious, EmergencyReason::LifeThreatening, EmergencyReason::UnableToConsent];
+
+	/// The reason's name on a command line: `unconscious`, `life-threatening`,
+	/// `unable-to-consent`.
+	pub const fn cli_name(self) -> &'static str {
+		match self {
+			EmergencyReason::Unconscious => "unconscious",
+			EmergencyReason::LifeThreatening => "life-threatening",
+			EmergencyReason::UnableToConsent => "unable-to-consent",
+		}
+	}
+}
+
+impl core::str::FromStr for EmergencyReason {
+	type Err = &'static str;
+
+	/// Reads a reason by its command-line name or its JSON name (`life-threatening` or
+	/// `lifeThreatening`).
+	fn from_str(s: &str) -> Result<Self, Self::Err> {
+		let wanted: alloc::string::String = s.chars().filter(|c| *c != '-').collect();
+		EmergencyReason::ALL
+			.into_iter()
+			.find(|r| {
+				let name: alloc::string::String =
+					r.cli_name().chars().filter(|c| *c != '-').collect();
+				name.eq_ignore_ascii_case(&wanted)
+			})
+			.ok_or("expected unconscious, life-threatening or unable-to-consent")
+	}
+}
+
+/// A practitioner's licence status, kept by the licensing authority (JSON: `licensed`,
+/// `suspended`, `revoked`).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Serialize,
+	Deserialize,
+	Debug,
+)]
+#[serde(rename_all = "camelCase")]
+pub enum LicenceStatus {
+	/// May practise.
+	Licensed,
+	/// Temporarily may not practise.
+	Suspended,
+	/// Permanently struck off; cannot be reinstated.
+	Revoked,
+}
+
 /// A hospital's consent policy, chosen by the hospital where the doctor treats.
 #[derive(
 	Clone,
@@ -478,8 +565,8 @@ mod runtime_api {
 	sp_api::decl_runtime_apis! {
 		/// The consent engine and the views gateways and the node's `health_*` RPC need.
 		///
-		/// Version 2 added `overdue_reviews`; callers check the version of the runtime at the
-		/// block they ask (`api_version`) before calling it.
+		/// Version 2 added `overdue_reviews`, version 3 `live_grants`; callers check the version
+		/// of the runtime at the block they ask (`api_version`) before calling it.
 		#[api_version(2)]
 		pub trait HealthApi<AccountId> where AccountId: codec::Codec {
 			/// The consent decision for `practitioner` at `hospital` looking at `health_id`'s
@@ -527,6 +614,12 @@ mod runtime_api {
 			/// never more than `MAX_OVERDUE_PAGE`. Since version 2.
 			#[api_version(2)]
 			fn overdue_reviews(limit: u32) -> Vec<views::OverdueReview>;
+
+			/// A patient's grants that still permit at the block's time (expired ones left
+			/// out, whether or not the chain pruned them yet): the one answer to "who may see
+			/// what now" for gateways, the FHIR facade and the patient app. Since version 3.
+			#[api_version(3)]
+			fn live_grants(health_id: HealthId) -> Vec<views::GrantView>;
 		}
 	}
 }

@@ -1,14 +1,14 @@
 //! Read-only views of chain state for gateways and the node's `health_*` RPC, returned by the
 //! [`crate::HealthApi`] runtime API. Plain, non-generic over runtime constants.
 
+pub use crate::EmergencyReason;
 use crate::{
-	Categories, ConsentPolicy, Day, DocumentKind, HealthId, HospitalCode, LicenceNumber, Moment,
-	Purpose,
+	Categories, ConsentPolicy, Day, DocumentKind, HealthId, HospitalCode, LicenceNumber,
+	LicenceStatus, Moment, Purpose,
 };
 use alloc::vec::Vec;
 use codec::{Decode, Encode};
 use scale_info::TypeInfo;
-use serde::{Deserialize, Serialize};
 
 /// A hospital.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
@@ -25,25 +25,13 @@ pub struct HospitalView<AccountId> {
 	pub gateways: Vec<AccountId>,
 }
 
-/// A practitioner's licence state (JSON: `licensed`, `suspended`, `revoked`).
-#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Serialize, Deserialize, Debug)]
-#[serde(rename_all = "camelCase")]
-pub enum LicenceState {
-	/// May practise.
-	Licensed,
-	/// Suspended.
-	Suspended,
-	/// Revoked.
-	Revoked,
-}
-
 /// A practitioner.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
 pub struct PractitionerView {
 	/// Licence number.
 	pub licence: LicenceNumber,
 	/// Licence state.
-	pub status: LicenceState,
+	pub status: LicenceStatus,
 	/// Hospitals the practitioner is affiliated with.
 	pub affiliations: Vec<HospitalCode>,
 	/// Terms accepted.
@@ -103,17 +91,25 @@ pub struct RequestView {
 	pub expires_at: Moment,
 }
 
-/// Why an emergency access was opened (JSON: `unconscious`, `lifeThreatening`,
-/// `unableToConsent`): the consent pallet's reason, as views carry it.
-#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, TypeInfo, Serialize, Deserialize, Debug)]
-#[serde(rename_all = "camelCase")]
-pub enum EmergencyReason {
-	/// The patient is unconscious.
-	Unconscious,
-	/// The patient's life is in danger.
-	LifeThreatening,
-	/// The patient cannot consent for another reason (confusion, sedation, ...).
-	UnableToConsent,
+/// A grant from an approved per-request consent request that still permits at the chain's
+/// clock (`AccessGrant::is_live`): what the patient allowed, to whom, until when. Expired
+/// grants the chain has not pruned yet are left out.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct GrantView {
+	/// The request it came from.
+	pub request_id: u64,
+	/// Hospital it was granted to.
+	pub hospital: HospitalCode,
+	/// Doctor it was granted to.
+	pub practitioner: LicenceNumber,
+	/// Categories covered.
+	pub categories: Categories,
+	/// Purpose covered.
+	pub purpose: Purpose,
+	/// When it was granted (ms).
+	pub granted_at: Moment,
+	/// When it stops permitting (ms, exclusive).
+	pub expires_at: Moment,
 }
 
 /// An emergency access whose review is overdue: still pending `ReviewDeadline` after it was

@@ -145,7 +145,7 @@ impl_runtime_apis! {
 		}
 	}
 
-	#[api_version(2)]
+	#[api_version(3)]
 	impl healthchain_primitives::HealthApi<Block, AccountId> for Runtime {
 		fn decide(
 			practitioner: LicenceNumber,
@@ -196,6 +196,10 @@ impl_runtime_apis! {
 
 		fn overdue_reviews(limit: u32) -> Vec<views::OverdueReview> {
 			Consent::overdue_review_views(limit)
+		}
+
+		fn live_grants(health_id: HealthId) -> Vec<views::GrantView> {
+			Consent::live_grant_views(&health_id)
 		}
 	}
 

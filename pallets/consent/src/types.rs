@@ -196,27 +196,16 @@ pub struct AccessGrant {
 	pub expires_at: Moment,
 }
 
-/// Why an emergency access was opened.
-#[derive(
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Debug,
-)]
-pub enum EmergencyReason {
-	/// The patient is unconscious.
-	Unconscious,
-	/// The patient's life is in danger.
-	LifeThreatening,
-	/// The patient cannot consent for another reason (confusion, sedation, ...).
-	UnableToConsent,
+impl AccessGrant {
+	/// Whether the grant permits at `now` (ms): granted and not yet expired. The one rule the
+	/// consent decision and the live-grants view both ask.
+	pub fn is_live(&self, now: Moment) -> bool {
+		now >= self.granted_at && now < self.expires_at
+	}
 }
+
+/// Why an emergency access was opened: defined once, in the primitives.
+pub use healthchain_primitives::EmergencyReason;
 
 /// The hospital's review of an emergency access.
 #[derive(

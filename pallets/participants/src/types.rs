@@ -85,27 +85,9 @@ pub struct Registrar {
 	pub name: Name,
 }
 
-/// A practitioner's licence status, set by the licensing authority.
-#[derive(
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Debug,
-)]
-pub enum LicenceStatus {
-	/// May practise.
-	Licensed,
-	/// Temporarily may not practise.
-	Suspended,
-	/// Permanently struck off; cannot be reinstated.
-	Revoked,
-}
+/// A practitioner's licence status, set by the licensing authority: defined once, in the
+/// primitives.
+pub use healthchain_primitives::LicenceStatus;
 
 /// A licensed practitioner, keyed by licence number.
 #[derive(

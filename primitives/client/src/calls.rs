@@ -16,13 +16,14 @@ use crate::runtime::{
 		pallet_health_id::types as health_id,
 	},
 };
+pub use healthchain_primitives::EmergencyReason;
 use healthchain_primitives::{
 	logs::RevocationReason, DataCategory, DocumentKind, HealthId, Purpose,
 };
 use sp_core::H256;
 use subxt::{transactions::StaticPayload, utils::Static};
 
-pub use consent::{Assistant, EmergencyReason, Review};
+pub use consent::{Assistant, Review};
 pub use health_id::DeactivationReason;
 
 /// A call of one of HealthChain's pallets, ready to sign.
@@ -210,7 +211,7 @@ pub fn open_emergency_access(
 	let fields = runtime::consent::calls::OpenEmergencyAccess {
 		health_id: Static(id),
 		practitioner: text(practitioner),
-		reason,
+		reason: Static(reason),
 	};
 	StaticPayload::new("Consent", "open_emergency_access", fields)
 }

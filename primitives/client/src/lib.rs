@@ -66,6 +66,14 @@ const _METADATA_FILE: &[u8] = include_bytes!("../metadata/healthchain.scale");
 		with = "::subxt::utils::Static<::healthchain_primitives::ConsentPolicy>"
 	),
 	substitute_type(
+		path = "healthchain_primitives::EmergencyReason",
+		with = "::subxt::utils::Static<::healthchain_primitives::EmergencyReason>"
+	),
+	substitute_type(
+		path = "healthchain_primitives::LicenceStatus",
+		with = "::subxt::utils::Static<::healthchain_primitives::LicenceStatus>"
+	),
+	substitute_type(
 		path = "healthchain_primitives::DenyReason",
 		with = "::subxt::utils::Static<::healthchain_primitives::DenyReason>"
 	),

@@ -363,7 +363,7 @@ pub struct PractitionerAnswer {
 	/// Licence number.
 	pub licence: String,
 	/// `licensed`, `suspended` or `revoked`.
-	pub status: views::LicenceState,
+	pub status: healthchain_primitives::LicenceStatus,
 	/// Affiliated hospitals.
 	pub affiliations: Vec<String>,
 	/// Terms accepted.
@@ -526,6 +526,50 @@ impl From<views::RequestView> for RequestAnswer {
 	}
 }
 
+/// A grant that still permits: what the patient allowed a doctor at a hospital, until when.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct GrantAnswer {
+	/// The request it came from.
+	pub request_id: u64,
+	/// Hospital.
+	pub hospital: String,
+	/// Doctor.
+	pub practitioner: String,
+	/// Categories covered.
+	pub categories: Vec<DataCategory>,
+	/// Purpose covered.
+	pub purpose: Purpose,
+	/// Granted (ms).
+	pub granted_at: Moment,
+	/// Stops permitting (ms, exclusive).
+	pub expires_at: Moment,
+}
+
+impl From<views::GrantView> for GrantAnswer {
+	fn from(g: views::GrantView) -> Self {
+		GrantAnswer {
+			request_id: g.request_id,
+			hospital: text(&g.hospital),
+			practitioner: text(&g.practitioner),
+			categories: g.categories.into_inner(),
+			purpose: g.purpose,
+			granted_at: g.granted_at,
+			expires_at: g.expires_at,
+		}
+	}
+}
+
+/// `health_liveGrants` answer: the patient's grants that permit at the block's time.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct LiveGrantsAnswer {
+	/// The live grants (expired ones left out, whether the chain pruned them or not).
+	pub grants: Vec<GrantAnswer>,
+	/// The block whose state and timestamp answered.
+	pub at: BlockRef,
+}
+
 /// An emergency access whose review is overdue, for the licensing authority.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -539,7 +583,7 @@ pub struct OverdueReviewAnswer {
 	/// Doctor it was opened for.
 	pub practitioner: String,
 	/// `unconscious`, `lifeThreatening` or `unableToConsent`.
-	pub reason: views::EmergencyReason,
+	pub reason: healthchain_primitives::EmergencyReason,
 	/// Opened (ms).
 	pub opened_at: Moment,
 	/// Review fell due (ms).
@@ -635,6 +679,17 @@ pub trait HealthRpc {
 		limit: u32,
 		finalized: Option<bool>,
 	) -> RpcResult<OverdueReviewsAnswer>;
+
+	/// A patient's grants that permit now (the chain's clock at the block: expired grants
+	/// are left out whether or not the chain pruned them yet), at the best block or the
+	/// finalized one. The one live-grants answer: gateways, the FHIR facade and the patient
+	/// app read it instead of `Consent.Grants` storage.
+	#[method(name = "liveGrants")]
+	fn live_grants(
+		&self,
+		health_id: HealthId,
+		finalized: Option<bool>,
+	) -> RpcResult<LiveGrantsAnswer>;
 }
 
 #[cfg(test)]
@@ -677,7 +732,7 @@ mod tests {
 			health_id: HealthId([5; 32]),
 			hospital: HospitalCode::truncate_from(b"H0002".to_vec()),
 			practitioner: LicenceNumber::truncate_from(b"MD10002".to_vec()),
-			reason: views::EmergencyReason::LifeThreatening,
+			reason: healthchain_primitives::EmergencyReason::LifeThreatening,
 			opened_at: 1_000,
 			review_due_at: 259_201_000,
 			after_refusal: true,
@@ -698,6 +753,45 @@ mod tests {
 		assert_eq!(r["afterRefusal"], json!(true));
 		assert_eq!(v["at"]["number"], 9);
 		assert_eq!(serde_json::from_value::<OverdueReviewsAnswer>(v).unwrap(), answer);
+	}
+
+	#[test]
+	fn live_grants_are_served_as_readable_json() {
+		use healthchain_primitives::{categories_from, HospitalCode, LicenceNumber};
+		let view = views::GrantView {
+			request_id: 4,
+			hospital: HospitalCode::truncate_from(b"H0002".to_vec()),
+			practitioner: LicenceNumber::truncate_from(b"MD10002".to_vec()),
+			categories: categories_from(&[DataCategory::Medication, DataCategory::Allergy]),
+			purpose: Purpose::Treatment,
+			granted_at: 1_000,
+			expires_at: 2_000,
+		};
+		let answer = LiveGrantsAnswer {
+			grants: vec![view.into()],
+			at: BlockRef { number: 7, hash: H256::repeat_byte(2) },
+		};
+		let v = serde_json::to_value(&answer).unwrap();
+		let g = &v["grants"][0];
+		assert_eq!(g["requestId"], 4);
+		assert_eq!(g["hospital"], "H0002");
+		assert_eq!(g["practitioner"], "MD10002");
+		assert_eq!(g["categories"], json!(["allergy", "medication"]));
+		assert_eq!(g["purpose"], "treatment");
+		assert_eq!(g["grantedAt"], 1_000);
+		assert_eq!(g["expiresAt"], 2_000);
+		assert_eq!(serde_json::from_value::<LiveGrantsAnswer>(v).unwrap(), answer);
+	}
+
+	#[test]
+	fn an_emergency_reason_reads_by_its_command_line_or_json_name() {
+		use healthchain_primitives::EmergencyReason;
+		for r in EmergencyReason::ALL {
+			assert_eq!(r.cli_name().parse::<EmergencyReason>(), Ok(r));
+			let json = serde_json::to_value(r).unwrap();
+			assert_eq!(json.as_str().unwrap().parse::<EmergencyReason>(), Ok(r));
+		}
+		assert!("sleepy".parse::<EmergencyReason>().is_err());
 	}
 
 	#[test]

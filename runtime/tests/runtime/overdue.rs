@@ -6,7 +6,7 @@
 
 use frame_support::assert_ok;
 use healthchain_primitives::{
-	demo, runtime_decl_for_health_api::HealthApiV2, views, HospitalCode, LicenceNumber, Moment,
+	demo, runtime_decl_for_health_api::HealthApiV3, views, HospitalCode, LicenceNumber, Moment,
 	MAX_OVERDUE_PAGE,
 };
 use healthchain_runtime::{AccountId, Block, Runtime, RuntimeOrigin};
@@ -20,7 +20,7 @@ use crate::common::{dev_chain, holder, set_now, T0};
 /// What the `HealthApi::overdue_reviews` runtime API answers (the runtime's implementation,
 /// called in place).
 fn overdue(limit: u32) -> Vec<views::OverdueReview> {
-	<Runtime as HealthApiV2<Block, AccountId>>::overdue_reviews(limit)
+	<Runtime as HealthApiV3<Block, AccountId>>::overdue_reviews(limit)
 }
 
 fn hospital_a() -> HospitalCode {

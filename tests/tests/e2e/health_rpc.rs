@@ -120,6 +120,14 @@ async fn anchor_check_attest_and_verify_the_logs_then_sync_a_fresh_node() {
 	let respond = calls::respond(requested.request_id, true);
 	submit(&client, &patient_key, &respond).await;
 	submit(&client, &gw_b, &attest(p, "MD10002")).await;
+	// The grant is live, as approved, in the one live-grants answer (`health_liveGrants`).
+	let live = rpc.live_grants(p, None).await.unwrap();
+	assert_eq!(live.grants.len(), 1, "{live:?}");
+	let grant = &live.grants[0];
+	assert_eq!(grant.request_id, requested.request_id);
+	assert_eq!((grant.hospital.as_str(), grant.practitioner.as_str()), ("H0002", "MD10002"));
+	assert_eq!(grant.categories, vec![DataCategory::Allergy]);
+	assert!(grant.expires_at > grant.granted_at);
 
 	// Source not selected: the patient keeps only hospital B; A may no longer anchor.
 	let only_b = calls::only_sources(&["H0002"]);

@@ -51,7 +51,7 @@ async fn every_misbehaviour_inside_a_role_is_refused_with_its_code() {
 		RuntimeCall::Consent(ConsentCall::open_emergency_access {
 			health_id: Static(p),
 			practitioner: text("MD10001"),
-			reason: EmergencyReason::Unconscious,
+			reason: Static(EmergencyReason::Unconscious),
 		}),
 		RuntimeCall::Consent(ConsentCall::review_emergency_access {
 			emergency_id: 0,

@@ -4,6 +4,7 @@
 //! The node binary is `$HEALTHCHAIN_NODE`, or `healthchain-node` in the release directory of
 //! `$CARGO_TARGET_DIR` (default `target`). `scripts/test` builds it first.
 
+pub mod gateways;
 pub mod genesis;
 pub mod netns;
 
@@ -30,6 +31,7 @@ pub use healthchain_client::{
 	subxt::transactions::Payload,
 	Client, HealthRpcClient, Included, Keypair, Static, SubmitError, Wait,
 };
+pub use gateways::{two_gateways, TwoGatewayOptions, TwoGateways};
 pub use healthchain_primitives::demo;
 
 /// `health_checkAccess`'s question: may `practitioner`, at `hospital`, look at `id`'s allergies

@@ -41,8 +41,8 @@ use healthchain_tests::{
 			pallet_node_authorization::pallet::Call as NodeAuthorizationCall,
 		},
 	},
-	submit, DevIdp, GatewayPrep, GatewayProcess, GatewaySpec, HealthRpcClient, Node, NodeConfig,
-	PATIENCE,
+	submit, two_gateways, GatewayProcess, HealthRpcClient, Node, NodeConfig, TwoGatewayOptions,
+	TwoGateways, PATIENCE,
 };
 use jsonrpsee::core::ClientError;
 use sp_core::H256;
@@ -214,18 +214,16 @@ async fn validators_survive_a_crash_and_splits_on_real_interfaces_under_gateway_
 	// 4 and 5, each knowing the other, both on the full node over the data network.
 	let patient = demo_patient();
 	submit(&client, &key("//Alice//stash"), &calls::enrol(patient, calls::all_sources())).await;
-	let idp = DevIdp::new();
-	let (prep_a, prep_b) = (GatewayPrep::new().on(bed.host(4)), GatewayPrep::new().on(bed.host(5)));
-	let (dir_a, dir_b) = (vec![prep_b.entry("H0002")], vec![prep_a.entry("H0001")]);
-	let node_url = full.data_ws_url();
+	let mut options = TwoGatewayOptions {
+		node: Some(full),
+		hosts: Some((bed.host(4).clone(), bed.host(5).clone())),
+		..Default::default()
+	};
+	(options.a.key_uri, options.b.key_uri) = ("//Eve".into(), "//Ferdie".into());
 	// Their local APIs listen on the management network, so they serve TLS (a gateway refuses
 	// bearer tokens in the clear off loopback).
-	let spec_a = GatewaySpec { api_tls: true, ..GatewaySpec::new("H0001", "//Eve", dir_a) };
-	let spec_b = GatewaySpec { api_tls: true, ..GatewaySpec::new("H0002", "//Ferdie", dir_b) };
-	let gw_a = GatewayProcess::launch(&node_url, prep_a, spec_a, &idp).await;
-	let gw_b = GatewayProcess::launch(&node_url, prep_b, spec_b, &idp).await;
-	gw_a.wait_healthy().await;
-	gw_b.wait_healthy().await;
+	(options.a.api_tls, options.b.api_tls) = (true, true);
+	let TwoGateways { node: full, a: gw_a, b: gw_b, .. } = two_gateways(options).await;
 	let stop = Arc::new(AtomicBool::new(false));
 	let loads = [
 		load(&gw_a, "A", patient, in_flight, stop.clone()),

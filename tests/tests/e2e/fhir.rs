@@ -7,9 +7,8 @@
 
 use healthchain_primitives::{demo::test_patient, HealthId};
 use healthchain_tests::{
-	calls, http_call, key, register_test_patient as register, submit, DevIdp, GatewayPrep,
-	GatewayProcess, GatewaySpec, HealthRpcClient, Node, NodeConfig, AUDITOR_SCOPES, DOCTOR_SCOPES,
-	PATIENCE, SYSTEM_SCOPES,
+	calls, http_call, key, register_test_patient as register, submit, two_gateways, GatewayProcess,
+	HealthRpcClient, TwoGateways, AUDITOR_SCOPES, DOCTOR_SCOPES, PATIENCE, SYSTEM_SCOPES,
 };
 use serde_json::{json, Value as Json};
 use std::{
@@ -105,17 +104,8 @@ fn matches(bundle: &Json) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_fhir_facade_serves_records_consents_and_the_access_log() {
 	let python = python();
-	let node = Node::start(NodeConfig::dev()).await;
-	node.wait_finalized(1).await;
+	let TwoGateways { node, idp, a: gw_a, b: gw_b } = two_gateways(Default::default()).await;
 	let client = node.client().await;
-	let idp = DevIdp::new();
-	let (prep_a, prep_b) = (GatewayPrep::new(), GatewayPrep::new());
-	let (dir_a, dir_b) = (vec![prep_b.entry("H0002")], vec![prep_a.entry("H0001")]);
-	let gw_a =
-		GatewayProcess::start(&node, prep_a, GatewaySpec::new("H0001", "//Dave", dir_a), &idp)
-			.await;
-	let gw_b =
-		GatewayProcess::start(&node, prep_b, GatewaySpec::new("H0002", "//Eve", dir_b), &idp).await;
 	let his_a = idp.token("his-H0001", &SYSTEM_SCOPES, None);
 	let his_b = idp.token("his-H0002", &SYSTEM_SCOPES, None);
 	let doctor_scopes = [DOCTOR_SCOPES.as_slice(), &["consent.read"]].concat();

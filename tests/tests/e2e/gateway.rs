@@ -24,8 +24,9 @@ use healthchain_tests::{
 			pallet_participants::{pallet::Call as ParticipantsCall, types::HospitalStatus},
 		},
 	},
-	submit, text, Client, DevIdp, GatewayPrep, GatewayProcess, GatewaySpec, HealthRpcClient,
-	Keypair, Node, NodeConfig, TokenSpec, DOCTOR_SCOPES, PATIENCE, SYSTEM_SCOPES,
+	submit, text, two_gateways, Client, DevIdp, GatewayPrep, GatewayProcess, GatewaySpec,
+	HealthRpcClient, Keypair, Node, TokenSpec, TwoGatewayOptions, TwoGateways, DOCTOR_SCOPES,
+	PATIENCE, SYSTEM_SCOPES,
 };
 use jsonrpsee::{
 	core::{client::ClientT, ClientError},
@@ -95,23 +96,14 @@ fn serve(id: HealthId, record: H256, attestation: u64, requester: &str) -> Serve
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_hospitals_exchange_records_under_consent() {
-	let node = Node::start(NodeConfig::dev()).await;
-	node.wait_finalized(1).await;
-	let client = node.client().await;
-	let rpc = node.rpc();
-
 	// Hospital A (one-time consent, Dave) and B (per-request, Eve) know each other; A2 is a
 	// second gateway of A with an empty directory. One identity provider signs every token.
-	let idp = DevIdp::new();
-	let (prep_a, prep_b, prep_a2) = (GatewayPrep::new(), GatewayPrep::new(), GatewayPrep::new());
-	let dir_a = vec![prep_b.entry("H0002")];
-	let dir_b = vec![prep_a.entry("H0001")];
-	let spec_a =
-		GatewaySpec { identify_per_minute: 4, ..GatewaySpec::new("H0001", "//Dave", dir_a) };
-	let mut gw_a = GatewayProcess::start(&node, prep_a, spec_a, &idp).await;
-	let spec_b = GatewaySpec::new("H0002", "//Eve", dir_b);
-	let mut gw_b = GatewayProcess::start(&node, prep_b, spec_b, &idp).await;
-	let spec_a2 = GatewaySpec::new("H0001", "//Dave", vec![]);
+	let mut options = TwoGatewayOptions::default();
+	options.a.identify_per_minute = 4;
+	let TwoGateways { node, idp, a: mut gw_a, b: mut gw_b } = two_gateways(options).await;
+	let client = node.client().await;
+	let rpc = node.rpc();
+	let (prep_a2, spec_a2) = (GatewayPrep::new(), GatewaySpec::new("H0001", "//Dave", vec![]));
 	let gw_a2 = GatewayProcess::start(&node, prep_a2, spec_a2, &idp).await;
 	// Hospital systems (put, identify, status) and doctors (fetch), each with its token.
 	let (a, b) = (gw_a.system(), gw_b.system());

@@ -7,7 +7,7 @@
 //! gateway's peer API from strangers' addresses: a pinned peer is still served.
 
 use healthchain_gateway::{
-	tls,
+	peers::tls,
 	wire::{FetchRequest, LocalApiClient, PeerApiClient},
 };
 use healthchain_primitives::{
@@ -16,8 +16,9 @@ use healthchain_primitives::{
 };
 use healthchain_tests::{
 	bundle, calls, dev, free_port, key, node_key, put_request as put,
-	register_test_patient as register, rpc::PageParams, submit, DevIdp, GatewayPrep,
-	GatewayProcess, GatewaySpec, HealthRpcClient, IdleFlood, Node, NodeConfig, PATIENCE,
+	register_test_patient as register, rpc::PageParams, submit, two_gateways, DevIdp, GatewayPrep,
+	GatewayProcess, GatewaySpec, HealthRpcClient, IdleFlood, Node, NodeConfig, TwoGatewayOptions,
+	TwoGateways, PATIENCE,
 };
 use jsonrpsee::core::ClientError;
 use std::{
@@ -40,17 +41,11 @@ async fn logged(gw: &GatewayProcess, what: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn mutual_tls_large_records_and_paging() {
-	let node = Node::start(NodeConfig::dev()).await;
-	node.wait_finalized(1).await;
+	let mut options = TwoGatewayOptions::default();
+	options.b.api_tls = true;
+	let TwoGateways { node, a: gw_a, b: gw_b, .. } = two_gateways(options).await;
 	let client = node.client().await;
-	let idp = DevIdp::new();
-	let (prep_a, prep_b, stranger) = (GatewayPrep::new(), GatewayPrep::new(), GatewayPrep::new());
-	let (dir_a, dir_b) = (vec![prep_b.entry("H0002")], vec![prep_a.entry("H0001")]);
-	let gw_a =
-		GatewayProcess::start(&node, prep_a, GatewaySpec::new("H0001", "//Dave", dir_a), &idp)
-			.await;
-	let spec_b = GatewaySpec { api_tls: true, ..GatewaySpec::new("H0002", "//Eve", dir_b) };
-	let gw_b = GatewayProcess::start(&node, prep_b, spec_b, &idp).await;
+	let stranger = GatewayPrep::new();
 
 	// A certificate that is not in B's directory is refused at the handshake: no JSON-RPC
 	// answer at all, and B logs it.
@@ -135,16 +130,10 @@ async fn mutual_tls_large_records_and_paging() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn no_anchored_record_is_lost_to_a_missing_fresh_or_lagging_node() {
-	let node = Node::start(NodeConfig::dev()).await;
-	node.wait_finalized(1).await;
+	let mut options = TwoGatewayOptions::default();
+	options.a.retention_secs = 2;
+	let TwoGateways { node, a: mut gw_a, b: gw_b, .. } = two_gateways(options).await;
 	let client = node.client().await;
-	let idp = DevIdp::new();
-	let (prep_a, prep_b) = (GatewayPrep::new(), GatewayPrep::new());
-	let (dir_a, dir_b) = (vec![prep_b.entry("H0002")], vec![prep_a.entry("H0001")]);
-	let spec_a = GatewaySpec { retention_secs: 2, ..GatewaySpec::new("H0001", "//Dave", dir_a) };
-	let mut gw_a = GatewayProcess::start(&node, prep_a, spec_a, &idp).await;
-	let gw_b =
-		GatewayProcess::start(&node, prep_b, GatewaySpec::new("H0002", "//Eve", dir_b), &idp).await;
 
 	// Two patients with a record each at A. The first stays enrolled throughout; the
 	// second withdraws while A is away.
@@ -305,17 +294,8 @@ async fn a_put_cut_off_between_inclusion_and_finality_is_recovered() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn idle_connections_from_strangers_do_not_starve_a_pinned_peer() {
-	let node = Node::start(NodeConfig::dev()).await;
-	node.wait_finalized(1).await;
+	let TwoGateways { node, a: gw_a, b: gw_b, .. } = two_gateways(Default::default()).await;
 	let client = node.client().await;
-	let idp = DevIdp::new();
-	let (prep_a, prep_b) = (GatewayPrep::new(), GatewayPrep::new());
-	let (dir_a, dir_b) = (vec![prep_b.entry("H0002")], vec![prep_a.entry("H0001")]);
-	let gw_a =
-		GatewayProcess::start(&node, prep_a, GatewaySpec::new("H0001", "//Dave", dir_a), &idp)
-			.await;
-	let gw_b =
-		GatewayProcess::start(&node, prep_b, GatewaySpec::new("H0002", "//Eve", dir_b), &idp).await;
 	// The demo patient (//Two's on the development chain) enrols; B holds a record.
 	let p = demo_patient();
 	submit(&client, &dev::two(), &calls::enrol(p, calls::all_sources())).await;

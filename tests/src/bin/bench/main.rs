@@ -46,6 +46,9 @@
 //!
 //! `--million` applies to the development chain only; 0 skips the phase.
 
+mod phases;
+mod report;
+
 use futures::{stream, StreamExt};
 use healthchain_primitives::{
 	demo::test_patient,
@@ -95,6 +98,9 @@ use std::{
 	},
 	time::{Duration, Instant},
 };
+
+use phases::{million_phase, print_settings, start_nodes, write_spec, Bench};
+use report::{print_before_million, print_report, Results};
 
 /// Gateways hospital `H0001`'s first gateway adds (eight senders in all).
 const EXTRA_GATEWAYS: usize = 7;
@@ -1084,446 +1090,34 @@ fn dev_config(chain: &str, pool: Option<&str>, pool_limit: usize) -> NodeConfig 
 	cfg
 }
 
-/// What the million-patient chain measured.
-struct MillionReport {
-	/// Patients added to the development preset's genesis.
-	patients: usize,
-	/// The merged raw chain spec: its size (bytes), storage keys and build time (s).
-	spec_bytes: u64,
-	spec_keys: usize,
-	spec_secs: f64,
-	/// Seconds from starting the node to its RPC answering.
-	start_secs: f64,
-	/// `AccessLog::attest` to patients drawn uniformly among the genesis patients.
-	attest: PhaseReport,
-	/// `health_checkAccess` latency over the genesis patients, after the attest phase.
-	check: CheckLatency,
-	/// The node's database size (bytes) before and after the attest phase.
-	db_before: u64,
-	db_after: u64,
-}
-
-impl MillionReport {
-	/// Database growth in bytes per 100,000 finalized attestations of the attest phase.
-	fn growth_per_100k(&self) -> f64 {
-		(self.db_after as f64 - self.db_before as f64) / self.attest.finalized_total.max(1) as f64
-			* 100_000.0
-	}
-}
-
-/// The million-patient phase: builds the development chain spec with `a.million` more
-/// patients in genesis, starts a development node on it, runs the 64-patient chain's setup,
-/// then `AccessLog::attest` to patients drawn uniformly among the genesis patients (measuring
-/// the database before and after) and the `health_checkAccess` latency over them.
-async fn million_phase(a: &Args) -> MillionReport {
-	let n = a.million;
-	let dir = tempfile::tempdir().expect("a temporary directory");
-	let started = Instant::now();
-	let (spec, spec_keys) = spec_with_patients(dir.path(), n, GENESIS_CHUNK);
-	let spec_secs = started.elapsed().as_secs_f64();
-	let spec_bytes = std::fs::metadata(&spec).map(|m| m.len()).unwrap_or(0);
-	println!(
-		"genesis with {n} more patients: merged raw chain spec of {:.0} MiB, {spec_keys} storage \
-		 keys, built in {spec_secs:.0} s",
-		spec_bytes as f64 / MIB
-	);
-	let started = Instant::now();
-	let cfg =
-		dev_config(spec.to_str().expect("a UTF-8 temporary path"), a.pool.as_deref(), a.pool_limit);
-	let node = Node::start_with_patience(cfg, GENESIS_PATIENCE).await;
-	let start_secs = started.elapsed().as_secs_f64();
-	println!("the node on it served RPC after {start_secs:.0} s");
-	node.wait_finalized(2).await;
-	let client = node.client().await;
-	let rpc = WsClientBuilder::default().build(node.ws_url()).await.expect("ws");
-	let setup_start = Instant::now();
-	let cast = setup(&client, &a.chain, a.patients, a.flooders).await;
-	println!("setup as before ({:.0} s)", setup_start.elapsed().as_secs_f64());
-
-	// The attested patients: MILLION_DRAWN drawn uniformly among the N, each with its record
-	// anchored first (an attestation names only live records).
-	let drawn: Vec<HealthId> = (0..MILLION_DRAWN.min(n))
-		.map(|i| genesis_patient(uniform(ATTEST_SALT, i, n) as u64))
-		.collect();
-	let anchor_start = Instant::now();
-	anchor_records(&client, &cast.gateways[0], &drawn).await;
-	println!(
-		"anchored a record for each of {} patients drawn among the {n} ({:.0} s)",
-		drawn.len(),
-		anchor_start.elapsed().as_secs_f64()
-	);
-	let count = (a.secs as usize) * PRESIGN_PER_S;
-	let sign_start = Instant::now();
-	let attests =
-		presign(&client, &rpc, &cast.gateways, count, |i| attest_call(&drawn[i % drawn.len()]))
-			.await;
-	println!("pre-signed {count} attestations in {:.1} s", sign_start.elapsed().as_secs_f64());
-	let db_before = database_bytes(&node);
-	let name = format!("AccessLog::attest, random patients of {n} in genesis");
-	let attest = run_phase(&name, &node, attests, a.secs, a.window, None, 1).await;
-	wait_pool_empty(&rpc).await;
-	let db_after = database_bytes(&node);
-	let check =
-		check_access_latency(&node.ws_url(), |i| genesis_patient(uniform(CHECK_SALT, i, n) as u64))
-			.await;
-	MillionReport {
-		patients: n,
-		spec_bytes,
-		spec_keys,
-		spec_secs,
-		start_secs,
-		attest,
-		check,
-		db_before,
-		db_after,
-	}
-}
-
-/// Prints the phases' table, rates in items (remarks or attestations) a second.
-fn print_table(rows: &[&PhaseReport]) {
-	println!("| phase | items per extrinsic | submitted | refused | included items/s | finalized items/s | to best p50 / p99 (s) | to finalized p50 / p99 (s) | bytes/extrinsic | blocks (max per block) | node CPU (% of one core) | node RSS / peak (MiB) |");
-	println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-	for r in rows {
-		println!(
-			"| {} | {} | {} | {} | {:.0} | {:.0} | {:.2} / {:.2} | {:.2} / {:.2} | {:.0} | {} ({}) | {:.0} | {:.0} / {:.0} |",
-			r.name, r.items_per_extrinsic, r.submitted, r.rejected, r.included_items_per_s(),
-			r.finalized_items_per_s(), r.best_p50, r.best_p99, r.fin_p50, r.fin_p99, r.bytes_per_tx,
-			r.blocks, r.max_per_block, r.cpu_percent, r.rss_mb, r.peak_rss_mb
-		);
-	}
-}
-
+/// Reads the arguments, then runs each phase in order and prints the report.
 #[tokio::main]
 async fn main() {
 	let a = args();
 	if let Some(out) = &a.spec_out {
-		let dir = tempfile::tempdir().expect("a temporary directory");
-		let started = Instant::now();
-		let (spec, keys) = spec_with_patients(dir.path(), a.million, GENESIS_CHUNK);
-		std::fs::copy(&spec, out).expect("the chain spec is copied out");
-		println!(
-			"chain spec with {} more genesis patients: {} ({keys} storage keys, {:.0} s)",
-			a.million,
-			out.display(),
-			started.elapsed().as_secs_f64()
-		);
+		write_spec(&a, out);
 		return;
 	}
-	println!(
-		"healthchain-bench: chain {}, {} transaction pool (limit {}), {} s per phase, window {}, \
-		 {} patients, {} more patients in the million-patient phase's genesis",
-		a.chain,
-		a.pool.as_deref().unwrap_or("the node's default"),
-		a.pool_limit,
-		a.secs,
-		a.window,
-		a.patients,
-		if a.chain == "dev" { a.million } else { 0 },
-	);
-	let mut nodes = Vec::new();
-	if a.chain == "dev" {
-		nodes.push(Node::start(dev_config("dev", a.pool.as_deref(), a.pool_limit)).await);
-	} else {
-		for i in 0..4 {
-			let boot = (i > 0).then(|| nodes[0].multiaddr(1));
-			let mut cfg = NodeConfig::local_validator(i, None, boot);
-			cfg.args.extend(["--pool-limit".to_string(), a.pool_limit.to_string()]);
-			if let Some(pool) = &a.pool {
-				cfg.args.extend(["--pool-type".to_string(), pool.clone()]);
-			}
-			nodes.push(Node::start(cfg).await);
-		}
-	}
-	let node = &nodes[0];
-	node.wait_finalized(2).await;
-	let client = node.client().await;
-	let rpc = WsClientBuilder::default().build(node.ws_url()).await.expect("ws");
-	let setup_start = Instant::now();
-	let cast = setup(&client, &a.chain, a.patients, a.flooders).await;
-	println!(
-		"setup: {} gateway accounts, {} operators (quota raised by council motion), {} enrolled \
-		 patients, {} enrolled flooding patient keys ({:.0} s)",
-		cast.gateways.len(),
-		cast.operators.len(),
-		a.patients,
-		cast.flooders.len(),
-		setup_start.elapsed().as_secs_f64()
-	);
-
-	// Enough pre-signed extrinsics for 1,500 per second, the target's one and a half.
-	let count = (a.secs as usize) * PRESIGN_PER_S;
-	let sign_start = Instant::now();
-	let remarks = presign(&client, &rpc, &cast.operators, count, |i| {
-		runtime::tx().system().remark((i as u64).to_le_bytes().to_vec())
-	})
-	.await;
-	println!("pre-signed {count} remarks in {:.1} s", sign_start.elapsed().as_secs_f64());
-	let baseline = run_phase("System::remark", node, remarks, a.secs, a.window, None, 1).await;
-	wait_pool_empty(&rpc).await;
-
-	// Patient 0 gets one attestation, patient 1 a hundred, patient 2 three in four of the rest
-	// (to pass 10,000), the others share what is left.
-	let ids: Vec<HealthId> = (0..a.patients).map(patient_id).collect();
-	let pick = |i: usize| -> &HealthId {
-		match i {
-			0 => &ids[0],
-			1..=100 => &ids[1],
-			i if i % 4 != 0 => &ids[2],
-			i => &ids[3 + (i / 4) % (a.patients - 3)],
-		}
-	};
-	let sign_start = Instant::now();
-	let attests = presign(&client, &rpc, &cast.gateways, count, |i| attest_call(pick(i))).await;
-	println!("pre-signed {count} attestations in {:.1} s", sign_start.elapsed().as_secs_f64());
-	let attest = run_phase("AccessLog::attest", node, attests, a.secs, a.window, None, 1).await;
-	wait_pool_empty(&rpc).await;
-
-	// The consent decision over RPC, with no load.
-	let check_64 =
-		check_access_latency(&node.ws_url(), |i| ids[uniform(CHECK_SALT, i, ids.len())]).await;
-
-	// Batches of the same attestations, as many as the runtime allows in one.
-	let max_batch = client
-		.api()
-		.at_current_block()
-		.await
-		.expect("a block")
-		.constants()
-		.entry(runtime::constants().access_log().max_batch())
-		.expect("AccessLog.MaxBatch") as usize;
-	let batches = (a.secs as usize) * BATCH_PRESIGN_PER_S / max_batch;
-	let sign_start = Instant::now();
-	let batch_txs = presign(&client, &rpc, &cast.gateways, batches, |j| {
-		let accesses = (0..max_batch)
-			.map(|k| {
-				let i = j * max_batch + k;
-				access(pick(i))
-			})
-			.collect();
-		calls::attest_batch(accesses)
-	})
-	.await;
-	println!(
-		"pre-signed {batches} batches of {max_batch} attestations in {:.1} s",
-		sign_start.elapsed().as_secs_f64()
-	);
-	let attested_before = attested_total(&rpc, &ids).await;
-	let batch = run_phase(
-		&format!("AccessLog::attest_batch ({max_batch} attestations an extrinsic)"),
-		node,
-		batch_txs,
-		a.secs,
-		(a.window * BATCH_WINDOW_FACTOR / max_batch).max(1),
-		None,
-		max_batch,
-	)
-	.await;
-	wait_pool_empty(&rpc).await;
-	let batch_check = BatchCheck {
-		in_included: batch.included_total * max_batch,
-		attested: attested_total(&rpc, &ids).await.saturating_sub(attested_before),
-	};
-	println!("{batch_check}");
-
-	// Single attestations at a fixed pace, half the finalized rate above: the latency below
-	// capacity.
-	let pace = (attest.finalized_per_s / 2.0).max(1.0);
-	let paced_count = (pace * a.secs as f64).ceil() as usize + cast.gateways.len();
-	let sign_start = Instant::now();
-	let paced = presign(&client, &rpc, &cast.gateways, paced_count, |i| attest_call(pick(i))).await;
-	println!(
-		"pre-signed {paced_count} attestations in {:.1} s",
-		sign_start.elapsed().as_secs_f64()
-	);
-	let half = run_phase(
-		&format!("AccessLog::attest at half capacity ({pace:.0}/s, paced)"),
-		node,
-		paced,
-		a.secs,
-		a.window,
-		Some(pace),
-		1,
-	)
-	.await;
-	wait_pool_empty(&rpc).await;
-
-	// The same attestations while the patient keys flood. The flood starts with the load
-	// (run_phase waits 2 s for its block follower) and lasts as long.
-	let sign_start = Instant::now();
-	let attests = presign(&client, &rpc, &cast.gateways, count, |i| attest_call(pick(i))).await;
-	println!("pre-signed {count} attestations in {:.1} s", sign_start.elapsed().as_secs_f64());
-	let name = format!(
-		"AccessLog::attest, {} patient keys flooding the validator's RPC (no rate limit)",
-		cast.flooders.len()
-	);
-	let patient_quota = client
-		.api()
-		.at_current_block()
-		.await
-		.expect("a block")
-		.constants()
-		.entry(runtime::constants().participants().patient_quota())
-		.expect("Participants.PatientQuota");
-	let url = node.ws_url();
-	let (flooded, flood_validator) =
-		flooded_phase(&name, node, &client, &url, &cast.flooders, attests, &a).await;
-
-	// The deployment's topology: patients' wallets reach the chain through a public RPC node
-	// (not a validator, rate-limited per connection), hospitals' gateways through their own.
-	// The same flood, at a public full node syncing from the validator.
-	let mut public = NodeConfig::dev_full_node(node, 2);
-	public.args.extend(["--rpc-rate-limit".to_string(), a.public_rate_limit.to_string()]);
-	let public = Node::start(public).await;
-	let target = node.best_number().await;
-	let sync_start = Instant::now();
-	while public.best_number().await < target {
-		assert!(
-			sync_start.elapsed() < Duration::from_secs(300),
-			"the public RPC node did not sync to #{target} in 5 minutes"
-		);
-		tokio::time::sleep(Duration::from_millis(500)).await;
-	}
-	let sign_start = Instant::now();
-	let attests = presign(&client, &rpc, &cast.gateways, count, |i| attest_call(pick(i))).await;
-	println!("pre-signed {count} attestations in {:.1} s", sign_start.elapsed().as_secs_f64());
-	let name = format!(
-		"AccessLog::attest, {} patient keys flooding a public RPC node ({} calls/min per connection)",
-		cast.flooders.len(),
-		a.public_rate_limit
-	);
-	let public_url = public.ws_url();
-	let (flooded_public, flood_public) =
-		flooded_phase(&name, node, &client, &public_url, &cast.flooders, attests, &a).await;
-
-	// State per patient: the on-chain log head does not grow with the count.
-	let (hot_count, _, _) = state_of(&rpc, &ids[2]).await;
-	if hot_count < 10_000 {
-		let extra = (10_000 - hot_count) as usize;
-		println!("topping up the busiest patient with {extra} attestations (not timed)");
-		let more = presign(&client, &rpc, &cast.gateways, extra, |_| attest_call(&ids[2])).await;
-		let _ = run_phase("top-up", node, more, 600, a.window, None, 1).await;
-	}
-	let mut state_rows = Vec::new();
-	for id in [&ids[0], &ids[1], &ids[2]] {
-		let (count, k, v) = state_of(&rpc, id).await;
-		state_rows.push(format!("| {} | {count} | {k} | {v} |", &id.to_hex()[..10]));
-	}
-
-	let rows_64 = [&baseline, &attest, &batch, &half, &flooded, &flooded_public];
+	print_settings(&a);
+	let nodes = start_nodes(&a).await;
+	let bench = Bench::set_up(&a, &nodes[0]).await;
+	let baseline = bench.remark_baseline().await;
+	let attest = bench.attest().await;
+	let check = bench.check_latency().await;
+	let (batch, batch_check) = bench.attest_batch().await;
+	let (half, pace) = bench.half_capacity(&attest).await;
+	let (floods, public) = bench.floods().await;
+	let state_rows = bench.state_per_patient().await;
+	let results =
+		Results { baseline, attest, check, batch, batch_check, half, pace, floods, state_rows };
 	let million = if a.chain == "dev" && a.million > 0 {
-		println!();
-		println!(
-			"The phases with {} patients (the full table follows the million-patient phase):",
-			a.patients
-		);
-		print_table(&rows_64);
-		println!();
+		print_before_million(&a, &results);
 		// The million-patient chain gets the machine to itself.
-		drop((client, rpc, public));
+		drop((bench, public));
 		drop(nodes);
 		Some(million_phase(&a).await)
 	} else {
 		None
 	};
-
-	println!();
-	let mut rows = rows_64.to_vec();
-	if let Some(m) = &million {
-		rows.push(&m.attest);
-	}
-	print_table(&rows);
-	println!();
-	println!(
-		"attest / remark: included {:.2}, finalized {:.2} (target: at least 0.80)",
-		attest.included_per_s / baseline.included_per_s,
-		attest.finalized_per_s / baseline.finalized_per_s
-	);
-	println!("attest: {:.0} finalized a second (target: at least 1,000)", attest.finalized_per_s);
-	println!(
-		"attest_batch: {:.0} attestations finalized a second (target: at least 5,000); {batch_check}",
-		batch.finalized_items_per_s()
-	);
-	println!(
-		"attest at half capacity ({pace:.0}/s): to best p50 {:.2} s, p99 {:.2} s; to finalized \
-		 p50 {:.2} s, p99 {:.2} s (targets: p50 at most 3 s, p99 at most 6 s)",
-		half.best_p50, half.best_p99, half.fin_p50, half.fin_p99
-	);
-	if let Some(m) = &million {
-		println!(
-			"attest with {} patients in genesis / with {}: included {:.2}, finalized {:.2} \
-			 (target: at least 0.80)",
-			m.patients,
-			a.patients,
-			m.attest.included_per_s / attest.included_per_s,
-			m.attest.finalized_per_s / attest.finalized_per_s
-		);
-	}
-	println!();
-	println!("| health_checkAccess, patients | calls | p50 (ms) | p99 (ms) | max (ms) | permits |");
-	println!("| --- | --- | --- | --- | --- | --- |");
-	let mut checks = vec![(a.patients, &check_64)];
-	if let Some(m) = &million {
-		checks.push((m.patients, &m.check));
-	}
-	for (patients, c) in checks {
-		let other =
-			c.other.as_ref().map(|o| format!(" (first other answer: {o})")).unwrap_or_default();
-		println!(
-			"| {patients} | {} | {:.1} | {:.1} | {:.1} | {}{other} |",
-			c.calls, c.p50_ms, c.p99_ms, c.max_ms, c.permits
-		);
-	}
-	if let Some(m) = &million {
-		println!();
-		println!(
-			"million-patient chain: raw chain spec {:.0} MiB with {} storage keys, built in {:.0} \
-			 s; its node served RPC {:.0} s after starting",
-			m.spec_bytes as f64 / MIB,
-			m.spec_keys,
-			m.spec_secs,
-			m.start_secs
-		);
-		println!(
-			"database: {:.1} MiB before the attest phase, {:.1} MiB after ({} attestations \
-			 finalized): {:.2} MiB per 100,000 attestations",
-			m.db_before as f64 / MIB,
-			m.db_after as f64 / MIB,
-			m.attest.finalized_total,
-			m.growth_per_100k() / MIB
-		);
-	}
-	println!();
-	for (r, f, at) in [
-		(&flooded, &flood_validator, "the validator's RPC, not rate-limited"),
-		(&flooded_public, &flood_public, "a public RPC node, rate-limited"),
-	] {
-		println!(
-			"flood at {at}: attest under the flood / attest unloaded: included {:.2}, finalized \
-			 {:.2} (target: at least 0.90)",
-			r.included_per_s / attest.included_per_s,
-			r.finalized_per_s / attest.finalized_per_s
-		);
-		println!(
-			"  {} patient keys sent {} extrinsics ({:.0}/s); their own calls that reached blocks: \
-			 {} in all, at most {} for one key (its quota: {} a day)",
-			f.keys,
-			f.tally.sent,
-			f.per_s,
-			f.total_included,
-			f.max_included_per_key,
-			patient_quota.per_period,
-		);
-		println!();
-		println!("| the pool's answer (code, data) | count |");
-		println!("| --- | --- |");
-		for (label, n) in &f.tally.answers {
-			println!("| {label} | {n} |");
-		}
-		println!();
-	}
-	println!("| patient | attestations on chain | state key bytes | state value bytes |");
-	println!("| --- | --- | --- | --- |");
-	for row in state_rows {
-		println!("{row}");
-	}
+	print_report(&a, &results, million.as_ref());
 }

@@ -311,3 +311,45 @@ fn patient_revokes_a_grant() {
 		);
 	});
 }
+
+#[test]
+fn the_live_grants_view_drops_an_expired_grant_before_it_is_pruned() {
+	new_test_ext().execute_with(|| {
+		enrol_somchai(SourceSelection::All);
+		assert_ok!(Consent::request_access(
+			gw(GW_B),
+			somchai(),
+			lic("MD-B"),
+			cats(vec![C::Visit]),
+			Purpose::Treatment,
+			Some(HOUR)
+		));
+		set_now(T0 + MINUTE);
+		assert_ok!(Consent::respond(patient(SOMCHAI_KEY), 0, true));
+		let live = Consent::live_grant_views(&somchai());
+		assert_eq!(live.len(), 1);
+		assert_eq!(
+			(live[0].request_id, live[0].hospital.clone(), live[0].practitioner.clone()),
+			(0, code("B002"), lic("MD-B"))
+		);
+		assert_eq!(live[0].categories, cats(vec![C::Visit]));
+		assert_eq!(live[0].expires_at, T0 + MINUTE + HOUR);
+		// The view and the decision agree at the grant's last millisecond and at its expiry.
+		set_now(T0 + MINUTE + HOUR - 1);
+		assert_eq!(Consent::live_grant_views(&somchai()).len(), 1);
+		assert_eq!(
+			decide("MD-B", "B002", somchai(), &[C::Visit], Purpose::Treatment),
+			Decision::Permit(PermitBasis::Grant)
+		);
+		set_now(T0 + MINUTE + HOUR);
+		assert!(Consent::live_grant_views(&somchai()).is_empty());
+		assert!(
+			Grants::<Test>::contains_key((somchai(), code("B002"), lic("MD-B"))),
+			"the expired grant is still in state, not pruned yet"
+		);
+		assert_eq!(
+			decide("MD-B", "B002", somchai(), &[C::Visit], Purpose::Treatment),
+			Decision::NeedsRequest
+		);
+	});
+}

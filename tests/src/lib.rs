@@ -24,6 +24,7 @@ use jsonrpsee::{
 use serde_json::Value;
 use sp_core::H256;
 
+pub use gateways::{two_gateways, TwoGatewayOptions, TwoGateways};
 pub use healthchain_client::{
 	self as client,
 	calls::{self, text},
@@ -31,7 +32,6 @@ pub use healthchain_client::{
 	subxt::transactions::Payload,
 	Client, HealthRpcClient, Included, Keypair, Static, SubmitError, Wait,
 };
-pub use gateways::{two_gateways, TwoGatewayOptions, TwoGateways};
 pub use healthchain_primitives::demo;
 
 /// `health_checkAccess`'s question: may `practitioner`, at `hospital`, look at `id`'s allergies

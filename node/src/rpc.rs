@@ -9,8 +9,8 @@ use healthchain_primitives::{
 	HealthApi, HealthId, HospitalCode, LicenceNumber, MAX_OVERDUE_PAGE,
 };
 use healthchain_rpc_api::{
-	AccessJson, BlockRef, CheckAccessAnswer, CheckAccessParams, ConsentAnswer, HealthIdAnswer,
-	GrantAnswer, HealthRpcServer, HospitalAnswer, LiveGrantsAnswer, LogItem, LogPage,
+	AccessJson, BlockRef, CheckAccessAnswer, CheckAccessParams, ConsentAnswer, GrantAnswer,
+	HealthIdAnswer, HealthRpcServer, HospitalAnswer, LiveGrantsAnswer, LogItem, LogPage,
 	OverdueReviewAnswer, OverdueReviewsAnswer, PageParams, PractitionerAnswer, RecordJson,
 	RequestAnswer, SourceCheckAnswer,
 };

@@ -329,8 +329,11 @@ pub enum EmergencyReason {
 
 impl EmergencyReason {
 	/// Every reason, in order.
-	pub const ALL: [EmergencyReason; 3] =
-		[EmergencyReason::Unconscious, EmergencyReason::LifeThreatening, EmergencyReason::UnableToConsent];
+	pub const ALL: [EmergencyReason; 3] = [
+		EmergencyReason::Unconscious,
+		EmergencyReason::LifeThreatening,
+		EmergencyReason::UnableToConsent,
+	];
 
 	/// The reason's name on a command line: `unconscious`, `life-threatening`,
 	/// `unable-to-consent`.

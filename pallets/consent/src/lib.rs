@@ -1031,7 +1031,8 @@ pub mod pallet {
 				ConsentPolicy::PerRequest => {
 					let covered = Grants::<T>::get(key.clone()).is_some_and(|g| {
 						g.is_live(now)
-							&& g.purpose == purpose && categories.iter().all(|c| g.categories.contains(c))
+							&& g.purpose == purpose
+							&& categories.iter().all(|c| g.categories.contains(c))
 					});
 					Ok(covered.then_some(PermitBasis::Grant))
 				},
@@ -1086,7 +1087,9 @@ pub mod pallet {
 		/// A patient's grants that still permit now (expired ones left out, pruned or not), for
 		/// the `HealthApi` runtime API: the one live-grants answer gateways, the FHIR facade and
 		/// the patient app read.
-		pub fn live_grant_views(health_id: &HealthId) -> Vec<healthchain_primitives::views::GrantView> {
+		pub fn live_grant_views(
+			health_id: &HealthId,
+		) -> Vec<healthchain_primitives::views::GrantView> {
 			let now = Self::now();
 			Grants::<T>::iter_prefix((*health_id,))
 				.filter(|(_, g)| g.is_live(now))

@@ -1,4 +1,5 @@
-//! The gateway's configuration file (TOML).
+//! The gateway's configuration file (TOML), with its `[auth]` section ([`AuthConfig`]). A
+//! shared leaf: it imports no other module of the gateway.
 //!
 //! ```toml
 //! node_url = "ws://127.0.0.1:9944"
@@ -36,7 +37,6 @@
 //! cert_sha256 = "0x…"                                   # SHA-256 of its TLS certificate
 //! ```
 
-use crate::auth::AuthConfig;
 use serde::Deserialize;
 use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf};
 
@@ -116,18 +116,22 @@ pub struct Config {
 	pub peers: BTreeMap<String, Peer>,
 }
 
+/// Default of [`Config::max_head_age_secs`].
 fn default_head_age() -> u64 {
 	120
 }
 
+/// Default of [`Config::retention_secs`].
 fn default_retention() -> u64 {
 	86_400
 }
 
+/// Default of [`Config::attestation_max_age_secs`].
 fn default_attestation_age() -> u64 {
 	600
 }
 
+/// Default of [`Config::consent_wait_secs`].
 fn default_consent_wait() -> u64 {
 	120
 }
@@ -207,6 +211,95 @@ impl Config {
 			.map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
 		Self::parse(&text)
 	}
+}
+
+/// `[auth]` section of the gateway configuration.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+	/// The identity provider's issuer (`iss`), exactly as in its tokens.
+	pub issuer: String,
+	/// This gateway's audience (`aud`).
+	pub audience: String,
+	/// The identity provider's JWKS in a file (exactly one of `jwks_file`, `jwks_url`).
+	pub jwks_file: Option<PathBuf>,
+	/// The identity provider's JWKS URL: `http://` on a trusted network only.
+	pub jwks_url: Option<String>,
+	/// The claim holding the practitioner's licence number.
+	#[serde(default = "default_licence_claim")]
+	pub licence_claim: String,
+	/// Clock skew allowed on `exp` and `nbf`.
+	#[serde(default = "default_leeway")]
+	pub leeway_secs: u64,
+	/// `gateway_identify` calls allowed per caller and minute.
+	#[serde(default = "default_identify_per_minute")]
+	pub identify_per_minute: u32,
+	/// Host header allow-list (`host` or `host:port`); empty: the `api_listen` address,
+	/// `localhost:<port>` and `127.0.0.1:<port>` (see [`crate::http::auth::effective_hosts`]).
+	#[serde(default)]
+	pub allowed_hosts: Vec<String>,
+}
+
+/// Default of [`AuthConfig::licence_claim`].
+fn default_licence_claim() -> String {
+	String::from("licence")
+}
+
+/// Default of [`AuthConfig::leeway_secs`].
+fn default_leeway() -> u64 {
+	30
+}
+
+/// Default of [`AuthConfig::identify_per_minute`].
+fn default_identify_per_minute() -> u32 {
+	30
+}
+
+impl AuthConfig {
+	/// Checks the section's values (the message names the field).
+	pub fn validate(&self) -> Result<(), String> {
+		if self.issuer.trim().is_empty() || self.audience.trim().is_empty() {
+			return Err("auth.issuer and auth.audience must not be empty".into());
+		}
+		match (&self.jwks_file, &self.jwks_url) {
+			(Some(_), None) => {},
+			(None, Some(url)) => {
+				let uri =
+					url.parse::<http::Uri>().map_err(|e| format!("auth.jwks_url {url}: {e}"))?;
+				match uri.scheme_str() {
+					Some("https") => {},
+					// Whoever answers a JWKS fetch could mint any token: plain HTTP only on
+					// this machine.
+					Some("http") if is_loopback_host(uri.host().unwrap_or_default()) => {},
+					Some("http") => {
+						return Err(format!(
+							"auth.jwks_url {url}: plain http:// only to a loopback address; use \
+							 https:// (certificates checked against the system's roots) or jwks_file"
+						))
+					},
+					_ => return Err(format!("auth.jwks_url {url} is not an https:// URL")),
+				}
+			},
+			_ => return Err("exactly one of auth.jwks_file and auth.jwks_url must be set".into()),
+		}
+		if self.licence_claim.is_empty() {
+			return Err("auth.licence_claim must not be empty".into());
+		}
+		if self.leeway_secs > 300 {
+			return Err("auth.leeway_secs must be at most 300".into());
+		}
+		if self.identify_per_minute == 0 {
+			return Err("auth.identify_per_minute must be at least 1".into());
+		}
+		Ok(())
+	}
+}
+
+/// Whether `host` (of a URL) is this machine.
+fn is_loopback_host(host: &str) -> bool {
+	let host = host.trim_start_matches('[').trim_end_matches(']');
+	host.eq_ignore_ascii_case("localhost")
+		|| host.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
 }
 
 #[cfg(test)]

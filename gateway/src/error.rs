@@ -1,7 +1,7 @@
 //! The gateway's errors: a stable code for programs and a message for people. Every API
-//! (local, peer) answers with these codes; the README lists them.
+//! (local, peer) answers with these codes; the README lists them. A shared leaf: it imports
+//! no other module of the gateway (the vault maps its own errors to these codes).
 
-use crate::store::StoreError;
 use healthchain_client::SubmitError;
 
 /// A gateway error: a stable code for programs and a message for people.
@@ -89,18 +89,6 @@ pub fn unavailable(message: impl std::fmt::Display) -> GatewayError {
 impl From<SubmitError> for GatewayError {
 	fn from(e: SubmitError) -> Self {
 		unavailable(e)
-	}
-}
-
-impl From<StoreError> for GatewayError {
-	fn from(e: StoreError) -> Self {
-		let code = match &e {
-			StoreError::Erased(_) => codes::ERASED,
-			StoreError::UnknownRecord(_) => codes::UNKNOWN_RECORD,
-			StoreError::Crypto(_) => codes::INTEGRITY,
-			StoreError::Io { .. } | StoreError::Db(_) | StoreError::WrongKek => codes::UNAVAILABLE,
-		};
-		err(code, e.to_string())
 	}
 }
 

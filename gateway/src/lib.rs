@@ -7,25 +7,26 @@
 //! and the requester checks the anchored hash before showing anything. Callers of the local
 //! API authenticate with bearer tokens of the hospital's identity provider; record keys are
 //! wrapped at rest with a key-encryption key kept outside the store.
+//!
+//! The crate is in layers that depend one way (`scripts/check-imports` checks it; see
+//! `docs/ARCHITECTURE.md`): the shared leaf modules [`error`], [`log`], [`config`] and
+//! [`wire`] import no other module; [`vault`] (storage at rest), [`chain`] (the node) and
+//! [`peers`] (the other gateways) import only the leaves; [`flows`] (what the gateway does)
+//! imports those; [`http`] (the servers) imports the flows; [`dev`] (development tools) may
+//! import anything. The binary's command line sits on top of them all.
 
 pub mod log;
 
-pub mod admission;
-pub mod api;
-pub mod auth;
 pub mod config;
-pub mod crypto;
 pub mod error;
-pub mod fetch;
-pub mod fhir;
-pub mod identify;
-pub mod metrics;
-pub mod node;
-pub mod put;
-pub mod serve;
-pub mod service;
-pub mod store;
-pub mod store_bench;
-pub mod tls;
-pub mod watcher;
 pub mod wire;
+
+pub mod chain;
+pub mod peers;
+pub mod vault;
+
+pub mod flows;
+
+pub mod http;
+
+pub mod dev;

@@ -2,18 +2,21 @@
 //! command and on each subcommand documents it.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use healthchain_client::{calls, keypair_from_uri, Client, HealthRpcClient, SubmitError, Wait};
+use healthchain_client::keypair_from_uri;
 use healthchain_gateway::{
-	api, auth,
-	auth::Verifier,
+	chain::NodeView,
 	config::Config,
-	crypto::ExchangeKey,
-	error, identify, info,
-	node::NodeView,
-	service::{self, Gateway},
-	store::{Kek, Store},
-	tls,
-	wire::{EmergencyReason, FetchRequest, LocalApiClient, PutRequest},
+	dev::{
+		idp,
+		wallet::{self, PatientAction},
+	},
+	error,
+	flows::{identify, Gateway},
+	http::{api, auth::Verifier, metrics::Metrics},
+	info,
+	peers::tls,
+	vault::{crypto::ExchangeKey, Kek, Store},
+	wire::{EmergencyReason, FetchRequest, LocalApiClient, PutRequest, MAX_BODY_BYTES},
 };
 
 /// The environment variable that may hold the key-encryption key (hex).
@@ -82,7 +85,7 @@ enum Command {
 		/// The signing key file.
 		key_file: PathBuf,
 		#[command(flatten)]
-		spec: auth::TokenSpec,
+		spec: idp::TokenSpec,
 	},
 	/// Measures the record index: fills it with N records and times puts and reads.
 	BenchStore {
@@ -151,62 +154,6 @@ struct ApiArgs {
 	cert_sha256: Option<String>,
 }
 
-/// What the `patient` command does with the patient's key.
-#[derive(Debug, Subcommand)]
-enum PatientAction {
-	/// Enrols with every participating hospital as a source.
-	Enrol {
-		/// The patient's health ID.
-		health_id: HealthId,
-	},
-	/// Lists the open per-request consent requests.
-	Pending {
-		/// The patient's health ID.
-		health_id: HealthId,
-	},
-	/// Answers a consent request.
-	Respond {
-		/// The request id (from `pending`).
-		request_id: u64,
-		/// The answer.
-		#[arg(value_enum)]
-		answer: Answer,
-	},
-	/// Withdraws from the exchange.
-	Withdraw {
-		/// The patient's health ID.
-		health_id: HealthId,
-	},
-	/// Shows the health ID's pending rebind to another key, if a registrar scheduled one: the
-	/// new key (or in-person service), the registrar, the block and estimated time it takes
-	/// effect in, and whether it is contested (then this key cannot cancel it).
-	Rebind {
-		/// The patient's health ID.
-		health_id: HealthId,
-	},
-	/// Cancels the pending rebind: this key keeps the health ID. Refused when the rebind is
-	/// contested (the council decides it).
-	CancelRebind {
-		/// The patient's health ID.
-		health_id: HealthId,
-	},
-	/// Confirms the pending rebind: the new key controls the health ID at once, and this key
-	/// loses all its rights.
-	ConfirmRebind {
-		/// The patient's health ID.
-		health_id: HealthId,
-	},
-}
-
-/// A patient's answer to a consent request.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Answer {
-	/// Grant the access asked for.
-	Approve,
-	/// Refuse it.
-	Refuse,
-}
-
 /// Why `fetch --emergency` opens an emergency access.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Emergency {
@@ -253,8 +200,8 @@ fn api_client(url: &str, args: &ApiArgs) -> Result<HttpClient, String> {
 	headers.insert("authorization", bearer);
 	let mut builder = HttpClientBuilder::default()
 		.request_timeout(Duration::from_secs(600))
-		.max_request_size(service::MAX_BODY_BYTES)
-		.max_response_size(service::MAX_BODY_BYTES)
+		.max_request_size(MAX_BODY_BYTES)
+		.max_response_size(MAX_BODY_BYTES)
 		.set_headers(headers);
 	if let Some(pin) = &args.cert_sha256 {
 		let mut fp = [0u8; 32];
@@ -310,36 +257,31 @@ async fn run_service(config_path: &Path) -> Result<(), String> {
 		Gateway::new(config, store, node, exchange, lookup_secret, identity)
 			.map_err(|e| e.message)?,
 	);
+	// Request counts and latency, the shredding backlog (served on `metrics_listen`).
+	let metrics = Arc::new(Metrics::new()?);
 	if let Some(addr) = gw.config.metrics_listen {
-		let metrics = gw.metrics.clone();
+		let served = metrics.clone();
 		tokio::spawn(async move {
-			if let Err(e) = metrics.serve(addr).await {
+			if let Err(e) = served.serve(addr).await {
 				error!("metrics_stopped", { "reason": e });
 			}
 		});
 		// The shredding backlog, every 10 s: records of stopped patients still holding a key,
-		// and shredded records whose revocation is not confirmed on chain.
-		let gw = gw.clone();
+		// and shredded records whose revocation is not confirmed on chain. A store read error
+		// leaves the gauges as they were (the store logs it).
+		let (gw, metrics) = (gw.clone(), metrics.clone());
 		tokio::spawn(async move {
 			loop {
-				let stopped = gw.store.stopped();
-				let backlog: usize = stopped
-					.iter()
-					.map(|(id, _)| {
-						gw.store
-							.records_of(id)
-							.iter()
-							.filter(|(h, _)| !gw.store.is_erased(h))
-							.count()
-					})
-					.sum();
-				gw.metrics.set_backlog(backlog, gw.store.revoke_due().len());
+				if let Ok(backlog) = gw.shred_backlog() {
+					metrics.set_backlog(backlog, gw.store.revoke_due().len());
+				}
 				tokio::time::sleep(Duration::from_secs(10)).await;
 			}
 		});
 	}
-	let (peer_addr, peer_handle) = api::start_peer(gw.clone(), listen).await?;
-	let (api_addr, api_handle) = api::start_local(gw.clone(), api_listen, verifier).await?;
+	let (peer_addr, peer_handle) = api::start_peer(gw.clone(), listen, metrics.clone()).await?;
+	let (api_addr, api_handle) =
+		api::start_local(gw.clone(), api_listen, verifier, metrics).await?;
 	info!("started", {
 		"hospital": gw.config.hospital, "account": gw.node.account(),
 		"exchangeKey": format!("0x{}", hex::encode(gw.exchange_public())),
@@ -503,120 +445,6 @@ async fn fetch(
 	Ok(())
 }
 
-/// A health ID's pending rebind as `patient rebind` shows it (JSON): `pending` is `null`
-/// when none is scheduled.
-async fn pending_rebind(client: &Client, health_id: HealthId) -> Result<Json, String> {
-	use healthchain_client::{
-		runtime, runtime::runtime_types::pallet_health_id::types::Controller,
-	};
-	let at = client.api().at_current_block().await.map_err(|e| e.to_string())?;
-	let best = at.block_number();
-	let storage = at.storage();
-	let pending = storage
-		.entry(runtime::storage().health_ids().pending_rebinds())
-		.map_err(|e| format!("HealthIds.PendingRebinds: {e}"))?
-		.try_fetch((healthchain_client::Static(health_id),))
-		.await
-		.map_err(|e| format!("HealthIds.PendingRebinds: {e}"))?;
-	let Some(pending) = pending else {
-		return Ok(json!({ "healthId": health_id.to_hex(), "bestBlock": best, "pending": null }));
-	};
-	let pending = pending.decode().map_err(|e| format!("HealthIds.PendingRebinds: {e}"))?;
-	// When it takes effect: the best block's time plus the blocks still to wait, one Aura
-	// slot each.
-	let now_ms = storage
-		.entry(runtime::storage().timestamp().now())
-		.map_err(|e| format!("Timestamp.Now: {e}"))?
-		.fetch(())
-		.await
-		.map_err(|e| format!("Timestamp.Now: {e}"))?
-		.decode()
-		.map_err(|e| format!("Timestamp.Now: {e}"))?;
-	let slot_ms = at
-		.constants()
-		.entry(runtime::constants().aura().slot_duration())
-		.map_err(|e| format!("Aura.SlotDuration: {e}"))?;
-	let effective_at = u64::from(pending.effective_at);
-	let wait_ms = effective_at.saturating_sub(best).saturating_mul(slot_ms);
-	let takes_effect = i64::try_from(now_ms.saturating_add(wait_ms))
-		.ok()
-		.and_then(chrono::DateTime::<chrono::Utc>::from_timestamp_millis)
-		.zip(chrono::FixedOffset::east_opt(7 * 3600))
-		.map(|(t, bangkok)| {
-			t.with_timezone(&bangkok).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
-		});
-	let new_controller = match &pending.controller {
-		Controller::Key(key) => json!({ "key": key.to_string() }),
-		Controller::Assisted => json!("assisted"),
-	};
-	let contested = pending.contested;
-	let status = if contested {
-		"contested: this key cannot cancel it; it takes effect only if the council approves it \
-		 or this key confirms it"
-	} else if effective_at <= best {
-		"due: any registrar can complete it now; this key can still cancel or confirm it"
-	} else {
-		"scheduled: it takes effect at effectiveAt unless this key cancels it; this key can \
-		 confirm it now"
-	};
-	Ok(json!({
-		"healthId": health_id.to_hex(),
-		"bestBlock": best,
-		"pending": {
-			"newController": new_controller,
-			"registrar": pending.registrar.to_string(),
-			"effectiveAt": effective_at,
-			"takesEffectAbout": if contested { None } else { takes_effect },
-			"contested": contested,
-			"status": status,
-		},
-	}))
-}
-
-/// The patient's wallet, for demos: enrol, list pending requests, answer one, withdraw; show,
-/// cancel or confirm a pending rebind of the health ID to another key.
-async fn patient(node_url: &str, uri: &str, action: PatientAction) -> Result<(), String> {
-	let key = keypair_from_uri(uri)?;
-	let client = Client::connect(node_url).await.map_err(|e| e.to_string())?;
-	let done = |r: Result<healthchain_client::Included, SubmitError>, what: &str| {
-		r.map(|i| println!("{what}: done in finalized block #{}", i.block_number))
-			.map_err(|e| e.to_string())
-	};
-	match action {
-		PatientAction::Enrol { health_id } => {
-			let call = calls::enrol(health_id, calls::all_sources());
-			done(client.submit(&key, &call, Wait::Finalized).await, "enrol")
-		},
-		PatientAction::Withdraw { health_id } => {
-			let call = calls::withdraw(health_id);
-			done(client.submit(&key, &call, Wait::Finalized).await, "withdraw")
-		},
-		PatientAction::Pending { health_id } => {
-			let list = client.health().pending_requests(health_id).await.map_err(call_error)?;
-			println!("{}", serde_json::to_string_pretty(&list).map_err(|e| e.to_string())?);
-			Ok(())
-		},
-		PatientAction::Respond { request_id, answer } => {
-			let approve = matches!(answer, Answer::Approve);
-			let call = calls::respond(request_id, approve);
-			done(client.submit(&key, &call, Wait::Finalized).await, "respond")
-		},
-		PatientAction::Rebind { health_id } => {
-			let shown = pending_rebind(&client, health_id).await?;
-			println!("{}", serde_json::to_string_pretty(&shown).map_err(|e| e.to_string())?);
-			Ok(())
-		},
-		PatientAction::CancelRebind { health_id } => {
-			let call = calls::cancel_rebind(health_id);
-			done(client.submit(&key, &call, Wait::Finalized).await, "cancel-rebind")
-		},
-		PatientAction::ConfirmRebind { health_id } => {
-			let call = calls::confirm_rebind(health_id);
-			done(client.submit(&key, &call, Wait::Finalized).await, "confirm-rebind")
-		},
-	}
-}
-
 /// Runs the parsed command.
 async fn run(cli: Cli) -> Result<(), String> {
 	match cli.command {
@@ -630,14 +458,14 @@ async fn run(cli: Cli) -> Result<(), String> {
 		},
 		Command::Keygen { dir, name } => keygen(&dir, &name),
 		Command::IdpKeygen { key_file, jwks_file, kid } => {
-			auth::dev_idp_keygen(&key_file, &jwks_file, &kid)
+			idp::dev_idp_keygen(&key_file, &jwks_file, &kid)
 		},
 		Command::Token { key_file, spec } => {
-			println!("{}", auth::mint_token(&key_file, &spec)?);
+			println!("{}", idp::mint_token(&key_file, &spec)?);
 			Ok(())
 		},
 		Command::BenchStore { dir, records, samples } => {
-			let figures = healthchain_gateway::store_bench::bench(&dir, records, samples)?;
+			let figures = healthchain_gateway::dev::store_bench::bench(&dir, records, samples)?;
 			println!("{figures}");
 			Ok(())
 		},
@@ -648,7 +476,7 @@ async fn run(cli: Cli) -> Result<(), String> {
 			fetch(&api, &api_url, health_id, emergency, offset).await
 		},
 		Command::Patient { node_url, secret_uri, action } => {
-			patient(&node_url, &secret_uri, action).await
+			wallet::patient(&node_url, &secret_uri, action).await
 		},
 	}
 }

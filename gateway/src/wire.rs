@@ -1,13 +1,33 @@
 //! The gateway's two APIs as typed contracts: the request and answer types, and one
 //! jsonrpsee `#[rpc(client, server)]` trait each for the local API ([`LocalApi`], this
-//! hospital's systems) and the peer API ([`PeerApi`], other hospitals' gateways). The servers
-//! are in [`crate::api`]; the command line, peers and tests call the generated clients.
+//! hospital's systems) and the peer API ([`PeerApi`], other hospitals' gateways), and the
+//! APIs' limits. The servers are in [`crate::http::api`]; the command line, peers and tests
+//! call the generated clients. A shared leaf: the flows take and answer these types, the
+//! chain view takes [`EmergencyReason`], and it imports no other module of the gateway.
 
-use healthchain_primitives::{DataCategory, HealthId, PermitBasis, Purpose};
+use healthchain_primitives::{
+	logs::MAX_RECORDS_PER_ATTESTATION, DataCategory, HealthId, PermitBasis, Purpose,
+};
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use sp_core::{Bytes, H256};
+
+/// The most records one attestation may name (the chain's bound).
+pub const MAX_RECORDS: usize = MAX_RECORDS_PER_ATTESTATION as usize;
+
+/// The chain's largest record (the records pallet's `MaxRecordSize`, 64 MiB).
+pub const MAX_RECORD_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The most ciphertext bytes one fetch returns (one record at least): larger results page.
+pub const MAX_PAGE_BYTES: u64 = MAX_RECORD_BYTES;
+
+/// The most ciphertext bytes one `gateway_serve` call asks for (one record at least).
+pub const MAX_SERVE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// HTTP body limit of the local API's requests (a bundle of the largest record) and of
+/// both APIs' answers (a page of records; ciphertexts travel hex-encoded between peers).
+pub const MAX_BODY_BYTES: u32 = (2 * MAX_RECORD_BYTES + 16 * 1024 * 1024) as u32;
 
 /// `gateway_put`: a FHIR bundle for a patient and category.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -246,7 +266,7 @@ pub struct SealedKey {
 }
 
 /// The local API, for this hospital's own systems. Every call carries a bearer token (see
-/// [`crate::auth`]): `put` needs scope `records.write`, `fetch` `records.read` (and
+/// [`crate::http::auth`]): `put` needs scope `records.write`, `fetch` `records.read` (and
 /// `records.emergency` for an emergency), `identify` `patients.identify`, `status`
 /// `gateway.status`.
 #[rpc(client, server, namespace = "gateway")]

@@ -640,7 +640,7 @@ impl DevIdp {
 
 	/// Mints a token for `spec`.
 	pub fn mint(&self, spec: &TokenSpec) -> String {
-		healthchain_gateway::auth::mint_token(&self.key_file, spec).expect("a token")
+		healthchain_gateway::dev::idp::mint_token(&self.key_file, spec).expect("a token")
 	}
 
 	/// Mints a token for `subject` with `scopes` and the practitioner's `licence`.
@@ -655,7 +655,7 @@ impl Default for DevIdp {
 	}
 }
 
-pub use healthchain_gateway::auth::TokenSpec;
+pub use healthchain_gateway::dev::idp::TokenSpec;
 
 /// A peer in a gateway's directory.
 #[derive(Clone, Debug)]
@@ -965,7 +965,7 @@ impl GatewayProcess {
 		if self.spec.api_tls {
 			let pin = self.cert_sha256();
 			builder = builder.with_custom_cert_store(
-				healthchain_gateway::tls::pinned_client_config(pin).expect("a TLS client"),
+				healthchain_gateway::peers::tls::pinned_client_config(pin).expect("a TLS client"),
 			);
 		}
 		builder.build(&self.api_url).expect("an HTTP client")
@@ -997,13 +997,14 @@ impl GatewayProcess {
 	/// A client of this gateway's peer API over mutual TLS, presenting the TLS identity in
 	/// `keys_dir` (another gateway's keys, or a stranger's).
 	pub fn peer_api_as(&self, keys_dir: &Path) -> HttpClient {
-		let identity = healthchain_gateway::tls::Identity::load(
+		let identity = healthchain_gateway::peers::tls::Identity::load(
 			&keys_dir.join("tls.crt"),
 			&keys_dir.join("tls.key"),
 		)
 		.expect("a TLS identity");
-		let tls = healthchain_gateway::tls::peer_client_config(&identity, self.cert_sha256())
-			.expect("a TLS client");
+		let tls =
+			healthchain_gateway::peers::tls::peer_client_config(&identity, self.cert_sha256())
+				.expect("a TLS client");
 		HttpClientBuilder::default()
 			.request_timeout(Duration::from_secs(60))
 			.max_response_size(200 * 1024 * 1024)

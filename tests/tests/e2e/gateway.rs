@@ -2,7 +2,7 @@
 //! across hospitals under one-time and per-request consent, the patient's access log, the
 //! bulk put CLI, emergency access, and every refused path the gateway issue names.
 
-use healthchain_gateway::store::{Kek, Store, StoreError};
+use healthchain_gateway::vault::{Kek, Store, StoreError};
 use healthchain_gateway::wire::{
 	EmergencyReason, FetchRequest, FetchResult, IdentifyRequest, LocalApiClient, PeerApiClient,
 	PutRequest, ServeRequest,

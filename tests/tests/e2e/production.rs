@@ -6,7 +6,7 @@
 //! development key, a council of two, a demo node key and a lookup secret in the file.
 
 use codec::Encode;
-use healthchain_gateway::{node::DEVELOPMENT_SECRET_ON_LIVE_CHAIN, wire::LocalApiClient};
+use healthchain_gateway::{chain::DEVELOPMENT_SECRET_ON_LIVE_CHAIN, wire::LocalApiClient};
 use healthchain_tests::{
 	node_binary, runtime, DevIdp, GatewayPrep, GatewayProcess, GatewaySpec, HealthRpcClient, Node,
 	NodeConfig,

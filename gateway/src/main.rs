@@ -1,7 +1,7 @@
 //! `healthchain-gateway`: the hospital gateway's service and command line. `--help` on the
 //! command and on each subcommand documents it.
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 use healthchain_client::keypair_from_uri;
 use healthchain_gateway::{
 	chain::NodeView,
@@ -123,8 +123,8 @@ enum Command {
 		health_id: HealthId,
 		/// Opens an emergency access first, for this reason (the token needs scope
 		/// records.emergency).
-		#[arg(long, value_enum)]
-		emergency: Option<Emergency>,
+		#[arg(long, value_parser = emergency_reason())]
+		emergency: Option<EmergencyReason>,
 		/// Skips the newest N records (the `nextOffset` of the previous page).
 		#[arg(long)]
 		offset: Option<u32>,
@@ -154,25 +154,11 @@ struct ApiArgs {
 	cert_sha256: Option<String>,
 }
 
-/// Why `fetch --emergency` opens an emergency access.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Emergency {
-	/// The patient is unconscious.
-	Unconscious,
-	/// The patient's life is in danger.
-	LifeThreatening,
-	/// The patient cannot consent for another reason.
-	UnableToConsent,
-}
-
-impl From<Emergency> for EmergencyReason {
-	fn from(e: Emergency) -> Self {
-		match e {
-			Emergency::Unconscious => EmergencyReason::Unconscious,
-			Emergency::LifeThreatening => EmergencyReason::LifeThreatening,
-			Emergency::UnableToConsent => EmergencyReason::UnableToConsent,
-		}
-	}
+/// Reads `fetch --emergency`'s reason by its command-line name (`unconscious`,
+/// `life-threatening`, `unable-to-consent`) into the primitives' one [`EmergencyReason`].
+fn emergency_reason() -> impl clap::builder::TypedValueParser<Value = EmergencyReason> {
+	clap::builder::PossibleValuesParser::new(EmergencyReason::ALL.map(EmergencyReason::cli_name))
+		.try_map(|s| s.parse::<EmergencyReason>())
 }
 
 /// A data category by its JSON name (`allergy`, `labAndImaging`, ...).
@@ -430,13 +416,13 @@ async fn fetch(
 	api: &ApiArgs,
 	api_url: &str,
 	health_id: HealthId,
-	emergency: Option<Emergency>,
+	emergency: Option<EmergencyReason>,
 	offset: Option<u32>,
 ) -> Result<(), String> {
 	let client = api_client(api_url, api)?;
 	let req = FetchRequest {
 		purpose: emergency.map(|_| Purpose::Emergency),
-		emergency_reason: emergency.map(Into::into),
+		emergency_reason: emergency,
 		offset,
 		..FetchRequest::new(health_id)
 	};

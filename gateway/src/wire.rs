@@ -58,17 +58,9 @@ pub struct PutResult {
 	pub index: u64,
 }
 
-/// Why a doctor opens an emergency access.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub enum EmergencyReason {
-	/// The patient is unconscious.
-	Unconscious,
-	/// The patient's life is in danger.
-	LifeThreatening,
-	/// The patient cannot consent for another reason.
-	UnableToConsent,
-}
+/// Why a doctor opens an emergency access: the primitives' one definition (JSON `unconscious`,
+/// `lifeThreatening`, `unableToConsent`), the same the chain stores.
+pub use healthchain_primitives::EmergencyReason;
 
 /// `gateway_fetch`: a practitioner of this hospital asks for a patient's records. Who asks
 /// is not in the request: the practitioner's licence number comes from the bearer token.

@@ -2,7 +2,7 @@
 //! builder of signed `System::remark`s carrying the runtime's own transaction extensions (the
 //! permission gate and the quotas included), and the inherent data of a benchmark block.
 
-use crate::service::FullClient;
+use crate::client::FullClient;
 use healthchain_runtime::{self as runtime, SystemCall};
 use sc_cli::Result;
 use sc_client_api::BlockBackend;

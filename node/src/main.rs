@@ -9,6 +9,7 @@
 mod benchmarking;
 mod chain_spec;
 mod cli;
+mod client;
 mod command;
 mod metrics;
 mod positions;

@@ -17,7 +17,7 @@
 //! Events are decoded with the runtime types this node was built with. A block of another
 //! runtime whose events do not decode is logged and skipped, never guessed.
 
-use crate::service::FullClient;
+use crate::client::FullClient;
 use codec::Decode;
 use frame_support::{storage::StoragePrefixedMap, traits::PalletInfoAccess};
 use futures::StreamExt;

@@ -11,7 +11,7 @@
 //! into blocks not finalized yet, or finalized before this node recorded positions, fall back
 //! to the walk, which stays correct.
 
-use crate::{metrics::block_events, service::FullClient};
+use crate::{client::FullClient, metrics::block_events};
 use codec::Encode;
 use futures::StreamExt;
 use healthchain_primitives::{

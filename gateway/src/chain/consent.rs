@@ -1,32 +1,13 @@
 //! The consent questions: the runtime's consent decision, the chain's source rule, and a
-//! patient's consent state, open per-request consent requests and grants.
+//! patient's consent state, open per-request consent requests and live grants.
 
 use super::node::{rpc_error, NodeView};
-use crate::error::{unavailable, GatewayError};
+use crate::error::GatewayError;
 use healthchain_client::{
-	rpc::{CheckAccessParams, ConsentAnswer, RequestAnswer},
-	runtime, HealthRpcClient,
+	rpc::{CheckAccessParams, ConsentAnswer, GrantAnswer, RequestAnswer},
+	HealthRpcClient,
 };
 use healthchain_primitives::{DataCategory, Decision, HealthId, Purpose, SourceRefusal};
-
-/// A grant from an approved per-request consent request, as stored on chain.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Grant {
-	/// The hospital it was granted to.
-	pub hospital: String,
-	/// The practitioner it was granted to.
-	pub practitioner: String,
-	/// The request it came from.
-	pub request_id: u64,
-	/// The categories it covers.
-	pub categories: Vec<DataCategory>,
-	/// The purpose it covers.
-	pub purpose: Purpose,
-	/// When it was granted (ms).
-	pub granted_at: u64,
-	/// When it stops permitting (ms, exclusive).
-	pub expires_at: u64,
-}
 
 impl NodeView {
 	/// The consent decision (the runtime's `consent::decide`) for a practitioner of this
@@ -109,40 +90,16 @@ impl NodeView {
 			.map_err(|e| rpc_error("health_pendingRequests", e))
 	}
 
-	/// The patient's grants from approved consent requests at the best block, as stored
-	/// (a grant permits until its `expires_at`; the chain prunes it later).
-	pub async fn grants(&self, health_id: HealthId) -> Result<Vec<Grant>, GatewayError> {
-		let client = self.client().await?;
-		let at = client.api().at_current_block().await.map_err(unavailable)?;
-		let entry = at
-			.storage()
-			.entry(runtime::storage().consent().grants())
-			.map_err(|e| unavailable(format!("Consent.Grants: {e}")))?;
-		let mut items = entry
-			.iter((healthchain_client::subxt::utils::Static(health_id),))
+	/// The patient's grants that permit now, at the best block: the chain's one live-grants
+	/// answer (`health_liveGrants`, expired grants left out by the chain's clock whether or
+	/// not they were pruned yet).
+	pub async fn live_grants(&self, health_id: HealthId) -> Result<Vec<GrantAnswer>, GatewayError> {
+		self.client()
+			.await?
+			.health()
+			.live_grants(health_id, None)
 			.await
-			.map_err(|e| unavailable(format!("Consent.Grants: {e}")))?;
-		let mut grants = Vec::new();
-		while let Some(item) = items.next().await {
-			let item = item.map_err(|e| unavailable(format!("Consent.Grants: {e}")))?;
-			let (_, hospital, practitioner) = item
-				.key()
-				.and_then(|k| k.decode())
-				.map_err(|e| unavailable(format!("Consent.Grants key: {e}")))?;
-			let g = item
-				.value()
-				.decode()
-				.map_err(|e| unavailable(format!("Consent.Grants value: {e}")))?;
-			grants.push(Grant {
-				hospital: healthchain_client::rpc::text(&hospital.0),
-				practitioner: healthchain_client::rpc::text(&practitioner.0),
-				request_id: g.request_id,
-				categories: g.categories.0.into_iter().map(|c| c.0).collect(),
-				purpose: g.purpose.0,
-				granted_at: g.granted_at,
-				expires_at: g.expires_at,
-			});
-		}
-		Ok(grants)
+			.map(|answer| answer.grants)
+			.map_err(|e| rpc_error("health_liveGrants", e))
 	}
 }

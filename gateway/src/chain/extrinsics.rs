@@ -58,12 +58,6 @@ impl NodeView {
 		practitioner: &str,
 		reason: EmergencyReason,
 	) -> Result<(), SubmitError> {
-		use calls::EmergencyReason as Chain;
-		let reason = match reason {
-			EmergencyReason::Unconscious => Chain::Unconscious,
-			EmergencyReason::LifeThreatening => Chain::LifeThreatening,
-			EmergencyReason::UnableToConsent => Chain::UnableToConsent,
-		};
 		let call = calls::open_emergency_access(health_id, practitioner, reason);
 		self.submit(&call).await.map(|_| ())
 	}

@@ -7,11 +7,11 @@ use super::model::{
 	ProvenanceEntity, Provision, ProvisionActor, Reference,
 };
 use crate::{
-	chain::{consent::Grant, logs::LoggedAccess},
+	chain::logs::LoggedAccess,
 	error::{codes, name, GatewayError},
 	wire::FetchResult,
 };
-use healthchain_client::rpc::{ConsentAnswer, RequestAnswer, Sources};
+use healthchain_client::rpc::{ConsentAnswer, GrantAnswer, RequestAnswer, Sources};
 use healthchain_primitives::{
 	logs::AccessBasis, DataCategory, Day, HealthId, Moment, PermitBasis, Purpose,
 };
@@ -161,12 +161,13 @@ fn per_request(
 
 /// The patient's consent state as `Consent` resources: the enrolment (active while
 /// enrolled; a provision per source hospital, or one for every hospital; the sensitive
-/// opt-in as a provision on restricted data), each grant (a time-bounded provision for a
-/// practitioner at a hospital) and each open request (`proposed`).
+/// opt-in as a provision on restricted data), each live grant (`health_liveGrants`: a
+/// time-bounded provision for a practitioner at a hospital, `active` because the chain says it
+/// permits now) and each open request (`proposed`).
 pub fn consents(
 	id: &HealthId,
 	state: Option<&ConsentAnswer>,
-	grants: &[Grant],
+	grants: &[GrantAnswer],
 	pending: &[RequestAnswer],
 ) -> Vec<Consent> {
 	let mut out = Vec::new();
@@ -467,7 +468,7 @@ mod tests {
 			can_change_sources_today: true,
 			can_enrol_today: false,
 		};
-		let grant = Grant {
+		let grant = GrantAnswer {
 			hospital: "H0002".into(),
 			practitioner: "MD10002".into(),
 			request_id: 4,

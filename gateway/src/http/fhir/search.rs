@@ -163,7 +163,7 @@ pub async fn consent_search(gw: &Gateway, req: &Request) -> Result<Reply, Gatewa
 	let patient = patient.ok_or_else(|| bad("the patient parameter is required"))?;
 	let id = health_id("patient", patient.trim_start_matches("Patient/"))?;
 	let state = gw.node.consent(id).await?;
-	let grants = gw.node.grants(id).await?;
+	let grants = gw.node.live_grants(id).await?;
 	let pending = gw.node.pending_requests(id).await?;
 	let consents = map::consents(&id, state.as_ref(), &grants, &pending);
 	let total = consents.len() as u64;

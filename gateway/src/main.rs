@@ -1,7 +1,7 @@
 //! `healthchain-gateway`: the hospital gateway's service and command line. `--help` on the
 //! command and on each subcommand documents it.
 
-use clap::{Parser, Subcommand};
+use clap::{builder::TypedValueParser as _, Parser, Subcommand};
 use healthchain_client::keypair_from_uri;
 use healthchain_gateway::{
 	chain::NodeView,

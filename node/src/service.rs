@@ -2,7 +2,7 @@
 
 use crate::client::{FullClient, HostFunctions};
 use futures::FutureExt;
-use healthchain_runtime::opaque::Block;
+use healthchain_runtime::{opaque::Block, RuntimeApi};
 use sc_client_api::{Backend, BlockBackend};
 use sc_consensus_aura::{ImportQueueParams, SlotProportion, StartAuraParams};
 use sc_consensus_grandpa::SharedVoterState;

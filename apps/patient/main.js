@@ -72,12 +72,7 @@ async function read(chain, healthId) {
  * its own clock; the app neither reads `Consent.Grants` nor filters by time). */
 async function readGrants() {
   const { grants } = await state.chain.health('liveGrants', [state.healthId]);
-  return grants.map((g) => ({
-    hospital: g.hospital,
-    practitioner: g.practitioner,
-    categories: g.categories,
-    expiresAt: g.expiresAt,
-  }));
+  return grants;
 }
 
 /** The health ID's pending controller rebind (`HealthIds.PendingRebinds`, decoded with the

@@ -191,12 +191,19 @@ async fn anchor_check_attest_and_verify_the_logs_then_sync_a_fresh_node() {
 	assert_eq!(decision.decision, Decision::Deny(DenyReason::Withdrawn));
 	let source = rpc.source_check(p, "H0002".into(), None).await.unwrap();
 	assert_eq!(source.status, SourceStatus::Refused(SourceRefusal::Withdrawn));
+	// The withdrawal ended the grant: the live grants say so at once.
+	assert!(rpc.live_grants(p, None).await.unwrap().grants.is_empty());
 
 	// Malformed RPC input (sent raw on purpose): errors with stable codes, and the node
 	// keeps serving.
 	let p_hex = p.to_hex();
 	assert_eq!(rpc_err(&node, "health_healthId", vec![json!("0x12")]).await, -32602);
 	assert_eq!(rpc_err(&node, "health_consent", vec![json!("not hex")]).await, -32602);
+	assert_eq!(rpc_err(&node, "health_liveGrants", vec![json!("0x12")]).await, -32602);
+	assert_eq!(rpc_err(&node, "health_liveGrants", vec![json!(p_hex), json!("yes")]).await, -32602);
+	// A patient the chain does not know holds no grant: an empty answer, not an error.
+	let unknown = rpc.live_grants(HealthId([7; 32]), Some(true)).await.unwrap();
+	assert!(unknown.grants.is_empty(), "{unknown:?}");
 	assert_eq!(
 		rpc_err(&node, "health_accessLog", vec![json!(p_hex), json!({"limit": 0})]).await,
 		4001

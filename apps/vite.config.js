@@ -1,4 +1,4 @@
-// Builds the two static apps (and the index linking them) into dist/. `base: './'` keeps
+// Builds the static apps (and the index linking them) into dist/. `base: './'` keeps
 // every address relative, so dist/ can be served from any path.
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
@@ -16,6 +16,7 @@ export default defineConfig({
         index: resolve(import.meta.dirname, 'index.html'),
         patient: resolve(import.meta.dirname, 'patient/index.html'),
         audit: resolve(import.meta.dirname, 'audit/index.html'),
+        doctor: resolve(import.meta.dirname, 'doctor/index.html'),
       },
     },
   },

@@ -30,6 +30,15 @@
 //! issuer = "https://idp.hospital.example"
 //! audience = "healthchain-gateway"
 //! jwks_file = "/etc/healthchain/idp.jwks.json"          # or jwks_url
+//! # SMART on FHIR discovery (`/fhir/.well-known/smart-configuration`) for the doctor app
+//! # and any SMART app: the provider's endpoints (optional; without them discovery is 404)
+//! authorization_endpoint = "https://idp.hospital.example/auth"
+//! token_endpoint = "https://idp.hospital.example/token"
+//! allowed_origins = ["https://doctor.hospital.example"]  # browser apps on other origins (CORS)
+//!
+//! [doctor_app]                                          # optional: serve the doctor app
+//! dir = "/usr/share/healthchain/apps"                   # the built apps (apps/dist)
+//! client_id = "doctor-app"                              # its client at the provider
 //!
 //! [peers.H0002]
 //! url = "https://127.0.0.1:8601"
@@ -114,6 +123,26 @@ pub struct Config {
 	/// Peer gateways by hospital code.
 	#[serde(default)]
 	pub peers: BTreeMap<String, Peer>,
+	/// The doctor app, served by the local API under `/doctor/` when set.
+	#[serde(default)]
+	pub doctor_app: Option<DoctorApp>,
+}
+
+/// `[doctor_app]`: the doctor web app the local API serves (`/doctor/`, `/assets/`,
+/// `/config.json`), so a hospital needs no other web server for it.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct DoctorApp {
+	/// The built apps (`apps/dist`: `doctor/index.html` and `assets/`).
+	pub dir: PathBuf,
+	/// The app's OAuth client at the identity provider.
+	#[serde(default = "default_client_id")]
+	pub client_id: String,
+}
+
+/// Default of [`DoctorApp::client_id`].
+fn default_client_id() -> String {
+	String::from("doctor-app")
 }
 
 /// Default of [`Config::max_head_age_secs`].
@@ -238,6 +267,16 @@ pub struct AuthConfig {
 	/// `localhost:<port>` and `127.0.0.1:<port>` (see [`crate::http::auth::effective_hosts`]).
 	#[serde(default)]
 	pub allowed_hosts: Vec<String>,
+	/// The provider's OAuth 2.0 authorization endpoint, for SMART on FHIR discovery.
+	#[serde(default)]
+	pub authorization_endpoint: Option<String>,
+	/// The provider's token endpoint, for SMART on FHIR discovery.
+	#[serde(default)]
+	pub token_endpoint: Option<String>,
+	/// Origins (`scheme://host:port`) of browser apps allowed to call the local API from
+	/// another origin (CORS); empty: none.
+	#[serde(default)]
+	pub allowed_origins: Vec<String>,
 }
 
 /// Default of [`AuthConfig::licence_claim`].
@@ -290,6 +329,40 @@ impl AuthConfig {
 		}
 		if self.identify_per_minute == 0 {
 			return Err("auth.identify_per_minute must be at least 1".into());
+		}
+		for (name, url) in [
+			("authorization_endpoint", &self.authorization_endpoint),
+			("token_endpoint", &self.token_endpoint),
+		] {
+			if let Some(url) = url {
+				let uri =
+					url.parse::<http::Uri>().map_err(|e| format!("auth.{name} {url}: {e}"))?;
+				let local = is_loopback_host(uri.host().unwrap_or_default());
+				match uri.scheme_str() {
+					Some("https") => {},
+					Some("http") if local => {},
+					_ => {
+						return Err(format!(
+							"auth.{name} {url}: https:// (http:// on loopback only)"
+						))
+					},
+				}
+			}
+		}
+		for origin in &self.allowed_origins {
+			let uri = origin
+				.parse::<http::Uri>()
+				.map_err(|e| format!("auth.allowed_origins {origin}: {e}"))?;
+			let bare =
+				uri.path_and_query().is_none_or(|p| p.as_str() == "/" || p.as_str().is_empty());
+			if !matches!(uri.scheme_str(), Some("http" | "https"))
+				|| uri.host().is_none()
+				|| !bare || origin.ends_with('/')
+			{
+				return Err(format!(
+					"auth.allowed_origins {origin}: an origin is scheme://host[:port], nothing more"
+				));
+			}
 		}
 		Ok(())
 	}
@@ -371,6 +444,25 @@ cert_sha256 = "0x020202020202020202020202020202020202020202020202020202020202020
 			.unwrap_err()
 			.to_string()
 			.contains("outside storage_dir"));
+		let auth = |extra: &str| {
+			let text = GOOD.replace(
+				"jwks_file = \"jwks.json\"",
+				&format!("jwks_file = \"jwks.json\"\n{extra}"),
+			);
+			Config::parse(&text).map_err(|e| e.to_string()).and_then(|c| c.auth.validate())
+		};
+		assert!(auth("allowed_origins = [\"https://doctor.example:8443\"]").is_ok());
+		for bad in ["https://doctor.example/", "https://doctor.example/app", "doctor.example"] {
+			let err = auth(&format!("allowed_origins = [\"{bad}\"]")).unwrap_err();
+			assert!(err.contains("scheme://host"), "{bad}: {err}");
+		}
+		assert!(auth("token_endpoint = \"https://idp.example/token\"").is_ok());
+		assert!(auth("token_endpoint = \"http://127.0.0.1:8790/token\"").is_ok());
+		let err = auth("authorization_endpoint = \"http://idp.example/auth\"").unwrap_err();
+		assert!(err.contains("auth.authorization_endpoint"), "{err}");
+		let app = format!("{GOOD}\n[doctor_app]\ndir = \"apps/dist\"\n");
+		let app = Config::parse(&app).unwrap().doctor_app.unwrap();
+		assert_eq!((app.dir, app.client_id.as_str()), (PathBuf::from("apps/dist"), "doctor-app"));
 		let no_auth = GOOD.replace("[auth]", "[unused]");
 		assert!(
 			Config::parse(&no_auth).is_err(),

@@ -5,8 +5,9 @@
 //! call the generated clients. A shared leaf: the flows take and answer these types, the
 //! chain view takes [`EmergencyReason`], and it imports no other module of the gateway.
 
+use healthchain_client::rpc::{GrantAnswer, RequestAnswer};
 use healthchain_primitives::{
-	logs::MAX_RECORDS_PER_ATTESTATION, DataCategory, HealthId, PermitBasis, Purpose,
+	logs::MAX_RECORDS_PER_ATTESTATION, ConsentPolicy, DataCategory, HealthId, PermitBasis, Purpose,
 };
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use serde::{Deserialize, Serialize};
@@ -170,6 +171,123 @@ pub struct IdentifyAnswer {
 	pub health_id: HealthId,
 }
 
+/// `gateway_me`: the signed-in practitioner as the chain knows them at this hospital.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct MeAnswer {
+	/// The licence number (the token's licence claim).
+	pub licence: String,
+	/// This hospital's code.
+	pub hospital: String,
+	/// This hospital's name on chain.
+	pub hospital_name: String,
+	/// This hospital's consent policy (`oneTime` or `perRequest`).
+	pub policy: ConsentPolicy,
+	/// The licensing authority lists the licence as `licensed`.
+	pub licensed: bool,
+	/// The practitioner is affiliated with this hospital.
+	pub affiliated: bool,
+	/// The practitioner accepted the exchange's terms (seed rule 6).
+	pub terms_accepted: bool,
+}
+
+/// `gateway_acceptTerms`' answer.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TermsAnswer {
+	/// The finalized block recording the acceptance.
+	pub block: u64,
+}
+
+/// `gateway_patient`: what the chain says of a patient, before a fetch.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PatientRequest {
+	/// The patient.
+	pub health_id: HealthId,
+}
+
+/// How the licensing authority reviewed an emergency access.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum ReviewState {
+	/// Not reviewed yet.
+	Pending,
+	/// Reviewed: justified.
+	Justified,
+	/// Reviewed: unjustified (the access ended at once).
+	Unjustified,
+}
+
+/// An emergency access, as a doctor sees it.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct EmergencyAnswer {
+	/// Its id.
+	pub emergency_id: u64,
+	/// Why it was opened.
+	pub reason: EmergencyReason,
+	/// Opened (ms).
+	pub opened_at: u64,
+	/// The end of its time box (ms, exclusive).
+	pub expires_at: u64,
+	/// The review.
+	pub review: ReviewState,
+}
+
+/// `gateway_patient`'s answer, at the best block.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PatientAnswer {
+	/// The patient.
+	pub health_id: HealthId,
+	/// Whether the patient is enrolled in the exchange now.
+	pub enrolled: bool,
+	/// Whether the patient opted in to sharing sensitive data.
+	pub sensitive_opt_in: bool,
+	/// This hospital's consent policy: `perRequest` asks the patient for every access.
+	pub policy: ConsentPolicy,
+	/// The live grants the patient gave this hospital's doctors.
+	pub grants: Vec<GrantAnswer>,
+	/// This hospital's requests still waiting for the patient.
+	pub pending: Vec<RequestAnswer>,
+	/// The caller's latest emergency access to this patient here, if any.
+	pub emergency: Option<EmergencyAnswer>,
+}
+
+/// `gateway_myAccesses`: the caller's recent accesses.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MyAccessesRequest {
+	/// How many, newest first: 1 to 50 (default 20).
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub limit: Option<u32>,
+}
+
+/// One of the caller's accesses, as the patient's verified access log on chain records it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct MyAccess {
+	/// The patient.
+	pub health_id: HealthId,
+	/// Its position in the patient's access log.
+	pub index: u64,
+	/// Block time of the attestation (ms).
+	pub at: u64,
+	/// The finalized block holding it.
+	pub block: u64,
+	/// The categories looked at.
+	pub categories: Vec<DataCategory>,
+	/// How many records were served.
+	pub records: u32,
+	/// Why.
+	pub purpose: Purpose,
+	/// What the access rested on.
+	pub basis: PermitBasis,
+	/// For an emergency: the emergency access and its review (while the chain keeps it).
+	pub emergency: Option<EmergencyAnswer>,
+}
+
 /// The node as the gateway sees it.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -257,10 +375,11 @@ pub struct SealedKey {
 	pub key: H256,
 }
 
-/// The local API, for this hospital's own systems. Every call carries a bearer token (see
-/// [`crate::http::auth`]): `put` needs scope `records.write`, `fetch` `records.read` (and
-/// `records.emergency` for an emergency), `identify` `patients.identify`, `status`
-/// `gateway.status`.
+/// The local API, for this hospital's own systems and its doctors. Every call carries a
+/// bearer token (see [`crate::http::auth`]): `put` needs scope `records.write`, `fetch`
+/// `records.read` (and `records.emergency` for an emergency), `identify`
+/// `patients.identify`, `status` `gateway.status`, and the doctor's calls (`me`,
+/// `acceptTerms`, `patient`, `myAccesses`) `records.read` and the licence claim.
 #[rpc(client, server, namespace = "gateway")]
 pub trait LocalApi {
 	/// Encrypts, stores and anchors a FHIR bundle; answers once the anchor is final.
@@ -275,6 +394,26 @@ pub trait LocalApi {
 	/// Turns an identity document into the patient's health ID.
 	#[method(name = "identify", with_extensions)]
 	fn identify(&self, req: IdentifyRequest) -> RpcResult<IdentifyAnswer>;
+
+	/// The signed-in practitioner as the chain knows them here (scope `records.read`).
+	#[method(name = "me", with_extensions)]
+	async fn me(&self) -> RpcResult<MeAnswer>;
+
+	/// Records on chain that the signed-in practitioner accepted the exchange's terms
+	/// (scope `records.read`); answers once final.
+	#[method(name = "acceptTerms", with_extensions)]
+	async fn accept_terms(&self) -> RpcResult<TermsAnswer>;
+
+	/// What the chain says of a patient before a fetch: enrolment, this hospital's policy,
+	/// sensitive opt-in, grants, pending requests, the caller's emergency access (scope
+	/// `records.read`).
+	#[method(name = "patient", with_extensions)]
+	async fn patient(&self, req: PatientRequest) -> RpcResult<PatientAnswer>;
+
+	/// The caller's recent accesses through this gateway, as the chain records them (scope
+	/// `records.read`).
+	#[method(name = "myAccesses", with_extensions)]
+	async fn my_accesses(&self, req: Option<MyAccessesRequest>) -> RpcResult<Vec<MyAccess>>;
 
 	/// Operator status.
 	#[method(name = "status", with_extensions)]

@@ -17,6 +17,9 @@ pub struct TwoGatewayOptions {
 	pub a: GatewaySpec,
 	/// B's specification; A's directory entry (as A's hospital) is added to its peers.
 	pub b: GatewaySpec,
+	/// A's and B's identities made beforehand (when something else needs their ports
+	/// first, e.g. an OpenID provider naming their FHIR bases); made here when `None`.
+	pub preps: Option<(GatewayPrep, GatewayPrep)>,
 }
 
 impl Default for TwoGatewayOptions {
@@ -26,6 +29,7 @@ impl Default for TwoGatewayOptions {
 			hosts: None,
 			a: GatewaySpec::new("H0001", "//Dave", vec![]),
 			b: GatewaySpec::new("H0002", "//Eve", vec![]),
+			preps: None,
 		}
 	}
 }
@@ -45,7 +49,7 @@ pub struct TwoGateways {
 /// Starts gateways A and B as `options` say: prepares their keys and certificates, puts each
 /// in the other's directory, starts both against the node and waits until both are healthy.
 pub async fn two_gateways(options: TwoGatewayOptions) -> TwoGateways {
-	let TwoGatewayOptions { node, hosts, a: mut spec_a, b: mut spec_b } = options;
+	let TwoGatewayOptions { node, hosts, a: mut spec_a, b: mut spec_b, preps } = options;
 	let node = match node {
 		Some(node) => node,
 		None => {
@@ -54,11 +58,10 @@ pub async fn two_gateways(options: TwoGatewayOptions) -> TwoGateways {
 			node
 		},
 	};
+	let (prep_a, prep_b) = preps.unwrap_or_else(|| (GatewayPrep::new(), GatewayPrep::new()));
 	let (prep_a, prep_b, node_url) = match &hosts {
-		Some((host_a, host_b)) => {
-			(GatewayPrep::new().on(host_a), GatewayPrep::new().on(host_b), node.data_ws_url())
-		},
-		None => (GatewayPrep::new(), GatewayPrep::new(), node.ws_url()),
+		Some((host_a, host_b)) => (prep_a.on(host_a), prep_b.on(host_b), node.data_ws_url()),
+		None => (prep_a, prep_b, node.ws_url()),
 	};
 	spec_a.peers.push(prep_b.entry(&spec_b.hospital));
 	spec_b.peers.push(prep_a.entry(&spec_a.hospital));

@@ -7,6 +7,7 @@
 pub mod gateways;
 pub mod genesis;
 pub mod netns;
+pub mod oidc;
 
 use std::{
 	net::TcpListener,
@@ -689,6 +690,26 @@ pub struct GatewaySpec {
 	pub max_head_age_secs: u64,
 	/// Port of the Prometheus metrics on 127.0.0.1 (off when `None`).
 	pub metrics_port: Option<u16>,
+	/// Trust a real OpenID provider instead of the development one: its tokens' audience is
+	/// then the gateway's FHIR base URL (SMART's `aud`), and SMART discovery is served.
+	pub oidc: Option<OidcTrust>,
+	/// Browser origins allowed to call the local API (CORS).
+	pub allowed_origins: Vec<String>,
+	/// The built apps (`apps/dist`) the gateway serves the doctor app from.
+	pub doctor_app: Option<PathBuf>,
+}
+
+/// What a gateway needs to trust an OpenID provider ([`oidc::OidcProvider::trust`]).
+#[derive(Clone, Debug)]
+pub struct OidcTrust {
+	/// The issuer.
+	pub issuer: String,
+	/// Its JWKS.
+	pub jwks_uri: String,
+	/// Its authorization endpoint (for SMART discovery).
+	pub authorization_endpoint: String,
+	/// Its token endpoint (for SMART discovery).
+	pub token_endpoint: String,
 }
 
 impl GatewaySpec {
@@ -704,6 +725,9 @@ impl GatewaySpec {
 			identify_per_minute: 30,
 			max_head_age_secs: 60,
 			metrics_port: None,
+			oidc: None,
+			allowed_origins: vec![],
+			doctor_app: None,
 		}
 	}
 }
@@ -861,8 +885,7 @@ impl GatewayProcess {
 			 listen = \"{}:{}\"\napi_listen = \"{}:{}\"\napi_tls = {}\n\
 			 retention_secs = {}\nconsent_wait_secs = 90\nmax_head_age_secs = {}\n\n\
 			 [tls]\ncert_file = \"{d}/keys/tls.crt\"\nkey_file = \"{d}/keys/tls.key\"\n\n\
-			 [auth]\nissuer = \"{IDP_ISSUER}\"\naudience = \"{IDP_AUDIENCE}\"\njwks_file = \"{}\"\n\
-			 identify_per_minute = {}\n",
+			 [auth]\n{}identify_per_minute = {}\n",
 			spec.hospital,
 			prep.peer_ip(),
 			prep.peer_port,
@@ -871,10 +894,13 @@ impl GatewayProcess {
 			spec.api_tls,
 			spec.retention_secs,
 			spec.max_head_age_secs,
-			self.idp.jwks_file.display(),
+			self.auth_lines(),
 			spec.identify_per_minute,
 			d = self.dir.display(),
 		);
+		if let Some(dir) = &spec.doctor_app {
+			config.push_str(&format!("\n[doctor_app]\ndir = \"{}\"\n", dir.display()));
+		}
 		if let Some(port) = spec.metrics_port {
 			// A top-level key: it goes before the first table.
 			config = format!("metrics_listen = \"127.0.0.1:{port}\"\n{config}");
@@ -886,6 +912,25 @@ impl GatewayProcess {
 			));
 		}
 		config
+	}
+
+	/// The `[auth]` lines naming the identity provider: the development one (its JWKS file),
+	/// or the OpenID provider of [`GatewaySpec::oidc`] (audience: the FHIR base URL).
+	fn auth_lines(&self) -> String {
+		let origins: Vec<String> =
+			self.spec.allowed_origins.iter().map(|o| format!("\"{o}\"")).collect();
+		let origins = format!("allowed_origins = [{}]\n", origins.join(", "));
+		match &self.spec.oidc {
+			None => format!(
+				"issuer = \"{IDP_ISSUER}\"\naudience = \"{IDP_AUDIENCE}\"\njwks_file = \"{}\"\n{origins}",
+				self.idp.jwks_file.display()
+			),
+			Some(t) => format!(
+				"issuer = \"{}\"\naudience = \"{}/fhir\"\njwks_url = \"{}\"\n\
+				 authorization_endpoint = \"{}\"\ntoken_endpoint = \"{}\"\n{origins}",
+				t.issuer, self.api_url, t.jwks_uri, t.authorization_endpoint, t.token_endpoint
+			),
+		}
 	}
 
 	async fn spawn(&mut self, node_url: &str) {
@@ -1165,6 +1210,21 @@ fn http_request(addr: &str, head: &str, body: &str) -> std::io::Result<(u16, Str
 	let status = buf.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
 	let body = buf.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
 	Ok((status, body))
+}
+
+/// One plain HTTP/1.1 request with the head as written (request line and headers, each line
+/// ending in CRLF); returns the status code, the response's header lines (lower-cased) and
+/// the body.
+pub fn http_exchange(addr: &str, head: &str) -> std::io::Result<(u16, String, String)> {
+	use std::io::{Read, Write};
+	let mut s = std::net::TcpStream::connect(addr)?;
+	s.set_read_timeout(Some(Duration::from_secs(30)))?;
+	s.write_all(format!("{head}Connection: close\r\n\r\n").as_bytes())?;
+	let mut buf = String::new();
+	s.read_to_string(&mut buf)?;
+	let status = buf.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+	let (headers, body) = buf.split_once("\r\n\r\n").unwrap_or((&buf, ""));
+	Ok((status, headers.to_lowercase(), body.to_string()))
 }
 
 /// A plain HTTP/1.1 GET; returns the status code and body.

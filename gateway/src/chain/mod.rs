@@ -12,6 +12,7 @@
 //! - [`logs`]: the verified record and access logs;
 //! - [`extrinsics`]: anchors, revocations, emergency accesses, requests and attestations;
 //! - [`events`]: the patients' choices in a finalized block's events;
+//! - [`participants`]: practitioners, this hospital, the terms, emergency accesses;
 //! - [`clock`]: the gateway's clock.
 
 pub mod clock;
@@ -20,6 +21,7 @@ pub mod events;
 pub mod extrinsics;
 pub mod logs;
 pub mod node;
+pub mod participants;
 
 pub use clock::now_ms;
 pub use node::{NodeView, Readiness, DEVELOPMENT_SECRET_ON_LIVE_CHAIN};

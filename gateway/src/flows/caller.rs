@@ -23,6 +23,8 @@ pub mod scopes {
 	pub const CONSENT_READ: &str = "consent.read";
 	/// FHIR `AuditEvent` search: a patient's access log.
 	pub const AUDIT_READ: &str = "audit.read";
+	/// Every scope the local API checks.
+	pub const ALL: [&str; 7] = [PUT, FETCH, EMERGENCY, IDENTIFY, STATUS, CONSENT_READ, AUDIT_READ];
 }
 
 /// Who called, from a verified token.

@@ -12,10 +12,13 @@ use super::{
 	gateway::Gateway,
 };
 use crate::{
-	chain::extrinsics::Attested,
+	chain::{extrinsics::Attested, now_ms},
 	error::{bad, codes, err, name, unavailable, GatewayError},
 	info,
-	vault::crypto::{self, ExchangeKey},
+	vault::{
+		crypto::{self, ExchangeKey},
+		journal::JournalEntry,
+	},
 	warn,
 	wire::{
 		FetchRequest, FetchResult, FetchedRecord, PeerApiClient, SealedKey, ServeAnswer,
@@ -75,6 +78,12 @@ impl Gateway {
 		let (wanted, unavailable, next_offset) =
 			self.select(req.health_id, &permit.categories, offset).await?;
 		let attested = self.attest(&req, &practitioner, &permit, &wanted).await?;
+		let entry = JournalEntry { at: now_ms(), health_id: req.health_id, index: attested.index };
+		// The attestation is on chain whatever happens here: a journal write that fails only
+		// leaves this access out of the doctor's own list (logged).
+		if let Err(e) = self.store.journal_access(&practitioner, entry) {
+			warn!("journal_write_failed", {"error": e.to_string()});
+		}
 		let mut result = self.collect(req.health_id, attested, wanted, unavailable).await?;
 		result.next_offset = next_offset;
 		Ok(result)

@@ -5,6 +5,8 @@
 //!
 //! - [`gateway`]: the [`Gateway`] (its parts, liveness and status);
 //! - [`caller`]: who calls a flow and the scopes each flow needs;
+//! - [`doctor`]: the doctor app's own calls: who they are, the terms, a patient's state,
+//!   their recent accesses;
 //! - [`identify`]: a document to a health ID, rate limited per caller ([`rate_limit`]);
 //! - [`put`]: encrypt, store, anchor, and the settling of puts whose outcome was lost;
 //! - [`fetch`]: the requester's half of an exchange: consent, attestation, collection, and
@@ -13,6 +15,7 @@
 //! - [`watcher`]: the withdrawal watcher: stop marks, shredding, revocations.
 
 pub mod caller;
+pub mod doctor;
 pub mod fetch;
 pub mod gateway;
 pub mod identify;

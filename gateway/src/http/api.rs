@@ -2,7 +2,8 @@
 //! [`crate::wire`] by calling the flows:
 //!
 //! - the **local API** (`api_listen`, for this hospital's own systems): `gateway_identify`,
-//!   `gateway_put`, `gateway_fetch`, `gateway_status`, `gateway_health`. Every request but
+//!   `gateway_put`, `gateway_fetch`, `gateway_status`, `gateway_health`, and the doctor app's
+//!   `gateway_me`, `gateway_acceptTerms`, `gateway_patient`, `gateway_myAccesses`. Every request but
 //!   `GET /health` carries a bearer token ([`super::auth`]); a Host allow-list stops DNS
 //!   rebinding; TLS when `api_tls` is set.
 //! - the **peer API** (`listen`, for other hospitals' gateways): `gateway_serve`,
@@ -21,6 +22,7 @@ use super::{
 	fhir::FhirLayer,
 	listener::{self, Transport},
 	metrics::Metrics,
+	public::{self, PublicLayer},
 };
 use crate::{
 	error::{codes, err, GatewayError},
@@ -31,7 +33,8 @@ use crate::{
 	peers::tls::{self, PeerIdentity},
 	wire::{
 		FetchRequest, FetchResult, HealthAnswer, IdentifyAnswer, IdentifyRequest, LocalApiServer,
-		PeerApiServer, PutRequest, PutResult, ServeAnswer, ServeRequest, StatusAnswer,
+		MeAnswer, MyAccess, MyAccessesRequest, PatientAnswer, PatientRequest, PeerApiServer,
+		PutRequest, PutResult, ServeAnswer, ServeRequest, StatusAnswer, TermsAnswer,
 		MAX_BODY_BYTES,
 	},
 };
@@ -68,6 +71,26 @@ impl LocalApiServer for Local {
 
 	fn identify(&self, ext: &Extensions, req: IdentifyRequest) -> RpcResult<IdentifyAnswer> {
 		Ok(self.0.identify(caller(ext)?, req)?)
+	}
+
+	async fn me(&self, ext: &Extensions) -> RpcResult<MeAnswer> {
+		Ok(self.0.me(caller(ext)?).await?)
+	}
+
+	async fn accept_terms(&self, ext: &Extensions) -> RpcResult<TermsAnswer> {
+		Ok(self.0.accept_terms(caller(ext)?).await?)
+	}
+
+	async fn patient(&self, ext: &Extensions, req: PatientRequest) -> RpcResult<PatientAnswer> {
+		Ok(self.0.patient(caller(ext)?, req.health_id).await?)
+	}
+
+	async fn my_accesses(
+		&self,
+		ext: &Extensions,
+		req: Option<MyAccessesRequest>,
+	) -> RpcResult<Vec<MyAccess>> {
+		Ok(self.0.my_accesses(caller(ext)?, req.unwrap_or_default()).await?)
 	}
 
 	async fn status(&self, ext: &Extensions) -> RpcResult<StatusAnswer> {
@@ -113,7 +136,9 @@ pub async fn start_local(
 	let builder = Server::builder()
 		.set_http_middleware(
 			tower::ServiceBuilder::new()
+				.layer(public::cors(&gw.config.auth))
 				.layer(auth)
+				.layer(PublicLayer::new(Arc::new(gw.config.clone())))
 				.layer(FhirLayer::new(gw.clone()))
 				.layer(health),
 		)

@@ -24,6 +24,8 @@
 //!     since when and on which finalized block's evidence;
 //!   - `revoke_due`: hash → health ID: shredded records whose on-chain `Erased` revocation is
 //!     not confirmed yet (retried);
+//!   - `accesses`: (licence, attested at in ms, access-log index) → health ID: the access
+//!     journal ([`journal`]), the newest 200 accesses of each practitioner of this hospital;
 //!   - `meta`: `kek_check` → the KEK's wrap of 32 zero bytes (aad `kek-check`), written at the
 //!     first open, so that opening with another KEK fails at once with
 //!     [`StoreError::WrongKek`](store::StoreError::WrongKek); `format` → the layout version (`1`); `watermark` → the last
@@ -63,6 +65,7 @@
 
 pub mod blobs;
 pub mod crypto;
+pub mod journal;
 pub mod kek;
 pub mod records;
 pub mod rotation;

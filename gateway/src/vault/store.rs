@@ -40,6 +40,9 @@ pub(super) const STOPPED: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::n
 /// Shredded records whose on-chain revocation is due: hash → health ID.
 pub(super) const REVOKE_DUE: TableDefinition<&[u8; 32], &[u8; 32]> =
 	TableDefinition::new("revoke_due");
+/// The access journal: (licence, attested at ms, access-log index) → health ID.
+pub(super) const ACCESSES: TableDefinition<(&str, u64, u64), &[u8; 32]> =
+	TableDefinition::new("accesses");
 /// Store-wide values: the KEK check value, the layout version and the watcher's watermark.
 pub(super) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 
@@ -305,6 +308,7 @@ impl Store {
 			txn.open_table(ERASED)?;
 			txn.open_table(STOPPED)?;
 			txn.open_table(REVOKE_DUE)?;
+			txn.open_table(ACCESSES)?;
 			let mut meta = txn.open_table(META)?;
 			let check = meta.get(KEK_CHECK)?.map(|v| v.value().to_vec());
 			match check {

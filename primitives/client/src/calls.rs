@@ -309,6 +309,29 @@ pub fn attest_batch(
 	StaticPayload::new("AccessLog", "attest_batch", fields)
 }
 
+/// `Participants.license_practitioner`: the licensing authority lists a licence.
+pub fn license_practitioner(
+	licence: &str,
+) -> Call<runtime::participants::calls::LicensePractitioner> {
+	let fields = runtime::participants::calls::LicensePractitioner { licence: text(licence) };
+	StaticPayload::new("Participants", "license_practitioner", fields)
+}
+
+/// `Participants.affiliate_practitioner`: a hospital's gateway adds one of its doctors.
+pub fn affiliate_practitioner(
+	licence: &str,
+) -> Call<runtime::participants::calls::AffiliatePractitioner> {
+	let fields = runtime::participants::calls::AffiliatePractitioner { licence: text(licence) };
+	StaticPayload::new("Participants", "affiliate_practitioner", fields)
+}
+
+/// `Participants.accept_terms`: a practitioner accepted the exchange's terms at first login
+/// (signed by a gateway of a hospital they are affiliated with).
+pub fn accept_terms(licence: &str) -> Call<runtime::participants::calls::AcceptTerms> {
+	let fields = runtime::participants::calls::AcceptTerms { licence: text(licence) };
+	StaticPayload::new("Participants", "accept_terms", fields)
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -352,6 +375,9 @@ mod tests {
 		names_its_struct(&revoke_grant(id, "H0001", "MD1"));
 		names_its_struct(&open_emergency_access(id, "MD1", EmergencyReason::Unconscious));
 		names_its_struct(&review_emergency_access(0, Review::Justified));
+		names_its_struct(&accept_terms("MD1"));
+		names_its_struct(&license_practitioner("MD1"));
+		names_its_struct(&affiliate_practitioner("MD1"));
 		names_its_struct(&anchor(id, DataCategory::Allergy, H256::zero(), 1, None));
 		names_its_struct(&revoke(id, H256::zero(), RevocationReason::Erased));
 		names_its_struct(&attest(

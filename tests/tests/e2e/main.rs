@@ -4,6 +4,7 @@
 
 mod apps;
 mod dev_node;
+mod doctor;
 mod faults;
 mod fhir;
 mod flood;

@@ -1,5 +1,5 @@
 //! [`AuthLayer`]: the tower layer in front of the local API. It checks the Host first, lets
-//! `GET /health` and the FHIR `metadata` through, and verifies the bearer token of every
+//! `GET /health`, the FHIR `metadata` and the [public](crate::http::public) paths through, and verifies the bearer token of every
 //! other request, putting the [`Caller`] in the request's extensions.
 
 use super::{
@@ -8,7 +8,11 @@ use super::{
 	refusal::{refusal, unauthorized},
 	untrusted::{segment, shorten},
 };
-use crate::{error::codes, http::fhir, warn};
+use crate::{
+	error::codes,
+	http::{fhir, public},
+	warn,
+};
 use http::{header, Method, StatusCode};
 use jsonrpsee::server::HttpResponse;
 use serde_json::Value;
@@ -108,6 +112,7 @@ where
 		}
 		if (req.method() == Method::GET && req.uri() == "/health")
 			|| fhir::is_public(req.method(), req.uri().path())
+			|| public::is_public(req.method(), req.uri().path())
 		{
 			let fut = self.inner.call(req);
 			return Box::pin(async move { fut.await.map_err(Into::<BoxError>::into) });

@@ -1,0 +1,172 @@
+//! The doctor's side (issue 31) against two real gateways and a development node: the
+//! doctor's own calls (`gateway_me`, `gateway_acceptTerms`, `gateway_patient`,
+//! `gateway_myAccesses`) answer what the chain says and refuse in words; the gateway serves
+//! the doctor app, its `config.json` and CORS for the configured origins only; and, in
+//! headless Chromium, a doctor signs in at a real OpenID provider (`apps/idp`, npm
+//! `oidc-provider`) and uses the doctor app (`apps/e2e/doctor.mjs`), and a SMART app launches
+//! standalone with SMART's own client (npm `fhirclient`).
+
+use healthchain_gateway::wire::{
+	EmergencyReason, FetchRequest, LocalApiClient, MeAnswer, MyAccessesRequest, PatientRequest,
+	ReviewState,
+};
+use healthchain_primitives::{demo, ConsentPolicy, DataCategory, PermitBasis, Purpose};
+use healthchain_tests::{
+	calls::{self, Review},
+	http_exchange, http_get, key, put_request as put, submit, two_gateways, TwoGatewayOptions,
+	TwoGateways, DOCTOR_SCOPES,
+};
+use jsonrpsee::core::ClientError;
+use serde_json::Value as Json;
+
+/// The code and message of a refused gateway call.
+fn refused<T: std::fmt::Debug>(r: Result<T, ClientError>) -> (i32, String) {
+	match r {
+		Err(ClientError::Call(c)) => (c.code(), c.message().to_string()),
+		other => panic!("expected a JSON-RPC error, got {other:?}"),
+	}
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_doctors_calls_answer_what_the_chain_says() {
+	let app = tempfile::tempdir().unwrap();
+	for dir in ["doctor", "assets"] {
+		std::fs::create_dir_all(app.path().join(dir)).unwrap();
+	}
+	std::fs::write(app.path().join("doctor/index.html"), "<title>doctor</title>").unwrap();
+	std::fs::write(app.path().join("assets/app.js"), "export {};").unwrap();
+	std::fs::write(app.path().join("secret.txt"), "never served").unwrap();
+	let mut options = TwoGatewayOptions::default();
+	options.b.doctor_app = Some(app.path().to_path_buf());
+	options.b.allowed_origins = vec!["http://127.0.0.1:5999".into()];
+	let TwoGateways { node, idp, a: gw_a, b: gw_b } = two_gateways(options).await;
+	let client = node.client().await;
+	let patient = demo::demo_patient();
+	submit(&client, &key("//Two"), &calls::enrol(patient, calls::all_sources())).await;
+	gw_a.system().put(put(patient, DataCategory::Allergy, "penicillin")).await.unwrap();
+
+	// A new doctor at B: licensed by the licensing authority, affiliated by B's gateway, and
+	// not past the exchange's terms: the chain says so, and no fetch until they accept.
+	submit(&client, &key("//One"), &calls::license_practitioner("MD10003")).await;
+	submit(&client, &key("//Eve"), &calls::affiliate_practitioner("MD10003")).await;
+	let new_doctor = gw_b.doctor("MD10003");
+	let me = new_doctor.me().await.unwrap();
+	assert_eq!(
+		me,
+		MeAnswer {
+			licence: "MD10003".into(),
+			hospital: "H0002".into(),
+			hospital_name: "Demo Hospital B (per-request consent)".into(),
+			policy: ConsentPolicy::PerRequest,
+			licensed: true,
+			affiliated: true,
+			terms_accepted: false,
+		}
+	);
+	let (code, msg) = refused(new_doctor.fetch(FetchRequest::new(patient)).await);
+	assert_eq!((code, msg.contains("termsNotAccepted")), (4010, true), "{msg}");
+	let terms = new_doctor.accept_terms().await.unwrap();
+	assert!(terms.block > 0);
+	assert!(new_doctor.me().await.unwrap().terms_accepted, "recorded on chain");
+	let (code, msg) = refused(new_doctor.accept_terms().await);
+	assert_eq!((code, msg.contains("already accepted")), (4000, true), "{msg}");
+	// A's doctor is not B's: B says so and cannot accept the terms for them.
+	let stranger = gw_b.doctor("MD10001");
+	assert!(!stranger.me().await.unwrap().affiliated);
+	let (code, msg) = refused(stranger.accept_terms().await);
+	assert_eq!((code, msg.contains("notAffiliated")), (4010, true), "{msg}");
+	// No licence claim, or a hospital system's token: refused in words.
+	let nurse = gw_b.api_with(&idp.token("nurse-1", &DOCTOR_SCOPES, None));
+	let (code, msg) = refused(nurse.me().await);
+	assert_eq!((code, msg.contains("licence claim")), (4003, true), "{msg}");
+	let (code, msg) = refused(gw_b.system().patient(PatientRequest { health_id: patient }).await);
+	assert_eq!((code, msg.contains("records.read")), (4003, true), "{msg}");
+
+	// The patient before a fetch, as B's doctor sees it.
+	let doctor_b = gw_b.doctor("MD10002");
+	let seen = doctor_b.patient(PatientRequest { health_id: patient }).await.unwrap();
+	assert!(seen.enrolled && !seen.sensitive_opt_in);
+	assert_eq!(seen.policy, ConsentPolicy::PerRequest);
+	assert!(seen.grants.is_empty() && seen.pending.is_empty() && seen.emergency.is_none());
+	let stranger_patient = demo::demo_migrant();
+	let seen = doctor_b.patient(PatientRequest { health_id: stranger_patient }).await.unwrap();
+	assert!(!seen.enrolled, "the migrant demo patient never enrolled");
+
+	// A's doctor fetches under the one-time consent: their own list shows it as the chain
+	// records it.
+	let doctor_a = gw_a.doctor("MD10001");
+	let fetched = doctor_a.fetch(FetchRequest::new(patient)).await.unwrap();
+	let mine = doctor_a.my_accesses(None).await.unwrap();
+	assert_eq!(mine.len(), 1, "{mine:?}");
+	assert_eq!(mine[0].index, fetched.attestation);
+	assert_eq!(mine[0].basis, PermitBasis::Enrolment);
+	assert_eq!((mine[0].categories.clone(), mine[0].records), (vec![DataCategory::Allergy], 1));
+	assert!(mine[0].emergency.is_none());
+
+	// B's doctor opens an emergency access: the patient view shows its time box, their list
+	// shows it pending review, then the licensing authority's verdict.
+	let emergency = FetchRequest {
+		purpose: Some(Purpose::Emergency),
+		emergency_reason: Some(EmergencyReason::Unconscious),
+		..FetchRequest::new(patient)
+	};
+	assert_eq!(doctor_b.fetch(emergency).await.unwrap().basis, PermitBasis::Emergency);
+	let seen = doctor_b.patient(PatientRequest { health_id: patient }).await.unwrap();
+	let open = seen.emergency.expect("the doctor's emergency access");
+	assert_eq!((open.reason, open.review), (EmergencyReason::Unconscious, ReviewState::Pending));
+	assert!(open.expires_at > open.opened_at);
+	let mine = doctor_b.my_accesses(Some(MyAccessesRequest { limit: Some(5) })).await.unwrap();
+	assert_eq!(mine.len(), 1, "{mine:?}");
+	assert_eq!(mine[0].basis, PermitBasis::Emergency);
+	assert_eq!(mine[0].emergency.map(|e| e.emergency_id), Some(open.emergency_id));
+	let review = calls::review_emergency_access(open.emergency_id, Review::Justified);
+	submit(&client, &key("//One"), &review).await;
+	let mine = doctor_b.my_accesses(None).await.unwrap();
+	assert_eq!(mine[0].emergency.map(|e| e.review), Some(ReviewState::Justified));
+	assert_eq!(doctor_a.my_accesses(None).await.unwrap().len(), 1, "each doctor sees their own");
+	for bad in [0, 51] {
+		let (code, msg) =
+			refused(doctor_b.my_accesses(Some(MyAccessesRequest { limit: Some(bad) })).await);
+		assert_eq!((code, msg.contains("limit")), (4000, true), "{msg}");
+	}
+
+	// What B serves without a token: the doctor app and its configuration, nothing else.
+	let (status, body) = http_get(&gw_b.api_addr, "/doctor/").unwrap();
+	assert_eq!((status, body.as_str()), (200, "<title>doctor</title>"));
+	assert_eq!(http_get(&gw_b.api_addr, "/assets/app.js").unwrap().0, 200);
+	for path in ["/doctor/../secret.txt", "/secret.txt", "/doctor/.hidden"] {
+		let (status, _) = http_get(&gw_b.api_addr, path).unwrap();
+		assert_ne!(status, 200, "{path} is not served");
+	}
+	let (status, body) = http_get(&gw_b.api_addr, "/config.json").unwrap();
+	assert_eq!(status, 200, "{body}");
+	let config: Json = serde_json::from_str(&body).unwrap();
+	assert_eq!(config["doctor"]["clientId"], "doctor-app");
+	assert_eq!(config["doctor"]["gateways"][0]["hospital"], "H0002");
+	assert_eq!(config["doctor"]["gateways"][0]["url"], gw_b.api_url.as_str());
+	assert_eq!(http_get(&gw_a.api_addr, "/doctor/").unwrap().0, 404, "A serves no app");
+	let smart = "/fhir/.well-known/smart-configuration";
+	let (status, body) = http_get(&gw_b.api_addr, smart).unwrap();
+	assert_eq!(status, 404, "no authorization endpoints configured: {body}");
+	assert!(body.contains("not configured"), "{body}");
+
+	// CORS: the configured origin's preflight is answered; another origin gets no grant.
+	let preflight = |origin: &str| {
+		http_exchange(
+			&gw_b.api_addr,
+			&format!(
+				"OPTIONS / HTTP/1.1\r\nHost: {}\r\nOrigin: {origin}\r\n\
+				 Access-Control-Request-Method: POST\r\n\
+				 Access-Control-Request-Headers: authorization, content-type\r\n",
+				gw_b.api_addr
+			),
+		)
+		.unwrap()
+	};
+	let (status, headers, _) = preflight("http://127.0.0.1:5999");
+	assert_eq!(status, 200, "{headers}");
+	assert!(headers.contains("access-control-allow-origin: http://127.0.0.1:5999"), "{headers}");
+	assert!(headers.contains("authorization"), "{headers}");
+	let (_, headers, _) = preflight("http://evil.example");
+	assert!(!headers.contains("access-control-allow-origin"), "{headers}");
+}

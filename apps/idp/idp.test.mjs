@@ -1,8 +1,8 @@
 // Tests of the development identity provider, driven over HTTP like a browser and a hospital
 // system would: node --test apps/idp/idp.test.mjs
-import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -10,7 +10,13 @@ import { strict as assert } from 'node:assert';
 
 import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
 
+import {
+  authorizationUrl as flowAuthorizationUrl, clientCredentialsRequest, follow, Jar, pkce, signIn as flowSignIn,
+  submitLogin,
+} from './flow.mjs';
+
 const SERVER = new URL('./server.mjs', import.meta.url).pathname;
+const TOKEN_CLI = new URL('./token.mjs', import.meta.url).pathname;
 const GW_A = 'http://127.0.0.1:18701/fhir';
 const GW_B = 'http://127.0.0.1:18702/fhir';
 // Registered on one port; the clients are loopback ("native"), so any port matches.
@@ -19,41 +25,6 @@ const DOCTOR_CB_OTHER_PORT = 'http://127.0.0.1:43210/doctor/';
 const SMART_CB = 'http://127.0.0.1:18799/smart/callback';
 const SECRET_B = 'his-H0002-test-secret-0123456789';
 const APP_ORIGIN = 'http://127.0.0.1:18702';
-
-const b64url = (buf) => Buffer.from(buf).toString('base64url');
-
-/** A minimal cookie jar: names, values, paths and deletions (all the provider uses). */
-class Jar {
-  #cookies = new Map();
-
-  absorb(res, url) {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair, ...attrs] = line.split(';').map((s) => s.trim());
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq);
-      const value = pair.slice(eq + 1);
-      let path = new URL(url).pathname.replace(/\/[^/]*$/, '') || '/';
-      let expired = value === '';
-      for (const attr of attrs) {
-        const [k, v = ''] = attr.split('=');
-        const key = k.toLowerCase();
-        if (key === 'path') path = v;
-        if (key === 'max-age' && Number(v) <= 0) expired = true;
-        if (key === 'expires' && Date.parse(v) <= Date.now()) expired = true;
-      }
-      const id = `${name}\n${path}`;
-      if (expired) this.#cookies.delete(id); else this.#cookies.set(id, { name, value, path });
-    }
-  }
-
-  header(url) {
-    const { pathname } = new URL(url);
-    return [...this.#cookies.values()]
-      .filter((c) => pathname === c.path || pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`))
-      .map((c) => `${c.name}=${c.value}`)
-      .join('; ');
-  }
-}
 
 let child;
 let ready;
@@ -81,100 +52,57 @@ async function startIdp(config) {
   });
 }
 
-/** Follows redirects by hand (keeping cookies) until the app's redirect URI or a page. */
-async function follow(jar, url, redirectUri, init = {}) {
-  let next = url;
-  let options = init;
-  for (let hops = 0; hops < 15; hops += 1) {
-    const res = await fetch(next, { ...options, redirect: 'manual', headers: { ...options.headers, cookie: jar.header(next) } });
-    jar.absorb(res, next);
-    if (res.status >= 300 && res.status < 400) {
-      const location = new URL(res.headers.get('location'), next).href;
-      await res.arrayBuffer();
-      if (location.startsWith(redirectUri)) return { callback: new URL(location) };
-      next = location;
-      options = {};
-      continue;
-    }
-    return { status: res.status, url: next, html: await res.text() };
-  }
-  throw new Error('too many redirects');
+/** An authorization request to the test's provider (the doctor app and DOCTOR_CB by default). */
+function authorizationUrl({ redirectUri = DOCTOR_CB, ...rest }) {
+  return flowAuthorizationUrl({ endpoint: ready.authorization_endpoint, redirectUri, ...rest });
 }
 
-function pkce() {
-  const verifier = b64url(randomBytes(32));
-  return { verifier, challenge: b64url(createHash('sha256').update(verifier).digest()) };
-}
-
-function authorizationUrl({
-  clientId = 'doctor-app', redirectUri = DOCTOR_CB, scope = 'openid records.read records.emergency patients.identify',
-  resource, aud, challenge, extra = {},
-}) {
-  const url = new URL(ready.authorization_endpoint);
-  const params = {
-    client_id: clientId, redirect_uri: redirectUri, response_type: 'code', scope, state: b64url(randomBytes(12)), nonce: b64url(randomBytes(12)),
-    ...(challenge ? { code_challenge: challenge, code_challenge_method: 'S256' } : {}),
-    ...(resource ? { resource } : {}),
-    ...(aud ? { aud } : {}),
-    ...extra,
-  };
-  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-  return url;
-}
-
-/** Posts the sign-in form of a login page. */
-function submitLogin(jar, page, redirectUri, licence, pin) {
-  const action = /<form id="login-form" method="post" action="([^"]+)"/.exec(page.html)?.[1];
-  assert.ok(action, 'the page has the sign-in form');
-  return follow(jar, new URL(action, page.url).href, redirectUri, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ licence, pin }).toString(),
-  });
-}
-
-/** The whole authorization code + PKCE flow: sign in, get the code, exchange it. */
-async function signIn({
+/** The whole authorization code + PKCE flow of flow.mjs, checking the sign-in page on the way. */
+function signIn({
   licence, pin, clientId = 'doctor-app', redirectUri = DOCTOR_CB, resource, aud, scope,
 }) {
-  const jar = new Jar();
-  const { verifier, challenge } = pkce();
-  const url = authorizationUrl({
-    clientId, redirectUri, resource, aud, challenge, scope,
+  return flowSignIn({
+    issuer: ready.issuer,
+    licence,
+    pin,
+    clientId,
+    redirectUri,
+    resource,
+    aud,
+    scope,
+    tokenHeaders: { origin: APP_ORIGIN },
+    onLoginPage(page) {
+      assert.equal(page.status, 200, `the login page, got ${page.html}`);
+      assert.match(page.html, /id="licence"/);
+      assert.match(page.html, /id="pin"/);
+      assert.match(page.html, /id="sign-in"/);
+      assert.match(page.html, /เลขที่ใบอนุญาตประกอบวิชาชีพ \/ Medical Council licence number/);
+    },
   });
-  const page = await follow(jar, url.href, redirectUri);
-  assert.equal(page.status, 200, `the login page, got ${page.html}`);
-  assert.match(page.html, /id="licence"/);
-  assert.match(page.html, /id="pin"/);
-  assert.match(page.html, /id="sign-in"/);
-  assert.match(page.html, /เลขที่ใบอนุญาตประกอบวิชาชีพ \/ Medical Council licence number/);
-  const done = await submitLogin(jar, page, redirectUri, licence, pin);
-  assert.ok(done.callback, `back at the app with a code, got ${done.status} ${done.html}`);
-  assert.equal(done.callback.searchParams.get('state'), url.searchParams.get('state'));
-  assert.equal(done.callback.searchParams.get('iss'), ready.issuer);
-  const code = done.callback.searchParams.get('code');
-  assert.ok(code, `a code, got ${done.callback}`);
-  const res = await fetch(ready.token_endpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: APP_ORIGIN },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: clientId, code_verifier: verifier,
-    }),
-  });
-  const body = await res.json();
-  assert.equal(res.status, 200, JSON.stringify(body));
-  return { body, res, jar };
 }
 
 function clientCredentials({ clientId = 'his-H0002', secret = SECRET_B, resource, scope }) {
-  return fetch(ready.token_endpoint, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`,
-    },
-    body: new URLSearchParams({ grant_type: 'client_credentials', ...(resource ? { resource } : {}), ...(scope ? { scope } : {}) }),
+  return clientCredentialsRequest({
+    tokenEndpoint: ready.token_endpoint, clientId, secret, resource, scope,
   });
+}
+
+/** Runs token.mjs; resolves with its exit code, stdout and stderr. */
+function runToken(args) {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [TOKEN_CLI, ...args], { timeout: 30000 }, (err, out, errOut) => {
+      resolve({ code: err ? (err.code ?? err.signal) : 0, stdout: out, stderr: errOut });
+    });
+  });
+}
+
+/** A loopback port nothing listens on (just closed). */
+async function closedPort() {
+  const server = createServer();
+  await new Promise((resolve) => { server.listen(0, '127.0.0.1', resolve); });
+  const { port } = server.address();
+  await new Promise((resolve) => { server.close(resolve); });
+  return port;
 }
 
 describe('development identity provider', () => {
@@ -460,5 +388,70 @@ describe('development identity provider', () => {
     });
     assert.equal(res.status, 204);
     assert.equal(res.headers.get('access-control-allow-origin'), APP_ORIGIN);
+  });
+
+  test('token.mjs prints only the access token: a doctor signed in (code + PKCE), a hospital system (client_credentials)', async () => {
+    const issuer = ['--issuer', ready.issuer];
+    // The doctor: the redirect URI defaults to /doctor/ on the resource's origin (loopback: any port).
+    let run = await runToken(['doctor', ...issuer, '--resource', GW_B, '--licence', 'MD10002', '--pin', '2222']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, '');
+    assert.match(run.stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/, 'the token and a newline, nothing else');
+    let { payload } = await jwtVerify(run.stdout.trim(), JWKS, { issuer: ready.issuer, audience: GW_B });
+    assert.equal(payload.sub, 'MD10002');
+    assert.equal(payload.licence, 'MD10002');
+    assert.equal(payload.client_id, 'doctor-app');
+    assert.equal(payload.scope, 'records.read records.emergency patients.identify');
+    // ... with the client and redirect URI named.
+    run = await runToken([
+      'doctor', ...issuer, '--resource', GW_A, '--licence', 'md10003', '--pin', '3333', '--client', 'doctor-app', '--redirect-uri', DOCTOR_CB,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    ({ payload } = await jwtVerify(run.stdout.trim(), JWKS, { issuer: ready.issuer, audience: GW_A }));
+    assert.equal(payload.licence, 'MD10003');
+
+    // A hospital system: the system scopes by default, or those asked for.
+    run = await runToken(['system', ...issuer, '--resource', GW_B, '--client', 'his-H0002', '--secret', SECRET_B]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, '');
+    assert.match(run.stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    ({ payload } = await jwtVerify(run.stdout.trim(), JWKS, { issuer: ready.issuer, audience: GW_B }));
+    assert.equal(payload.sub, 'his-H0002');
+    assert.equal(payload.client_id, 'his-H0002');
+    assert.equal(payload.scope, 'records.write patients.identify gateway.status');
+    assert.equal(payload.licence, undefined);
+    run = await runToken([
+      'system', ...issuer, '--resource', GW_A, '--client', 'his-H0001', '--secret', 'his-H0001-test-secret-0123456789', '--scope', 'gateway.status',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    ({ payload } = await jwtVerify(run.stdout.trim(), JWKS, { issuer: ready.issuer, audience: GW_A }));
+    assert.equal(payload.scope, 'gateway.status');
+  });
+
+  test('token.mjs: a wrong PIN, an unknown resource, a wrong secret or no provider is one sentence on stderr and exit 1', async () => {
+    const refused = (run, sentence) => {
+      assert.equal(run.code, 1, `exit 1, got ${run.code}: ${run.stderr}`);
+      assert.equal(run.stdout, '', 'no token');
+      assert.match(run.stderr, /^token\.mjs: [^\n]+\.\n$/, `one sentence on one line: ${run.stderr}`);
+      assert.match(run.stderr, sentence);
+    };
+    const issuer = ['--issuer', ready.issuer];
+    let run = await runToken(['doctor', ...issuer, '--resource', GW_B, '--licence', 'MD10002', '--pin', '8642']);
+    refused(run, /^token\.mjs: Sign-in as MD10002 was refused: Wrong licence number or PIN\.\n$/);
+    assert.doesNotMatch(run.stderr, /8642/, 'the PIN is never printed');
+    run = await runToken(['doctor', ...issuer, '--resource', 'http://127.0.0.1:1/fhir', '--licence', 'MD10002', '--pin', '2222']);
+    refused(run, /refused the sign-in: resource is not a gateway this client may get tokens for \(invalid_target\)/);
+    assert.doesNotMatch(run.stderr, /2222/);
+    run = await runToken(['system', ...issuer, '--resource', 'http://127.0.0.1:1/fhir', '--client', 'his-H0002', '--secret', SECRET_B]);
+    refused(run, /The token request of client his-H0002 was refused: .*\(invalid_target\)/);
+    run = await runToken(['system', ...issuer, '--resource', GW_B, '--client', 'his-H0002', '--secret', 'wrong-secret-wrong-secret']);
+    refused(run, /client his-H0002 was refused: .*\(invalid_client\)/);
+    assert.doesNotMatch(run.stderr, /wrong-secret/, 'nor the secret');
+    const down = `http://127.0.0.1:${await closedPort()}`;
+    run = await runToken(['doctor', '--issuer', down, '--resource', GW_B, '--licence', 'MD10002', '--pin', '2222']);
+    refused(run, new RegExp(`Cannot reach the identity provider at ${down} \\(ECONNREFUSED\\)`));
+    run = await runToken(['doctor', ...issuer, '--resource', GW_B, '--licence', 'MD10002', '2222']);
+    refused(run, /unexpected argument/);
+    assert.doesNotMatch(run.stderr, /2222/);
   });
 });

@@ -4,6 +4,7 @@
 // Microsoft Entra ID, …); the gateway only needs the same few facts about it.
 //
 //   node apps/idp/server.mjs [--port N] [--config FILE]      (port 0: any free port)
+//   node apps/idp/token.mjs doctor|system …                  (a token without a browser: see token.mjs)
 //
 // On start it prints one JSON line on stdout:
 //   {"event":"ready","issuer":"http://127.0.0.1:PORT","jwks_uri":…,"authorization_endpoint":…,"token_endpoint":…}

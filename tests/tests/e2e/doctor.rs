@@ -170,3 +170,110 @@ async fn the_doctors_calls_answer_what_the_chain_says() {
 	let (_, headers, _) = preflight("http://evil.example");
 	assert!(!headers.contains("access-control-allow-origin"), "{headers}");
 }
+
+/// The browser story (`apps/e2e/doctor.mjs`): the gateways serve the doctor app and trust a
+/// real OpenID provider whose tokens name each gateway's FHIR base as their audience; the
+/// SMART test page is served by the script on `smart_port`, an origin the gateways allow.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_doctor_signs_in_and_reads_records_in_a_real_browser() {
+	use healthchain_primitives::logs::{AccessBasis, AccessEntry};
+	use healthchain_tests::{
+		free_port,
+		oidc::{apps_dir, OidcProvider},
+		rpc::PageParams,
+		GatewayPrep, HealthRpcClient, Node, NodeConfig,
+	};
+	let apps = apps_dir();
+	assert!(
+		apps.join("dist/doctor/index.html").is_file(),
+		"apps/dist is not built: run ./scripts/test (it runs npm ci and builds the apps)"
+	);
+	let node = Node::start(NodeConfig::dev()).await;
+	node.wait_finalized(1).await;
+	let (prep_a, prep_b) = (GatewayPrep::new(), GatewayPrep::new());
+	let urls = [&prep_a, &prep_b].map(|p| format!("http://127.0.0.1:{}", p.api_port));
+	let smart_port = free_port();
+	let smart_origin = format!("http://127.0.0.1:{smart_port}");
+	let resources: Vec<String> = urls.iter().map(|u| format!("{u}/fhir")).collect();
+	let redirects: Vec<String> = urls
+		.iter()
+		.map(|u| format!("{u}/doctor/"))
+		.chain([format!("{smart_origin}/smart/")])
+		.collect();
+	let idp = OidcProvider::start(&resources, &redirects);
+	let mut options = TwoGatewayOptions { node: Some(node), ..Default::default() };
+	options.preps = Some((prep_a, prep_b));
+	for spec in [&mut options.a, &mut options.b] {
+		spec.oidc = Some(idp.trust.clone());
+		spec.doctor_app = Some(apps.join("dist"));
+		spec.allowed_origins = vec![smart_origin.clone()];
+	}
+	let TwoGateways { node, a: gw_a, b: gw_b, .. } = two_gateways(options).await;
+
+	// SMART discovery names the provider, as a SMART client reads it.
+	let (status, body) = http_get(&gw_b.api_addr, "/fhir/.well-known/smart-configuration").unwrap();
+	assert_eq!(status, 200, "{body}");
+	let smart: Json = serde_json::from_str(&body).unwrap();
+	assert_eq!(smart["issuer"], idp.trust.issuer.as_str());
+	assert_eq!(smart["token_endpoint"], idp.trust.token_endpoint.as_str());
+	assert_eq!(smart["code_challenge_methods_supported"][0], "S256");
+
+	let screenshots =
+		std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("doctor-screenshots");
+	let _ = std::fs::remove_dir_all(&screenshots);
+	let chromium =
+		std::env::var("HEALTHCHAIN_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+	let out = std::process::Command::new("node")
+		.arg("e2e/doctor.mjs")
+		.current_dir(&apps)
+		.env("HEALTHCHAIN_WS", node.ws_url())
+		.env("HEALTHCHAIN_GATEWAY_A", &gw_a.api_url)
+		.env("HEALTHCHAIN_GATEWAY_B", &gw_b.api_url)
+		.env("HEALTHCHAIN_IDP", &idp.trust.issuer)
+		.env("HEALTHCHAIN_SMART_PORT", smart_port.to_string())
+		.env("HEALTHCHAIN_SCREENSHOTS", &screenshots)
+		.env("HEALTHCHAIN_CHROMIUM", chromium)
+		.output()
+		.expect("node (Node.js) runs: scripts/test installs it");
+	let stdout = String::from_utf8_lossy(&out.stdout);
+	let stderr = String::from_utf8_lossy(&out.stderr);
+	println!("{stdout}");
+	assert!(
+		out.status.success(),
+		"the doctor browser test failed ({:?}):\n{stdout}\n{stderr}\ngateway B log:\n{}\nprovider log:\n{}",
+		out.status,
+		healthchain_tests::tail(&gw_b.log(), 40),
+		healthchain_tests::tail(&idp.log(), 20),
+	);
+	let shots = std::fs::read_dir(&screenshots).expect("screenshots written").count();
+	assert!(shots >= 10, "{shots} screenshots in {}", screenshots.display());
+	println!("screenshots: {}", screenshots.display());
+
+	// The chain agrees with what the pages showed: the new doctor accepted the terms, and
+	// the patient's log holds the grant access at B, the direct one at A and B's emergency.
+	let rpc = node.rpc();
+	let new_doctor = rpc.practitioner("MD10003".into()).await.unwrap().expect("MD10003");
+	assert!(new_doctor.terms_accepted, "accepted in the app");
+	let patient = demo::demo_patient();
+	let log = rpc.access_log(patient, Some(PageParams::default())).await.unwrap();
+	let entries = log.verified::<AccessEntry>(log.head).expect("the access log verifies");
+	let bases: Vec<(Vec<u8>, Vec<u8>, bool)> = entries
+		.iter()
+		.map(|(_, e)| {
+			let kind = matches!(e.basis, AccessBasis::Emergency(_));
+			(e.hospital.to_vec(), e.practitioner.to_vec(), kind)
+		})
+		.collect();
+	for (hospital, licence, emergency) in [
+		(&b"H0002"[..], &b"MD10003"[..], false),
+		(&b"H0001"[..], &b"MD10001"[..], false),
+		(&b"H0002"[..], &b"MD10002"[..], true),
+	] {
+		assert!(
+			bases.contains(&(hospital.to_vec(), licence.to_vec(), emergency)),
+			"{}/{} (emergency {emergency}) is in the log: {bases:?}",
+			String::from_utf8_lossy(hospital),
+			String::from_utf8_lossy(licence)
+		);
+	}
+}

@@ -14,7 +14,7 @@ use crate::{
 	wire::{MeAnswer, MyAccess, MyAccessesRequest, PatientAnswer, TermsAnswer},
 };
 use healthchain_primitives::{logs::AccessBasis, HealthId, LicenceStatus, MAX_LICENCE_LEN};
-use std::collections::BTreeMap;
+use std::collections::{btree_map::Entry, BTreeMap};
 
 /// `myAccesses`' default and largest page.
 const ACCESSES_DEFAULT: u32 = 20;
@@ -127,9 +127,8 @@ impl Gateway {
 		})?;
 		let mut logs = BTreeMap::new();
 		for entry in &journal {
-			if !logs.contains_key(&entry.health_id) {
-				let page = self.node.access_page(entry.health_id, None, LOG_DEPTH).await?;
-				logs.insert(entry.health_id, page.entries);
+			if let Entry::Vacant(slot) = logs.entry(entry.health_id) {
+				slot.insert(self.node.access_page(entry.health_id, None, LOG_DEPTH).await?.entries);
 			}
 		}
 		let mut out = Vec::new();

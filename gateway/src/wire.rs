@@ -151,6 +151,47 @@ pub struct FetchResult {
 	/// When older records remain: the `offset` that fetches the next page.
 	#[serde(default, skip_serializing_if = "Option::is_none")]
 	pub next_offset: Option<u32>,
+	/// Where the fetch's time went, for integrators and `scripts/bench`.
+	#[serde(default)]
+	pub timings: FetchTimings,
+}
+
+/// Where a fetch's time went, in milliseconds of the gateway's clock: each step as the
+/// `fetch` flow runs it (see [`crate::flows::fetch`]).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct FetchTimings {
+	/// The consent decision, with the wait for the patient's answer at a per-request
+	/// hospital.
+	pub permit_ms: u64,
+	/// At a per-request hospital: from the patient's answer seen on chain to the end of the
+	/// fetch.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub after_answer_ms: Option<u64>,
+	/// The patient's live records from the verified record log, and the source rule.
+	pub select_ms: u64,
+	/// The attestation (with the emergency access it opens, for a first emergency fetch),
+	/// from submission to finality.
+	pub attest_ms: u64,
+	/// The sources, asked in parallel: the slowest one's serve and open.
+	pub collect_ms: u64,
+	/// Each source: its serve round trip (its own checks included) and the opening here
+	/// (unseal, hash check, decryption).
+	pub sources: Vec<SourceTiming>,
+	/// The whole fetch.
+	pub total_ms: u64,
+}
+
+/// One source's part of a fetch.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceTiming {
+	/// The source hospital.
+	pub source: String,
+	/// Its serve round trip (this gateway's own store: 0).
+	pub serve_ms: u64,
+	/// Opening its answer here.
+	pub open_ms: u64,
 }
 
 /// `gateway_identify`: an identity document.

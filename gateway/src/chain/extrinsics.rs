@@ -51,17 +51,6 @@ impl NodeView {
 		self.submit(&call).await.map(|_| ())
 	}
 
-	/// Opens an emergency access for a practitioner of this hospital.
-	pub async fn open_emergency_access(
-		&self,
-		health_id: HealthId,
-		practitioner: &str,
-		reason: EmergencyReason,
-	) -> Result<(), SubmitError> {
-		let call = calls::open_emergency_access(health_id, practitioner, reason);
-		self.submit(&call).await.map(|_| ())
-	}
-
 	/// Sends a per-request consent request; returns its id.
 	pub async fn request_access(
 		&self,
@@ -78,6 +67,30 @@ impl NodeView {
 			.event::<runtime::consent::events::AccessRequested>()
 			.map(|e| e.request_id)
 			.ok_or_else(|| SubmitError::Unknown("request included without its event".into()))
+	}
+
+	/// Opens an emergency access for a practitioner of this hospital and attests the access
+	/// in the same transaction (`Utility.batch_all`): one finality wait; the runtime decides
+	/// again at the block's time, after the opening.
+	pub async fn open_emergency_and_attest(
+		&self,
+		health_id: HealthId,
+		practitioner: &str,
+		reason: EmergencyReason,
+		categories: &[DataCategory],
+		records: &[H256],
+	) -> Result<Attested, SubmitError> {
+		let call =
+			calls::open_emergency_and_attest(health_id, practitioner, reason, categories, records);
+		let included = self.submit(&call).await?;
+		included
+			.event::<runtime::access_log::events::AccessAttested>()
+			.map(|e| Attested {
+				index: e.index,
+				block: included.block_number,
+				basis: e.entry.0.basis,
+			})
+			.ok_or_else(|| SubmitError::Unknown("attestation included without its event".into()))
 	}
 
 	/// Attests an access; the runtime decides again at the block's time.

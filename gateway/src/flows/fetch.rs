@@ -1,9 +1,10 @@
-//! `fetch`, in four steps: [`Gateway::permit`] (the consent decision, with an emergency access
-//! or the patient's answer to a per-request consent request when needed),
+//! `fetch`, in four steps: [`Gateway::permit`] (the consent decision, with the patient's answer
+//! to a per-request consent request when needed),
 //! [`Gateway::select`] (the patient's live records in those categories, from hospitals the
 //! chain's source rule still lets serve them), [`Gateway::attest`] (the access is attested on
-//! chain; the runtime decides again) and [`Gateway::collect`] (each source's records, checked
-//! against their anchored hashes); and the opening of a source's sealed answer
+//! chain, in the same transaction as the emergency access a first emergency fetch opens; the
+//! runtime decides again) and [`Gateway::collect`] (each source's records, asked of every
+//! source at once, checked against their anchored hashes); and the opening of a source's sealed answer
 //! ([`open_records`]): unseal the keys, check each ciphertext against its anchored hash,
 //! decrypt.
 
@@ -21,8 +22,9 @@ use crate::{
 	},
 	warn,
 	wire::{
-		FetchRequest, FetchResult, FetchedRecord, PeerApiClient, SealedKey, ServeAnswer,
-		ServeRequest, Unavailable, MAX_PAGE_BYTES, MAX_RECORDS, MAX_SERVE_BYTES,
+		EmergencyReason, FetchRequest, FetchResult, FetchTimings, FetchedRecord, PeerApiClient,
+		SealedKey, ServeAnswer, ServeRequest, SourceTiming, Unavailable, MAX_PAGE_BYTES,
+		MAX_RECORDS, MAX_SERVE_BYTES,
 	},
 };
 use healthchain_client::runtime;
@@ -32,7 +34,7 @@ use healthchain_primitives::{
 use sp_core::H256;
 use std::{
 	collections::{BTreeMap, BTreeSet},
-	time::Duration,
+	time::{Duration, Instant},
 };
 
 /// What step 1 settled: the access is permitted for these categories and purpose.
@@ -44,6 +46,11 @@ pub struct Permit {
 	pub purpose: Purpose,
 	/// Whether the patient was asked (a per-request grant).
 	pub asked: bool,
+	/// For a first emergency fetch: the emergency access to open, in the attestation's own
+	/// transaction.
+	pub open_emergency: Option<EmergencyReason>,
+	/// When the patient's answer was seen on chain (a per-request grant).
+	pub answered_at: Option<Instant>,
 }
 
 /// Unavailable records, by source hospital.
@@ -73,11 +80,15 @@ impl Gateway {
 			caller.require(scopes::EMERGENCY)?;
 		}
 		let practitioner = caller.licence()?.to_string();
+		let start = Instant::now();
 		let permit = self.permit(&req, &practitioner).await?;
+		let permitted = Instant::now();
 		let offset = req.offset.unwrap_or(0) as usize;
 		let (wanted, unavailable, next_offset) =
 			self.select(req.health_id, &permit.categories, offset).await?;
+		let selected = Instant::now();
 		let attested = self.attest(&req, &practitioner, &permit, &wanted).await?;
+		let attested_at = Instant::now();
 		let entry = JournalEntry { at: now_ms(), health_id: req.health_id, index: attested.index };
 		// The attestation is on chain whatever happens here: a journal write that fails only
 		// leaves this access out of the doctor's own list (logged).
@@ -86,11 +97,20 @@ impl Gateway {
 		}
 		let mut result = self.collect(req.health_id, attested, wanted, unavailable).await?;
 		result.next_offset = next_offset;
+		let ms = |from: Instant, to: Instant| to.saturating_duration_since(from).as_millis() as u64;
+		let end = Instant::now();
+		result.timings.permit_ms = ms(start, permitted);
+		result.timings.after_answer_ms = permit.answered_at.map(|at| ms(at, end));
+		result.timings.select_ms = ms(permitted, selected);
+		result.timings.attest_ms = ms(selected, attested_at);
+		result.timings.collect_ms = ms(attested_at, end);
+		result.timings.total_ms = ms(start, end);
 		Ok(result)
 	}
 
-	/// Step 1: checks the request and asks the runtime's consent decision; opens an
-	/// emergency access or asks the patient when that is what the decision needs.
+	/// Step 1: checks the request and asks the runtime's consent decision; asks the patient
+	/// when that is what the decision needs, or notes the emergency access to open with the
+	/// attestation (step 3) when an emergency fetch finds none open.
 	pub async fn permit(
 		&self,
 		req: &FetchRequest,
@@ -118,29 +138,27 @@ impl Gateway {
 			_ => {},
 		}
 		let id = req.health_id;
-		let mut decision = self.node.decide(id, practitioner, &categories, purpose).await?;
-		if let (Decision::Deny(DenyReason::NoEmergencyAccess), Some(reason)) =
-			(decision, req.emergency_reason)
-		{
-			self.node
-				.open_emergency_access(id, practitioner, reason)
-				.await
-				.map_err(|e| err(codes::DENIED, format!("emergency access refused: {e}")))?;
-			warn!("emergency_access_opened", {"healthId": id, "practitioner": practitioner, "reason": reason});
-			decision = self.node.decide(id, practitioner, &categories, purpose).await?;
-		}
-		let asked = match decision {
-			Decision::Permit(_) => false,
-			Decision::NeedsRequest => {
-				self.ask_patient(req, practitioner, &categories, purpose).await?;
-				true
+		let decision = self.node.decide(id, practitioner, &categories, purpose).await?;
+		let mut permit =
+			Permit { categories, purpose, asked: false, open_emergency: None, answered_at: None };
+		match (decision, req.emergency_reason) {
+			(Decision::Permit(_), _) => {},
+			// The opening's own checks and the attestation's decision run on chain, in one
+			// transaction (step 3).
+			(Decision::Deny(DenyReason::NoEmergencyAccess), Some(reason)) => {
+				permit.open_emergency = Some(reason);
 			},
-			Decision::Deny(reason) => {
+			(Decision::NeedsRequest, _) => {
+				let answered = self.ask_patient(req, practitioner, &permit.categories, purpose);
+				permit.answered_at = Some(answered.await?);
+				permit.asked = true;
+			},
+			(Decision::Deny(reason), _) => {
 				warn!("fetch_denied", {"healthId": id, "practitioner": practitioner, "reason": reason});
 				return Err(err(codes::DENIED, format!("access denied: {}", name(&reason))));
 			},
-		};
-		Ok(Permit { categories, purpose, asked })
+		}
+		Ok(permit)
 	}
 
 	/// Step 2: the patient's live records in `categories` (finalized, verified log), from
@@ -218,6 +236,20 @@ impl Gateway {
 		let covered: Vec<DataCategory> =
 			wanted.iter().map(|r| r.category).collect::<BTreeSet<_>>().into_iter().collect();
 		let hashes: Vec<_> = wanted.iter().map(|r| r.content_hash).collect();
+		let id = req.health_id;
+		if let Some(reason) = permit.open_emergency {
+			let attested = self
+				.node
+				.open_emergency_and_attest(id, practitioner, reason, &covered, &hashes)
+				.await
+				.map_err(|e| match e.pallet_error() {
+					Some(_) => err(codes::DENIED, format!("emergency access refused: {e}")),
+					None => e.into(),
+				})?;
+			warn!("emergency_access_opened", {"healthId": id, "practitioner": practitioner, "reason": reason});
+			info!("access_attested", {"healthId": id, "practitioner": practitioner, "index": attested.index, "block": attested.block, "records": wanted.len()});
+			return Ok(attested);
+		}
 		let attested = self
 			.node
 			.attest(req.health_id, practitioner, &covered, &hashes, permit.purpose)
@@ -249,15 +281,23 @@ impl Gateway {
 		for r in wanted {
 			by_source.entry(healthchain_client::rpc::text(&r.hospital)).or_default().push(r);
 		}
-		let mut records = Vec::new();
-		for (source, recs) in by_source {
+		// Every source at once: the fetch waits for the slowest, not for their sum.
+		let asked = by_source.into_iter().map(|(source, recs)| async move {
 			let got = if source == self.hospital() {
-				self.local_records(&health_id, &recs)
+				self.local_records(&health_id, &recs).map(|r| (r, SourceTiming::default()))
 			} else {
 				self.fetch_from_peer(&source, health_id, attested.index, &recs).await
 			};
+			(source, recs, got)
+		});
+		let mut records = Vec::new();
+		let mut timings = Vec::new();
+		for (source, recs, got) in futures::future::join_all(asked).await {
 			match got {
-				Ok(mut r) => records.append(&mut r),
+				Ok((mut r, timing)) => {
+					records.append(&mut r);
+					timings.push(SourceTiming { source: source.clone(), ..timing });
+				},
 				Err(e) => {
 					warn!("fetch_source_failed", {"healthId": health_id, "source": source, "code": e.code, "error": e.message});
 					unavailable.insert(
@@ -286,18 +326,23 @@ impl Gateway {
 			records,
 			unavailable: unavailable.into_values().collect(),
 			next_offset: None,
+			timings: FetchTimings { sources: timings, ..Default::default() },
 		})
 	}
 
-	/// Sends a per-request consent request and waits for the patient's answer in finalized
-	/// blocks' events.
+	/// Sends a per-request consent request and waits for the patient's answer in the events
+	/// of the node's best blocks; returns when the approval was seen. Acting on a best block
+	/// is safe here: the attestation that follows is decided again by the runtime in the
+	/// block that includes it, which descends from the approval's, and a source serves only
+	/// on that attestation once it is final, which makes the approval final too; an approval
+	/// on a fork that loses makes the attestation fail (`GRANT_EXPIRED`), never serve.
 	async fn ask_patient(
 		&self,
 		req: &FetchRequest,
 		practitioner: &str,
 		categories: &[DataCategory],
 		purpose: Purpose,
-	) -> Result<(), GatewayError> {
+	) -> Result<Instant, GatewayError> {
 		if req.grant_for_ms == Some(0) {
 			return Err(bad("grantForMs must be positive"));
 		}
@@ -305,9 +350,9 @@ impl Gateway {
 		let client = self.node.client().await?;
 		let mut blocks = client
 			.api()
-			.stream_blocks()
+			.stream_best_blocks()
 			.await
-			.map_err(|e| unavailable(format!("cannot follow finalized blocks: {e}")))?;
+			.map_err(|e| unavailable(format!("cannot follow best blocks: {e}")))?;
 		let request_id = self
 			.node
 			.request_access(req.health_id, practitioner, categories, purpose, req.grant_for_ms)
@@ -334,7 +379,7 @@ impl Gateway {
 		match answer {
 			Ok(Some(true)) => {
 				info!("consent_granted", {"healthId": req.health_id, "requestId": request_id});
-				Ok(())
+				Ok(Instant::now())
 			},
 			Ok(Some(false)) => Err(err(
 				codes::REQUEST_REFUSED,
@@ -383,9 +428,10 @@ impl Gateway {
 		health_id: HealthId,
 		attestation: u64,
 		recs: &[LiveRecord],
-	) -> Result<Vec<FetchedRecord>, GatewayError> {
+	) -> Result<(Vec<FetchedRecord>, SourceTiming), GatewayError> {
 		let client = self.peer_client(source)?;
 		let mut out = Vec::new();
+		let (mut serve, mut open) = (Duration::ZERO, Duration::ZERO);
 		let mut rest = recs;
 		while !rest.is_empty() {
 			let mut bytes = 0u64;
@@ -405,16 +451,25 @@ impl Gateway {
 				attestation,
 				requester: self.hospital().to_string(),
 			};
+			let asked = Instant::now();
 			let answer = client.serve(request).await.map_err(|e| match e {
 				jsonrpsee::core::ClientError::Call(c) => {
 					err(c.code(), format!("peer {source} refused: {}", c.message()))
 				},
 				other => err(codes::PEER_FAILED, format!("peer {source} unreachable: {other}")),
 			})?;
+			let answered = Instant::now();
+			serve += answered - asked;
 			let expected: Vec<_> = batch.iter().map(|r| (r.content_hash, r.category)).collect();
 			out.append(&mut open_records(&self.exchange, source, &answer, &expected)?);
+			open += answered.elapsed();
 		}
-		Ok(out)
+		let timing = SourceTiming {
+			source: source.to_string(),
+			serve_ms: serve.as_millis() as u64,
+			open_ms: open.as_millis() as u64,
+		};
+		Ok((out, timing))
 	}
 }
 

@@ -309,6 +309,37 @@ pub fn attest_batch(
 	StaticPayload::new("AccessLog", "attest_batch", fields)
 }
 
+/// `Utility.batch_all([Consent.open_emergency_access, AccessLog.attest])`: an emergency access
+/// opened and the access attested in one transaction, so a first emergency fetch waits for one
+/// finality, not two. The attestation's consent decision runs after the opening, in the same
+/// block's state, with every check it has alone; either both calls take effect or neither.
+pub fn open_emergency_and_attest(
+	id: HealthId,
+	practitioner: &str,
+	reason: EmergencyReason,
+	covered: &[DataCategory],
+	records: &[H256],
+) -> Call<runtime::utility::calls::BatchAll> {
+	use runtime::runtime_types::{
+		healthchain_runtime::RuntimeCall, pallet_access_log::pallet::Call as AccessLogCall,
+		pallet_consent::pallet::Call as ConsentCall,
+	};
+	let open = RuntimeCall::Consent(ConsentCall::open_emergency_access {
+		health_id: Static(id),
+		practitioner: text(practitioner),
+		reason: Static(reason),
+	});
+	let attest = RuntimeCall::AccessLog(AccessLogCall::attest {
+		health_id: Static(id),
+		practitioner: text(practitioner),
+		categories: categories(covered),
+		records: BoundedVec(records.to_vec()),
+		purpose: Static(Purpose::Emergency),
+	});
+	let fields = runtime::utility::calls::BatchAll { calls: vec![open, attest] };
+	StaticPayload::new("Utility", "batch_all", fields)
+}
+
 /// `Participants.license_practitioner`: the licensing authority lists a licence.
 pub fn license_practitioner(
 	licence: &str,
@@ -376,6 +407,13 @@ mod tests {
 		names_its_struct(&open_emergency_access(id, "MD1", EmergencyReason::Unconscious));
 		names_its_struct(&review_emergency_access(0, Review::Justified));
 		names_its_struct(&accept_terms("MD1"));
+		names_its_struct(&open_emergency_and_attest(
+			id,
+			"MD1",
+			EmergencyReason::Unconscious,
+			&[DataCategory::Allergy],
+			&[H256::zero()],
+		));
 		names_its_struct(&license_practitioner("MD1"));
 		names_its_struct(&affiliate_practitioner("MD1"));
 		names_its_struct(&anchor(id, DataCategory::Allergy, H256::zero(), 1, None));

@@ -94,13 +94,21 @@ async fn the_doctors_calls_answer_what_the_chain_says() {
 
 	// A's doctor fetches under the one-time consent: their own list shows it as the chain
 	// records it.
+	// (B holds a record of the patient too: the fetch asks both sources, at once.)
+	gw_b.system().put(put(patient, DataCategory::Diagnosis, "asthma")).await.unwrap();
 	let doctor_a = gw_a.doctor("MD10001");
 	let fetched = doctor_a.fetch(FetchRequest::new(patient)).await.unwrap();
+	let t = &fetched.timings;
+	let sources: Vec<&str> = t.sources.iter().map(|s| s.source.as_str()).collect();
+	assert_eq!(sources, ["H0001", "H0002"], "each source's part is reported: {t:?}");
+	assert!(t.total_ms >= t.permit_ms + t.select_ms + t.attest_ms + t.collect_ms, "{t:?}");
+	assert!(t.after_answer_ms.is_none(), "the one-time hospital asked nobody");
 	let mine = doctor_a.my_accesses(None).await.unwrap();
 	assert_eq!(mine.len(), 1, "{mine:?}");
 	assert_eq!(mine[0].index, fetched.attestation);
 	assert_eq!(mine[0].basis, PermitBasis::Enrolment);
-	assert_eq!((mine[0].categories.clone(), mine[0].records), (vec![DataCategory::Allergy], 1));
+	let both = vec![DataCategory::Allergy, DataCategory::Diagnosis];
+	assert_eq!((mine[0].categories.clone(), mine[0].records), (both, 2));
 	assert!(mine[0].emergency.is_none());
 
 	// B's doctor opens an emergency access: the patient view shows its time box, their list
@@ -119,6 +127,8 @@ async fn the_doctors_calls_answer_what_the_chain_says() {
 	assert_eq!(mine.len(), 1, "{mine:?}");
 	assert_eq!(mine[0].basis, PermitBasis::Emergency);
 	assert_eq!(mine[0].emergency.map(|e| e.emergency_id), Some(open.emergency_id));
+	// One transaction (issue 34): the emergency access opened in the attestation's block.
+	assert_eq!(mine[0].at, open.opened_at, "opened and attested at the same block time");
 	let review = calls::review_emergency_access(open.emergency_id, Review::Justified);
 	submit(&client, &key("//One"), &review).await;
 	let mine = doctor_b.my_accesses(None).await.unwrap();

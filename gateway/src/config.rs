@@ -363,6 +363,13 @@ impl AuthConfig {
 					"auth.allowed_origins {origin}: an origin is scheme://host[:port], nothing more"
 				));
 			}
+			if uri.scheme_str() == Some("http") && !is_loopback_host(uri.host().unwrap_or_default())
+			{
+				return Err(format!(
+					"auth.allowed_origins {origin}: https:// (http:// on loopback only: a page \
+					 served in the clear on the LAN would hold the doctor's token)"
+				));
+			}
 		}
 		Ok(())
 	}
@@ -452,6 +459,10 @@ cert_sha256 = "0x020202020202020202020202020202020202020202020202020202020202020
 			Config::parse(&text).map_err(|e| e.to_string()).and_then(|c| c.auth.validate())
 		};
 		assert!(auth("allowed_origins = [\"https://doctor.example:8443\"]").is_ok());
+		assert!(auth("allowed_origins = [\"http://doctor.example\"]")
+			.unwrap_err()
+			.contains("https"));
+		assert!(auth("allowed_origins = [\"http://127.0.0.1:8080\"]").is_ok());
 		for bad in ["https://doctor.example/", "https://doctor.example/app", "doctor.example"] {
 			let err = auth(&format!("allowed_origins = [\"{bad}\"]")).unwrap_err();
 			assert!(err.contains("scheme://host"), "{bad}: {err}");

@@ -288,9 +288,9 @@ pub struct PatientAnswer {
 	pub sensitive_opt_in: bool,
 	/// This hospital's consent policy: `perRequest` asks the patient for every access.
 	pub policy: ConsentPolicy,
-	/// The live grants the patient gave this hospital's doctors.
+	/// The live grants the patient gave the caller here.
 	pub grants: Vec<GrantAnswer>,
-	/// This hospital's requests still waiting for the patient.
+	/// The caller's requests here still waiting for the patient.
 	pub pending: Vec<RequestAnswer>,
 	/// The caller's latest emergency access to this patient here, if any.
 	pub emergency: Option<EmergencyAnswer>,

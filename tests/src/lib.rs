@@ -1210,25 +1210,26 @@ fn kill(child: Option<Child>) {
 /// One plain HTTP/1.1 request to `addr` (`Connection: close`); returns the status code and
 /// the body.
 fn http_request(addr: &str, head: &str, body: &str) -> std::io::Result<(u16, String)> {
-	use std::io::{Read, Write};
-	let mut s = std::net::TcpStream::connect(addr)?;
-	s.set_read_timeout(Some(Duration::from_secs(30)))?;
-	s.write_all(format!("{head}Connection: close\r\n\r\n{body}").as_bytes())?;
-	let mut buf = String::new();
-	s.read_to_string(&mut buf)?;
-	let status = buf.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-	let body = buf.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
-	Ok((status, body))
+	http_exchange_with(addr, head, body).map(|(status, _, body)| (status, body))
 }
 
 /// One plain HTTP/1.1 request with the head as written (request line and headers, each line
 /// ending in CRLF); returns the status code, the response's header lines (lower-cased) and
 /// the body.
 pub fn http_exchange(addr: &str, head: &str) -> std::io::Result<(u16, String, String)> {
+	http_exchange_with(addr, head, "")
+}
+
+/// [`http_exchange`] with a body.
+fn http_exchange_with(
+	addr: &str,
+	head: &str,
+	body: &str,
+) -> std::io::Result<(u16, String, String)> {
 	use std::io::{Read, Write};
 	let mut s = std::net::TcpStream::connect(addr)?;
 	s.set_read_timeout(Some(Duration::from_secs(30)))?;
-	s.write_all(format!("{head}Connection: close\r\n\r\n").as_bytes())?;
+	s.write_all(format!("{head}Connection: close\r\n\r\n{body}").as_bytes())?;
 	let mut buf = String::new();
 	s.read_to_string(&mut buf)?;
 	let status = buf.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);

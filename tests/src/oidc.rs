@@ -87,3 +87,46 @@ impl Drop for OidcProvider {
 		let _ = self.child.wait();
 	}
 }
+
+/// What a browser story (`apps/e2e/*.mjs`) printed, and whether it passed.
+pub struct BrowserRun {
+	/// It exited 0.
+	pub passed: bool,
+	/// Its exit status, for the failure message.
+	pub status: std::process::ExitStatus,
+	/// Standard output.
+	pub stdout: String,
+	/// Standard error.
+	pub stderr: String,
+}
+
+/// Runs the browser story `script` (under `apps/`) with Node.js: headless Chromium
+/// (`HEALTHCHAIN_CHROMIUM`, default Debian's), screenshots into `screenshots` (emptied first),
+/// and the story's own `env`; prints its output.
+pub fn run_browser_story(
+	script: &str,
+	screenshots: &std::path::Path,
+	env: &[(&str, String)],
+) -> BrowserRun {
+	let _ = std::fs::remove_dir_all(screenshots);
+	let chromium =
+		std::env::var("HEALTHCHAIN_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+	let mut command = Command::new("node");
+	command
+		.arg(script)
+		.current_dir(apps_dir())
+		.env("HEALTHCHAIN_SCREENSHOTS", screenshots)
+		.env("HEALTHCHAIN_CHROMIUM", chromium);
+	for (name, value) in env {
+		command.env(name, value);
+	}
+	let out = command.output().expect("node (Node.js) runs: scripts/test installs it");
+	let run = BrowserRun {
+		passed: out.status.success(),
+		status: out.status,
+		stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+		stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+	};
+	println!("{}", run.stdout);
+	run
+}

@@ -3,7 +3,7 @@
 
 use super::node::NodeView;
 use crate::wire::EmergencyReason;
-use healthchain_client::{calls, runtime, SubmitError};
+use healthchain_client::{calls, runtime, Included, SubmitError};
 use healthchain_primitives::{
 	logs::{AccessBasis, RevocationReason},
 	DataCategory, HealthId, Purpose,
@@ -51,6 +51,18 @@ impl NodeView {
 		self.submit(&call).await.map(|_| ())
 	}
 
+	/// Opens an emergency access for a practitioner of this hospital (alone: when an
+	/// emergency fetch finds nothing to attest).
+	pub async fn open_emergency_access(
+		&self,
+		health_id: HealthId,
+		practitioner: &str,
+		reason: EmergencyReason,
+	) -> Result<(), SubmitError> {
+		let call = calls::open_emergency_access(health_id, practitioner, reason);
+		self.submit(&call).await.map(|_| ())
+	}
+
 	/// Sends a per-request consent request; returns its id.
 	pub async fn request_access(
 		&self,
@@ -82,15 +94,7 @@ impl NodeView {
 	) -> Result<Attested, SubmitError> {
 		let call =
 			calls::open_emergency_and_attest(health_id, practitioner, reason, categories, records);
-		let included = self.submit(&call).await?;
-		included
-			.event::<runtime::access_log::events::AccessAttested>()
-			.map(|e| Attested {
-				index: e.index,
-				block: included.block_number,
-				basis: e.entry.0.basis,
-			})
-			.ok_or_else(|| SubmitError::Unknown("attestation included without its event".into()))
+		attested(self.submit(&call).await?)
 	}
 
 	/// Attests an access; the runtime decides again at the block's time.
@@ -103,14 +107,14 @@ impl NodeView {
 		purpose: Purpose,
 	) -> Result<Attested, SubmitError> {
 		let call = calls::attest(health_id, practitioner, categories, records, purpose);
-		let included = self.submit(&call).await?;
-		included
-			.event::<runtime::access_log::events::AccessAttested>()
-			.map(|e| Attested {
-				index: e.index,
-				block: included.block_number,
-				basis: e.entry.0.basis,
-			})
-			.ok_or_else(|| SubmitError::Unknown("attestation included without its event".into()))
+		attested(self.submit(&call).await?)
 	}
+}
+
+/// What an included attestation produced, from its `AccessAttested` event.
+fn attested(included: Included) -> Result<Attested, SubmitError> {
+	included
+		.event::<runtime::access_log::events::AccessAttested>()
+		.map(|e| Attested { index: e.index, block: included.block_number, basis: e.entry.0.basis })
+		.ok_or_else(|| SubmitError::Unknown("attestation included without its event".into()))
 }

@@ -59,6 +59,23 @@ impl Gateway {
 	/// (the chain refuses an unknown or unaffiliated practitioner, and a second acceptance).
 	pub async fn accept_terms(&self, caller: &Caller) -> Result<TermsAnswer, GatewayError> {
 		let licence = practitioner(caller)?;
+		self.doctor_limit.check(&caller.subject)?;
+		// What the chain would refuse is answered without a transaction: a refused one would
+		// still hold this gateway's submissions for a finality wait and cost its quota.
+		let known = self.node.practitioner(licence).await?;
+		match known {
+			None => return Err(err(codes::DENIED, "access denied: unknownPractitioner")),
+			Some(p) if !p.affiliations.iter().any(|h| h == self.hospital()) => {
+				return Err(err(codes::DENIED, "access denied: notAffiliated"))
+			},
+			Some(p) if p.terms_accepted => {
+				return Err(err(
+					codes::BAD_INPUT,
+					"the terms were already accepted for this licence",
+				))
+			},
+			Some(_) => {},
+		}
 		let block = self.node.accept_terms(licence).await.map_err(|e| match e.pallet_error() {
 			Some("TermsAlreadyAccepted") => {
 				err(codes::BAD_INPUT, "the terms were already accepted for this licence")
@@ -73,36 +90,53 @@ impl Gateway {
 	}
 
 	/// `gateway_patient`: what the chain says of a patient before a fetch, for the caller at
-	/// this hospital.
+	/// this hospital: enrolment, the policy, the sensitive opt-in, and the caller's own grants,
+	/// requests and emergency access. Refused unless the caller may fetch here (licensed,
+	/// affiliated, past the terms).
 	pub async fn patient(
 		&self,
 		caller: &Caller,
 		health_id: HealthId,
 	) -> Result<PatientAnswer, GatewayError> {
 		let licence = practitioner(caller)?;
-		let hospital = self.node.own_hospital().await?;
+		// Only a doctor who may fetch here sees a patient's state: licensed, affiliated, past
+		// the terms (the chain's own participant rule).
+		let me = self.me(caller).await?;
+		let refusal = if !me.licensed {
+			Some("practitionerNotLicensed")
+		} else if !me.affiliated {
+			Some("notAffiliated")
+		} else if !me.terms_accepted {
+			Some("termsNotAccepted")
+		} else {
+			None
+		};
+		if let Some(reason) = refusal {
+			return Err(err(codes::DENIED, format!("access denied: {reason}")));
+		}
 		let consent = self.node.consent(health_id).await?;
-		let here = |h: &str| h == self.hospital();
+		// The caller's own grants and requests, never another doctor's.
+		let mine = |h: &str, p: &str| h == self.hospital() && p == licence;
 		let grants = self
 			.node
 			.live_grants(health_id)
 			.await?
 			.into_iter()
-			.filter(|g| here(&g.hospital))
+			.filter(|g| mine(&g.hospital, &g.practitioner))
 			.collect();
 		let pending = self
 			.node
 			.pending_requests(health_id)
 			.await?
 			.into_iter()
-			.filter(|r| here(&r.hospital))
+			.filter(|r| mine(&r.hospital, &r.practitioner))
 			.collect();
 		let emergency = self.node.latest_emergency(health_id, licence).await?;
 		Ok(PatientAnswer {
 			health_id,
 			enrolled: consent.as_ref().is_some_and(|c| c.enrolled),
 			sensitive_opt_in: consent.as_ref().is_some_and(|c| c.sensitive_opt_in),
-			policy: hospital.policy,
+			policy: me.policy,
 			grants,
 			pending,
 			emergency,
@@ -118,6 +152,7 @@ impl Gateway {
 		req: MyAccessesRequest,
 	) -> Result<Vec<MyAccess>, GatewayError> {
 		let licence = practitioner(caller)?;
+		self.doctor_limit.check(&caller.subject)?;
 		let limit = req.limit.unwrap_or(ACCESSES_DEFAULT);
 		if limit == 0 || limit > ACCESSES_MAX {
 			return Err(bad(format!("limit: 1 to {ACCESSES_MAX}")));

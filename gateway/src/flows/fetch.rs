@@ -84,8 +84,21 @@ impl Gateway {
 		let permit = self.permit(&req, &practitioner).await?;
 		let permitted = Instant::now();
 		let offset = req.offset.unwrap_or(0) as usize;
-		let (wanted, unavailable, next_offset) =
-			self.select(req.health_id, &permit.categories, offset).await?;
+		let selection = self.select(req.health_id, &permit.categories, offset).await;
+		let (wanted, unavailable, next_offset) = match (selection, permit.open_emergency) {
+			(Ok(selection), _) => selection,
+			// Nothing to attest, but the doctor asked in an emergency: the access is opened
+			// (flagged, reviewed) before anything of the patient's records is told.
+			(Err(e), Some(reason)) => {
+				self.node
+					.open_emergency_access(req.health_id, &practitioner, reason)
+					.await
+					.map_err(|e| err(codes::DENIED, format!("emergency access refused: {e}")))?;
+				warn!("emergency_access_opened", {"healthId": req.health_id, "practitioner": practitioner, "reason": reason});
+				return Err(e);
+			},
+			(Err(e), None) => return Err(e),
+		};
 		let selected = Instant::now();
 		let attested = self.attest(&req, &practitioner, &permit, &wanted).await?;
 		let attested_at = Instant::now();
@@ -385,6 +398,17 @@ impl Gateway {
 				codes::REQUEST_REFUSED,
 				format!("the patient refused consent request {request_id}"),
 			)),
+			// The best-block stream does not fill gaps (a reorg, a burst of imports): before
+			// giving up, the chain's own decision says whether the approval is there.
+			Ok(None) | Err(_)
+				if matches!(
+					self.node.decide(req.health_id, practitioner, categories, purpose).await,
+					Ok(Decision::Permit(_))
+				) =>
+			{
+				info!("consent_granted", {"healthId": req.health_id, "requestId": request_id});
+				Ok(Instant::now())
+			},
 			Ok(None) => Err(unavailable("the node closed the block stream")),
 			Err(_) => Err(err(
 				codes::REQUEST_TIMED_OUT,

@@ -18,6 +18,9 @@ use crate::{
 use jsonrpsee::http_client::HttpClient;
 use std::collections::BTreeMap;
 
+/// `gateway_acceptTerms` and `gateway_myAccesses` calls a minute per caller.
+pub const DOCTOR_CALLS_PER_MINUTE: u32 = 20;
+
 /// The gateway.
 pub struct Gateway {
 	/// Configuration.
@@ -32,6 +35,9 @@ pub struct Gateway {
 	pub(crate) tls: Identity,
 	/// Rate limit of `gateway_identify`, per caller.
 	pub identify_limit: RateLimiter,
+	/// Rate limit of the doctor's costlier calls (`gateway_acceptTerms`,
+	/// `gateway_myAccesses`), per caller.
+	pub doctor_limit: RateLimiter,
 	/// Puts whose anchor is being submitted (settling leaves them alone).
 	submitting: std::sync::Mutex<std::collections::BTreeSet<[u8; 32]>>,
 }
@@ -60,6 +66,7 @@ impl Gateway {
 	) -> Result<Self, GatewayError> {
 		let peers = directory::directory(&config.peers)?;
 		let identify_limit = RateLimiter::new(config.auth.identify_per_minute);
+		let doctor_limit = RateLimiter::new(DOCTOR_CALLS_PER_MINUTE);
 		Ok(Gateway {
 			config,
 			store,
@@ -69,6 +76,7 @@ impl Gateway {
 			peers,
 			tls,
 			identify_limit,
+			doctor_limit,
 			submitting: Default::default(),
 		})
 	}

@@ -230,18 +230,33 @@ async fn answer(config: &Config, path: &str, host: Option<&str>) -> HttpResponse
 		});
 	}
 	match file_of(&app.dir, path) {
-		Some(file) => match tokio::fs::read(&file).await {
-			Ok(bytes) => {
+		Some(file) => match read_served(&app.dir, &file).await {
+			Some(bytes) => {
 				let mut res = http::Response::new(HttpBody::from(bytes));
 				let kind = content_type(&file);
 				res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
 				security_headers(&mut res);
 				res
 			},
-			Err(_) => plain(StatusCode::NOT_FOUND, "no such file"),
+			None => plain(StatusCode::NOT_FOUND, "no such file"),
 		},
 		None => plain(StatusCode::NOT_FOUND, "no such file"),
 	}
+}
+
+/// The largest file served (the built apps' largest script is about 1 MiB).
+const MAX_FILE: u64 = 8 * 1024 * 1024;
+
+/// The bytes of `file`, if it is a regular file of at most [`MAX_FILE`] bytes that is, once
+/// links are resolved, still under `dir`.
+async fn read_served(dir: &Path, file: &Path) -> Option<Vec<u8>> {
+	let root = tokio::fs::canonicalize(dir).await.ok()?;
+	let real = tokio::fs::canonicalize(file).await.ok()?;
+	let meta = tokio::fs::metadata(&real).await.ok()?;
+	if !real.starts_with(&root) || !meta.is_file() || meta.len() > MAX_FILE {
+		return None;
+	}
+	tokio::fs::read(&real).await.ok()
 }
 
 /// The file under `dir` a request path names: `/doctor/` is its `index.html`; a path with
@@ -283,6 +298,10 @@ fn security_headers(res: &mut HttpResponse) {
 	headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
 	headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
 	headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+	headers.insert(
+		header::CONTENT_SECURITY_POLICY,
+		HeaderValue::from_static("frame-ancestors 'none'; object-src 'none'; base-uri 'none'"),
+	);
 }
 
 /// A JSON answer.

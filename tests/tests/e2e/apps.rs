@@ -14,10 +14,11 @@
 //! `$CARGO_TARGET_TMPDIR/apps-screenshots` (the test prints the path).
 
 use healthchain_primitives::logs::AccessEntry;
+use healthchain_tests::oidc::run_browser_story;
 use healthchain_tests::{
 	demo, dev, rpc::PageParams, runtime, Client, HealthRpcClient, Node, NodeConfig, Static,
 };
-use std::{path::PathBuf, process::Command};
+use std::path::PathBuf;
 
 /// Whether `HealthIds.PendingRebinds` and `HealthIds.KeyCancelledRebind` hold an entry for
 /// `id` at the best block.
@@ -50,25 +51,13 @@ async fn a_patient_and_an_auditor_use_the_apps_in_a_real_browser() {
 	let node = Node::start(NodeConfig::dev()).await;
 	node.wait_finalized(1).await;
 	let screenshots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("apps-screenshots");
-	let _ = std::fs::remove_dir_all(&screenshots);
-	let chromium =
-		std::env::var("HEALTHCHAIN_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-
-	let out = Command::new("node")
-		.arg("e2e/run.mjs")
-		.current_dir(&apps)
-		.env("HEALTHCHAIN_WS", node.ws_url())
-		.env("HEALTHCHAIN_SCREENSHOTS", &screenshots)
-		.env("HEALTHCHAIN_CHROMIUM", chromium)
-		.output()
-		.expect("node (Node.js) runs: scripts/test installs it");
-	let stdout = String::from_utf8_lossy(&out.stdout);
-	let stderr = String::from_utf8_lossy(&out.stderr);
-	println!("{stdout}");
+	let run = run_browser_story("e2e/run.mjs", &screenshots, &[("HEALTHCHAIN_WS", node.ws_url())]);
 	assert!(
-		out.status.success(),
-		"the browser test failed ({:?}):\n{stdout}\n{stderr}\nnode log:\n{}",
-		out.status,
+		run.passed,
+		"the browser test failed ({:?}):\n{}\n{}\nnode log:\n{}",
+		run.status,
+		run.stdout,
+		run.stderr,
 		healthchain_tests::tail(&node.log(), 40)
 	);
 

@@ -65,6 +65,8 @@ async fn the_doctors_calls_answer_what_the_chain_says() {
 	);
 	let (code, msg) = refused(new_doctor.fetch(FetchRequest::new(patient)).await);
 	assert_eq!((code, msg.contains("termsNotAccepted")), (4010, true), "{msg}");
+	let (code, msg) = refused(new_doctor.patient(PatientRequest { health_id: patient }).await);
+	assert_eq!((code, msg.contains("termsNotAccepted")), (4010, true), "{msg}");
 	let terms = new_doctor.accept_terms().await.unwrap();
 	assert!(terms.block > 0);
 	assert!(new_doctor.me().await.unwrap().terms_accepted, "recorded on chain");
@@ -189,7 +191,7 @@ async fn a_doctor_signs_in_and_reads_records_in_a_real_browser() {
 	use healthchain_primitives::logs::{AccessBasis, AccessEntry};
 	use healthchain_tests::{
 		free_port,
-		oidc::{apps_dir, OidcProvider},
+		oidc::{apps_dir, run_browser_story, OidcProvider},
 		rpc::PageParams,
 		GatewayPrep, HealthRpcClient, Node, NodeConfig,
 	};
@@ -230,28 +232,23 @@ async fn a_doctor_signs_in_and_reads_records_in_a_real_browser() {
 
 	let screenshots =
 		std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("doctor-screenshots");
-	let _ = std::fs::remove_dir_all(&screenshots);
-	let chromium =
-		std::env::var("HEALTHCHAIN_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-	let out = std::process::Command::new("node")
-		.arg("e2e/doctor.mjs")
-		.current_dir(&apps)
-		.env("HEALTHCHAIN_WS", node.ws_url())
-		.env("HEALTHCHAIN_GATEWAY_A", &gw_a.api_url)
-		.env("HEALTHCHAIN_GATEWAY_B", &gw_b.api_url)
-		.env("HEALTHCHAIN_IDP", &idp.trust.issuer)
-		.env("HEALTHCHAIN_SMART_PORT", smart_port.to_string())
-		.env("HEALTHCHAIN_SCREENSHOTS", &screenshots)
-		.env("HEALTHCHAIN_CHROMIUM", chromium)
-		.output()
-		.expect("node (Node.js) runs: scripts/test installs it");
-	let stdout = String::from_utf8_lossy(&out.stdout);
-	let stderr = String::from_utf8_lossy(&out.stderr);
-	println!("{stdout}");
+	let run = run_browser_story(
+		"e2e/doctor.mjs",
+		&screenshots,
+		&[
+			("HEALTHCHAIN_WS", node.ws_url()),
+			("HEALTHCHAIN_GATEWAY_A", gw_a.api_url.clone()),
+			("HEALTHCHAIN_GATEWAY_B", gw_b.api_url.clone()),
+			("HEALTHCHAIN_IDP", idp.trust.issuer.clone()),
+			("HEALTHCHAIN_SMART_PORT", smart_port.to_string()),
+		],
+	);
 	assert!(
-		out.status.success(),
-		"the doctor browser test failed ({:?}):\n{stdout}\n{stderr}\ngateway B log:\n{}\nprovider log:\n{}",
-		out.status,
+		run.passed,
+		"the doctor browser test failed ({:?}):\n{}\n{}\ngateway B log:\n{}\nprovider log:\n{}",
+		run.status,
+		run.stdout,
+		run.stderr,
 		healthchain_tests::tail(&gw_b.log(), 40),
 		healthchain_tests::tail(&idp.log(), 20),
 	);

@@ -1,8 +1,9 @@
 //! `healthchain-doctor-bench`: what a doctor waits, measured as hospitals drive the gateways
 //! (issue 34), behind `scripts/bench doctor`.
 //!
-//! Starts a development node and two gateways on loopback (A = `H0001`, one-time consent;
-//! B = `H0002`, per-request consent), registers and enrols patients, puts one record for
+//! Starts a development node (`--chain dev`, the default) or the four-validator local network
+//! (`--chain local`) and two gateways on loopback (A = `H0001`, one-time consent; B = `H0002`,
+//! per-request consent), registers and enrols patients, puts one record for
 //! each at both hospitals (so every fetch collects from two sources), then runs, one fetch at
 //! a time, unloaded:
 //!
@@ -22,14 +23,15 @@
 //! final (the bench's submission returned) to the answer.
 //!
 //! ```text
-//! healthchain-doctor-bench [--fetches 30] [--asks 10] [--emergencies 8]
+//! healthchain-doctor-bench [--chain dev|local] [--fetches 30] [--asks 10] [--emergencies 8]
 //! ```
 
 use healthchain_gateway::wire::{EmergencyReason, FetchRequest, FetchResult, LocalApiClient};
 use healthchain_primitives::{demo::test_patient, DataCategory, HealthId, Purpose};
 use healthchain_tests::{
-	calls, http_call, key, put_request, register_test_patient, submit, two_gateways, Client,
-	GatewayProcess, HealthRpcClient, Keypair, TwoGatewayOptions, TwoGateways, DOCTOR_SCOPES,
+	calls, http_call, key, put_request, register_test_patient_by, start_local_network, submit,
+	two_gateways, Client, GatewayProcess, HealthRpcClient, Keypair, TwoGatewayOptions, TwoGateways,
+	DOCTOR_SCOPES,
 };
 use std::time::{Duration, Instant};
 
@@ -80,8 +82,8 @@ fn quantile(values: &[f64], p: f64) -> f64 {
 }
 
 /// Prints one scenario's table.
-fn report(name: &str, samples: &[Sample]) {
-	println!("\n{name} ({} fetches, unloaded, dev node)", samples.len());
+fn report(name: &str, samples: &[Sample], chain: &str) {
+	println!("\n{name} ({} fetches, unloaded, {chain})", samples.len());
 	println!("  {:<28} {:>9} {:>9}", "step", "p50 ms", "p99 ms");
 	let row = |label: &str, values: Vec<f64>| {
 		if values.is_empty() {
@@ -103,15 +105,27 @@ fn report(name: &str, samples: &[Sample]) {
 
 /// Arguments.
 struct Args {
+	local: bool,
 	fetches: usize,
 	asks: usize,
 	emergencies: usize,
 }
 
 fn args() -> Args {
-	let mut a = Args { fetches: 30, asks: 10, emergencies: 8 };
+	let mut a = Args { local: false, fetches: 30, asks: 10, emergencies: 8 };
 	let mut it = std::env::args().skip(1);
 	while let Some(flag) = it.next() {
+		if flag == "--chain" {
+			a.local = match it.next().as_deref() {
+				Some("local") => true,
+				Some("dev") => false,
+				_ => {
+					eprintln!("--chain dev|local");
+					std::process::exit(2)
+				},
+			};
+			continue;
+		}
 		let value = it.next().and_then(|v| v.parse().ok()).unwrap_or_else(|| {
 			eprintln!("usage: healthchain-doctor-bench [--fetches N] [--asks N] [--emergencies N]");
 			std::process::exit(2)
@@ -129,12 +143,18 @@ fn args() -> Args {
 	a
 }
 
-/// Registers and enrols patient `n` (its own key), and puts one record for them at each
-/// gateway.
-async fn patient(client: &Client, n: u32, a: &GatewayProcess, b: &GatewayProcess) -> HealthId {
+/// Registers (by `registrar`) and enrols patient `n` (its own key), and puts one record for
+/// them at each gateway.
+async fn patient(
+	client: &Client,
+	registrar: &Keypair,
+	n: u32,
+	a: &GatewayProcess,
+	b: &GatewayProcess,
+) -> HealthId {
 	let id = test_patient(n);
 	let key: Keypair = key(&format!("//DoctorBench//{n}"));
-	register_test_patient(client, n, &key).await;
+	register_test_patient_by(client, registrar, n, &key).await;
 	submit(client, &key, &calls::enrol(id, calls::all_sources())).await;
 	let (system_a, system_b) = (a.system(), b.system());
 	let (at_a, at_b) = tokio::join!(
@@ -156,13 +176,26 @@ async fn main() {
 		args.asks,
 		args.emergencies
 	);
-	let TwoGateways { node, idp, a, b } = two_gateways(TwoGatewayOptions::default()).await;
+	// The local network's validators beyond the first stay up with `_others`; its demo cast:
+	// gateways Eve (A) and Ferdie (B), registrar One.
+	let base = tempfile::tempdir().expect("a temporary directory");
+	let mut options = TwoGatewayOptions::default();
+	let (chain, registrar, _others) = if args.local {
+		let mut nodes = start_local_network(base.path()).await;
+		nodes[0].wait_finalized(1).await;
+		options.node = Some(nodes.remove(0));
+		(options.a.key_uri, options.b.key_uri) = ("//Eve".into(), "//Ferdie".into());
+		("four-validator local network", key("//One"), nodes)
+	} else {
+		("dev node", key("//Ferdie"), vec![])
+	};
+	let TwoGateways { node, idp, a, b } = two_gateways(options).await;
 	let client = node.client().await;
 	let setup = Instant::now();
 	// Patient 1 is fetched over and over; patients 2.. each get one first emergency.
 	let mut patients = Vec::new();
 	for n in 1..=(1 + args.emergencies as u32) {
-		patients.push(patient(&client, 7_000 + n, &a, &b).await);
+		patients.push(patient(&client, &registrar, 7_000 + n, &a, &b).await);
 	}
 	let (main_patient, main_key) = (patients[0], key("//DoctorBench//7001"));
 	println!("setup: {} patients, {:.0} s", patients.len(), setup.elapsed().as_secs_f64());
@@ -176,7 +209,7 @@ async fn main() {
 		assert_eq!(result.records.len(), 2, "two sources, one record each");
 		samples.push(Sample::of(&result, start.elapsed()));
 	}
-	report("one-time hospital, gateway_fetch", &samples);
+	report("one-time hospital, gateway_fetch", &samples, chain);
 
 	// 2. One-time consent, FHIR $everything (the client's clock only).
 	let token = idp.token("dr-MD10001", &DOCTOR_SCOPES, Some("MD10001"));
@@ -195,7 +228,7 @@ async fn main() {
 			.push(Sample { client: start.elapsed().as_secs_f64() * 1000.0, ..Default::default() });
 	}
 	println!(
-		"\none-time hospital, FHIR $everything ({} fetches, unloaded, dev node)",
+		"\none-time hospital, FHIR $everything ({} fetches, unloaded, {chain})",
 		samples.len()
 	);
 	let client_ms: Vec<f64> = samples.iter().map(|s| s.client).collect();
@@ -237,7 +270,7 @@ async fn main() {
 		samples.push(sample);
 		submit(&client, &main_key, &calls::revoke_grant(main_patient, "H0002", "MD10002")).await;
 	}
-	report("per-request hospital, gateway_fetch (approved at once)", &samples);
+	report("per-request hospital, gateway_fetch (approved at once)", &samples, chain);
 
 	// 4. First emergency fetches, each for another patient.
 	let mut samples = Vec::new();
@@ -251,5 +284,5 @@ async fn main() {
 		let result = doctor_b.fetch(request).await.expect("an emergency fetch");
 		samples.push(Sample::of(&result, start.elapsed()));
 	}
-	report("first emergency fetch, gateway_fetch", &samples);
+	report("first emergency fetch, gateway_fetch", &samples, chain);
 }

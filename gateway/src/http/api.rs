@@ -66,7 +66,15 @@ impl LocalApiServer for Local {
 	}
 
 	async fn fetch(&self, ext: &Extensions, req: FetchRequest) -> RpcResult<FetchResult> {
-		Ok(self.0.fetch(caller(ext)?, req).await?)
+		// Its own task: a client that hangs up mid-fetch does not stop it half-way (the
+		// attestation may already be on chain; the doctor's access journal is then written
+		// all the same).
+		let (gw, caller) = (self.0.clone(), caller(ext)?.clone());
+		let task = tokio::spawn(async move { gw.fetch(&caller, req).await });
+		let answer = task
+			.await
+			.map_err(|e| err(codes::UNAVAILABLE, format!("the fetch did not complete: {e}")))?;
+		Ok(answer?)
 	}
 
 	fn identify(&self, ext: &Extensions, req: IdentifyRequest) -> RpcResult<IdentifyAnswer> {

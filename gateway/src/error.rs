@@ -81,6 +81,12 @@ pub fn bad(message: impl Into<String>) -> GatewayError {
 	err(codes::BAD_INPUT, message)
 }
 
+/// The consent decision's refusal, in the one wording every flow uses:
+/// `access denied: <reason>` (code `4010`).
+pub fn denied(reason: &healthchain_primitives::DenyReason) -> GatewayError {
+	err(codes::DENIED, format!("access denied: {}", name(reason)))
+}
+
 /// The node could not answer.
 pub fn unavailable(message: impl std::fmt::Display) -> GatewayError {
 	err(codes::UNAVAILABLE, message.to_string())

@@ -9,11 +9,13 @@ use super::{
 	gateway::Gateway,
 };
 use crate::{
-	error::{bad, codes, err, GatewayError},
+	error::{bad, codes, denied, err, GatewayError},
 	info, warn,
 	wire::{MeAnswer, MyAccess, MyAccessesRequest, PatientAnswer, TermsAnswer},
 };
-use healthchain_primitives::{logs::AccessBasis, HealthId, LicenceStatus, MAX_LICENCE_LEN};
+use healthchain_primitives::{
+	logs::AccessBasis, DenyReason, HealthId, LicenceStatus, MAX_LICENCE_LEN,
+};
 use std::collections::{btree_map::Entry, BTreeMap};
 
 /// `myAccesses`' default and largest page.
@@ -64,9 +66,9 @@ impl Gateway {
 		// still hold this gateway's submissions for a finality wait and cost its quota.
 		let known = self.node.practitioner(licence).await?;
 		match known {
-			None => return Err(err(codes::DENIED, "access denied: unknownPractitioner")),
+			None => return Err(denied(&DenyReason::UnknownPractitioner)),
 			Some(p) if !p.affiliations.iter().any(|h| h == self.hospital()) => {
-				return Err(err(codes::DENIED, "access denied: notAffiliated"))
+				return Err(denied(&DenyReason::NotAffiliated))
 			},
 			Some(p) if p.terms_accepted => {
 				return Err(err(
@@ -80,8 +82,8 @@ impl Gateway {
 			Some("TermsAlreadyAccepted") => {
 				err(codes::BAD_INPUT, "the terms were already accepted for this licence")
 			},
-			Some("UnknownPractitioner") => err(codes::DENIED, "access denied: unknownPractitioner"),
-			Some("NotAffiliated") => err(codes::DENIED, "access denied: notAffiliated"),
+			Some("UnknownPractitioner") => denied(&DenyReason::UnknownPractitioner),
+			Some("NotAffiliated") => denied(&DenyReason::NotAffiliated),
 			Some(other) => err(codes::DENIED, format!("the chain refused: {other}")),
 			None => e.into(),
 		})?;
@@ -103,16 +105,16 @@ impl Gateway {
 		// the terms (the chain's own participant rule).
 		let me = self.me(caller).await?;
 		let refusal = if !me.licensed {
-			Some("practitionerNotLicensed")
+			Some(DenyReason::PractitionerNotLicensed)
 		} else if !me.affiliated {
-			Some("notAffiliated")
+			Some(DenyReason::NotAffiliated)
 		} else if !me.terms_accepted {
-			Some("termsNotAccepted")
+			Some(DenyReason::TermsNotAccepted)
 		} else {
 			None
 		};
 		if let Some(reason) = refusal {
-			return Err(err(codes::DENIED, format!("access denied: {reason}")));
+			return Err(denied(&reason));
 		}
 		let consent = self.node.consent(health_id).await?;
 		// The caller's own grants and requests, never another doctor's.

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
 	chain::{extrinsics::Attested, now_ms},
-	error::{bad, codes, err, name, unavailable, GatewayError},
+	error::{bad, codes, denied, err, name, unavailable, GatewayError},
 	info,
 	vault::{
 		crypto::{self, ExchangeKey},
@@ -44,12 +44,11 @@ pub struct Permit {
 	pub categories: Vec<DataCategory>,
 	/// Purpose.
 	pub purpose: Purpose,
-	/// Whether the patient was asked (a per-request grant).
-	pub asked: bool,
 	/// For a first emergency fetch: the emergency access to open, in the attestation's own
 	/// transaction.
 	pub open_emergency: Option<EmergencyReason>,
-	/// When the patient's answer was seen on chain (a per-request grant).
+	/// When the patient's answer was seen on chain: set when the patient was asked (a
+	/// per-request grant).
 	pub answered_at: Option<Instant>,
 }
 
@@ -152,8 +151,7 @@ impl Gateway {
 		}
 		let id = req.health_id;
 		let decision = self.node.decide(id, practitioner, &categories, purpose).await?;
-		let mut permit =
-			Permit { categories, purpose, asked: false, open_emergency: None, answered_at: None };
+		let mut permit = Permit { categories, purpose, open_emergency: None, answered_at: None };
 		match (decision, req.emergency_reason) {
 			(Decision::Permit(_), _) => {},
 			// The opening's own checks and the attestation's decision run on chain, in one
@@ -164,11 +162,10 @@ impl Gateway {
 			(Decision::NeedsRequest, _) => {
 				let answered = self.ask_patient(req, practitioner, &permit.categories, purpose);
 				permit.answered_at = Some(answered.await?);
-				permit.asked = true;
 			},
 			(Decision::Deny(reason), _) => {
 				warn!("fetch_denied", {"healthId": id, "practitioner": practitioner, "reason": reason});
-				return Err(err(codes::DENIED, format!("access denied: {}", name(&reason))));
+				return Err(denied(&reason));
 			},
 		}
 		Ok(permit)
@@ -250,33 +247,34 @@ impl Gateway {
 			wanted.iter().map(|r| r.category).collect::<BTreeSet<_>>().into_iter().collect();
 		let hashes: Vec<_> = wanted.iter().map(|r| r.content_hash).collect();
 		let id = req.health_id;
-		if let Some(reason) = permit.open_emergency {
-			let attested = self
+		let attested = match permit.open_emergency {
+			Some(reason) => {
+				let attested = self
+					.node
+					.open_emergency_and_attest(id, practitioner, reason, &covered, &hashes)
+					.await
+					.map_err(|e| match e.pallet_error() {
+						Some(_) => err(codes::DENIED, format!("emergency access refused: {e}")),
+						None => e.into(),
+					})?;
+				warn!("emergency_access_opened", {"healthId": id, "practitioner": practitioner, "reason": reason});
+				attested
+			},
+			None => self
 				.node
-				.open_emergency_and_attest(id, practitioner, reason, &covered, &hashes)
+				.attest(id, practitioner, &covered, &hashes, permit.purpose)
 				.await
 				.map_err(|e| match e.pallet_error() {
-					Some(_) => err(codes::DENIED, format!("emergency access refused: {e}")),
-					None => e.into(),
-				})?;
-			warn!("emergency_access_opened", {"healthId": id, "practitioner": practitioner, "reason": reason});
-			info!("access_attested", {"healthId": id, "practitioner": practitioner, "index": attested.index, "block": attested.block, "records": wanted.len()});
-			return Ok(attested);
-		}
-		let attested = self
-			.node
-			.attest(req.health_id, practitioner, &covered, &hashes, permit.purpose)
-			.await
-			.map_err(|e| match e.pallet_error() {
-				Some("ConsentRequestNeeded") if permit.asked => err(
-					codes::GRANT_EXPIRED,
-					format!(
-						"the patient's grant expired before the attestation was included ({e})"
+					Some("ConsentRequestNeeded") if permit.answered_at.is_some() => err(
+						codes::GRANT_EXPIRED,
+						format!(
+							"the patient's grant expired before the attestation was included ({e})"
+						),
 					),
-				),
-				Some(_) => err(codes::DENIED, format!("access denied: {e}")),
-				None => e.into(),
-			})?;
+					Some(_) => err(codes::DENIED, format!("access denied: {e}")),
+					None => e.into(),
+				})?,
+		};
 		info!("access_attested", {"healthId": req.health_id, "practitioner": practitioner, "index": attested.index, "block": attested.block, "records": wanted.len()});
 		Ok(attested)
 	}
@@ -297,7 +295,8 @@ impl Gateway {
 		// Every source at once: the fetch waits for the slowest, not for their sum.
 		let asked = by_source.into_iter().map(|(source, recs)| async move {
 			let got = if source == self.hospital() {
-				self.local_records(&health_id, &recs).map(|r| (r, SourceTiming::default()))
+				let timing = SourceTiming { source: source.clone(), ..Default::default() };
+				self.local_records(&health_id, &recs).map(|r| (r, timing))
 			} else {
 				self.fetch_from_peer(&source, health_id, attested.index, &recs).await
 			};
@@ -309,7 +308,7 @@ impl Gateway {
 			match got {
 				Ok((mut r, timing)) => {
 					records.append(&mut r);
-					timings.push(SourceTiming { source: source.clone(), ..timing });
+					timings.push(timing);
 				},
 				Err(e) => {
 					warn!("fetch_source_failed", {"healthId": health_id, "source": source, "code": e.code, "error": e.message});

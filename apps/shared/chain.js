@@ -94,6 +94,15 @@ export class Chain {
     return this.api.registry.createLookupType(field.type);
   }
 
+  /** A patient's access-log head at block `hash`, from chain state: `{ count, head }` (hex),
+   * kept in their consent record (an empty log if they never enrolled). */
+  async accessLogHeadAt(hash, healthId) {
+    const record = await (await this.api.at(hash)).query.consent.consents(healthId);
+    if (record.isNone) return { count: 0, head: `0x${'00'.repeat(32)}` };
+    const log = record.unwrap().accessLog;
+    return { count: log.count.toNumber(), head: log.head.toHex() };
+  }
+
   /** A patient's whole access log, newest first, every page verified against the log head
    * read from chain state at the page's block, and every entry decoded from its verified
    * bytes, up to `maxPages` pages of `limit`. Answers `{ verified, reason?, count, block,
@@ -101,10 +110,9 @@ export class Chain {
   async verifiedAccessLog(healthId, limit = 100, maxPages = 10) {
     const type = this.accessEntryType();
     let page = await this.health('accessLog', [healthId, { limit }]);
-    const at = await this.api.at(page.at.hash);
-    const state = await at.query.accessLog.accessLogs(healthId);
-    const onChainHead = state.head.toHex();
-    const result = { verified: true, count: state.count.toNumber(), block: page.at.number, entries: [] };
+    const state = await this.accessLogHeadAt(page.at.hash, healthId);
+    const onChainHead = state.head;
+    const result = { verified: true, count: state.count, block: page.at.number, entries: [] };
     let expected = onChainHead;
     for (let n = 0; n < maxPages; n += 1) {
       const { verdict, index } = await verifyPage(expected, page);

@@ -184,7 +184,7 @@ impl_runtime_apis! {
 		}
 
 		fn access_log(health_id: HealthId) -> LogHead {
-			pallet_access_log::AccessLogs::<Runtime>::get(health_id)
+			pallet_access_log::Pallet::<Runtime>::head(&health_id)
 		}
 
 		fn source_check(

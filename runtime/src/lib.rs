@@ -255,10 +255,13 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 ///
 /// - `pallet_health_id` 0 to 1 (from spec 102): pending rebinds gained `contested`; the old
 ///   entries are kept, uncontested.
+/// - `pallet_access_log` 0 to 1 (from spec 105): each patient's access-log head moves into
+///   their consent record (the consent pallet to version 1).
 #[allow(unused_parens)]
 type Migrations = (
 	pallet_health_id::migrations::v1::MigrateV0ToV1<Runtime>,
 	pallet_health_id::migrations::v2::MigrateV1ToV2<Runtime>,
+	pallet_access_log::migrations::v1::MigrateV0ToV1<Runtime>,
 );
 
 /// Executive: dispatches to the pallets.

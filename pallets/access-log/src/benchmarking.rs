@@ -127,7 +127,7 @@ mod benchmarks {
 			records,
 			Purpose::Treatment,
 		);
-		assert_eq!(AccessLogs::<T>::get(id).count, 1);
+		assert_eq!(Pallet::<T>::head(&id).count, 1);
 	}
 
 	/// `n` accesses to `n` different patients, each with a grant and one record (further
@@ -153,7 +153,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(gw), BoundedVec::truncate_from(accesses));
 		for id in ids {
-			assert_eq!(AccessLogs::<T>::get(id).count, 1);
+			assert_eq!(Pallet::<T>::head(&id).count, 1);
 		}
 	}
 

@@ -6,9 +6,11 @@
 //! [`pallet_consent::Pallet::decide`], and refuses the attestation unless it permits; the
 //! grant or emergency access the permit rests on is recorded in the entry.
 //!
-//! State keeps per patient only a [`LogHead`] `(count, head)`; every entry is in the
-//! `AccessAttested` events and in each node's offchain index, served by `health_accessLog`,
-//! so patients and auditors can see who accessed what and verify the log is complete.
+//! State keeps per patient only a [`LogHead`] `(count, head)`, in the patient's consent
+//! record (`pallet_consent::ConsentRecord::access_log`), which the consent decision reads for
+//! every access anyway; every entry is in the `AccessAttested` events and in each node's
+//! offchain index, served by `health_accessLog`, so patients and auditors can see who accessed
+//! what and verify the log is complete.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -23,6 +25,7 @@ mod tests;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 pub mod types;
 pub mod weights;
 
@@ -36,7 +39,7 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use healthchain_primitives::{
 		categories_from,
-		logs::{append_and_index, AccessAttestation, AttestRefusal},
+		logs::{append_and_index, AccessAttestation, AttestRefusal, LogHead},
 		Categories, Decision, DenyReason, HealthId, HospitalCode, LicenceNumber, Purpose,
 	};
 	use sp_core::H256;
@@ -59,12 +62,15 @@ pub mod pallet {
 		type MaxBatch: Get<u32>;
 	}
 
-	#[pallet::pallet]
-	pub struct Pallet<T>(_);
+	/// The pallet's storage version.
+	///
+	/// - 0: up to spec 105, each patient's log head in the pallet's own `AccessLogs` map.
+	/// - 1: the head is in the patient's consent record; [`crate::migrations::v1`] moved it.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
-	/// Each patient's access log: entry count and hash-chain head.
-	#[pallet::storage]
-	pub type AccessLogs<T: Config> = StorageMap<_, Blake2_128Concat, HealthId, LogHead, ValueQuery>;
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
 
 	/// Events of the access-log pallet: together they are the full access log.
 	#[pallet::event]
@@ -322,12 +328,23 @@ pub mod pallet {
 			})
 		}
 
-		/// Appends `entry` to `health_id`'s log (state head, offchain index) and emits it.
+		/// The head of `health_id`'s access log.
+		pub fn head(health_id: &HealthId) -> LogHead {
+			pallet_consent::Pallet::<T>::access_log_head(health_id)
+		}
+
+		/// Appends `entry` to `health_id`'s log (the head in their consent record, the offchain
+		/// index) and emits it. The consent decision permitted the entry, so the patient has a
+		/// consent record; were it missing, nothing is written or emitted.
 		fn append(health_id: HealthId, entry: AccessEntry) {
-			let prev = AccessLogs::<T>::get(health_id);
 			let block = frame_system::Pallet::<T>::block_number().saturated_into::<u32>();
-			let next = append_and_index(LOG, &health_id, &prev, block, &entry);
-			AccessLogs::<T>::insert(health_id, next);
+			let appended = pallet_consent::Pallet::<T>::append_access_log(&health_id, |prev| {
+				append_and_index(LOG, &health_id, prev, block, &entry)
+			});
+			let Some((prev, next)) = appended else {
+				frame_support::defensive!("a permitted access names a patient without consent");
+				return;
+			};
 			Self::deposit_event(Event::AccessAttested {
 				health_id,
 				index: prev.count,

@@ -1,6 +1,6 @@
 //! Unit tests: the access-log pallet accepts exactly what the consent decision permits.
 
-use crate::{mock::*, AccessLogs, Error, Event, *};
+use crate::{mock::*, Error, Event, *};
 use codec::Encode;
 use frame_support::{assert_noop, assert_ok, BoundedVec};
 use healthchain_primitives::{
@@ -70,7 +70,7 @@ fn a_permitted_access_is_logged_with_its_basis() {
 	new_test_ext().execute_with(|| {
 		enrol_somchai();
 		assert_ok!(attest(GW_A, "MD-A", somchai(), vec![C::Allergy], Purpose::Treatment));
-		let log = AccessLogs::<Test>::get(somchai());
+		let log = Pallet::<Test>::head(&somchai());
 		assert_eq!(log.count, 1);
 		let Some(RuntimeEvent::AccessLog(Event::AccessAttested { entry, index, head, .. })) =
 			System::events().pop().map(|e| e.event)
@@ -114,7 +114,7 @@ fn denied_paths_are_refused_with_the_reason() {
 			attest(GW_A, "MD-A", somchai(), vec![C::Allergy], Purpose::Treatment),
 			Error::<Test>::AccessDenied(DenyReason::Withdrawn)
 		);
-		assert_eq!(AccessLogs::<Test>::get(somchai()).count, 0, "nothing logged");
+		assert_eq!(Pallet::<Test>::head(&somchai()).count, 0, "nothing logged");
 	});
 }
 
@@ -239,13 +239,13 @@ fn a_batch_logs_the_entries_single_attestations_would() {
 				a.purpose
 			));
 		}
-		(log_events(), AccessLogs::<Test>::get(somchai()))
+		(log_events(), Pallet::<Test>::head(&somchai()))
 	});
 	let batched = new_test_ext().execute_with(|| {
 		enrol_somchai();
 		System::reset_events();
 		assert_ok!(attest_batch(GW_A, batch.clone()));
-		(log_events(), AccessLogs::<Test>::get(somchai()))
+		(log_events(), Pallet::<Test>::head(&somchai()))
 	});
 	assert_eq!(batched, singles, "the same events and the same log head");
 	assert_eq!(batched.1.count, 2);
@@ -291,8 +291,8 @@ fn each_access_of_a_batch_is_decided_on_its_own_and_refusals_are_reported_per_it
 			]
 		);
 		assert!(matches!(events[6], Event::AccessAttested { index: 1, .. }));
-		assert_eq!(AccessLogs::<Test>::get(somchai()).count, 2);
-		assert_eq!(AccessLogs::<Test>::get(malee()).count, 0);
+		assert_eq!(Pallet::<Test>::head(&somchai()).count, 2);
+		assert_eq!(Pallet::<Test>::head(&malee()).count, 0);
 
 		// Per-request consent without a grant: refused as a single attestation would be.
 		System::reset_events();
@@ -314,7 +314,7 @@ fn a_batch_needs_a_gateway_and_an_access() {
 			Error::<Test>::NotAGateway
 		);
 		assert_noop!(attest_batch(GW_A, vec![]), Error::<Test>::EmptyBatch);
-		assert_eq!(AccessLogs::<Test>::get(somchai()).count, 0);
+		assert_eq!(Pallet::<Test>::head(&somchai()).count, 0);
 	});
 }
 
@@ -378,7 +378,7 @@ fn only_live_records_of_the_asked_categories_are_attested() {
 			pallet_records::RevocationReason::EnteredInError
 		));
 		assert_noop!(attest_records(vec![second]), Error::<Test>::RecordNotLive);
-		assert_eq!(AccessLogs::<Test>::get(somchai()).count, 2, "the two live attestations");
+		assert_eq!(Pallet::<Test>::head(&somchai()).count, 2, "the two live attestations");
 	});
 }
 
@@ -399,6 +399,95 @@ fn a_refusal_maps_to_the_single_call_error() {
 		assert_eq!(
 			sp_runtime::DispatchError::from(Error::<Test>::from(refusal)),
 			sp_runtime::DispatchError::from(error)
+		);
+	}
+}
+
+#[test]
+fn the_log_outlives_a_withdrawal_and_carries_over_a_new_enrolment() {
+	new_test_ext().execute_with(|| {
+		let t0 = pallet_timestamp::Now::<Test>::get();
+		enrol_somchai();
+		assert_ok!(attest(GW_A, "MD-A", somchai(), vec![C::Allergy], Purpose::Treatment));
+		let first = Pallet::<Test>::head(&somchai());
+		assert_ok!(Consent::withdraw(RuntimeOrigin::signed(SOMCHAI_KEY), somchai()));
+		assert_eq!(Pallet::<Test>::head(&somchai()), first, "a withdrawal keeps the log");
+		set_now(t0 + 86_400_000);
+		enrol_somchai();
+		assert_eq!(Pallet::<Test>::head(&somchai()), first, "a new enrolment carries it over");
+		assert_ok!(attest(GW_A, "MD-A", somchai(), vec![C::Allergy], Purpose::Treatment));
+		let second = Pallet::<Test>::head(&somchai());
+		assert_eq!(second.count, 2, "the log goes on from its first entry");
+		assert_ne!(second.head, first.head);
+	});
+}
+
+mod migration {
+	use super::*;
+	use crate::migrations::v1::{
+		post_upgrade_check, pre_upgrade_check, AccessLogs, MigrateV0ToV1, OldConsentRecord,
+	};
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	use pallet_consent::{Consents, EnrolmentStatus};
+
+	/// Puts `who`'s consent record in the version 0 layout and `head` in the old map.
+	fn old_state(who: HealthId, head: Option<LogHead>) {
+		let old = OldConsentRecord {
+			status: EnrolmentStatus::Enrolled,
+			sources: SourceSelection::<<Test as pallet_consent::Config>::MaxSources>::All,
+			sensitive_opt_in: true,
+			enrolled_on: 3,
+			sources_changed_on: Some(4),
+			withdrawn_on: None,
+		};
+		frame_support::storage::unhashed::put(&Consents::<Test>::hashed_key_for(who), &old);
+		if let Some(head) = head {
+			AccessLogs::<Test>::insert(who, head);
+		}
+	}
+
+	#[test]
+	fn version_0_heads_move_into_the_consent_records_once() {
+		new_test_ext().execute_with(|| {
+			StorageVersion::new(0).put::<Pallet<Test>>();
+			StorageVersion::new(0).put::<pallet_consent::Pallet<Test>>();
+			let head = LogHead { count: 7, head: H256([9; 32]) };
+			old_state(somchai(), Some(head));
+			old_state(malee(), None);
+			// A head without a consent record: kept where it is, never dropped.
+			let orphan = LogHead { count: 1, head: H256([1; 32]) };
+			AccessLogs::<Test>::insert(aung(), orphan);
+
+			let before = pre_upgrade_check::<Test>().expect("version 0");
+			assert_eq!(before.len(), 2);
+			MigrateV0ToV1::<Test>::on_runtime_upgrade();
+
+			assert_eq!(Pallet::<Test>::head(&somchai()), head);
+			assert_eq!(Pallet::<Test>::head(&malee()), LogHead::default());
+			let record = Consents::<Test>::get(somchai()).expect("still enrolled");
+			assert!(record.sensitive_opt_in && record.sources_changed_on == Some(4));
+			assert_eq!(AccessLogs::<Test>::get(aung()), orphan, "the orphan stays");
+			assert!(!AccessLogs::<Test>::contains_key(somchai()), "moved, not copied");
+			assert_eq!(Pallet::<Test>::on_chain_storage_version(), 1);
+			assert_eq!(pallet_consent::Pallet::<Test>::on_chain_storage_version(), 1);
+			AccessLogs::<Test>::remove(aung());
+			assert_ok!(post_upgrade_check::<Test>(
+				before.into_iter().filter(|(id, _)| *id != aung()).collect()
+			));
+
+			// Listed for longer than needed, it does nothing.
+			enrol_somchai_again_is_refused();
+			MigrateV0ToV1::<Test>::on_runtime_upgrade();
+			assert_eq!(Pallet::<Test>::head(&somchai()), head);
+			assert_ok!(attest(GW_A, "MD-A", somchai(), vec![C::Allergy], Purpose::Treatment));
+			assert_eq!(Pallet::<Test>::head(&somchai()).count, 8, "the moved log goes on");
+		});
+	}
+
+	fn enrol_somchai_again_is_refused() {
+		assert_noop!(
+			Consent::enrol(RuntimeOrigin::signed(SOMCHAI_KEY), somchai(), SourceSelection::All),
+			pallet_consent::Error::<Test>::AlreadyEnrolled
 		);
 	}
 }

@@ -59,8 +59,9 @@ pub mod pallet {
 	use frame_support::{pallet_prelude::*, traits::UnixTime};
 	use frame_system::pallet_prelude::*;
 	use healthchain_primitives::{
-		categories_from, day_of, start_of_next_day, Categories, ConsentPolicy, DataCategory, Day,
-		Decision, DenyReason, HealthId, HospitalCode, LicenceNumber, Moment, PermitBasis, Purpose,
+		categories_from, day_of, logs::LogHead, start_of_next_day, Categories, ConsentPolicy,
+		DataCategory, Day, Decision, DenyReason, HealthId, HospitalCode, LicenceNumber, Moment,
+		PermitBasis, Purpose,
 	};
 	use pallet_health_id::Controller;
 
@@ -134,7 +135,15 @@ pub mod pallet {
 		type WeightInfo: WeightInfo;
 	}
 
+	/// The pallet's storage version.
+	///
+	/// - 0: up to spec 105.
+	/// - 1: [`ConsentRecord`] has `access_log`, the access log's head formerly in the
+	///   access-log pallet's own map (`pallet_access_log::migrations::v1` moves it).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Each patient's consent state.
@@ -253,7 +262,11 @@ pub mod pallet {
 				assert!(!Consents::<T>::contains_key(id), "duplicate genesis enrolment");
 				Consents::<T>::insert(
 					id,
-					ConsentRecord::enrolled(SourceSelection::All, Pallet::<T>::today()),
+					ConsentRecord::enrolled(
+						SourceSelection::All,
+						Pallet::<T>::today(),
+						Default::default(),
+					),
 				);
 			}
 		}
@@ -508,14 +521,19 @@ pub mod pallet {
 			let by = Self::ensure_patient(origin, &health_id, ActScope::Routine)?;
 			Self::validate_sources(&sources)?;
 			let today = Self::today();
-			if let Some(existing) = Consents::<T>::get(health_id) {
+			let existing = Consents::<T>::get(health_id);
+			if let Some(existing) = &existing {
 				ensure!(existing.status != EnrolmentStatus::Enrolled, Error::<T>::AlreadyEnrolled);
 				ensure!(
 					existing.withdrawn_on.is_none_or(|d| today > d),
 					Error::<T>::ReenrolTooSoon
 				);
 			}
-			Consents::<T>::insert(health_id, ConsentRecord::enrolled(sources.clone(), today));
+			let access_log = existing.map(|e| e.access_log).unwrap_or_default();
+			Consents::<T>::insert(
+				health_id,
+				ConsentRecord::enrolled(sources.clone(), today, access_log),
+			);
 			Self::deposit_event(Event::Enrolled { health_id, sources, by });
 			Ok(())
 		}
@@ -1037,6 +1055,28 @@ pub mod pallet {
 					Ok(covered.then_some(PermitBasis::Grant))
 				},
 			}
+		}
+
+		/// The head of `health_id`'s access log (empty if they never enrolled).
+		pub fn access_log_head(health_id: &HealthId) -> LogHead {
+			Consents::<T>::get(health_id).map(|c| c.access_log).unwrap_or_default()
+		}
+
+		/// Appends to `health_id`'s access log, kept in their consent record: `append` turns
+		/// the log's head into the next one. Answers the heads before and after, or `None`,
+		/// writing nothing, if the patient has no consent record (never so for an access the
+		/// consent decision permitted). Only the access-log pallet appends.
+		pub fn append_access_log(
+			health_id: &HealthId,
+			append: impl FnOnce(&LogHead) -> LogHead,
+		) -> Option<(LogHead, LogHead)> {
+			Consents::<T>::try_mutate_exists(health_id, |record| {
+				let record = record.as_mut().ok_or(())?;
+				let prev = record.access_log;
+				record.access_log = append(&prev);
+				Ok::<_, ()>((prev, record.access_log))
+			})
+			.ok()
 		}
 
 		/// A patient's consent state, for the `HealthApi` runtime API.

@@ -5,7 +5,7 @@ use frame_support::{
 	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
 use healthchain_primitives::{
-	Categories, Day, HealthId, HospitalCode, LicenceNumber, Moment, Purpose,
+	logs::LogHead, Categories, Day, HealthId, HospitalCode, LicenceNumber, Moment, Purpose,
 };
 use scale_info::TypeInfo;
 
@@ -84,11 +84,17 @@ pub struct ConsentRecord<MaxSources: Get<u32>> {
 	pub sources_changed_on: Option<Day>,
 	/// The day of the latest withdrawal, if any.
 	pub withdrawn_on: Option<Day>,
+	/// The patient's access log (entry count and hash-chain head), appended to by the
+	/// access-log pallet alone. It is kept here, beside the consent state, because every
+	/// attestation reads this record for the consent decision: the log then costs an access
+	/// no storage item of its own. It outlives a withdrawal and carries over a new enrolment.
+	pub access_log: LogHead,
 }
 
 impl<MaxSources: Get<u32>> ConsentRecord<MaxSources> {
-	/// A new enrolment on `today` with these sources: no sensitive opt-in, no changes yet.
-	pub fn enrolled(sources: SourceSelection<MaxSources>, today: Day) -> Self {
+	/// A new enrolment on `today` with these sources: no sensitive opt-in, no changes yet;
+	/// the patient's access log so far (empty at a first enrolment) carried over.
+	pub fn enrolled(sources: SourceSelection<MaxSources>, today: Day, access_log: LogHead) -> Self {
 		Self {
 			status: EnrolmentStatus::Enrolled,
 			sources,
@@ -96,6 +102,7 @@ impl<MaxSources: Get<u32>> ConsentRecord<MaxSources> {
 			enrolled_on: today,
 			sources_changed_on: None,
 			withdrawn_on: None,
+			access_log,
 		}
 	}
 }

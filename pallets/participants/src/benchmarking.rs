@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
 use frame_support::dispatch::{DispatchInfo, GetDispatchInfo, PostDispatchInfo};
 use frame_support::{
-	traits::{EnsureOrigin, Get},
+	traits::{EnsureOrigin, Get, Hooks},
 	BoundedVec,
 };
 use frame_system::RawOrigin;
@@ -96,7 +96,8 @@ where
 
 /// Sets a quota override for `who`'s kind of signer and whitelists the keys the permission
 /// gate reads before the nonce check (the signer's role, and the patient binding when the
-/// role misses): the node serves those reads from its cache. Returns the nonce check at
+/// role misses) and the override, read once a block by `on_initialize`: the node serves those
+/// reads from its cache. Returns the nonce check at
 /// `who`'s nonce, and the nonce.
 fn prepare_quota<T: Config>(
 	who: &T::AccountId,
@@ -108,6 +109,10 @@ fn prepare_quota<T: Config>(
 		Quota { per_block: 1_000, per_period: 1_000_000, max_pooled: 1_000 },
 	);
 	frame_benchmarking::benchmarking::add_to_whitelist(Roles::<T>::hashed_key_for(who).into());
+	// Read once a block, before any transaction, by the pallet's `on_initialize`.
+	frame_benchmarking::benchmarking::add_to_whitelist(
+		QuotaOverrides::<T>::hashed_key_for(signer.kind()).into(),
+	);
 	if let Some(key) = T::Patients::binding_key(who) {
 		frame_benchmarking::benchmarking::add_to_whitelist(key.into());
 	}
@@ -378,6 +383,21 @@ mod benchmarks {
 			run_extension::<T, _>(quota, who.clone(), &call, QUOTA_REFUSES)?;
 		}
 		nonce_moved_on::<T>(&who, nonce)
+	}
+
+	/// The block's first read of every kind's quota override (`on_initialize`), each set.
+	#[benchmark]
+	fn read_quotas() {
+		for kind in SignerKind::ALL {
+			QuotaOverrides::<T>::insert(
+				kind,
+				Quota { per_block: 1_000, per_period: 1_000_000, max_pooled: 1_000 },
+			);
+		}
+		#[block]
+		{
+			Pallet::<T>::on_initialize(1u32.into());
+		}
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

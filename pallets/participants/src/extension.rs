@@ -189,8 +189,9 @@ where
 
 	fn weight(&self, _: &<T as frame_system::Config>::RuntimeCall) -> Weight {
 		// Benchmarked for a patient signer (role miss, then the controller binding, both
-		// already read by the permission gate): the account's nonce, a quota override and the
-		// usage counter read, the nonce and the counter written.
+		// already read by the permission gate; the quota override read once a block by
+		// `on_initialize`): the account's nonce and the usage counter read, the nonce and the
+		// counter written.
 		T::WeightInfo::check_nonce_within_quota()
 	}
 

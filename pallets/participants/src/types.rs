@@ -174,6 +174,17 @@ pub enum SignerKind {
 	Operator,
 }
 
+impl SignerKind {
+	/// Every kind of signer.
+	pub const ALL: [SignerKind; 5] = [
+		SignerKind::Patient,
+		SignerKind::Gateway,
+		SignerKind::Registrar,
+		SignerKind::LicensingAuthority,
+		SignerKind::Operator,
+	];
+}
+
 /// A transaction budget: there are no fees, so every signer has a number of calls it may make
 /// per block and per quota period (a day), and a bound on its transactions waiting in the pool.
 /// A batch counts each call in it.

@@ -6,6 +6,7 @@
 
 pub mod gateways;
 pub mod genesis;
+pub mod load;
 pub mod netns;
 pub mod oidc;
 

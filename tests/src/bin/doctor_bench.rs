@@ -16,6 +16,12 @@
 //!    (a first emergency opens the emergency access), `--emergencies` times (at most 10: a
 //!    doctor may hold 10 unreviewed emergency accesses).
 //!
+//! Then the same four scenarios again **under attestation load**: seven more gateways of
+//! `H0001` submit single `AccessLog::attest` extrinsics at a fixed rate (`--load`, or half the
+//! finalized single-attestation rate `healthchain-bench` measured on the same chain, read from
+//! the file `--capacity` names), round-robin over 64 more enrolled patients, from 10 s before
+//! the first fetch to the last; the finalized attestation rate achieved is printed beside it.
+//!
 //! Prints, per scenario, p50 and p99 (and the sample count) of what the doctor waits (the
 //! client's clock) and of each step the gateway reports in the answer's `timings`: the
 //! consent decision (permit), select, attest (to finality), the slowest source's serve and
@@ -23,15 +29,22 @@
 //! final (the bench's submission returned) to the answer.
 //!
 //! ```text
-//! healthchain-doctor-bench [--chain dev|local] [--fetches 30] [--asks 10] [--emergencies 8]
+//! healthchain-doctor-bench [--chain dev|local] [--fetches 30] [--asks 10] [--emergencies 5]
+//!                          [--load ATTESTS_PER_S | --capacity FILE]
 //! ```
+//!
+//! A first emergency is one per patient, and a doctor may hold 10 unreviewed emergency
+//! accesses: the two runs take `--emergencies` each, so at most 5.
 
 use healthchain_gateway::wire::{EmergencyReason, FetchRequest, FetchResult, LocalApiClient};
 use healthchain_primitives::{demo::test_patient, DataCategory, HealthId, Purpose};
 use healthchain_tests::{
-	calls, http_call, key, put_request, register_test_patient_by, start_local_network, submit,
-	two_gateways, Client, GatewayProcess, HealthRpcClient, Keypair, TwoGatewayOptions, TwoGateways,
-	DOCTOR_SCOPES,
+	calls, http_call, key,
+	load::{add_gateways, anchor_records, enrol_patients, LoadTally, PacedLoad},
+	put_request, register_test_patient_by,
+	rpc::PageParams,
+	start_local_network, submit, two_gateways, Client, GatewayProcess, HealthRpcClient, Keypair,
+	TwoGatewayOptions, TwoGateways, DOCTOR_SCOPES,
 };
 use std::time::{Duration, Instant};
 
@@ -82,8 +95,8 @@ fn quantile(values: &[f64], p: f64) -> f64 {
 }
 
 /// Prints one scenario's table.
-fn report(name: &str, samples: &[Sample], chain: &str) {
-	println!("\n{name} ({} fetches, unloaded, {chain})", samples.len());
+fn report(name: &str, samples: &[Sample], run: &str) {
+	println!("\n{name} ({} fetches, {run})", samples.len());
 	println!("  {:<28} {:>9} {:>9}", "step", "p50 ms", "p99 ms");
 	let row = |label: &str, values: Vec<f64>| {
 		if values.is_empty() {
@@ -109,35 +122,81 @@ struct Args {
 	fetches: usize,
 	asks: usize,
 	emergencies: usize,
+	/// Attestations a second offered during the loaded run (0: none).
+	load: f64,
+	/// Where the load's rate came from, for the report.
+	load_source: String,
+}
+
+/// The finalized single-attestation rate `healthchain-bench --capacity-out` wrote.
+#[derive(serde::Deserialize)]
+struct Capacity {
+	chain: String,
+	attest_finalized_per_s: f64,
+}
+
+fn usage() -> ! {
+	eprintln!(
+		"usage: healthchain-doctor-bench [--chain dev|local] [--fetches N] [--asks N] \
+		 [--emergencies N (at most 5)] [--load ATTESTS_PER_S | --capacity FILE]"
+	);
+	std::process::exit(2)
 }
 
 fn args() -> Args {
-	let mut a = Args { local: false, fetches: 30, asks: 10, emergencies: 8 };
+	let mut a = Args {
+		local: false,
+		fetches: 30,
+		asks: 10,
+		emergencies: 5,
+		load: 0.0,
+		load_source: String::new(),
+	};
+	let mut capacity: Option<String> = None;
 	let mut it = std::env::args().skip(1);
 	while let Some(flag) = it.next() {
-		if flag == "--chain" {
-			a.local = match it.next().as_deref() {
-				Some("local") => true,
-				Some("dev") => false,
-				_ => {
-					eprintln!("--chain dev|local");
-					std::process::exit(2)
-				},
-			};
-			continue;
-		}
-		let value = it.next().and_then(|v| v.parse().ok()).unwrap_or_else(|| {
-			eprintln!("usage: healthchain-doctor-bench [--fetches N] [--asks N] [--emergencies N]");
-			std::process::exit(2)
-		});
+		let Some(value) = it.next() else { usage() };
 		match flag.as_str() {
-			"--fetches" => a.fetches = value,
-			"--asks" => a.asks = value,
-			"--emergencies" => a.emergencies = value,
-			other => {
-				eprintln!("unknown flag {other}");
+			"--chain" => {
+				a.local = match value.as_str() {
+					"local" => true,
+					"dev" => false,
+					_ => usage(),
+				}
+			},
+			"--capacity" => capacity = Some(value),
+			"--load" => {
+				a.load = value.parse().unwrap_or_else(|_| usage());
+				a.load_source = "--load".into();
+			},
+			"--fetches" => a.fetches = value.parse().unwrap_or_else(|_| usage()),
+			"--asks" => a.asks = value.parse().unwrap_or_else(|_| usage()),
+			"--emergencies" => a.emergencies = value.parse().unwrap_or_else(|_| usage()),
+			_ => usage(),
+		}
+	}
+	if a.emergencies > 5 {
+		usage()
+	}
+	if let Some(path) = capacity {
+		let chain = if a.local { "local" } else { "dev" };
+		match std::fs::read_to_string(&path)
+			.map_err(|e| e.to_string())
+			.and_then(|text| serde_json::from_str::<Capacity>(&text).map_err(|e| e.to_string()))
+		{
+			Ok(c) if c.chain == chain => {
+				a.load = c.attest_finalized_per_s / 2.0;
+				a.load_source = format!(
+					"half the {:.0} finalized attestations a second healthchain-bench measured \
+					 ({path})",
+					c.attest_finalized_per_s
+				);
+			},
+			Ok(c) => {
+				eprintln!("{path} is for the {} chain, not {chain}", c.chain);
 				std::process::exit(2)
 			},
+			Err(e) => println!("no loaded run: {path}: {e}"),
 		}
 	}
 	a
@@ -166,15 +225,146 @@ async fn patient(
 	id
 }
 
+/// What the scenarios use.
+struct Bench<'a> {
+	args: &'a Args,
+	client: Client,
+	node: &'a healthchain_tests::Node,
+	idp: &'a healthchain_tests::DevIdp,
+	a: &'a GatewayProcess,
+	b: &'a GatewayProcess,
+	/// Patient fetched over and over, and its key.
+	main_patient: HealthId,
+	main_key: Keypair,
+}
+
+impl Bench<'_> {
+	/// The four scenarios, one fetch at a time; `emergency_patients` get a first emergency
+	/// each.
+	async fn scenarios(&self, run: &str, emergency_patients: &[HealthId]) {
+		let (main_patient, args) = (self.main_patient, self.args);
+		let (doctor_a, doctor_b) = (self.a.doctor("MD10001"), self.b.doctor("MD10002"));
+
+		// 1. One-time consent, JSON-RPC.
+		let mut samples = Vec::new();
+		for _ in 0..args.fetches {
+			let start = Instant::now();
+			let result =
+				doctor_a.fetch(FetchRequest::new(main_patient)).await.expect("a fetch at A");
+			assert_eq!(result.records.len(), 2, "two sources, one record each");
+			samples.push(Sample::of(&result, start.elapsed()));
+		}
+		report("one-time hospital, gateway_fetch", &samples, run);
+
+		// 2. One-time consent, FHIR $everything (the client's clock only).
+		let token = self.idp.token("dr-MD10001", &DOCTOR_SCOPES, Some("MD10001"));
+		let path = format!("/fhir/Patient/{}/$everything", main_patient.to_hex());
+		let mut samples = Vec::new();
+		for _ in 0..args.fetches {
+			let (addr, path, token) = (self.a.api_addr.clone(), path.clone(), token.clone());
+			let start = Instant::now();
+			let (status, body) = tokio::task::spawn_blocking(move || {
+				http_call(&addr, "GET", &path, Some(&token), None).expect("the FHIR facade answers")
+			})
+			.await
+			.expect("the request ran");
+			assert_eq!(status, 200, "{body}");
+			samples.push(Sample {
+				client: start.elapsed().as_secs_f64() * 1000.0,
+				..Default::default()
+			});
+		}
+		println!("\none-time hospital, FHIR $everything ({} fetches, {run})", samples.len());
+		let client_ms: Vec<f64> = samples.iter().map(|s| s.client).collect();
+		println!(
+			"  {:<28} {:>9.0} {:>9.0}",
+			"doctor waits (client)",
+			quantile(&client_ms, 0.5),
+			quantile(&client_ms, 0.99)
+		);
+
+		// 3. Per-request consent: the patient approves at once; the grant is revoked after.
+		let rpc = self.node.rpc();
+		let mut samples = Vec::new();
+		for _ in 0..args.asks {
+			let start = Instant::now();
+			let fetch = {
+				let doctor_b = doctor_b.clone();
+				tokio::spawn(async move {
+					let result = doctor_b
+						.fetch(FetchRequest {
+							wait_secs: Some(60),
+							..FetchRequest::new(main_patient)
+						})
+						.await;
+					(result, Instant::now())
+				})
+			};
+			let request = loop {
+				let pending = rpc.pending_requests(main_patient).await.expect("pending requests");
+				if let Some(r) = pending.into_iter().find(|r| r.hospital == "H0002") {
+					break r.id;
+				}
+				tokio::time::sleep(Duration::from_millis(50)).await;
+			};
+			submit(&self.client, &self.main_key, &calls::respond(request, true)).await;
+			let approved_final = Instant::now();
+			let (result, done) = fetch.await.expect("the fetch task");
+			let result = result.expect("a fetch after approval");
+			let mut sample = Sample::of(&result, done - start);
+			sample.after_final =
+				Some(done.saturating_duration_since(approved_final).as_secs_f64() * 1000.0);
+			samples.push(sample);
+			submit(
+				&self.client,
+				&self.main_key,
+				&calls::revoke_grant(main_patient, "H0002", "MD10002"),
+			)
+			.await;
+		}
+		report("per-request hospital, gateway_fetch (approved at once)", &samples, run);
+
+		// 4. First emergency fetches, each for another patient.
+		let mut samples = Vec::new();
+		for id in emergency_patients {
+			let request = FetchRequest {
+				purpose: Some(Purpose::Emergency),
+				emergency_reason: Some(EmergencyReason::Unconscious),
+				..FetchRequest::new(*id)
+			};
+			let start = Instant::now();
+			let result = doctor_b.fetch(request).await.expect("an emergency fetch");
+			samples.push(Sample::of(&result, start.elapsed()));
+		}
+		report("first emergency fetch, gateway_fetch", &samples, run);
+	}
+}
+
+/// The finalized entries in `patients`' access logs.
+async fn finalized_attestations(node: &healthchain_tests::Node, patients: &[HealthId]) -> u64 {
+	let rpc = node.rpc();
+	let mut total = 0;
+	for id in patients {
+		let page = PageParams { limit: Some(1), cursor: None, finalized: true };
+		total += rpc.access_log(*id, Some(page)).await.expect("an access log").count;
+	}
+	total
+}
+
 #[tokio::main]
 async fn main() {
 	let args = args();
 	println!(
-		"machine: {} cores; fetches {}, asks {}, emergencies {}",
+		"machine: {} cores; fetches {}, asks {}, emergencies {}; load {}",
 		std::thread::available_parallelism().map_or(0, |n| n.get()),
 		args.fetches,
 		args.asks,
-		args.emergencies
+		args.emergencies,
+		if args.load > 0.0 {
+			format!("{:.0} attestations/s ({})", args.load, args.load_source)
+		} else {
+			"none".into()
+		}
 	);
 	// The local network's validators beyond the first stay up with `_others`; its demo cast:
 	// gateways Eve (A) and Ferdie (B), registrar One.
@@ -192,97 +382,52 @@ async fn main() {
 	let TwoGateways { node, idp, a, b } = two_gateways(options).await;
 	let client = node.client().await;
 	let setup = Instant::now();
-	// Patient 1 is fetched over and over; patients 2.. each get one first emergency.
+	// Patient 1 is fetched over and over; patients 2.. each get one first emergency, in the
+	// unloaded run and then in the loaded one.
 	let mut patients = Vec::new();
-	for n in 1..=(1 + args.emergencies as u32) {
+	for n in 1..=(1 + 2 * args.emergencies as u32) {
 		patients.push(patient(&client, &registrar, 7_000 + n, &a, &b).await);
 	}
-	let (main_patient, main_key) = (patients[0], key("//DoctorBench//7001"));
 	println!("setup: {} patients, {:.0} s", patients.len(), setup.elapsed().as_secs_f64());
-	let (doctor_a, doctor_b) = (a.doctor("MD10001"), b.doctor("MD10002"));
-
-	// 1. One-time consent, JSON-RPC.
-	let mut samples = Vec::new();
-	for _ in 0..args.fetches {
-		let start = Instant::now();
-		let result = doctor_a.fetch(FetchRequest::new(main_patient)).await.expect("a fetch at A");
-		assert_eq!(result.records.len(), 2, "two sources, one record each");
-		samples.push(Sample::of(&result, start.elapsed()));
+	let bench = Bench {
+		args: &args,
+		client: client.clone(),
+		node: &node,
+		idp: &idp,
+		a: &a,
+		b: &b,
+		main_patient: patients[0],
+		main_key: key("//DoctorBench//7001"),
+	};
+	let (unloaded, loaded) = patients[1..].split_at(args.emergencies);
+	bench.scenarios(&format!("unloaded, {chain}"), unloaded).await;
+	if args.load <= 0.0 {
+		return;
 	}
-	report("one-time hospital, gateway_fetch", &samples, chain);
 
-	// 2. One-time consent, FHIR $everything (the client's clock only).
-	let token = idp.token("dr-MD10001", &DOCTOR_SCOPES, Some("MD10001"));
-	let path = format!("/fhir/Patient/{}/$everything", main_patient.to_hex());
-	let mut samples = Vec::new();
-	for _ in 0..args.fetches {
-		let (addr, path, token) = (a.api_addr.clone(), path.clone(), token.clone());
-		let start = Instant::now();
-		let (status, body) = tokio::task::spawn_blocking(move || {
-			http_call(&addr, "GET", &path, Some(&token), None).expect("the FHIR facade answers")
-		})
-		.await
-		.expect("the request ran");
-		assert_eq!(status, 200, "{body}");
-		samples
-			.push(Sample { client: start.elapsed().as_secs_f64() * 1000.0, ..Default::default() });
-	}
+	// The load's cast: seven more gateways of H0001 (by council motion), 64 enrolled patients
+	// with a record each.
+	let gateways: Vec<Keypair> = (1..=7).map(|i| key(&format!("//DoctorBenchLoad{i}"))).collect();
+	add_gateways(&client, &gateways).await;
+	let load_patients: Vec<(Keypair, HealthId)> = (0..64u32)
+		.map(|i| (key(&format!("//DoctorBenchLoadPatient{i}")), test_patient(8_000 + i)))
+		.collect();
+	enrol_patients(&client, &registrar, &load_patients).await;
+	let ids: Vec<HealthId> = load_patients.iter().map(|(_, id)| *id).collect();
+	anchor_records(&client, &gateways[0], &ids).await;
+	let before = finalized_attestations(&node, &ids).await;
+	let load = PacedLoad::start(&client, &node.ws_url(), gateways, ids.clone(), args.load).await;
+	tokio::time::sleep(Duration::from_secs(10)).await;
+	let run = format!("attestation load {:.0}/s, {chain}", args.load);
+	bench.scenarios(&run, loaded).await;
+	let LoadTally { submitted, refused, secs } = load.stop().await;
+	// What was offered and in the pool at the end is finalized within a few blocks.
+	tokio::time::sleep(Duration::from_secs(8)).await;
+	let finalized = finalized_attestations(&node, &ids).await - before;
 	println!(
-		"\none-time hospital, FHIR $everything ({} fetches, unloaded, {chain})",
-		samples.len()
+		"\nload: {submitted} attestations offered in {secs:.0} s ({:.0}/s), {refused} refused by \
+		 the pool, {finalized} finalized ({:.0}/s over the offered time)",
+		submitted as f64 / secs,
+		finalized as f64 / secs
 	);
-	let client_ms: Vec<f64> = samples.iter().map(|s| s.client).collect();
-	println!(
-		"  {:<28} {:>9.0} {:>9.0}",
-		"doctor waits (client)",
-		quantile(&client_ms, 0.5),
-		quantile(&client_ms, 0.99)
-	);
-
-	// 3. Per-request consent: the patient approves at once; the grant is revoked afterwards.
-	let rpc = node.rpc();
-	let mut samples = Vec::new();
-	for _ in 0..args.asks {
-		let start = Instant::now();
-		let fetch = {
-			let doctor_b = doctor_b.clone();
-			tokio::spawn(async move {
-				let result = doctor_b
-					.fetch(FetchRequest { wait_secs: Some(60), ..FetchRequest::new(main_patient) })
-					.await;
-				(result, Instant::now())
-			})
-		};
-		let request = loop {
-			let pending = rpc.pending_requests(main_patient).await.expect("pending requests");
-			if let Some(r) = pending.into_iter().find(|r| r.hospital == "H0002") {
-				break r.id;
-			}
-			tokio::time::sleep(Duration::from_millis(50)).await;
-		};
-		submit(&client, &main_key, &calls::respond(request, true)).await;
-		let approved_final = Instant::now();
-		let (result, done) = fetch.await.expect("the fetch task");
-		let result = result.expect("a fetch after approval");
-		let mut sample = Sample::of(&result, done - start);
-		sample.after_final =
-			Some(done.saturating_duration_since(approved_final).as_secs_f64() * 1000.0);
-		samples.push(sample);
-		submit(&client, &main_key, &calls::revoke_grant(main_patient, "H0002", "MD10002")).await;
-	}
-	report("per-request hospital, gateway_fetch (approved at once)", &samples, chain);
-
-	// 4. First emergency fetches, each for another patient.
-	let mut samples = Vec::new();
-	for id in patients.iter().skip(1) {
-		let request = FetchRequest {
-			purpose: Some(Purpose::Emergency),
-			emergency_reason: Some(EmergencyReason::Unconscious),
-			..FetchRequest::new(*id)
-		};
-		let start = Instant::now();
-		let result = doctor_b.fetch(request).await.expect("an emergency fetch");
-		samples.push(Sample::of(&result, start.elapsed()));
-	}
-	report("first emergency fetch, gateway_fetch", &samples, chain);
 }

@@ -4,17 +4,22 @@
 //! the doctor app, its `config.json` and CORS for the configured origins only; and, in
 //! headless Chromium, a doctor signs in at a real OpenID provider (`apps/idp`, npm
 //! `oidc-provider`) and uses the doctor app (`apps/e2e/doctor.mjs`), and a SMART app launches
-//! standalone with SMART's own client (npm `fhirclient`).
+//! standalone with SMART's own client (npm `fhirclient`). A fetch under attestation load (the
+//! short version of `healthchain-doctor-bench`'s loaded run) is attested and served, and the
+//! load's every attestation finalized.
 
 use healthchain_gateway::wire::{
 	EmergencyReason, FetchRequest, LocalApiClient, MeAnswer, MyAccessesRequest, PatientRequest,
 	ReviewState,
 };
-use healthchain_primitives::{demo, ConsentPolicy, DataCategory, PermitBasis, Purpose};
+use healthchain_primitives::{demo, ConsentPolicy, DataCategory, HealthId, PermitBasis, Purpose};
 use healthchain_tests::{
 	calls::{self, Review},
-	http_exchange, http_get, key, put_request as put, submit, two_gateways, TwoGatewayOptions,
-	TwoGateways, DOCTOR_SCOPES,
+	http_exchange, http_get, key,
+	load::{self, PacedLoad},
+	put_request as put,
+	rpc::PageParams,
+	submit, two_gateways, HealthRpcClient, Keypair, TwoGatewayOptions, TwoGateways, DOCTOR_SCOPES,
 };
 use jsonrpsee::core::ClientError;
 use serde_json::Value as Json;
@@ -181,6 +186,39 @@ async fn the_doctors_calls_answer_what_the_chain_says() {
 	assert!(headers.contains("authorization"), "{headers}");
 	let (_, headers, _) = preflight("http://evil.example");
 	assert!(!headers.contains("access-control-allow-origin"), "{headers}");
+
+	// Under attestation load: two more gateways of A's hospital attest at a steady pace while
+	// A's doctor fetches. The fetch is attested and served from both sources; every
+	// attestation offered is finalized, none refused.
+	let gateways: Vec<Keypair> = (1..=2).map(|i| key(&format!("//LoadGateway{i}"))).collect();
+	load::add_gateways(&client, &gateways).await;
+	let load_patients: Vec<(Keypair, HealthId)> = (0..4u32)
+		.map(|i| (key(&format!("//LoadPatient{i}")), demo::test_patient(9_000 + i)))
+		.collect();
+	load::enrol_patients(&client, &key("//Ferdie"), &load_patients).await;
+	let ids: Vec<HealthId> = load_patients.iter().map(|(_, id)| *id).collect();
+	load::anchor_records(&client, &gateways[0], &ids).await;
+	let paced = PacedLoad::start(&client, &node.ws_url(), gateways, ids.clone(), 20.0).await;
+	let before = doctor_a.my_accesses(None).await.unwrap().len();
+	let fetched = doctor_a.fetch(FetchRequest::new(patient)).await.unwrap();
+	assert_eq!(fetched.records.len(), 2, "both sources served under load");
+	let tally = paced.stop().await;
+	assert_eq!(doctor_a.my_accesses(None).await.unwrap().len(), before + 1, "attested");
+	assert!(tally.submitted > 0 && tally.refused == 0, "{tally:?}");
+	let rpc = node.rpc();
+	let mut finalized = 0;
+	for _ in 0..30 {
+		finalized = 0;
+		for id in &ids {
+			let page = PageParams { limit: Some(1), cursor: None, finalized: true };
+			finalized += rpc.access_log(*id, Some(page)).await.unwrap().count;
+		}
+		if finalized == tally.submitted {
+			break;
+		}
+		tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+	}
+	assert_eq!(finalized, tally.submitted, "every offered attestation is finalized");
 }
 
 /// The browser story (`apps/e2e/doctor.mjs`): the gateways serve the doctor app and trust a

@@ -41,28 +41,24 @@
 //! ```text
 //! healthchain-bench [--chain dev|local] [--pool single-state|fork-aware] [--secs 60]
 //!                   [--window 6000] [--pool-limit 32768] [--patients 64] [--flooders 100]
-//!                   [--public-rate-limit 60] [--million 1000000]
+//!                   [--public-rate-limit 60] [--million 1000000] [--capacity-out FILE]
 //! ```
+//!
+//! `--capacity-out` writes phase 2's finalized attestations a second (JSON, with the chain)
+//! for `healthchain-doctor-bench --capacity`.
 //!
 //! `--million` applies to the development chain only; 0 skips the phase.
 
 mod phases;
 mod report;
 
-use futures::{stream, StreamExt};
-use healthchain_primitives::{
-	demo::test_patient,
-	logs::{AccessAttestation, LogHead},
-	DataCategory, HealthId, Purpose,
-};
-use healthchain_tests::client::ChainConfig;
+use codec::MaxEncodedLen;
+use healthchain_primitives::{demo::test_patient, logs::LogHead, HealthId};
 use healthchain_tests::genesis::{genesis_patient, spec_with_patients, GENESIS_CHUNK};
 use healthchain_tests::{
 	calls, check_allergies,
 	client::subxt::{
-		config::{substrate::SubstrateHeader, DefaultExtrinsicParamsBuilder},
-		transactions::Payload,
-		utils::MultiAddress,
+		config::substrate::SubstrateHeader, transactions::Payload, utils::MultiAddress,
 	},
 	council_motion, key,
 	runtime::{
@@ -70,17 +66,15 @@ use healthchain_tests::{
 		runtime_types::{
 			frame_system::pallet::Call as SystemCall,
 			healthchain_runtime::RuntimeCall,
-			pallet_health_id::{pallet::Call as HealthIdCall, types::Controller},
 			pallet_membership::pallet::Call as CouncilMembershipCall,
 			pallet_participants::{
 				pallet::Call as ParticipantsCall,
 				types::{Quota, SignerKind},
 			},
-			pallet_records::pallet::Call as RecordsCall,
 			pallet_utility::pallet::Call as UtilityCall,
 		},
 	},
-	submit, text, Client, HealthRpcClient, Keypair, Node, NodeConfig, Static,
+	submit, text, Client, HealthRpcClient, Keypair, Node, NodeConfig,
 };
 use jsonrpsee::{
 	core::client::{ClientT, SubscriptionClientT},
@@ -99,6 +93,9 @@ use std::{
 	time::{Duration, Instant},
 };
 
+use healthchain_tests::load::{
+	access, anchor_records, attest_call, enrol_patients, sign, At, HOSPITAL, PRACTITIONER,
+};
 use phases::{million_phase, print_settings, start_nodes, write_spec, Bench};
 use report::{print_before_million, print_report, Results};
 
@@ -106,12 +103,6 @@ use report::{print_before_million, print_report, Results};
 const EXTRA_GATEWAYS: usize = 7;
 /// Operators added to the council for the remark baseline (with Alice, Bob, Charlie: eight).
 const EXTRA_OPERATORS: usize = 5;
-/// Registrations per batch: within a registrar's per-block quota (200 calls).
-const REGISTRATIONS_PER_BATCH: usize = 150;
-/// The hospital whose gateways attest: the demo one-time-consent hospital.
-const HOSPITAL: &str = "H0001";
-/// The practitioner every attestation names: the demo doctor of [`HOSPITAL`].
-const PRACTITIONER: &str = "MD10001";
 /// Sequential `health_checkAccess` calls per latency measurement.
 const CHECKS: usize = 2_000;
 /// Extrinsics a second a single-call phase pre-signs for: three times the 1,000 a second
@@ -171,6 +162,9 @@ struct Args {
 	/// Only write the million-patient chain spec here (for `scripts/weights storage`), then
 	/// exit.
 	spec_out: Option<PathBuf>,
+	/// Write phase 2's finalized attestation rate here, as JSON, for
+	/// `healthchain-doctor-bench --capacity` (its load at half capacity).
+	capacity_out: Option<PathBuf>,
 }
 
 fn args() -> Args {
@@ -185,6 +179,7 @@ fn args() -> Args {
 		public_rate_limit: 60,
 		million: 1_000_000,
 		spec_out: None,
+		capacity_out: None,
 	};
 	let v: Vec<String> = std::env::args().skip(1).collect();
 	let mut i = 0;
@@ -203,6 +198,7 @@ fn args() -> Args {
 			},
 			"--million" => a.million = next.parse().expect("--million PATIENTS"),
 			"--spec-out" => a.spec_out = Some(PathBuf::from(next)),
+			"--capacity-out" => a.capacity_out = Some(PathBuf::from(next)),
 			other => panic!("unknown argument {other}"),
 		}
 		i += 2;
@@ -225,31 +221,6 @@ struct Cast {
 /// The flooding patient `i`'s key and health ID (after the bench patients').
 fn flooder(i: usize, patients: usize) -> (Keypair, HealthId) {
 	(key(&format!("//BenchFlooder{i}")), patient_id(patients + i))
-}
-
-/// Registers (in batches within the registrar's quota) and enrols patients with their keys.
-async fn enrol_patients(client: &Client, registrar: &Keypair, who: &[(Keypair, HealthId)]) {
-	for chunk in who.chunks(REGISTRATIONS_PER_BATCH) {
-		let registrations = chunk
-			.iter()
-			.map(|(k, id)| {
-				RuntimeCall::HealthIds(HealthIdCall::register {
-					health_id: Static(*id),
-					document: Static(healthchain_primitives::DocumentKind::Passport {
-						country: *b"THA",
-					}),
-					adult_attested: true,
-					controller: Controller::Key(k.public_key().to_account_id()),
-				})
-			})
-			.collect();
-		submit(client, registrar, &runtime::tx().utility().batch_all(registrations)).await;
-	}
-	stream::iter(who)
-		.for_each_concurrent(16, |(k, id)| async move {
-			submit(client, k, &calls::enrol(*id, calls::all_sources())).await;
-		})
-		.await;
 }
 
 /// Gateways, operators (with the quota the remark baseline needs), enrolled patients and
@@ -337,24 +308,6 @@ async fn presign<P: Payload>(
 		out.push(Signed { bytes, hash, signer: s });
 	}
 	out
-}
-
-/// A client at one block, to sign offline.
-type At = healthchain_tests::client::subxt::client::ClientAtBlock<
-	ChainConfig,
-	healthchain_tests::client::subxt::client::OnlineClientAtBlockImpl<ChainConfig>,
->;
-
-/// Signs `call` with `signer` at `nonce`, immortal.
-fn sign<P: Payload>(at: &At, signer: &Keypair, nonce: u64, call: &P) -> Vec<u8> {
-	let params =
-		DefaultExtrinsicParamsBuilder::<ChainConfig>::new().nonce(nonce).immortal().build();
-	at.transactions()
-		.create_signable_offline(call, params)
-		.expect("signable")
-		.sign(signer)
-		.expect("signed")
-		.into_encoded()
 }
 
 /// What the pool answered the flood.
@@ -899,78 +852,28 @@ async fn wait_pool_empty(rpc: &WsClient) {
 	}
 }
 
-/// `AccessLog.AccessLogs` storage key of a patient (built by hand to measure its size).
-fn access_log_key(id: &HealthId) -> Bytes {
-	let mut k = sp_crypto_hashing::twox_128(b"AccessLog").to_vec();
-	k.extend(sp_crypto_hashing::twox_128(b"AccessLogs"));
+/// `Consent.Consents` storage key of a patient (built by hand to measure its size): their
+/// consent record, which holds their access log's head.
+fn consent_key(id: &HealthId) -> Bytes {
+	let mut k = sp_crypto_hashing::twox_128(b"Consent").to_vec();
+	k.extend(sp_crypto_hashing::twox_128(b"Consents"));
 	k.extend(sp_crypto_hashing::blake2_128(&id.0));
 	k.extend(id.0);
 	Bytes(k)
 }
 
-/// A patient's access-log state: its entry count, and the key and value sizes in bytes.
+/// A patient's consent record with their access log: the log's entry count, and the key and
+/// value sizes in bytes. The head (`LogHead`, 40 bytes) is the record's last field.
 async fn state_of(rpc: &WsClient, id: &HealthId) -> (u64, usize, usize) {
-	let key = access_log_key(id);
+	let key = consent_key(id);
 	let value: Option<Bytes> =
 		rpc.request("state_getStorage", rpc_params![key.clone()]).await.expect("storage");
 	let bytes = value.map(|v| v.0).unwrap_or_default();
-	let count = <LogHead as codec::Decode>::decode(&mut &bytes[..]).map(|h| h.count).unwrap_or(0);
+	let head = bytes.len().checked_sub(LogHead::max_encoded_len()).map(|at| &bytes[at..]);
+	let count = head
+		.and_then(|mut h| <LogHead as codec::Decode>::decode(&mut h).ok())
+		.map_or(0, |h| h.count);
 	(count, key.len(), bytes.len())
-}
-
-/// The record of `patient` every attestation names: one allergy record a patient, anchored
-/// by [`anchor_records`] before the phases (an attestation names only live records).
-fn record_of(patient: &HealthId) -> H256 {
-	let mut data = b"bench-record".to_vec();
-	data.extend_from_slice(&patient.0);
-	H256(sp_crypto_hashing::blake2_256(&data))
-}
-
-/// Anchors at most this many records in one `Utility::batch_all` (within a gateway's block
-/// quota).
-const ANCHORS_PER_BATCH: usize = 500;
-
-/// Anchors [`record_of`] each patient at hospital [`HOSPITAL`] (the patients are enrolled with
-/// every hospital as a source), in batches.
-async fn anchor_records(client: &Client, gateway: &Keypair, patients: &[HealthId]) {
-	for chunk in patients.chunks(ANCHORS_PER_BATCH) {
-		let anchors = chunk
-			.iter()
-			.map(|id| {
-				RuntimeCall::Records(RecordsCall::anchor {
-					health_id: Static(*id),
-					category: Static(DataCategory::Allergy),
-					content_hash: record_of(id),
-					size: 1024,
-					supersedes: None,
-				})
-			})
-			.collect();
-		submit(client, gateway, &runtime::tx().utility().batch_all(anchors)).await;
-	}
-}
-
-/// `AccessLog::attest` of `patient`'s allergies by [`PRACTITIONER`] for treatment, naming the
-/// patient's record.
-fn attest_call(patient: &HealthId) -> impl Payload {
-	calls::attest(
-		*patient,
-		PRACTITIONER,
-		&[DataCategory::Allergy],
-		&[record_of(patient)],
-		Purpose::Treatment,
-	)
-}
-
-/// One access of an `AccessLog::attest_batch`: what [`attest_call`] attests.
-fn access(patient: &HealthId) -> AccessAttestation {
-	calls::access(
-		*patient,
-		PRACTITIONER,
-		&[DataCategory::Allergy],
-		&[record_of(patient)],
-		Purpose::Treatment,
-	)
 }
 
 /// A pseudo-random number below `n` for draw `i` (SplitMix64 of `salt` and `i`):
@@ -1103,6 +1006,13 @@ async fn main() {
 	let bench = Bench::set_up(&a, &nodes[0]).await;
 	let baseline = bench.remark_baseline().await;
 	let attest = bench.attest().await;
+	if let Some(out) = &a.capacity_out {
+		let capacity = serde_json::json!({
+			"chain": a.chain,
+			"attest_finalized_per_s": attest.finalized_per_s,
+		});
+		std::fs::write(out, capacity.to_string()).expect("the capacity file is written");
+	}
 	let check = bench.check_latency().await;
 	let (batch, batch_check) = bench.attest_batch().await;
 	let (half, pace) = bench.half_capacity(&attest).await;

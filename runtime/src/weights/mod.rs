@@ -26,12 +26,13 @@ pub mod paritydb_weights;
 pub use block_weights::BlockExecutionWeight;
 
 /// Storage reads and writes in the benchmarks of the permission gate for a signer found by
-/// its role (the signer's role, and a gateway's hospital: the suspension check) and of the nonce check with the quotas for a participant (the
-/// account, the quota override and the usage read; the nonce and the usage written). A test
-/// checks them against the generated weight files.
+/// its role (the signer's role, and a gateway's hospital: the suspension check) and of the
+/// nonce check with the quotas for a participant (the account and the usage read, the quota
+/// override being read once a block by the participants pallet's `on_initialize`; the nonce
+/// and the usage written). A test checks them against the generated weight files.
 pub const GATE_BY_ROLE_DB: (u64, u64) = (2, 0);
 /// See [`GATE_BY_ROLE_DB`].
-pub const QUOTA_BY_ROLE_DB: (u64, u64) = (3, 2);
+pub const QUOTA_BY_ROLE_DB: (u64, u64) = (2, 2);
 
 /// The compute the transaction extensions of an operator's signed remark (the extrinsic
 /// `benchmark overhead` measures) charge on their own: frame_system's checks (no storage),

@@ -63,6 +63,9 @@ struct Sample {
 	open: f64,
 	collect: f64,
 	total: f64,
+	/// Records served, and sources that could not serve.
+	records: usize,
+	unavailable: usize,
 }
 
 impl Sample {
@@ -79,6 +82,8 @@ impl Sample {
 			open: slowest.map_or(0.0, |s| s.open_ms as f64),
 			collect: t.collect_ms as f64,
 			total: t.total_ms as f64,
+			records: result.records.len(),
+			unavailable: result.unavailable.len(),
 		}
 	}
 }
@@ -114,6 +119,12 @@ fn report(name: &str, samples: &[Sample], run: &str) {
 	row("  collect (sources at once)", col(|s| s.collect));
 	row("    slowest source: serve", col(|s| s.serve));
 	row("    slowest source: open", col(|s| s.open));
+	if let (Some(fewest), Some(most)) =
+		(samples.iter().map(|s| s.records).min(), samples.iter().map(|s| s.records).max())
+	{
+		let unavailable: usize = samples.iter().map(|s| s.unavailable).sum();
+		println!("  records a fetch: {fewest}–{most}; sources that could not serve: {unavailable}");
+	}
 }
 
 /// Arguments.

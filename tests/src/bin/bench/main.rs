@@ -74,7 +74,7 @@ use healthchain_tests::{
 			pallet_utility::pallet::Call as UtilityCall,
 		},
 	},
-	submit, text, Client, HealthRpcClient, Keypair, Node, NodeConfig,
+	Client, HealthRpcClient, Keypair, Node, NodeConfig,
 };
 use jsonrpsee::{
 	core::client::{ClientT, SubscriptionClientT},
@@ -94,12 +94,13 @@ use std::{
 };
 
 use healthchain_tests::load::{
-	access, anchor_records, attest_call, enrol_patients, sign, At, HOSPITAL, PRACTITIONER,
+	access, add_gateways, anchor_records, attest_call, enrol_patients, sign, At, HOSPITAL,
+	PRACTITIONER,
 };
 use phases::{million_phase, print_settings, start_nodes, write_spec, Bench};
 use report::{print_before_million, print_report, Results};
 
-/// Gateways hospital `H0001`'s first gateway adds (eight senders in all).
+/// Gateways the council adds to hospital `H0001` (with its first: eight senders).
 const EXTRA_GATEWAYS: usize = 7;
 /// Operators added to the council for the remark baseline (with Alice, Bob, Charlie: eight).
 const EXTRA_OPERATORS: usize = 5;
@@ -231,16 +232,7 @@ async fn setup(client: &Client, chain: &str, patients: usize, flooders: usize) -
 	let first = key(gateway);
 	let extra: Vec<Keypair> =
 		(1..=EXTRA_GATEWAYS).map(|i| key(&format!("//BenchGateway{i}"))).collect();
-	let adds = extra
-		.iter()
-		.map(|k| {
-			RuntimeCall::Participants(ParticipantsCall::add_gateway {
-				hospital: text(HOSPITAL),
-				gateway: k.public_key().to_account_id(),
-			})
-		})
-		.collect();
-	submit(client, &first, &runtime::tx().utility().batch_all(adds)).await;
+	add_gateways(client, &extra).await;
 
 	let bench_operators: Vec<Keypair> =
 		(1..=EXTRA_OPERATORS).map(|i| key(&format!("//BenchOperator{i}"))).collect();

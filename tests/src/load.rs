@@ -15,7 +15,7 @@ use crate::{
 			pallet_utility::pallet::Call as UtilityCall,
 		},
 	},
-	submit, text, Client, Keypair, Payload, Static,
+	submit, text, Client, HealthRpcClient, Keypair, Payload, Static,
 };
 use futures::{stream, StreamExt};
 use healthchain_client::{
@@ -26,7 +26,9 @@ use healthchain_client::{
 	ChainConfig,
 };
 use healthchain_primitives::{logs::AccessAttestation, DataCategory, HealthId, Purpose};
-use jsonrpsee::{core::client::ClientT, rpc_params, ws_client::WsClientBuilder};
+use jsonrpsee::{
+	core::client::ClientT, http_client::HttpClient, rpc_params, ws_client::WsClientBuilder,
+};
 use sp_core::{Bytes, H256};
 use std::{
 	sync::{
@@ -135,6 +137,17 @@ pub fn access(patient: &HealthId) -> AccessAttestation {
 		&[record_of(patient)],
 		Purpose::Treatment,
 	)
+}
+
+/// The entries in `patients`' access logs at the finalized block, summed, as the node's
+/// `health_accessLog` counts them.
+pub async fn finalized_attestations(rpc: &HttpClient, patients: &[HealthId]) -> u64 {
+	let mut total = 0;
+	for id in patients {
+		let page = crate::rpc::PageParams { limit: Some(1), cursor: None, finalized: true };
+		total += rpc.access_log(*id, Some(page)).await.expect("an access log").count;
+	}
+	total
 }
 
 /// A client at one block, to sign offline.

@@ -40,11 +40,11 @@ use healthchain_gateway::wire::{EmergencyReason, FetchRequest, FetchResult, Loca
 use healthchain_primitives::{demo::test_patient, DataCategory, HealthId, Purpose};
 use healthchain_tests::{
 	calls, http_call, key,
-	load::{add_gateways, anchor_records, enrol_patients, LoadTally, PacedLoad},
-	put_request, register_test_patient_by,
-	rpc::PageParams,
-	start_local_network, submit, two_gateways, Client, GatewayProcess, HealthRpcClient, Keypair,
-	TwoGatewayOptions, TwoGateways, DOCTOR_SCOPES,
+	load::{
+		add_gateways, anchor_records, enrol_patients, finalized_attestations, LoadTally, PacedLoad,
+	},
+	put_request, register_test_patient_by, start_local_network, submit, two_gateways, Client,
+	GatewayProcess, HealthRpcClient, Keypair, TwoGatewayOptions, TwoGateways, DOCTOR_SCOPES,
 };
 use std::time::{Duration, Instant};
 
@@ -351,17 +351,6 @@ impl Bench<'_> {
 	}
 }
 
-/// The finalized entries in `patients`' access logs.
-async fn finalized_attestations(node: &healthchain_tests::Node, patients: &[HealthId]) -> u64 {
-	let rpc = node.rpc();
-	let mut total = 0;
-	for id in patients {
-		let page = PageParams { limit: Some(1), cursor: None, finalized: true };
-		total += rpc.access_log(*id, Some(page)).await.expect("an access log").count;
-	}
-	total
-}
-
 #[tokio::main]
 async fn main() {
 	let args = args();
@@ -426,7 +415,7 @@ async fn main() {
 	enrol_patients(&client, &registrar, &load_patients).await;
 	let ids: Vec<HealthId> = load_patients.iter().map(|(_, id)| *id).collect();
 	anchor_records(&client, &gateways[0], &ids).await;
-	let before = finalized_attestations(&node, &ids).await;
+	let before = finalized_attestations(&node.rpc(), &ids).await;
 	let load = PacedLoad::start(&client, &node.ws_url(), gateways, ids.clone(), args.load).await;
 	tokio::time::sleep(Duration::from_secs(10)).await;
 	let run = format!("attestation load {:.0}/s, {chain}", args.load);
@@ -434,7 +423,7 @@ async fn main() {
 	let LoadTally { submitted, refused, secs } = load.stop().await;
 	// What was offered and in the pool at the end is finalized within a few blocks.
 	tokio::time::sleep(Duration::from_secs(8)).await;
-	let finalized = finalized_attestations(&node, &ids).await - before;
+	let finalized = finalized_attestations(&node.rpc(), &ids).await - before;
 	println!(
 		"\nload: {submitted} attestations offered in {secs:.0} s ({:.0}/s), {refused} refused by \
 		 the pool, {finalized} finalized ({:.0}/s over the offered time)",

@@ -17,9 +17,8 @@ use healthchain_tests::{
 	calls::{self, Review},
 	http_exchange, http_get, key,
 	load::{self, PacedLoad},
-	put_request as put,
-	rpc::PageParams,
-	submit, two_gateways, HealthRpcClient, Keypair, TwoGatewayOptions, TwoGateways, DOCTOR_SCOPES,
+	put_request as put, submit, two_gateways, Keypair, TwoGatewayOptions, TwoGateways,
+	DOCTOR_SCOPES,
 };
 use jsonrpsee::core::ClientError;
 use serde_json::Value as Json;
@@ -208,11 +207,7 @@ async fn the_doctors_calls_answer_what_the_chain_says() {
 	let rpc = node.rpc();
 	let mut finalized = 0;
 	for _ in 0..30 {
-		finalized = 0;
-		for id in &ids {
-			let page = PageParams { limit: Some(1), cursor: None, finalized: true };
-			finalized += rpc.access_log(*id, Some(page)).await.unwrap().count;
-		}
+		finalized = load::finalized_attestations(&rpc, &ids).await;
 		if finalized == tally.submitted {
 			break;
 		}

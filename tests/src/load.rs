@@ -165,6 +165,16 @@ pub fn sign<P: Payload>(at: &At, signer: &Keypair, nonce: u64, call: &P) -> Vec<
 		.into_encoded()
 }
 
+/// A chain's capacity for single attestations, as `healthchain-bench --capacity-out` writes
+/// it (JSON) and `healthchain-doctor-bench --capacity` reads it: the load at half capacity.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Capacity {
+	/// `dev` or `local`.
+	pub chain: String,
+	/// `AccessLog::attest` finalized a second, as the load run's phase 2 measured it.
+	pub attest_finalized_per_s: f64,
+}
+
 /// What a [`PacedLoad`] did.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LoadTally {

@@ -41,7 +41,8 @@ use healthchain_primitives::{demo::test_patient, DataCategory, HealthId, Purpose
 use healthchain_tests::{
 	calls, http_call, key,
 	load::{
-		add_gateways, anchor_records, enrol_patients, finalized_attestations, LoadTally, PacedLoad,
+		add_gateways, anchor_records, enrol_patients, finalized_attestations, Capacity, LoadTally,
+		PacedLoad,
 	},
 	put_request, register_test_patient_by, start_local_network, submit, two_gateways, Client,
 	GatewayProcess, HealthRpcClient, Keypair, TwoGatewayOptions, TwoGateways, DOCTOR_SCOPES,
@@ -137,13 +138,6 @@ struct Args {
 	load: f64,
 	/// Where the load's rate came from, for the report.
 	load_source: String,
-}
-
-/// The finalized single-attestation rate `healthchain-bench --capacity-out` wrote.
-#[derive(serde::Deserialize)]
-struct Capacity {
-	chain: String,
-	attest_finalized_per_s: f64,
 }
 
 fn usage() -> ! {

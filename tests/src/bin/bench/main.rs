@@ -94,8 +94,8 @@ use std::{
 };
 
 use healthchain_tests::load::{
-	access, add_gateways, anchor_records, attest_call, enrol_patients, sign, At, HOSPITAL,
-	PRACTITIONER,
+	access, add_gateways, anchor_records, attest_call, enrol_patients, sign, At, Capacity,
+	HOSPITAL, PRACTITIONER,
 };
 use phases::{million_phase, print_settings, start_nodes, write_spec, Bench};
 use report::{print_before_million, print_report, Results};
@@ -999,11 +999,10 @@ async fn main() {
 	let baseline = bench.remark_baseline().await;
 	let attest = bench.attest().await;
 	if let Some(out) = &a.capacity_out {
-		let capacity = serde_json::json!({
-			"chain": a.chain,
-			"attest_finalized_per_s": attest.finalized_per_s,
-		});
-		std::fs::write(out, capacity.to_string()).expect("the capacity file is written");
+		let capacity =
+			Capacity { chain: a.chain.clone(), attest_finalized_per_s: attest.finalized_per_s };
+		let json = serde_json::to_string(&capacity).expect("the capacity serialises");
+		std::fs::write(out, json).expect("the capacity file is written");
 	}
 	let check = bench.check_latency().await;
 	let (batch, batch_check) = bench.attest_batch().await;

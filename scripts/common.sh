@@ -102,6 +102,11 @@ ensure_fhir_tools() {
 # The browser apps (apps/, issue 17): Node.js 20.19 or newer with npm, the locked packages
 # (npm ci), Debian's Chromium for the browser test and a Thai font for its pages.
 APPS="$ROOT/apps"
+# The development chain's public node (scripts/dev): well-known node key 5 (runtime genesis
+# presets), libp2p on TCP 30335 and on WebSocket 30336 for the apps' light client.
+DEV_PUBLIC_NODE_KEY="$(printf '%064x' 5)"
+DEV_PUBLIC_NODE_PEER="12D3KooWSuTq6MG9gPt7qZqLFKkYrfxMewTZhj9nmRHJkPwzWDG2"
+DEV_PUBLIC_NODE_WS="/ip4/127.0.0.1/tcp/30336/ws/p2p/$DEV_PUBLIC_NODE_PEER"
 export HEALTHCHAIN_CHROMIUM="${HEALTHCHAIN_CHROMIUM:-/usr/bin/chromium}"
 ensure_apps_tools() {
 	command -v node >/dev/null 2>&1 || apt_install nodejs npm
@@ -131,5 +136,10 @@ build_apps() {
 		--target-dir "$wasm_dir" --quiet) || die "the wasm log verifier did not build"
 	mkdir -p "$APPS/public"
 	cp "$wasm_dir/wasm32v1-none/release/healthchain_log_verifier.wasm" "$APPS/public/log-verifier.wasm"
+	# The light client's chain spec (issue 33): the development chain's, raw, booting from the
+	# development public node's WebSocket address (scripts/dev starts it).
+	"$NODE_BIN" build-spec --chain dev --raw 2>/dev/null \
+		| node "$APPS/tools/light-spec.mjs" "$DEV_PUBLIC_NODE_WS" >"$APPS/public/chain-spec.json" \
+		|| die "the light client's chain spec was not written"
 	(cd "$APPS" && npx --no-install vite build --logLevel warn) || die "the apps did not build"
 }

@@ -3,10 +3,10 @@
 // and one patient's verified access log by health ID.
 import { Chart, BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip } from 'chart.js';
 import { Chain, camel, text, plainEntry } from '../shared/chain.js';
-import { chooseEndpoint } from '../shared/endpoint.js';
+import { chooseEndpoint, configuredChainSpec } from '../shared/endpoint.js';
 import { moduleError } from '../shared/errors.js';
 import { t, when, onLanguage, languageSwitch } from '../shared/i18n.js';
-import { el, renderLog, doctor, connectionSection } from '../shared/view.js';
+import { el, renderLog, doctor, connectionSection, labelUnverified } from '../shared/view.js';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
 
@@ -41,16 +41,17 @@ async function gatewayHospitals(chain) {
   return byGateway;
 }
 
+/** A block's body, events and time, from the RPC node: a light client serves recent blocks
+ * only, so the scan is as the node says (the page labels it unverified). */
 async function readBlock(chain, n) {
-  const { api } = chain;
+  const api = await chain.rpcApi();
   const hash = await api.rpc.chain.getBlockHash(n);
   const [block, at] = await Promise.all([api.rpc.chain.getBlock(hash), api.at(hash)]);
   const [events, now] = await Promise.all([at.query.system.events(), at.query.timestamp.now()]);
   return { n, block: block.block, events, time: now.toNumber() };
 }
 
-function fold(scan, chain, gateways, { block, events, time }) {
-  const { api } = chain;
+function fold(scan, api, gateways, { block, events, time }) {
   const row = (day, hospital) => {
     const key = `${day} ${hospital}`;
     if (!scan.rows.has(key)) scan.rows.set(key, { day, hospital, attestations: 0, denials: 0, emergencies: 0, reviews: 0 });
@@ -101,7 +102,8 @@ function fold(scan, chain, gateways, { block, events, time }) {
 
 async function scan() {
   const { chain } = state;
-  const head = (await chain.api.rpc.chain.getHeader()).number.toNumber();
+  const api = await chain.rpcApi();
+  const head = (await api.rpc.chain.getHeader()).number.toNumber();
   const from = Math.max(1, head - state.blocks + 1);
   const gateways = await gatewayHospitals(chain);
   const result = { from, to: head, rows: new Map(), denials: new Map(), emergencies: new Map() };
@@ -112,7 +114,7 @@ async function scan() {
     render();
     const numbers = Array.from({ length: Math.min(batch, head - n + 1) }, (_, k) => n + k);
     const blocks = await Promise.all(numbers.map((k) => readBlock(chain, k)));
-    for (const b of blocks) fold(result, chain, gateways, b);
+    for (const b of blocks) fold(result, api, gateways, b);
   }
   state.progress = null;
   state.scan = result;
@@ -148,6 +150,8 @@ function summaryView() {
   const r = state.scan;
   if (!r) return s;
   s.append(el('p', { class: 'muted' }, t('audit.range', { from: r.from, to: r.to })));
+  // Old blocks' bodies and events come from the RPC node, whatever the drill-down uses.
+  s.append(el('p', { class: 'unverified-note', 'data-testid': 'scan-unverified' }, t('audit.scanUnverified', { url: state.url })));
 
   s.append(el('h2', {}, t('audit.chart')));
   const canvas = el('canvas', { height: '110', 'data-testid': 'chart' });
@@ -228,6 +232,7 @@ function render() {
   document.getElementById('title').textContent = t('app.audit');
   const connection = connectionSection(state, state.scan?.to ?? '');
   app.replaceChildren(connection, ...(state.connection === 'connected' ? [summaryView(), drillView()] : []));
+  if (state.connection === 'connected' && !state.chain.verified) labelUnverified(app);
 }
 
 // ---------------------------------------------------------------- start
@@ -238,7 +243,7 @@ onLanguage(render);
 // asked about first, and nothing is connected before the answer.
 await chooseEndpoint(state, render);
 try {
-  state.chain = await Chain.connect(state.url);
+  state.chain = await Chain.connect(state.url, { chainSpec: await configuredChainSpec() });
   state.connection = 'connected';
   await state.chain.allHospitals();
   render();

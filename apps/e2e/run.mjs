@@ -1,15 +1,21 @@
 // End-to-end test of the two apps in headless Chromium (Debian's `chromium`, driven by
-// playwright-core) against a development node. Run by tests/tests/apps.rs, which starts the
-// node; by hand:
+// playwright-core) on the four-validator local network through the light client (issue 33).
+// Run by tests/tests/e2e/apps.rs, which starts the network and a public node; by hand:
 //
-//   HEALTHCHAIN_WS=ws://127.0.0.1:9944 node e2e/run.mjs
+//   HEALTHCHAIN_WS=ws://127.0.0.1:9945 HEALTHCHAIN_CHAIN_SPEC=spec.json \
+//   HEALTHCHAIN_VALIDATOR_WS=ws://127.0.0.1:9944 node e2e/run.mjs
 //
-// Environment: HEALTHCHAIN_WS (the node), HEALTHCHAIN_CHROMIUM (default /usr/bin/chromium),
-// HEALTHCHAIN_SCREENSHOTS (where each step's screenshot goes; default e2e/screenshots).
-// The test acts as the hospitals' gateways (the development keys of Dave, gateway of H0001,
-// and Eve, gateway of H0002), as the registrar (Ferdie) and as the licensing authority (One)
-// through the apps' own chain client, shared/chain.js. The pages find the node in the `config.json` served with them, which this
-// test's server answers with HEALTHCHAIN_WS, as an operator configures a deployment.
+// Environment: HEALTHCHAIN_WS (the public node's RPC), HEALTHCHAIN_CHAIN_SPEC (the raw chain
+// spec the pages' light client starts from, its boot nodes the public node's WebSocket address
+// and a validator's), HEALTHCHAIN_VALIDATOR_WS (that validator's RPC), HEALTHCHAIN_CHROMIUM
+// (default /usr/bin/chromium), HEALTHCHAIN_SCREENSHOTS (where each step's screenshot goes;
+// default e2e/screenshots).
+// The test acts as the hospitals' gateways, the registrar and the licensing authority (the
+// development keys the chain's genesis names for them) through the apps' own chain client,
+// shared/chain.js, over RPC. The pages find the network in the `config.json` served with
+// them, as an operator configures a deployment: the chain spec for the light client, and an
+// RPC node, which here is a proxy (e2e/lying-node.mjs) that passes everything through until
+// the test makes it lie.
 import { createServer } from 'node:http';
 import { readFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -19,52 +25,39 @@ import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, randomAsHex } from '@polkadot/util-crypto';
 import { Chain } from '../shared/chain.js';
 import { verifyWith } from '../shared/verify.js';
+import { startLyingNode } from './lying-node.mjs';
 
 const here = import.meta.dirname;
 const dist = resolve(here, '..', 'dist');
 const ws = process.env.HEALTHCHAIN_WS ?? 'ws://127.0.0.1:9944';
+const specPath = process.env.HEALTHCHAIN_CHAIN_SPEC;
+const validatorWs = process.env.HEALTHCHAIN_VALIDATOR_WS;
+assert.ok(specPath && validatorWs, 'HEALTHCHAIN_CHAIN_SPEC and HEALTHCHAIN_VALIDATOR_WS name the light client\'s chain spec and a validator');
+const chainSpec = await readFile(specPath, 'utf8');
 const shots = resolve(process.env.HEALTHCHAIN_SCREENSHOTS ?? join(here, 'screenshots'));
 const chromiumPath = process.env.HEALTHCHAIN_CHROMIUM ?? '/usr/bin/chromium';
 const STEP_TIMEOUT = 60_000;
 
 const log = (...args) => console.log('[apps-e2e]', ...args);
 
-// ------------------------------------------------------------------ a static server for dist/
-// The built default configuration names the development node; this deployment's names the
-// test's node.
-const built = JSON.parse(await readFile(join(dist, 'config.json'), 'utf8'));
-assert.equal(built.rpc, 'ws://127.0.0.1:9944', 'dist/config.json names the development node');
-const config = JSON.stringify({ rpc: ws });
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
-const server = createServer(async (req, res) => {
-  const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
-  if (path === '/config.json') {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(config);
-    return;
-  }
-  let file = join(dist, path);
-  if (!file.startsWith(dist)) { res.writeHead(403).end(); return; }
-  if (path.endsWith('/')) file = join(file, 'index.html');
-  try {
-    const body = await readFile(file);
-    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(body);
-  } catch {
-    res.writeHead(404).end();
-  }
-});
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-const site = `http://127.0.0.1:${server.address().port}`;
-
 // ------------------------------------------------------------------ the participants' side
 await cryptoWaitReady();
 const chain = await Chain.connect(ws);
+const liar = await startLyingNode(ws, chain.api);
+// What the genesis of each demo chain names (runtime/src/genesis_config_presets.rs).
+const casts = {
+  'HealthChain Development': { gatewayA: '//Dave', gatewayB: '//Eve', registrar: '//Ferdie', authority: '//One', patient: '//Two' },
+  'HealthChain Local Testnet': { gatewayA: '//Eve', gatewayB: '//Ferdie', registrar: '//One', authority: '//Two', patient: '//Alice//stash' },
+};
+const cast = casts[chain.name];
+assert.ok(cast, `a demo chain: ${chain.name}`);
 const ring = new Keyring({ type: 'sr25519', ss58Format: chain.api.registry.chainSS58 });
-const dave = ring.addFromUri('//Dave'); // gateway of H0001 (one-time consent)
-const eve = ring.addFromUri('//Eve'); // gateway of H0002 (per-request consent)
-const ferdie = ring.addFromUri('//Ferdie'); // the registrar
-const authority = ring.addFromUri('//One'); // the licensing authority
-const patientKey = ring.addFromUri('//Two');
-const newPhone = ring.addFromUri('//Two//new-phone'); // the key a rebind would bind
+const gatewayA = ring.addFromUri(cast.gatewayA); // gateway of H0001 (one-time consent)
+const gatewayB = ring.addFromUri(cast.gatewayB); // gateway of H0002 (per-request consent)
+const registrar = ring.addFromUri(cast.registrar);
+const authority = ring.addFromUri(cast.authority); // the licensing authority
+const patientKey = ring.addFromUri(cast.patient);
+const newPhone = ring.addFromUri(`${cast.patient}//new-phone`); // the key a rebind would bind
 const healthId = (await chain.api.query.healthIds.controllers(patientKey.address)).unwrap().toHex();
 const tx = chain.api.tx;
 
@@ -81,9 +74,42 @@ async function asParticipant(pair, call, expectOk = true) {
  * Answers the record's hash. */
 async function anchored(category) {
   const hash = randomAsHex(32);
-  await asParticipant(dave, tx.records.anchor(healthId, category, hash, 1024, null));
+  await asParticipant(gatewayA, tx.records.anchor(healthId, category, hash, 1024, null));
   return hash;
 }
+
+// ------------------------------------------------------------------ a static server for dist/
+// The built default configuration names the development node; this deployment's names the
+// proxy as its RPC node and this network's chain spec for the light client (or, to show the
+// fallback, no chain spec).
+const built = JSON.parse(await readFile(join(dist, 'config.json'), 'utf8'));
+assert.equal(built.rpc, 'ws://127.0.0.1:9944', 'dist/config.json names the development node');
+assert.equal(built.light?.chainSpec, 'chain-spec.json', 'dist/config.json starts the light client');
+const rpcUrl = liar.url;
+let config = { rpc: rpcUrl, light: { chainSpec: 'chain-spec.json' } };
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
+const server = createServer(async (req, res) => {
+  const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+  if (path === '/config.json') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(config));
+    return;
+  }
+  if (path === '/chain-spec.json') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(chainSpec);
+    return;
+  }
+  let file = join(dist, path);
+  if (!file.startsWith(dist)) { res.writeHead(403).end(); return; }
+  if (path.endsWith('/')) file = join(file, 'index.html');
+  try {
+    const body = await readFile(file);
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(body);
+  } catch {
+    res.writeHead(404).end();
+  }
+});
+await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+const site = `http://127.0.0.1:${server.address().port}`;
 
 // ------------------------------------------------------------------ the browser
 await mkdir(shots, { recursive: true });
@@ -96,6 +122,7 @@ const browser = await chromium.launch({
 const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
 page.setDefaultTimeout(STEP_TIMEOUT);
 page.on('pageerror', (e) => log('page error:', e.message));
+page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') log('page console:', m.text().slice(0, 300)); });
 page.on('dialog', (d) => d.accept());
 // Every WebSocket the pages open: a `?rpc=` link must open none before the user accepts it.
 const sockets = [];
@@ -123,6 +150,19 @@ async function done() {
 const endpointShown = () => byTest('endpoint-url').textContent();
 /** The endpoint kept in the browser, if any. */
 const kept = () => page.evaluate(() => localStorage.getItem('healthchain.rpc'));
+/** Unlocks the patient's saved key after a reload, and waits for their consent state. */
+async function unlock() {
+  await byTest('key-password').fill('correct horse battery staple');
+  await byTest('key-unlock').click();
+  await byTest('status-text').waitFor();
+}
+/** Peers of the node at `url` (`system_peers`) that are light clients. */
+async function lightPeers(url) {
+  const node = await Chain.connect(url);
+  const peers = (await node.api.rpc.system.peers()).toJSON();
+  await node.api.disconnect();
+  return peers.filter((p) => String(p.roles).toUpperCase() === 'LIGHT');
+}
 /** An address as the patient app shortens it. */
 const short = (address) => `${address.slice(0, 6)}…${address.slice(-6)}`;
 
@@ -133,18 +173,18 @@ try {
   await page.goto(`${site}/patient/?rpc=${encodeURIComponent(phishing)}`);
   const question = byTest('endpoint-question');
   await question.waitFor();
-  assert.match(await question.textContent(), new RegExp(`asks this app to use the network at ${phishing} instead of ${ws}`));
+  assert.match(await question.textContent(), new RegExp(`asks this app to use the network at ${phishing} instead of ${rpcUrl}`));
   await shot('patient-rpc-link-asks');
   await byTest('endpoint-keep').click();
   await byTest('connection').filter({ hasText: 'Connected to' }).waitFor();
-  assert.equal(await endpointShown(), ws);
+  assert.equal(await endpointShown(), rpcUrl);
   await byTest('endpoint').filter({ hasText: 'the app\'s own setting' }).waitFor();
   assert.equal(await kept(), null, 'a refused endpoint is not kept');
   assert.doesNotMatch(page.url(), /rpc=/, 'the question is not asked again on reload');
   assert.ok(!sockets.some((u) => u.startsWith(phishing)), `no connection to the refused endpoint: ${sockets}`);
   //    Accepted, a link's endpoint is used and kept, shown as the patient's choice, until the
   //    patient goes back to the app's own.
-  const chosen = `${ws}/`;
+  const chosen = `${rpcUrl}/`;
   await page.goto(`${site}/patient/?rpc=${encodeURIComponent(chosen)}`);
   await byTest('endpoint-accept').click();
   await byTest('connection').filter({ hasText: 'Connected to' }).waitFor();
@@ -157,19 +197,19 @@ try {
   assert.equal(await endpointShown(), chosen);
   await byTest('endpoint-forget').click();
   await byTest('endpoint').filter({ hasText: 'the app\'s own setting' }).waitFor();
-  assert.equal(await endpointShown(), ws);
+  assert.equal(await endpointShown(), rpcUrl);
   assert.equal(await kept(), null);
 
   // 1. The patient opens the app and unlocks a development key kept encrypted in the browser.
   await page.goto(`${site}/patient/`);
-  await byTest('key-secret').fill('//Two');
+  await byTest('key-secret').fill(cast.patient);
   await byTest('key-password').fill('correct horse battery staple');
   await byTest('key-save').click();
   await byTest('status-text').filter({ hasText: 'You have not joined the exchange.' }).waitFor();
   //    The key stays in the browser only encrypted: after a reload, a wrong password is
   //    refused in words and the right one unlocks it.
   const stored = await page.evaluate(() => localStorage.getItem('healthchain.patient.key'));
-  assert.doesNotMatch(stored, /Two/);
+  assert.ok(!stored.includes(cast.patient.slice(2)), 'the secret is not stored in clear');
   assert.match(JSON.parse(stored).encoding.type.join(','), /scrypt,xsalsa20-poly1305/);
   await page.reload();
   await byTest('key-password').fill('wrong password');
@@ -183,12 +223,12 @@ try {
   // 1b. A registrar schedules binding the patient's health ID to another key (as if the
   //     phone were lost). The app shows it at once: the new key, when it takes effect, not
   //     contested; the patient, who still holds the phone, cancels it.
-  await asParticipant(ferdie, tx.healthIds.rebindController(healthId, { Key: newPhone.address }));
+  await asParticipant(registrar, tx.healthIds.rebindController(healthId, { Key: newPhone.address }));
   const scheduled = (await chain.api.query.healthIds.pendingRebinds(healthId)).unwrap();
   const rebind = byTest('rebind');
   await rebind.waitFor();
   assert.match(await byTest('rebind-target').textContent(),
-    new RegExp(`A registrar \\(${short(ferdie.address)}\\) scheduled binding your health ID to a new key: ${short(newPhone.address)}\\.`));
+    new RegExp(`A registrar \\(${short(registrar.address)}\\) scheduled binding your health ID to a new key: ${short(newPhone.address)}\\.`));
   const whenText = await byTest('rebind-when').textContent();
   assert.match(whenText, new RegExp(`It takes effect from about .+ \\(block #${scheduled.effectiveAt.toNumber()}\\)`));
   // One day of blocks from now (RebindDelay), in Bangkok time, as the app writes dates.
@@ -209,7 +249,7 @@ try {
 
   //     A second rebind soon after is contested: the app says so and offers no cancel (the
   //     council decides); the registrar that scheduled it withdraws it.
-  await asParticipant(ferdie, tx.healthIds.rebindController(healthId, { Key: newPhone.address }));
+  await asParticipant(registrar, tx.healthIds.rebindController(healthId, { Key: newPhone.address }));
   await byTest('rebind-contest').filter({ hasText: 'Contested: this key cancelled an earlier request recently' }).waitFor();
   assert.equal(await byTest('rebind-cancel').count(), 0, 'no cancel for a contested rebind');
   await byTest('rebind-confirm').waitFor();
@@ -219,7 +259,7 @@ try {
   await byTest('rebind-contest').filter({ hasText: 'มีการคัดค้าน' }).waitFor();
   await shot('patient-rebind-contested-thai');
   await page.getByRole('button', { name: 'English' }).click();
-  await asParticipant(ferdie, tx.healthIds.cancelRebind(healthId));
+  await asParticipant(registrar, tx.healthIds.cancelRebind(healthId));
   await rebind.waitFor({ state: 'detached' });
 
   // 2. Enrols with every hospital as a source.
@@ -246,7 +286,7 @@ try {
 
   // 5. A doctor of the per-request hospital asks; the request appears without a reload.
   const before = await page.evaluate(() => performance.getEntriesByType('navigation').length);
-  await asParticipant(eve, tx.consent.requestAccess(healthId, 'MD10002', ['Diagnosis'], 'Treatment', null));
+  await asParticipant(gatewayB, tx.consent.requestAccess(healthId, 'MD10002', ['Diagnosis'], 'Treatment', null));
   const pending = await chain.health('pendingRequests', [healthId]);
   assert.equal(pending.length, 1);
   const requestId = pending[0].id;
@@ -264,11 +304,22 @@ try {
   // 7. The hospital reads under the grant, and the access appears in the patient's log,
   //    verified against the chain.
   const diagnosis = await anchored('Diagnosis');
-  await asParticipant(eve, tx.accessLog.attest(healthId, 'MD10002', ['Diagnosis'], [diagnosis], 'Treatment'));
+  await asParticipant(gatewayB, tx.accessLog.attest(healthId, 'MD10002', ['Diagnosis'], [diagnosis], 'Treatment'));
   await byTest('access-log').filter({ hasText: 'Doctor MD10002 at Demo Hospital B' }).waitFor();
   await byTest('log-verified').filter({ hasText: 'Verified: all 1 entries' }).waitFor();
   assert.match(await byTest('access-log').textContent(), /saw your diagnoses on .*with the permission you gave \(request \d+\)/);
   await shot('patient-access-in-log');
+  //    Everything the page read and signed went through its light client: the log check mark
+  //    rests on a proven head, and the RPC node was asked for log pages only, never for state,
+  //    a runtime call or a transaction.
+  await byTest('trust-light').waitFor();
+  assert.deepEqual([...liar.seen.keys()].filter((m) => m !== 'health_accessLog'), [],
+    `the light client page asked the RPC node for log pages only: ${[...liar.seen.keys()]}`);
+  assert.ok((liar.seen.get('health_accessLog') ?? 0) > 0, 'the log pages came from the RPC node');
+  //    The public node serves the page's light client; the validator it was also given as a
+  //    boot node accepts only the council's well-known nodes and keeps it out.
+  assert.ok((await lightPeers(ws)).length >= 1, 'the public node has the light client as a peer');
+  assert.deepEqual(await lightPeers(validatorWs), [], 'no validator takes a light client as a peer');
 
   //    The patient then revokes the grant: the doctor holds no permission any more.
   await byTest('revoke-H0002-MD10002').click();
@@ -277,11 +328,11 @@ try {
 
   // 8. An emergency access at H0001 (no consent needed, flagged), one refused attempt, and a
   //    read under the emergency: the log highlights it.
-  await asParticipant(dave, tx.consent.openEmergencyAccess(healthId, 'MD10001', 'Unconscious'));
-  const denied = await asParticipant(dave, tx.accessLog.attest(healthId, 'MD10001', ['Sensitive'], [randomAsHex(32)], 'Emergency'), false);
+  await asParticipant(gatewayA, tx.consent.openEmergencyAccess(healthId, 'MD10001', 'Unconscious'));
+  const denied = await asParticipant(gatewayA, tx.accessLog.attest(healthId, 'MD10001', ['Sensitive'], [randomAsHex(32)], 'Emergency'), false);
   assert.equal(denied.sentence, 'The consent decision denies this access, for the reason given: sensitive data without the patient\'s opt-in.');
   const allergy = await anchored('Allergy');
-  await asParticipant(dave, tx.accessLog.attest(healthId, 'MD10001', ['Allergy', 'Medication'], [allergy], 'Emergency'));
+  await asParticipant(gatewayA, tx.accessLog.attest(healthId, 'MD10001', ['Allergy', 'Medication'], [allergy], 'Emergency'));
   await byTest('log-verified').filter({ hasText: 'Verified: all 2 entries' }).waitFor();
   const emergency = page.locator('li.emergency').filter({ hasText: 'Doctor MD10001 at Demo Hospital A' });
   await emergency.waitFor();
@@ -323,6 +374,44 @@ try {
   await shot('patient-thai');
   await page.getByRole('button', { name: 'English' }).click();
 
+  // 9b. A lying RPC node. Hospital B's doctor asks again; then the proxy the pages use as
+  //     their RPC node starts lying: it hides pending requests, rewrites the log head in the
+  //     consent record it serves and drops the newest entry from every log page.
+  await asParticipant(gatewayB, tx.consent.requestAccess(healthId, 'MD10002', ['Medication'], 'Treatment', null));
+  const second = (await chain.health('pendingRequests', [healthId]))[0].id;
+  await byTest(`request-${second}`).waitFor();
+  liar.lie(true);
+  //     Through the light client the page shows the true state (the request is there) and
+  //     refuses the altered log: a warning, no check mark.
+  await page.reload();
+  await unlock();
+  await byTest('trust-light').waitFor();
+  await byTest(`request-${second}`).waitFor();
+  await byTest('log-unverified').filter({ hasText: 'an entry is missing or does not belong to this log' }).waitFor();
+  assert.equal(await byTest('log-verified').count(), 0, 'no check mark over an altered log');
+  await shot('lying-node-light-client');
+  //     Without a light client (a configuration naming no chain spec) the page has only the
+  //     node's word: the request is hidden and the shortened log matches the false head, and
+  //     the page labels everything unverified, with no check mark.
+  config = { rpc: rpcUrl };
+  await page.reload();
+  await unlock();
+  await byTest('trust-unverified').filter({ hasText: `everything on this page is what the node at ${rpcUrl} says` }).waitFor();
+  await byTest('log-unproven').filter({ hasText: 'the 1 entries match the fingerprint this same node reports' }).waitFor();
+  assert.equal(await byTest(`request-${second}`).count(), 0, 'the lying node hid the request');
+  assert.equal(await byTest('log-verified').count(), 0, 'no check mark without the light client');
+  assert.equal(await byTest('unverified-tag').count(), await page.locator('section h2').count(), 'every section is labelled unverified, once');
+  await shot('lying-node-fallback-unverified');
+  //     Back to the light client and an honest node: the patient refuses the request.
+  liar.lie(false);
+  config = { rpc: rpcUrl, light: { chainSpec: 'chain-spec.json' } };
+  await page.reload();
+  await unlock();
+  await byTest('trust-light').waitFor();
+  await byTest(`refuse-${second}`).click();
+  await done();
+  await byTest(`request-${second}`).waitFor({ state: 'detached' });
+
   // 10. The patient withdraws; open grants end and the app says when they can rejoin.
   await byTest('withdraw').click();
   await done();
@@ -346,11 +435,16 @@ try {
   assert.match(await byTest('denials').textContent(), /sensitive data without the patient's opt-in/);
   assert.match(await byTest('emergencies').textContent(), /Doctor MD10001 at Demo Hospital A.* opened an emergency access .*\(the patient was unconscious\)\. Reviewed: justified\./);
   await byTest('chart').waitFor();
+  //     The scan reads old blocks, which a light client does not keep: it is the RPC node's
+  //     word, and says so.
+  await byTest('scan-unverified').waitFor();
   await shot('audit-overview');
 
   // 12. The auditor drills down to the patient's verified log.
   await byTest('drill-id').fill(healthId);
   await byTest('drill-show').click();
+  //     Through the light client: the check mark rests on the head it proved.
+  await byTest('trust-light').waitFor();
   await byTest('drill').getByTestId('log-verified').filter({ hasText: 'Verified: all 2 entries' }).waitFor();
   await shot('audit-patient-log');
 
@@ -365,5 +459,6 @@ try {
 } finally {
   await browser.close();
   await chain.api.disconnect();
+  liar.close();
   server.close();
 }

@@ -3,9 +3,9 @@
 // the verified access log. Every change is a transaction signed by the patient's key; every
 // refusal is shown as a sentence.
 import { Chain } from '../shared/chain.js';
-import { chooseEndpoint } from '../shared/endpoint.js';
+import { chooseEndpoint, configuredChainSpec } from '../shared/endpoint.js';
 import { t, day, when, onLanguage, languageSwitch } from '../shared/i18n.js';
-import { el, renderLog, doctor, categoryWords, connectionSection } from '../shared/view.js';
+import { el, renderLog, doctor, categoryWords, connectionSection, labelUnverified } from '../shared/view.js';
 import { savedKey, saveKey, unlockKey, forgetKey, extensionAccounts, extensionKey } from './keys.js';
 
 const app = document.getElementById('app');
@@ -52,10 +52,8 @@ async function refresh() {
 }
 
 async function read(chain, healthId) {
-  const [consent, pending, grants, rebind] = await Promise.all([
-    chain.health('consent', [healthId]),
-    chain.health('pendingRequests', [healthId]),
-    readGrants(),
+  const [{ consent, pending, grants }, rebind] = await Promise.all([
+    chain.consentState(healthId),
     readRebind(chain, healthId),
   ]);
   state.consent = consent;
@@ -68,20 +66,12 @@ async function read(chain, healthId) {
   render();
 }
 
-/** The patient's live grants (`health_liveGrants`: the chain decides which still permit, by
- * its own clock; the app neither reads `Consent.Grants` nor filters by time). */
-async function readGrants() {
-  const { grants } = await state.chain.health('liveGrants', [state.healthId]);
-  return grants;
-}
-
 /** The health ID's pending controller rebind (`HealthIds.PendingRebinds`, decoded with the
- * metadata's types) at the best block, or null: the new key (null for assisted service), the
- * registrar, the block it can take effect in and its estimated time, whether it is contested. */
+ * metadata's types) at the finalized block, or null: the new key (null for assisted
+ * service), the registrar, the block it can take effect in and its estimated time, whether
+ * it is contested. */
 async function readRebind(chain, healthId) {
-  const { api } = chain;
-  const header = await api.rpc.chain.getHeader();
-  const at = await api.at(header.hash);
+  const { number: finalized, at } = await chain.finalized();
   const [pending, now, slot] = await Promise.all([
     at.query.healthIds.pendingRebinds(healthId),
     at.query.timestamp.now(),
@@ -89,14 +79,13 @@ async function readRebind(chain, healthId) {
   ]);
   if (pending.isNone) return null;
   const p = pending.unwrap();
-  const best = header.number.toNumber();
   const effectiveAt = p.effectiveAt.toNumber();
   return {
     key: p.controller.isKey ? p.controller.asKey.toString() : null,
     registrar: p.registrar.toString(),
     effectiveAt,
-    due: effectiveAt <= best,
-    at: now.toNumber() + Math.max(0, effectiveAt - best) * slot,
+    due: effectiveAt <= finalized,
+    at: now.toNumber() + Math.max(0, effectiveAt - finalized) * slot,
     contested: p.contested.isTrue,
   };
 }
@@ -161,7 +150,8 @@ async function useKey(key) {
   state.key = key;
   state.keyError = null;
   keyChanged();
-  const id = await state.chain.api.query.healthIds.controllers(key.address);
+  const { at } = await state.chain.finalized();
+  const id = await at.query.healthIds.controllers(key.address);
   state.healthId = id.isSome ? id.unwrap().toHex() : null;
   render();
   await refresh();
@@ -351,6 +341,7 @@ function logView() {
 function render() {
   document.getElementById('title').textContent = t('app.patient');
   const parts = [connectionSection(state, state.block)];
+  const unverified = state.connection === 'connected' && !state.chain.verified;
   if (state.connection === 'connected') {
     if (keyCache.version !== keyVersion) keyCache = { version: keyVersion, node: keyView() };
     parts.push(keyCache.node);
@@ -361,6 +352,7 @@ function render() {
     }
   }
   app.replaceChildren(...parts.filter(Boolean));
+  if (unverified) labelUnverified(app);
 }
 
 // ---------------------------------------------------------------- start
@@ -371,7 +363,7 @@ onLanguage(() => { keyChanged(); render(); });
 // asked about first, and nothing is connected before the answer.
 await chooseEndpoint(state, render);
 try {
-  state.chain = await Chain.connect(state.url);
+  state.chain = await Chain.connect(state.url, { chainSpec: await configuredChainSpec() });
   state.connection = 'connected';
   state.hospitals = await state.chain.allHospitals();
   // Live: every new block re-reads the requests, grants, status and log.

@@ -1,6 +1,8 @@
 // Which node the apps talk to. The endpoint comes from the app's own configuration,
-// `config.json` served next to the pages (`{"rpc": "wss://…"}`; `ws://127.0.0.1:9944` when
-// it is missing), or from an endpoint the user chose and confirmed earlier in this browser.
+// `config.json` served next to the pages (`{"rpc": "wss://…", "light": {"chainSpec":
+// "chain-spec.json"}}`; `ws://127.0.0.1:9944` when it is missing), or from an endpoint the
+// user chose and confirmed earlier in this browser. With `light`, chain state comes from the
+// light client started from that chain spec and the endpoint serves only log pages.
 // A `?rpc=` in the address is only a request: the page shows it and asks before using it,
 // keeps it only when the user accepts, and then drops it from the address. A link can
 // therefore not silently point the patient's wallet at another network.
@@ -20,19 +22,45 @@ export function isWsUrl(url) {
   }
 }
 
-/** The endpoint of the app's configuration (`../config.json` from the page), or the
- * default when it is missing or names no WebSocket URL. */
-export async function configuredEndpoint() {
-  try {
-    const answer = await fetch(new URL('../config.json', location.href), { cache: 'no-store' });
-    if (answer.ok) {
-      const config = await answer.json();
-      if (isWsUrl(config?.rpc)) return config.rpc;
-    }
-  } catch {
-    // No configuration served: the default.
+let config = null;
+
+/** The app's configuration (`../config.json` from the page), `{}` when none is served. */
+export async function appConfig() {
+  if (!config) {
+    config = (async () => {
+      try {
+        const answer = await fetch(new URL('../config.json', location.href), { cache: 'no-store' });
+        if (answer.ok) return (await answer.json()) ?? {};
+      } catch {
+        // No configuration served.
+      }
+      return {};
+    })();
   }
-  return DEFAULT_RPC;
+  return config;
+}
+
+/** The endpoint of the app's configuration, or the default when it is missing or names no
+ * WebSocket URL. */
+export async function configuredEndpoint() {
+  const c = await appConfig();
+  return isWsUrl(c?.rpc) ? c.rpc : DEFAULT_RPC;
+}
+
+/** The chain spec the app ships for its light client (`light.chainSpec` in the
+ * configuration: an address relative to the configuration), as text; null when the
+ * configuration names none (the app then reads through the RPC node alone, unverified) or
+ * it cannot be fetched. */
+export async function configuredChainSpec() {
+  const c = await appConfig();
+  const name = c?.light?.chainSpec;
+  if (typeof name !== 'string' || name === '') return null;
+  try {
+    const answer = await fetch(new URL(name, new URL('../config.json', location.href)), { cache: 'no-store' });
+    return answer.ok ? await answer.text() : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The endpoint the user chose and confirmed earlier in this browser, if any. */

@@ -34,7 +34,10 @@ export function connectionSection({ connection, url, chain, asked, askedInvalid,
   const s = el('section', { 'data-testid': 'connection' });
   if (connection === 'connecting') s.append(el('p', {}, t('conn.connecting', { url })));
   else if (connection === 'failed') s.append(el('p', { class: 'refusal' }, t('conn.failed', { url })));
-  else s.append(el('p', { class: 'muted' }, t('conn.connected', { chain: chain.name, block })));
+  else {
+    s.append(el('p', { class: 'muted' }, t('conn.connected', { chain: chain.name, block })));
+    s.append(trustLine(chain, url));
+  }
   if (endpointSource) {
     const line = el('p', { class: 'muted', 'data-testid': 'endpoint' },
       `${t('conn.endpoint')}: `, el('code', { 'data-testid': 'endpoint-url' }, url), ' ',
@@ -52,6 +55,28 @@ export function connectionSection({ connection, url, chain, asked, askedInvalid,
   return s;
 }
 
+/** What the page's chain state rests on: the light client in this page (proven against
+ * finalized blocks) or the word of the node at `url` (unverified, and why the light client
+ * is not in use when it failed). */
+function trustLine(chain, url) {
+  if (chain.verified) {
+    return el('p', { class: 'verified', 'data-testid': 'trust-light' },
+      el('span', { class: 'check', 'aria-hidden': 'true' }, '✓'), ' ', t('trust.light'));
+  }
+  return el('p', { class: 'unverified', 'data-testid': 'trust-unverified' },
+    el('span', { class: 'cross', 'aria-hidden': 'true' }, '!'), ' ', t('trust.rpc', { url }),
+    chain.lightError ? ` ${t('trust.lightFailed', { error: chain.lightError })}` : '');
+}
+
+/** Marks every section heading under `root` "unverified": the page reads through an RPC node
+ * alone. */
+export function labelUnverified(root) {
+  for (const h of root.querySelectorAll('h2')) {
+    if (h.querySelector('.tag-unverified')) continue; // a section kept from an earlier render
+    h.append(' ', el('span', { class: 'tag-unverified', 'data-testid': 'unverified-tag' }, t('trust.tag')));
+  }
+}
+
 /** The categories in words. */
 export const categoryWords = (categories) => words(categories.map((c) => t(`cat.${c}`)));
 
@@ -66,16 +91,22 @@ export function renderLog(parent, log, names) {
     parent.append(el('p', { class: 'muted' }, t('log.checking')));
     return;
   }
-  if (log.verified) {
-    parent.append(el('p', { class: 'verified', 'data-testid': 'log-verified' },
-      el('span', { class: 'check', 'aria-hidden': 'true' }, '✓'), ' ',
-      t(log.count === 0 ? 'log.verifiedEmpty' : log.entries.length < log.count ? 'log.verifiedPart' : 'log.verified',
-        { count: log.count, shown: log.entries.length, block: log.block })));
-  } else {
+  if (!log.verified) {
     parent.append(el('p', { class: 'unverified', 'data-testid': 'log-unverified' },
       el('span', { class: 'cross', 'aria-hidden': 'true' }, '✗'), ' ',
       t('log.notVerified', { reason: t(log.reason) })));
     return;
+  }
+  if (log.proven) {
+    // The check mark: the entries match the head the light client proved.
+    const summary = t(log.count === 0 ? 'log.verifiedEmpty' : log.entries.length < log.count ? 'log.verifiedPart' : 'log.verified',
+      { count: log.count, shown: log.entries.length, block: log.block });
+    parent.append(el('p', { class: 'verified', 'data-testid': 'log-verified' },
+      el('span', { class: 'check', 'aria-hidden': 'true' }, '✓'), ' ', summary));
+  } else {
+    // The entries match the head the same node reported: no check mark.
+    parent.append(el('p', { class: 'unverified', 'data-testid': 'log-unproven' },
+      el('span', { class: 'cross', 'aria-hidden': 'true' }, '!'), ' ', t('log.unproven', { count: log.count, block: log.block })));
   }
   if (log.entries.length === 0) {
     parent.append(el('p', { class: 'muted' }, t('log.none')));

@@ -204,7 +204,7 @@ impl Check {
 	fn peer(&mut self, what: &str, text: &str) -> Option<OpaquePeerId> {
 		if LOCAL_TESTNET_PEER_IDS.contains(&text.trim()) {
 			self.problem(format!(
-				"{what}: {text} is a demo network's well-known node key (0x00..01 to 0x00..04): \
+				"{what}: {text} is a demo network's well-known node key (0x00..01 to 0x00..05): \
 				 generate one with `healthchain-node key generate-node-key`"
 			));
 			return None;

@@ -71,13 +71,16 @@ fn session_keys(k: Sr25519Keyring) -> SessionKeys {
 	}
 }
 
-/// The libp2p peer ids (base58) of the local test network's validators, which run with the
-/// node keys `0x00..01` to `0x00..04` (see `scripts/local-net`).
-pub const LOCAL_TESTNET_PEER_IDS: [&str; 4] = [
+/// The libp2p peer ids (base58) of the demo networks' well-known nodes: the local test
+/// network's validators, which run with the node keys `0x00..01` to `0x00..04` (see
+/// `scripts/local-net`), and the public full node that serves light clients, node key
+/// `0x00..05` (docs/OPERATOR.md, "A public node for light clients").
+pub const LOCAL_TESTNET_PEER_IDS: [&str; 5] = [
 	"12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp",
 	"12D3KooWHdiAxVd8uMQR1hGWXccidmfCwLqcMpGwR6QcTP6QRMuD",
 	"12D3KooWSCufgHzV4fCwRijfH2k3abrpAJxTKxEvN1FDuRXA2U9x",
 	"12D3KooWSsChzF81YDUKpe9Uk5AHV5oqAaXAcWNSPYgoLauUk4st",
+	"12D3KooWSuTq6MG9gPt7qZqLFKkYrfxMewTZhj9nmRHJkPwzWDG2",
 ];
 
 /// A hospital as genesis registers it: code, name, consent policy, gateway accounts.
@@ -196,7 +199,8 @@ fn genesis(cast: Cast) -> serde_json::Value {
 }
 
 /// The demo networks' authorised nodes: node keys `0x00..01` to `0x00..04`, owned by Alice,
-/// Bob, Charlie and Dave. Nodes with other keys get no connections to validators.
+/// Bob, Charlie and Dave, and the public node's key `0x00..05`, owned by Alice (an operator).
+/// Nodes with other keys get no connections to validators.
 fn well_known_nodes() -> Vec<(sp_core::OpaquePeerId, AccountId)> {
 	LOCAL_TESTNET_PEER_IDS
 		.iter()
@@ -205,6 +209,7 @@ fn well_known_nodes() -> Vec<(sp_core::OpaquePeerId, AccountId)> {
 			Sr25519Keyring::Bob,
 			Sr25519Keyring::Charlie,
 			Sr25519Keyring::Dave,
+			Sr25519Keyring::Alice,
 		])
 		.map(|(peer, owner)| {
 			let bytes = bs58::decode(peer).into_vec().expect("the demo peer ids are valid base58");

@@ -11,6 +11,7 @@ pub mod netns;
 pub mod oidc;
 
 use std::{
+	io::Write,
 	net::TcpListener,
 	path::{Path, PathBuf},
 	process::{Child, Command, ExitStatus, Stdio},
@@ -270,6 +271,71 @@ impl NodeConfig {
 	}
 }
 
+/// The demo networks' public node's node key number: a well-known node in both genesis
+/// presets, so validators sync it, and not a validator, so it takes light clients.
+pub const PUBLIC_NODE_KEY: u8 = 5;
+
+impl NodeConfig {
+	/// The public full node of `chain` (`dev` or `local`) that serves light clients
+	/// (docs/OPERATOR.md): well-known node key 5, syncing from `boot`, with libp2p also on
+	/// WebSocket at `ws_port` and room for light-client peers.
+	pub fn public_node(chain: &str, boot: &Node, ws_port: u16) -> Self {
+		NodeConfig {
+			chain: chain.into(),
+			args: vec![
+				"--bootnodes".into(),
+				boot.multiaddr(1),
+				"--listen-addr".into(),
+				format!("/ip4/127.0.0.1/tcp/{ws_port}/ws"),
+				"--in-peers-light".into(),
+				"100".into(),
+			],
+			base_path: None,
+			p2p_port: None,
+			node_key: Some(node_key(PUBLIC_NODE_KEY)),
+			rpc_port: None,
+			host: None,
+		}
+	}
+
+	/// Also listens for libp2p on WebSocket at `ws_port` (where a browser's light client can
+	/// dial).
+	pub fn with_websocket(mut self, ws_port: u16) -> Self {
+		self.args.push("--listen-addr".into());
+		self.args.push(format!("/ip4/127.0.0.1/tcp/{ws_port}/ws"));
+		self
+	}
+}
+
+/// The WebSocket multiaddress of a node listening on `ws_port` with node key `key`.
+pub fn websocket_multiaddr(ws_port: u16, key: u8) -> String {
+	format!("/ip4/127.0.0.1/tcp/{ws_port}/ws/p2p/{}", PEER_IDS[key as usize - 1])
+}
+
+/// The chain spec a light client starts from: `chain`'s raw spec as the node builds it, with
+/// `boot_nodes` (WebSocket multiaddresses) as its boot nodes, written through
+/// `apps/tools/light-spec.mjs` as the apps' build writes theirs. Answers the spec's text.
+pub fn light_chain_spec(chain: &str, boot_nodes: &[String]) -> String {
+	let raw = Command::new(node_binary())
+		.args(["build-spec", "--chain", chain, "--raw"])
+		.stderr(Stdio::null())
+		.output()
+		.expect("the node builds its chain spec");
+	assert!(raw.status.success(), "build-spec --chain {chain} --raw failed");
+	let mut tool = Command::new("node")
+		.arg("tools/light-spec.mjs")
+		.args(boot_nodes)
+		.current_dir(oidc::apps_dir())
+		.stdin(Stdio::piped())
+		.stdout(Stdio::piped())
+		.spawn()
+		.expect("node (Node.js) runs: scripts/test installs it");
+	tool.stdin.take().expect("stdin").write_all(&raw.stdout).expect("the raw spec is written");
+	let out = tool.wait_with_output().expect("light-spec.mjs ends");
+	assert!(out.status.success(), "apps/tools/light-spec.mjs refused the spec");
+	String::from_utf8(out.stdout).expect("the spec is text")
+}
+
 /// The local network's validators, in the order of their node keys 1 to 4.
 pub const LOCAL_VALIDATORS: [&str; 4] = ["alice", "bob", "charlie", "dave"];
 
@@ -291,12 +357,14 @@ pub fn node_key(n: u8) -> String {
 	format!("{:064x}", n)
 }
 
-/// The peer ids of node keys 1 to 4 (as in the runtime's genesis presets).
-pub const PEER_IDS: [&str; 4] = [
+/// The peer ids of node keys 1 to 5 (as in the runtime's genesis presets: 5 is the public
+/// node that serves light clients).
+pub const PEER_IDS: [&str; 5] = [
 	"12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp",
 	"12D3KooWHdiAxVd8uMQR1hGWXccidmfCwLqcMpGwR6QcTP6QRMuD",
 	"12D3KooWSCufgHzV4fCwRijfH2k3abrpAJxTKxEvN1FDuRXA2U9x",
 	"12D3KooWSsChzF81YDUKpe9Uk5AHV5oqAaXAcWNSPYgoLauUk4st",
+	"12D3KooWSuTq6MG9gPt7qZqLFKkYrfxMewTZhj9nmRHJkPwzWDG2",
 ];
 
 /// A running node process.

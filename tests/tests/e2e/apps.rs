@@ -1,12 +1,17 @@
 //! The browser apps (issue 17) end to end: `apps/e2e/run.mjs` drives the patient app and the
-//! auditor view in headless Chromium against a development node this test starts, acting as
-//! the hospitals' gateways where the story needs a doctor and as the registrar where it needs
-//! a rebind. The pages find the node in their served `config.json`; a `?rpc=` link is asked
-//! about first, and kept only when accepted (issue 28). Afterwards the chain itself is asked
-//! whether what the pages showed happened: the patient cancelled the registrar's rebind from
-//! the app (no rebind is pending, the key's cancellation is recorded and the key still
-//! controls the health ID), the patient withdrew, and their access log holds the two accesses
-//! (one under a grant, one under an emergency access) and verifies.
+//! auditor view in headless Chromium on the four-validator local network this test starts,
+//! through the light client in the pages (issue 33), acting as the hospitals' gateways where
+//! the story needs a doctor and as the registrar where it needs a rebind. The pages find the
+//! network in their served `config.json`: the chain spec their light client starts from (its
+//! boot nodes the public node's WebSocket address and, to show it stays closed, Alice's) and
+//! an RPC node for log pages, which is a proxy the script makes lie (hide a request, rewrite
+//! the log head, drop the newest entry): the light-client page shows the true state and
+//! refuses the log, the page without a light client labels everything unverified. A `?rpc=`
+//! link is asked about first, and kept only when accepted (issue 28). Afterwards the chain
+//! itself is asked whether what the pages showed happened: the patient cancelled the
+//! registrar's rebind from the app (no rebind is pending, the key's cancellation is recorded
+//! and the key still controls the health ID), the patient withdrew, and their access log
+//! holds the two accesses (one under a grant, one under an emergency access) and verifies.
 //!
 //! Needs what `scripts/test` installs first: Node.js, the locked npm packages (`npm ci` in
 //! `apps/`), the built apps (`apps/dist`, with the wasm log verifier) and Debian's
@@ -16,7 +21,8 @@
 use healthchain_primitives::logs::AccessEntry;
 use healthchain_tests::oidc::run_browser_story;
 use healthchain_tests::{
-	demo, dev, rpc::PageParams, runtime, Client, HealthRpcClient, Node, NodeConfig, Static,
+	demo, free_port, keypair_from_uri, light_chain_spec, rpc::PageParams, runtime,
+	websocket_multiaddr, Client, HealthRpcClient, Node, NodeConfig, Static, PUBLIC_NODE_KEY,
 };
 use std::path::PathBuf;
 
@@ -41,29 +47,59 @@ async fn rebind_state(client: &Client, id: healthchain_primitives::HealthId) -> 
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_patient_and_an_auditor_use_the_apps_in_a_real_browser() {
+async fn a_patient_and_an_auditor_use_the_apps_through_a_light_client() {
 	let apps = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../apps"));
 	assert!(
 		apps.join("dist/patient/index.html").is_file()
 			&& apps.join("dist/log-verifier.wasm").is_file(),
 		"apps/dist is not built: run ./scripts/test (it runs npm ci and builds the apps)"
 	);
-	let node = Node::start(NodeConfig::dev()).await;
-	node.wait_finalized(1).await;
+	// The four validators, Alice also on WebSocket (a light client may dial her, and must be
+	// kept out), and the public node that serves light clients.
+	let tmp = tempfile::tempdir().expect("a temporary directory");
+	let base = tmp.path();
+	let alice_ws = free_port();
+	let alice =
+		Node::start(NodeConfig::local_validator(0, Some(base), None).with_websocket(alice_ws))
+			.await;
+	let mut validators = vec![];
+	for i in 1..4 {
+		let config = NodeConfig::local_validator(i, Some(base), Some(alice.multiaddr(1)));
+		validators.push(Node::start(config).await);
+	}
+	let public_ws = free_port();
+	let public = Node::start(NodeConfig::public_node("local", &alice, public_ws)).await;
+	public.wait_finalized(2).await;
+	let spec = light_chain_spec(
+		"local",
+		&[websocket_multiaddr(public_ws, PUBLIC_NODE_KEY), websocket_multiaddr(alice_ws, 1)],
+	);
+	let spec_path = base.join("light-chain-spec.json");
+	std::fs::write(&spec_path, spec).expect("the light client's chain spec is written");
+
 	let screenshots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("apps-screenshots");
-	let run = run_browser_story("e2e/run.mjs", &screenshots, &[("HEALTHCHAIN_WS", node.ws_url())]);
+	let run = run_browser_story(
+		"e2e/run.mjs",
+		&screenshots,
+		&[
+			("HEALTHCHAIN_WS", public.ws_url()),
+			("HEALTHCHAIN_CHAIN_SPEC", spec_path.display().to_string()),
+			("HEALTHCHAIN_VALIDATOR_WS", alice.ws_url()),
+		],
+	);
 	assert!(
 		run.passed,
-		"the browser test failed ({:?}):\n{}\n{}\nnode log:\n{}",
+		"the browser test failed ({:?}):\n{}\n{}\npublic node log:\n{}",
 		run.status,
 		run.stdout,
 		run.stderr,
-		healthchain_tests::tail(&node.log(), 40)
+		healthchain_tests::tail(&public.log(), 40)
 	);
+	let node = public;
 
 	// Every step left its screenshot.
 	let shots = std::fs::read_dir(&screenshots).expect("screenshots written").count();
-	assert!(shots >= 18, "{shots} screenshots in {}", screenshots.display());
+	assert!(shots >= 20, "{shots} screenshots in {}", screenshots.display());
 	println!("screenshots: {}", screenshots.display());
 
 	// The chain agrees with what the pages showed.
@@ -75,7 +111,9 @@ async fn a_patient_and_an_auditor_use_the_apps_in_a_real_browser() {
 	let record = rpc.health_id(patient).await.unwrap().expect("the demo patient");
 	assert_eq!(
 		record.controller,
-		Some(sp_core::crypto::AccountId32::from(dev::two().public_key().0)),
+		Some(sp_core::crypto::AccountId32::from(
+			keypair_from_uri("//Alice//stash").expect("a development key").public_key().0
+		)),
 		"the patient's own key still controls the health ID"
 	);
 	let consent = rpc.consent(patient).await.unwrap().expect("the patient enrolled once");

@@ -103,10 +103,35 @@ ensure_fhir_tools() {
 # (npm ci), Debian's Chromium for the browser test and a Thai font for its pages.
 APPS="$ROOT/apps"
 # The development chain's public node (scripts/dev): well-known node key 5 (runtime genesis
-# presets), libp2p on TCP 30335 and on WebSocket 30336 for the apps' light client.
+# presets), libp2p on TCP 30343 and on WebSocket 30344 for the apps' light client, RPC 9954
+# (ports clear of scripts/local-net's, so both can run).
 DEV_PUBLIC_NODE_KEY="$(printf '%064x' 5)"
 DEV_PUBLIC_NODE_PEER="12D3KooWSuTq6MG9gPt7qZqLFKkYrfxMewTZhj9nmRHJkPwzWDG2"
-DEV_PUBLIC_NODE_WS="/ip4/127.0.0.1/tcp/30336/ws/p2p/$DEV_PUBLIC_NODE_PEER"
+DEV_PUBLIC_NODE_WS="/ip4/127.0.0.1/tcp/30344/ws/p2p/$DEV_PUBLIC_NODE_PEER"
+
+# Starts a demo network's public node in the background and prints its pid: a full node (not a
+# validator) with the well-known node key 5, so validators, which accept only the council's
+# well-known nodes, sync it; libp2p on TCP and on WebSocket (where browsers' light clients
+# dial; a production node puts a TLS proxy in front for wss, README "A public node for light
+# clients") and room for 100 light-client peers; RPC safe methods only.
+#   start_public_node CHAIN BASE_PATH P2P_PORT WS_PORT RPC_PORT BOOTNODE LOG
+start_public_node() {
+	"$NODE_BIN" --chain "$1" --base-path "$2" --node-key "$DEV_PUBLIC_NODE_KEY" \
+		--listen-addr "/ip4/127.0.0.1/tcp/$3" --listen-addr "/ip4/127.0.0.1/tcp/$4/ws" \
+		--in-peers-light 100 --bootnodes "$6" --rpc-port "$5" --rpc-methods safe --rpc-cors all \
+		--no-prometheus --no-mdns --no-telemetry >"$7" 2>&1 &
+	echo $!
+}
+
+# Writes the chain spec a light client starts from: CHAIN's raw spec booting from the public
+# node at its WebSocket address (and any further multiaddresses given).
+#   light_chain_spec CHAIN OUT WS_MULTIADDR...
+light_chain_spec() {
+	local chain="$1" out="$2"
+	shift 2
+	"$NODE_BIN" build-spec --chain "$chain" --raw 2>/dev/null | node "$APPS/tools/light-spec.mjs" "$@" >"$out" \
+		|| die "the light client's chain spec for $chain was not written"
+}
 export HEALTHCHAIN_CHROMIUM="${HEALTHCHAIN_CHROMIUM:-/usr/bin/chromium}"
 ensure_apps_tools() {
 	command -v node >/dev/null 2>&1 || apt_install nodejs npm
@@ -138,8 +163,6 @@ build_apps() {
 	cp "$wasm_dir/wasm32v1-none/release/healthchain_log_verifier.wasm" "$APPS/public/log-verifier.wasm"
 	# The light client's chain spec (issue 33): the development chain's, raw, booting from the
 	# development public node's WebSocket address (scripts/dev starts it).
-	"$NODE_BIN" build-spec --chain dev --raw 2>/dev/null \
-		| node "$APPS/tools/light-spec.mjs" "$DEV_PUBLIC_NODE_WS" >"$APPS/public/chain-spec.json" \
-		|| die "the light client's chain spec was not written"
+	light_chain_spec dev "$APPS/public/chain-spec.json" "$DEV_PUBLIC_NODE_WS"
 	(cd "$APPS" && npx --no-install vite build --logLevel warn) || die "the apps did not build"
 }

@@ -37,7 +37,6 @@ export class Chain {
           .then(() => ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true })), patience);
         const chain = new Chain(api, rpc, { light });
         chain.name = (await api.rpc.system.chain()).toString();
-        light.save();
         return chain;
       } catch (e) {
         lightError = String(e?.message ?? e);

@@ -11,9 +11,12 @@
 // answered with a proof smoldot checked. Runs go first without a database (a first visit),
 // then with the database the previous run saved (`chainHead_unstable_finalizedDatabase`, what
 // the apps keep in the browser). Memory is this process's resident set and the array-buffer
-// memory (smoldot's wasm memory) at that point, less what they were before the client started.
-// Then a browser figure: headless Chromium opens the built patient app (apps/dist) with the
-// same chain spec, and the time until the page says it is verified by its light client.
+// smoldot's wasm memory and the process's resident set at that point (and its growth since the
+// client started: compiled code and allocator slack included).
+// Then the browser: headless Chromium opens the built patient app (apps/dist) with the same chain
+// spec, the time until the page says it is verified by its light client, and the page's memory
+// as Chromium measures it (`measureUserAgentSpecificMemory`) and its wasm memories; the same
+// page without a light client (RPC alone) for comparison.
 import { createServer, connect } from 'node:net';
 import { createServer as createHttp } from 'node:http';
 import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
@@ -62,6 +65,15 @@ const SYSTEM_NUMBER = '0x26aa394eea5630e07c48ae0c9558cef702a5c1b19ab7a04f536c519
 
 /** One light-client start: `{ ms, rssMb, buffersMb, downKb, upKb, database }`. */
 async function once(databaseContent) {
+  // smoldot's own wasm memory: its instance's `memory`, caught as smoldot instantiates it.
+  const memories = [];
+  const instantiate = WebAssembly.instantiate;
+  WebAssembly.instantiate = async (...a) => {
+    const made = await instantiate.apply(WebAssembly, a);
+    const instance = made.instance ?? made;
+    if (instance.exports?.memory) memories.push(instance.exports.memory);
+    return made;
+  };
   globalThis.gc?.();
   const before = process.memoryUsage();
   counted.down = 0;
@@ -101,9 +113,11 @@ async function once(databaseContent) {
   const database = (await call('chainHead_unstable_finalizedDatabase', [1_500_000])).result;
   chain.remove();
   await client.terminate();
+  const wasmMb = memories.reduce((n, m) => n + m.buffer.byteLength, 0) / 2 ** 20;
   return {
     ms,
     block: usable.block,
+    wasmMb,
     rssMb: (after.rss - before.rss) / 2 ** 20,
     totalRssMb: after.rss / 2 ** 20,
     downKb: traffic.down / 1024,
@@ -148,8 +162,11 @@ const saved = join(scratch, 'database.txt');
 for (const withDatabase of [false, true]) {
   const results = [];
   for (let r = 0; r < runs; r += 1) results.push(inChild(withDatabase ? saved : null, saved));
-  console.log(withDatabase ? 'with the database saved by the previous start (a later visit):' : 'from the chain spec alone (a first visit):');
+  console.log(withDatabase
+    ? "with smoldot's database saved by the previous start (runtime code, known peers; the apps keep none):"
+    : 'from the chain spec alone (what the apps do on every visit):');
   line('usable (finalized block, proven read)', results.map((x) => x.ms), 'ms');
+  line('memory: smoldot wasm memory', results.map((x) => x.wasmMb), 'MiB', 1);
   line('memory: resident set growth', results.map((x) => x.rssMb), 'MiB', 1);
   line('memory: whole process resident set', results.map((x) => x.totalRssMb), 'MiB', 1);
   line('bandwidth: received', results.map((x) => x.downKb), 'KiB');
@@ -189,13 +206,27 @@ const browser = await chromium.launch({
 async function visit(ready) {
   const context = await browser.newContext();
   const page = await context.newPage();
+  // Every wasm memory the page instantiates (smoldot's, and the 1-page log verifier's).
+  await page.addInitScript(() => {
+    window.wasmMemories = [];
+    const instantiate = WebAssembly.instantiate;
+    WebAssembly.instantiate = async (...a) => {
+      const made = await instantiate.apply(WebAssembly, a);
+      const instance = made.instance ?? made;
+      if (instance.exports?.memory) window.wasmMemories.push(instance.exports.memory);
+      return made;
+    };
+  });
   const t0 = performance.now();
   await page.goto(`http://127.0.0.1:${site.address().port}/patient/`);
   await page.getByTestId(ready).waitFor({ timeout: 60_000 });
   const ms = performance.now() - t0;
-  const bytes = await page.evaluate(async () => (await performance.measureUserAgentSpecificMemory()).bytes);
+  const { bytes, wasm } = await page.evaluate(async () => ({
+    bytes: (await performance.measureUserAgentSpecificMemory()).bytes,
+    wasm: window.wasmMemories.reduce((n, m) => n + m.buffer.byteLength, 0),
+  }));
   await context.close();
-  return { ms, mb: bytes / 2 ** 20 };
+  return { ms, mb: bytes / 2 ** 20, wasmMb: wasm / 2 ** 20 };
 }
 
 const withLight = [];
@@ -209,10 +240,15 @@ for (let r = 0; r < runs; r += 1) {
 console.log('the patient app in headless Chromium (a first visit each time):');
 line('usable through the light client', withLight.map((x) => x.ms), 'ms');
 line('usable through the RPC node alone', without.map((x) => x.ms), 'ms');
-line('page memory with the light client', withLight.map((x) => x.mb), 'MiB', 1);
+line('page memory with the light client (JS, DOM)', withLight.map((x) => x.mb), 'MiB', 1);
 line('page memory without it', without.map((x) => x.mb), 'MiB', 1);
+line('wasm memories with the light client', withLight.map((x) => x.wasmMb), 'MiB', 1);
+line('wasm memories without it', without.map((x) => x.wasmMb), 'MiB', 1);
 const median = (xs) => stats(xs).median;
-console.log(`  the light client's share of the page's memory (medians): ${(median(withLight.map((x) => x.mb)) - median(without.map((x) => x.mb))).toFixed(1)} MiB`);
+// Chromium's measure leaves wasm memories out: the light client's share is both differences.
+const js = median(withLight.map((x) => x.mb)) - median(without.map((x) => x.mb));
+const wasm = median(withLight.map((x) => x.wasmMb)) - median(without.map((x) => x.wasmMb));
+console.log(`  the light client's share of the page's memory (medians): ${js.toFixed(1)} MiB of JavaScript and DOM + ${wasm.toFixed(1)} MiB of wasm = ${(js + wasm).toFixed(1)} MiB`);
 await browser.close();
 site.close();
 proxy.close();

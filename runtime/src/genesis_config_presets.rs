@@ -74,7 +74,7 @@ fn session_keys(k: Sr25519Keyring) -> SessionKeys {
 /// The libp2p peer ids (base58) of the demo networks' well-known nodes: the local test
 /// network's validators, which run with the node keys `0x00..01` to `0x00..04` (see
 /// `scripts/local-net`), and the public full node that serves light clients, node key
-/// `0x00..05` (docs/OPERATOR.md, "A public node for light clients").
+/// `0x00..05` (README, operator guide, "A public node for light clients").
 pub const LOCAL_TESTNET_PEER_IDS: [&str; 5] = [
 	"12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp",
 	"12D3KooWHdiAxVd8uMQR1hGWXccidmfCwLqcMpGwR6QcTP6QRMuD",

@@ -277,7 +277,7 @@ pub const PUBLIC_NODE_KEY: u8 = 5;
 
 impl NodeConfig {
 	/// The public full node of `chain` (`dev` or `local`) that serves light clients
-	/// (docs/OPERATOR.md): well-known node key 5, syncing from `boot`, with libp2p also on
+	/// (README, operator guide, step 6): well-known node key 5, syncing from `boot`, with libp2p also on
 	/// WebSocket at `ws_port` and room for light-client peers.
 	pub fn public_node(chain: &str, boot: &Node, ws_port: u16) -> Self {
 		NodeConfig {

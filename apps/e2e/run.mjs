@@ -150,6 +150,8 @@ async function done() {
 const endpointShown = () => byTest('endpoint-url').textContent();
 /** The endpoint kept in the browser, if any. */
 const kept = () => page.evaluate(() => localStorage.getItem('healthchain.rpc'));
+/** The access-log section's element with test id `id` (the record log has its own). */
+const accessLog = (id) => byTest('log').getByTestId(id);
 /** Unlocks the patient's saved key after a reload, and waits for their consent state. */
 async function unlock() {
   await byTest('key-password').fill('correct horse battery staple');
@@ -306,16 +308,17 @@ try {
   const diagnosis = await anchored('Diagnosis');
   await asParticipant(gatewayB, tx.accessLog.attest(healthId, 'MD10002', ['Diagnosis'], [diagnosis], 'Treatment'));
   await byTest('access-log').filter({ hasText: 'Doctor MD10002 at Demo Hospital B' }).waitFor();
-  await byTest('log-verified').filter({ hasText: 'Verified: all 1 entries' }).waitFor();
+  await accessLog('log-verified').filter({ hasText: 'Verified: all 1 entries' }).waitFor();
   assert.match(await byTest('access-log').textContent(), /saw your diagnoses on .*with the permission you gave \(request \d+\)/);
   await shot('patient-access-in-log');
   //    Everything the page read and signed went through its light client: the log check mark
   //    rests on a proven head, and the RPC node was asked for log pages only, never for state,
   //    a runtime call or a transaction.
   await byTest('trust-light').waitFor();
-  assert.deepEqual([...liar.seen.keys()].filter((m) => m !== 'health_accessLog'), [],
+  const logPages = ['health_accessLog', 'health_records'];
+  assert.deepEqual([...liar.seen.keys()].filter((m) => !logPages.includes(m)), [],
     `the light client page asked the RPC node for log pages only: ${[...liar.seen.keys()]}`);
-  assert.ok((liar.seen.get('health_accessLog') ?? 0) > 0, 'the log pages came from the RPC node');
+  assert.ok(logPages.every((m) => (liar.seen.get(m) ?? 0) > 0), 'the log pages came from the RPC node');
   //    The public node serves the page's light client; the validator it was also given as a
   //    boot node accepts only the council's well-known nodes and keeps it out.
   assert.ok((await lightPeers(ws)).length >= 1, 'the public node has the light client as a peer');
@@ -333,10 +336,15 @@ try {
   assert.equal(denied.sentence, 'The consent decision denies this access, for the reason given: sensitive data without the patient\'s opt-in.');
   const allergy = await anchored('Allergy');
   await asParticipant(gatewayA, tx.accessLog.attest(healthId, 'MD10001', ['Allergy', 'Medication'], [allergy], 'Emergency'));
-  await byTest('log-verified').filter({ hasText: 'Verified: all 2 entries' }).waitFor();
+  await accessLog('log-verified').filter({ hasText: 'Verified: all 2 entries' }).waitFor();
   const emergency = page.locator('li.emergency').filter({ hasText: 'Doctor MD10001 at Demo Hospital A' });
   await emergency.waitFor();
   assert.match(await emergency.textContent(), /Emergency access.*under an emergency access/);
+  //    The record log too, checked against the record-log head the light client proved: the
+  //    two records hospital A anchored for the story.
+  await byTest('records').getByTestId('log-verified').filter({ hasText: 'Verified: all 2 entries' }).waitFor();
+  assert.match(await byTest('record-log').textContent(),
+    /Demo Hospital A \(one-time consent\) added a record of your drug allergies on .*Demo Hospital A \(one-time consent\) added a record of your diagnoses on/);
   await shot('patient-emergency-in-log');
 
   // The same verification, here in Node.js with the built module: the served page verifies,
@@ -370,7 +378,7 @@ try {
   // 9. The same page in Thai.
   await page.getByRole('button', { name: 'ไทย' }).click();
   await byTest('log').filter({ hasText: 'ใครดูข้อมูลของคุณบ้าง' }).waitFor();
-  await byTest('log-verified').filter({ hasText: 'ตรวจสอบแล้ว' }).waitFor();
+  await accessLog('log-verified').filter({ hasText: 'ตรวจสอบแล้ว' }).waitFor();
   await shot('patient-thai');
   await page.getByRole('button', { name: 'English' }).click();
 
@@ -387,8 +395,9 @@ try {
   await unlock();
   await byTest('trust-light').waitFor();
   await byTest(`request-${second}`).waitFor();
-  await byTest('log-unverified').filter({ hasText: 'an entry is missing or does not belong to this log' }).waitFor();
-  assert.equal(await byTest('log-verified').count(), 0, 'no check mark over an altered log');
+  await accessLog('log-unverified').filter({ hasText: 'an entry is missing or does not belong to this log' }).waitFor();
+  assert.equal(await accessLog('log-verified').count(), 0, 'no check mark over an altered log');
+  await byTest('records').getByTestId('log-verified').waitFor(); // the record log, not altered, verifies
   await shot('lying-node-light-client');
   //     Without a light client (a configuration naming no chain spec) the page has only the
   //     node's word: the request is hidden and the shortened log matches the false head, and
@@ -397,9 +406,9 @@ try {
   await page.reload();
   await unlock();
   await byTest('trust-unverified').filter({ hasText: `everything on this page is what the node at ${rpcUrl} says` }).waitFor();
-  await byTest('log-unproven').filter({ hasText: 'the 1 entries match the fingerprint this same node reports' }).waitFor();
+  await accessLog('log-unproven').filter({ hasText: 'the 1 entries match the fingerprint this same node reports' }).waitFor();
   assert.equal(await byTest(`request-${second}`).count(), 0, 'the lying node hid the request');
-  assert.equal(await byTest('log-verified').count(), 0, 'no check mark without the light client');
+  assert.equal(await page.getByTestId('log-verified').count(), 0, 'no check mark anywhere without the light client');
   assert.equal(await byTest('unverified-tag').count(), await page.locator('section h2').count(), 'every section is labelled unverified, once');
   await shot('lying-node-fallback-unverified');
   //     Back to the light client and an honest node: the patient refuses the request.

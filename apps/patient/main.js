@@ -5,7 +5,7 @@
 import { Chain } from '../shared/chain.js';
 import { chooseEndpoint, configuredChainSpec } from '../shared/endpoint.js';
 import { t, day, when, onLanguage, languageSwitch } from '../shared/i18n.js';
-import { el, renderLog, doctor, categoryWords, connectionSection, labelUnverified } from '../shared/view.js';
+import { el, renderLog, renderRecords, doctor, categoryWords, connectionSection, labelUnverified } from '../shared/view.js';
 import { savedKey, saveKey, unlockKey, forgetKey, extensionAccounts, extensionKey } from './keys.js';
 
 const app = document.getElementById('app');
@@ -28,6 +28,7 @@ const state = {
   grants: [],
   rebind: null,
   log: null,
+  records: null,
   draft: null,
   busy: false,
   message: null,
@@ -62,7 +63,10 @@ async function read(chain, healthId) {
   state.rebind = rebind;
   if (!state.draft && consent) state.draft = draftOf(consent.sources);
   render();
-  state.log = await chain.verifiedAccessLog(healthId);
+  [state.log, state.records] = await Promise.all([
+    chain.verifiedAccessLog(healthId),
+    chain.verifiedLog('records', healthId),
+  ]);
   render();
 }
 
@@ -330,6 +334,14 @@ function grantsView() {
   return s;
 }
 
+function recordsView() {
+  const s = el('section', { 'data-testid': 'records' }, el('h2', {}, t('records.title')));
+  const body = el('div');
+  renderRecords(body, state.records, names());
+  s.append(body);
+  return s;
+}
+
 function logView() {
   const s = el('section', { 'data-testid': 'log' }, el('h2', {}, t('log.title')));
   const body = el('div');
@@ -348,7 +360,7 @@ function render() {
     if (state.key && !state.healthId) parts.push(el('section', {}, el('p', { class: 'notice' }, t('key.noHealthId'))));
     if (state.message) parts.push(el('section', {}, el('p', { class: state.message.kind, 'data-testid': 'message' }, t(state.message.key, state.message.vars))));
     if (state.healthId && state.consent !== undefined) {
-      parts.push(rebindView(), statusView(), sourcesView(), sensitiveView(), requestsView(), grantsView(), logView());
+      parts.push(rebindView(), statusView(), sourcesView(), sensitiveView(), requestsView(), grantsView(), recordsView(), logView());
     }
   }
   app.replaceChildren(...parts.filter(Boolean));

@@ -164,40 +164,57 @@ export class Chain {
     });
   }
 
-  /** The SCALE type of an access-log entry, named by the metadata (the `entry` of
-   * `AccessLog.AccessAttested`). */
-  accessEntryType() {
-    const field = this.api.events.accessLog.AccessAttested.meta.fields
-      .find((f) => f.name.toString() === 'entry');
+  /** The SCALE type of a `kind` log's entry (`access` or `records`), named by the metadata
+   * (the `entry` of `AccessLog.AccessAttested`, `Records.RecordAnchored`). */
+  entryType(kind) {
+    const event = kind === 'access' ? this.api.events.accessLog.AccessAttested : this.api.events.records.RecordAnchored;
+    const field = event.meta.fields.find((f) => f.name.toString() === 'entry');
     return this.api.registry.createLookupType(field.type);
   }
 
   /** A patient's access-log head at block `hash`, from chain state: `{ count, head }` (hex),
    * kept in their consent record (an empty log if they never enrolled). */
   async accessLogHeadAt(hash, healthId) {
-    const record = await (await this.api.at(hash)).query.consent.consents(healthId);
-    if (record.isNone) return { count: 0, head: ZERO_HEAD };
-    const log = record.unwrap().accessLog;
+    return this.logHeadAt('access', hash, healthId);
+  }
+
+  /** A patient's `kind` log head (`access`: in their consent record; `records`:
+   * `Records.RecordLogs`) at block `hash`: `{ count, head }` (hex). */
+  async logHeadAt(kind, hash, healthId) {
+    const at = await this.api.at(hash);
+    let log;
+    if (kind === 'access') {
+      const record = await at.query.consent.consents(healthId);
+      if (record.isNone) return { count: 0, head: ZERO_HEAD };
+      log = record.unwrap().accessLog;
+    } else {
+      log = await at.query.records.recordLogs(healthId);
+    }
     return { count: log.count.toNumber(), head: log.head.toHex() };
   }
 
-  /** A patient's whole access log, newest first, up to `maxPages` pages of `limit`: the
-   * head read from chain state at the finalized block (proven through the light client),
-   * then the node's pages asked from that head on (`cursor`), each verified against it, and
-   * every entry decoded from its verified bytes. Answers `{ verified, proven, reason?, count,
-   * block, entries }`: `verified` that the pages match the head, `proven` that the head
+  /** A patient's whole access log: `verifiedLog('access', …)`. */
+  verifiedAccessLog(healthId, limit, maxPages) {
+    return this.verifiedLog('access', healthId, limit, maxPages);
+  }
+
+  /** A patient's `kind` log (`access` or `records`), newest first, up to `maxPages` pages of
+   * `limit`: the head read from chain state at the finalized block (proven through the light
+   * client), then the node's pages asked from that head on (`cursor`), each verified against
+   * it, and every entry decoded from its verified bytes. Answers `{ verified, proven, reason?,
+   * count, block, entries }`: `verified` that the pages match the head, `proven` that the head
    * itself is proven (light client); `entries` may hold fewer than `count` (the newest ones).
    * A node that withholds or alters an entry fails the check (`verified` false). */
-  async verifiedAccessLog(healthId, limit = 100, maxPages = 10) {
-    const type = this.accessEntryType();
+  async verifiedLog(kind, healthId, limit = 100, maxPages = 10) {
+    const type = this.entryType(kind);
     const { hash, number } = await this.finalized();
-    const state = await this.accessLogHeadAt(hash, healthId);
+    const state = await this.logHeadAt(kind, hash, healthId);
     const result = { verified: true, proven: this.verified, count: state.count, block: number, entries: [] };
     let expected = state.head;
     for (let n = 0; n < maxPages && expected !== ZERO_HEAD; n += 1) {
       let page;
       try {
-        page = await this.health('accessLog', [healthId, { limit, cursor: expected }]);
+        page = await this.health(kind === 'access' ? 'accessLog' : 'records', [healthId, { limit, cursor: expected }]);
       } catch {
         return { ...result, verified: false, reason: 'log.unavailable' };
       }
@@ -207,7 +224,7 @@ export class Chain {
       }
       for (const item of page.entries) {
         const entry = this.api.registry.createType(type, hexToU8a(item.encoded));
-        result.entries.push({ index: item.index, block: item.blockNumber, entry: plainEntry(entry) });
+        result.entries.push({ index: item.index, block: item.blockNumber, entry: (kind === 'access' ? plainEntry : plainRecord)(entry) });
       }
       if (!page.nextCursor) return result;
       expected = page.nextCursor;
@@ -278,6 +295,15 @@ export { camel } from './i18n.js';
 
 /** A bounded byte string (codes, licences) as text. */
 export const text = (codec) => u8aToString(codec.toU8a(true));
+
+/** A record-log entry decoded from SCALE, as plain values: who, when, and an anchor (category)
+ * or a revocation (reason). */
+export function plainRecord(entry) {
+  const op = entry.op;
+  return op.isAnchor
+    ? { hospital: text(entry.hospital), op: 'anchor', category: camel(op.asAnchor.category.type), at: entry.at.toNumber() }
+    : { hospital: text(entry.hospital), op: 'revoke', reason: camel(op.asRevoke.reason.type), at: entry.at.toNumber() };
+}
 
 /** An access-log entry decoded from SCALE, as plain values. */
 export function plainEntry(entry) {

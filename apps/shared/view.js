@@ -83,19 +83,15 @@ export const categoryWords = (categories) => words(categories.map((c) => t(`cat.
 /** A doctor, by licence number (the chain keeps no names). */
 export const doctor = (licence) => t('doctor', { licence });
 
-/** Renders `log` (from `Chain.verifiedAccessLog`) into `parent`; `names` maps hospital codes
- * to names. */
-export function renderLog(parent, log, names) {
-  parent.replaceChildren();
-  if (!log) {
-    parent.append(el('p', { class: 'muted' }, t('log.checking')));
-    return;
-  }
+/** The verification line of `log` (from `Chain.verifiedLog`) into `parent`: the check mark
+ * when its pages match the head the light client proved, a warning when they do not match,
+ * "unverified" when the head is the node's word. Answers whether the entries may be shown. */
+function renderCheck(parent, log) {
   if (!log.verified) {
     parent.append(el('p', { class: 'unverified', 'data-testid': 'log-unverified' },
       el('span', { class: 'cross', 'aria-hidden': 'true' }, '✗'), ' ',
       t('log.notVerified', { reason: t(log.reason) })));
-    return;
+    return false;
   }
   if (log.proven) {
     // The check mark: the entries match the head the light client proved.
@@ -108,6 +104,42 @@ export function renderLog(parent, log, names) {
     parent.append(el('p', { class: 'unverified', 'data-testid': 'log-unproven' },
       el('span', { class: 'cross', 'aria-hidden': 'true' }, '!'), ' ', t('log.unproven', { count: log.count, block: log.block })));
   }
+  return true;
+}
+
+/** Renders a patient's record log (from `Chain.verifiedLog('records', …)`) into `parent`:
+ * which hospital added or withdrew a record, of what, when; `names` maps hospital codes to
+ * names. */
+export function renderRecords(parent, log, names) {
+  parent.replaceChildren();
+  if (!log) {
+    parent.append(el('p', { class: 'muted' }, t('log.checking')));
+    return;
+  }
+  if (!renderCheck(parent, log)) return;
+  if (log.entries.length === 0) {
+    parent.append(el('p', { class: 'muted' }, t('records.none')));
+    return;
+  }
+  const list = el('ul', { class: 'log', 'data-testid': 'record-log' });
+  for (const { index, entry } of log.entries) {
+    const hospital = names.get(entry.hospital) ?? entry.hospital;
+    list.append(el('li', { 'data-index': index }, entry.op === 'anchor'
+      ? t('records.anchor', { hospital, category: t(`cat.${entry.category}`), when: when(entry.at) })
+      : t('records.revoke', { hospital, reason: t(`revoke.${entry.reason}`), when: when(entry.at) })));
+  }
+  parent.append(list);
+}
+
+/** Renders `log` (from `Chain.verifiedAccessLog`) into `parent`; `names` maps hospital codes
+ * to names. */
+export function renderLog(parent, log, names) {
+  parent.replaceChildren();
+  if (!log) {
+    parent.append(el('p', { class: 'muted' }, t('log.checking')));
+    return;
+  }
+  if (!renderCheck(parent, log)) return;
   if (log.entries.length === 0) {
     parent.append(el('p', { class: 'muted' }, t('log.none')));
     return;

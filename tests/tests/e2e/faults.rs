@@ -185,13 +185,13 @@ async fn validators_survive_a_crash_and_splits_on_real_interfaces_under_gateway_
 		t0.elapsed()
 	);
 
-	// The full node the gateways use (node key 5, authorised by a council motion).
+	// The full node the gateways use (node key 6, authorised by a council motion).
 	let full = Node::start(NodeConfig {
 		chain: "local".into(),
 		args: vec!["--bootnodes".into(), alice.multiaddr(1)],
 		base_path: None,
 		p2p_port: None,
-		node_key: Some(node_key(5)),
+		node_key: Some(node_key(6)),
 		rpc_port: None,
 		host: Some(bed.host(3).clone()),
 	})

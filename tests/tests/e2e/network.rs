@@ -83,7 +83,7 @@ async fn four_validators_survive_a_loss_catch_up_refuse_strangers_and_admit_a_fi
 		args: vec!["--validator".into(), "--bootnodes".into(), alice.multiaddr(1)],
 		base_path: Some(base.join("eve")),
 		p2p_port: None,
-		node_key: Some(node_key(5)),
+		node_key: Some(node_key(6)),
 		rpc_port: None,
 		host: None,
 	};

@@ -60,7 +60,7 @@ use healthchain_tests::{
 	client::subxt::{
 		config::substrate::SubstrateHeader, transactions::Payload, utils::MultiAddress,
 	},
-	council_motion, key,
+	council_motion, free_port, key,
 	runtime::{
 		self,
 		runtime_types::{

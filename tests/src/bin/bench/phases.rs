@@ -260,7 +260,8 @@ impl<'a> Bench<'a> {
 
 		// Patients' wallets reach the chain through a public RPC node (not a validator,
 		// rate-limited per connection), hospitals' gateways through their own.
-		let mut public = NodeConfig::dev_full_node(node, 2);
+		// The chain's public node (well-known node key 5 in both demo chains' genesis).
+		let mut public = NodeConfig::public_node(&a.chain, node, free_port());
 		public.args.extend(["--rpc-rate-limit".to_string(), a.public_rate_limit.to_string()]);
 		let public = Node::start(public).await;
 		let target = node.best_number().await;

@@ -120,6 +120,23 @@ const browser = await chromium.launch({
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
+// The patient allows notifications (the browser's prompt, answered); every notification the
+// page shows is also recorded, for the test to read.
+await page.context().grantPermissions(['notifications'], { origin: site });
+await page.addInitScript(() => {
+  window.notifications = [];
+  const Real = window.Notification;
+  window.Notification = class extends Real {
+    constructor(title, options) {
+      super(title, options);
+      window.notifications.push({ title, body: options?.body ?? '' });
+    }
+  };
+});
+/** Waits for a notification titled `title` whose body matches `pattern`. */
+const notified = (title, pattern) => page.waitForFunction(
+  ([t, p]) => window.notifications.some((n) => n.title === t && new RegExp(p).test(n.body)),
+  [title, pattern.source], { timeout: STEP_TIMEOUT });
 page.setDefaultTimeout(STEP_TIMEOUT);
 page.on('pageerror', (e) => log('page error:', e.message));
 page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') log('page console:', m.text().slice(0, 300)); });
@@ -295,6 +312,8 @@ try {
   await byTest(`request-${requestId}`).waitFor();
   assert.match(await byTest(`request-${requestId}`).textContent(), /Doctor MD10002 at Demo Hospital B .* asks to see your diagnoses for treatment/);
   assert.equal(await page.evaluate(() => performance.getEntriesByType('navigation').length), before, 'no reload');
+  //    Notifications are allowed in this browser: the request is also a notification.
+  await notified('A doctor asks to see your records', /Doctor MD10002 at Demo Hospital B .* asks to see your diagnoses for treatment/);
   await shot('patient-live-request');
 
   // 6. The patient approves in front of the doctor; the grant shows.
@@ -302,6 +321,11 @@ try {
   await done();
   await byTest('grants').filter({ hasText: 'Doctor MD10002 at Demo Hospital B' }).waitFor();
   await shot('patient-approved');
+  //    Nothing is new for the patient now; they mark it as seen (the grant is remembered, so
+  //    its end will be news), and notifications are on.
+  await byTest('notices-seen').click();
+  await byTest('notices-none').waitFor();
+  await byTest('notify-on').waitFor();
 
   // 7. The hospital reads under the grant, and the access appears in the patient's log,
   //    verified against the chain.
@@ -337,9 +361,25 @@ try {
   const allergy = await anchored('Allergy');
   await asParticipant(gatewayA, tx.accessLog.attest(healthId, 'MD10001', ['Allergy', 'Medication'], [allergy], 'Emergency'));
   await accessLog('log-verified').filter({ hasText: 'Verified: all 2 entries' }).waitFor();
-  const emergency = page.locator('li.emergency').filter({ hasText: 'Doctor MD10001 at Demo Hospital A' });
+  const emergency = byTest('access-log').locator('li.emergency').filter({ hasText: 'Doctor MD10001 at Demo Hospital A' });
   await emergency.waitFor();
   assert.match(await emergency.textContent(), /Emergency access.*under an emergency access/);
+  //    Since the patient last looked: the emergency access first (doctor, hospital, reason,
+  //    review state), then the access under their grant, then the grant they revoked; and a
+  //    browser notification for the emergency access, none for the ordinary one.
+  const notices = byTest('notices');
+  await notices.getByTestId('notice-access-1').waitFor();
+  const items = await notices.locator('li').allTextContents();
+  assert.equal(items.length, 3, `${items}`);
+  assert.match(items[0], /^Emergency access Doctor MD10001 at Demo Hospital A .* opened your records in an emergency and saw your drug allergies and medicines on .*Reason given: the patient was unconscious\. Review pending\./);
+  assert.match(items[1], /^Doctor MD10002 at Demo Hospital B .* saw your diagnoses on /);
+  assert.match(items[2], /^The permission you gave Doctor MD10002 at Demo Hospital B .* for your diagnoses has ended\./);
+  await notified('Emergency access to your records', /Doctor MD10001 at Demo Hospital A .* opened your records in an emergency/);
+  const emergencyNotes = await page.evaluate(() => window.notifications.filter((n) => n.title === 'Emergency access to your records').map((n) => n.body));
+  assert.ok(emergencyNotes.length >= 1 && emergencyNotes.every((b) => /MD10001/.test(b)), `no notification for the ordinary access: ${emergencyNotes}`);
+  await shot('patient-notices');
+  await byTest('notices-seen').click();
+  await byTest('notices-none').waitFor();
   //    The record log too, checked against the record-log head the light client proved: the
   //    two records hospital A anchored for the story.
   await byTest('records').getByTestId('log-verified').filter({ hasText: 'Verified: all 2 entries' }).waitFor();
@@ -388,6 +428,9 @@ try {
   await asParticipant(gatewayB, tx.consent.requestAccess(healthId, 'MD10002', ['Medication'], 'Treatment', null));
   const second = (await chain.health('pendingRequests', [healthId]))[0].id;
   await byTest(`request-${second}`).waitFor();
+  //     The new request is news, and a notification.
+  await byTest('notices').getByTestId(`notice-request-${second}`).waitFor();
+  await notified('A doctor asks to see your records', /Doctor MD10002 at Demo Hospital B .* asks to see your medicines for treatment/);
   liar.lie(true);
   //     Through the light client the page shows the true state (the request is there) and
   //     refuses the altered log: a warning, no check mark.

@@ -7,6 +7,7 @@ import { chooseEndpoint, configuredChainSpec } from '../shared/endpoint.js';
 import { t, day, when, onLanguage, languageSwitch } from '../shared/i18n.js';
 import { el, renderLog, renderRecords, doctor, categoryWords, connectionSection, labelUnverified } from '../shared/view.js';
 import { savedKey, saveKey, unlockKey, forgetKey, extensionAccounts, extensionKey } from './keys.js';
+import { seenFrom, noticesSince, anyNotice, toNotify } from './notices.js';
 
 const app = document.getElementById('app');
 const state = {
@@ -29,6 +30,8 @@ const state = {
   rebind: null,
   log: null,
   records: null,
+  notices: null,
+  notified: new Set(),
   draft: null,
   busy: false,
   message: null,
@@ -67,6 +70,53 @@ async function read(chain, healthId) {
     chain.verifiedAccessLog(healthId),
     chain.verifiedLog('records', healthId),
   ]);
+  await readNotices(chain, healthId);
+  render();
+}
+
+// ---------------------------------------------------------------- since you last looked
+
+const seenKey = (healthId) => `healthchain.seen.${healthId}`;
+
+/** What this browser marked as seen for the health ID, or null (never). */
+function loadSeen(healthId) {
+  try {
+    return JSON.parse(localStorage.getItem(seenKey(healthId)) ?? 'null');
+  } catch {
+    return null;
+  }
+}
+
+/** What is new since the patient last looked, each emergency access with its reason and
+ * review from the chain; and a browser notification for each new request or emergency access,
+ * once, when the patient allowed them. */
+async function readNotices(chain, healthId) {
+  const now = { log: state.log, pending: state.pending, grants: state.grants };
+  const notices = noticesSince(loadSeen(healthId), now);
+  for (const a of notices.accesses) {
+    if (a.emergency) a.detail = await chain.emergencyAccess(a.entry.basis.id);
+  }
+  state.notices = { ...notices, now };
+  if (typeof Notification !== 'undefined' && Notification.permission === 'granted') {
+    for (const n of toNotify(notices, state.notified)) notify(n);
+  }
+}
+
+function notify({ key, kind, item }) {
+  const title = t(kind === 'request' ? 'notify.request' : 'notify.emergency');
+  const body = kind === 'request'
+    ? t('notices.request', { doctor: doctor(item.practitioner), hospital: hospitalName(item.hospital), categories: categoryWords(item.categories), purpose: t(`purpose.${item.purpose}`) })
+    : t('notices.emergencyShort', { doctor: doctor(item.entry.practitioner), hospital: hospitalName(item.entry.hospital) });
+  try {
+    new Notification(title, { body, tag: key });
+  } catch {
+    // A browser that only notifies from a service worker: the page still lists it.
+  }
+}
+
+function markSeen() {
+  localStorage.setItem(seenKey(state.healthId), JSON.stringify(seenFrom(state.notices.now)));
+  state.notices = { ...noticesSince(loadSeen(state.healthId), state.notices.now), now: state.notices.now };
   render();
 }
 
@@ -334,6 +384,52 @@ function grantsView() {
   return s;
 }
 
+function noticesView() {
+  const n = state.notices;
+  if (!n) return null;
+  const s = el('section', { 'data-testid': 'notices' }, el('h2', {}, t('notices.title')));
+  if (n.unchecked) s.append(el('p', { class: 'notice' }, t('notices.unchecked')));
+  if (!anyNotice(n)) {
+    s.append(el('p', { class: 'muted', 'data-testid': 'notices-none' }, t('notices.none')));
+  } else {
+    const list = el('ul', { class: 'items' });
+    for (const a of n.accesses) {
+      const e = a.entry;
+      const who = { doctor: doctor(e.practitioner), hospital: hospitalName(e.hospital), categories: categoryWords(e.categories), when: when(e.at) };
+      list.append(a.emergency
+        ? el('li', { class: 'emergency', 'data-testid': `notice-access-${a.index}` },
+          el('strong', { class: 'badge' }, t('log.emergency')), ' ',
+          t('notices.emergency', {
+            ...who,
+            reason: a.detail ? t(`reason.${a.detail.reason}`) : t('notices.gone'),
+            review: a.detail ? t(`audit.review.${a.detail.review}`) : '',
+          }))
+        : el('li', { 'data-testid': `notice-access-${a.index}` }, t('notices.access', who)));
+    }
+    for (const r of n.requests) {
+      list.append(el('li', { 'data-testid': `notice-request-${r.id}` }, t('notices.request', {
+        doctor: doctor(r.practitioner), hospital: hospitalName(r.hospital),
+        categories: categoryWords(r.categories), purpose: t(`purpose.${r.purpose}`),
+      })));
+    }
+    for (const g of n.endedGrants) {
+      list.append(el('li', { 'data-testid': `notice-grant-${g.requestId}` }, t('notices.grantEnded', {
+        doctor: doctor(g.practitioner), hospital: hospitalName(g.hospital), categories: categoryWords(g.categories),
+      })));
+    }
+    s.append(list);
+  }
+  s.append(el('div', { class: 'row' }, button(t('notices.markSeen'), markSeen, 'secondary', 'notices-seen')));
+  if (typeof Notification !== 'undefined') {
+    if (Notification.permission === 'granted') {
+      s.append(el('p', { class: 'muted', 'data-testid': 'notify-on' }, t('notices.notifyOn')));
+    } else if (Notification.permission !== 'denied') {
+      s.append(button(t('notices.notifyAsk'), async () => { await Notification.requestPermission(); render(); }, 'secondary', 'notify-enable'));
+    }
+  }
+  return s;
+}
+
 function recordsView() {
   const s = el('section', { 'data-testid': 'records' }, el('h2', {}, t('records.title')));
   const body = el('div');
@@ -360,7 +456,7 @@ function render() {
     if (state.key && !state.healthId) parts.push(el('section', {}, el('p', { class: 'notice' }, t('key.noHealthId'))));
     if (state.message) parts.push(el('section', {}, el('p', { class: state.message.kind, 'data-testid': 'message' }, t(state.message.key, state.message.vars))));
     if (state.healthId && state.consent !== undefined) {
-      parts.push(rebindView(), statusView(), sourcesView(), sensitiveView(), requestsView(), grantsView(), recordsView(), logView());
+      parts.push(rebindView(), noticesView(), statusView(), sourcesView(), sensitiveView(), requestsView(), grantsView(), recordsView(), logView());
     }
   }
   app.replaceChildren(...parts.filter(Boolean));

@@ -122,6 +122,17 @@ export class Chain {
     };
   }
 
+  /** An emergency access (`Consent.EmergencyAccesses`) at the finalized block: `{ reason,
+   * review, afterRefusal }` (camelCase names), or null once the chain pruned it (reviewed and
+   * expired). */
+  async emergencyAccess(id) {
+    const { at } = await this.finalized();
+    const e = await at.query.consent.emergencyAccesses(id);
+    if (e.isNone) return null;
+    const v = e.unwrap();
+    return { reason: camel(v.reason.type), review: camel(v.review.type), afterRefusal: v.afterRefusal.isTrue };
+  }
+
   /** The chain's block time in milliseconds: the runtime's Aura slot duration (one block
    * per slot), read once. */
   async blockTime() {

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use codec::Decode;
+use futures::StreamExt;
 use healthchain_primitives::{
 	logs::{self, AccessEntry, IndexedEntry, LogHead, LogKind, RecordEntry},
 	HealthApi, HealthId, HospitalCode, LicenceNumber, MAX_OVERDUE_PAGE,
@@ -11,22 +12,23 @@ use healthchain_primitives::{
 use healthchain_rpc_api::{
 	AccessJson, BlockRef, CheckAccessAnswer, CheckAccessParams, ConsentAnswer, GrantAnswer,
 	HealthIdAnswer, HealthRpcServer, HospitalAnswer, LiveGrantsAnswer, LogItem, LogPage,
-	OverdueReviewAnswer, OverdueReviewsAnswer, PageParams, PractitionerAnswer, RecordJson,
-	RequestAnswer, SourceCheckAnswer,
+	NoticeAnswer, OverdueReviewAnswer, OverdueReviewsAnswer, PageParams, PractitionerAnswer,
+	RecordJson, RequestAnswer, SourceCheckAnswer, MAX_NOTICE_ENTRIES,
 };
 use healthchain_runtime::{opaque::Block, AccountId, Nonce};
 use jsonrpsee::{
-	core::RpcResult,
+	core::{async_trait, RpcResult, SubscriptionResult},
 	types::{ErrorObject, ErrorObjectOwned},
-	RpcModule,
+	PendingSubscriptionSink, RpcModule, SubscriptionMessage,
 };
-use sc_client_api::BlockBackend;
+use sc_client_api::{BlockBackend, BlockchainEvents};
 use sc_transaction_pool_api::TransactionPool;
 use sp_api::{ApiExt, ProvideRuntimeApi};
 use sp_block_builder::BlockBuilder;
 use sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata};
 use sp_core::{offchain::OffchainStorage, H256};
-use sp_runtime::traits::Block as BlockT;
+use sp_runtime::traits::{Block as BlockT, Header as HeaderT};
+use std::collections::BTreeSet;
 
 /// Full client dependencies.
 pub struct FullDeps<C, P, S> {
@@ -43,7 +45,7 @@ pub fn create_full<C, P, S>(
 	deps: FullDeps<C, P, S>,
 ) -> Result<RpcModule<()>, Box<dyn std::error::Error + Send + Sync>>
 where
-	C: ProvideRuntimeApi<Block> + BlockBackend<Block>,
+	C: ProvideRuntimeApi<Block> + BlockBackend<Block> + BlockchainEvents<Block>,
 	C: HeaderBackend<Block> + HeaderMetadata<Block, Error = BlockChainError> + 'static,
 	C: Send + Sync + 'static,
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>,
@@ -202,6 +204,33 @@ fn is_canonical_cursor<S: OffchainStorage>(
 	Ok(false)
 }
 
+/// Walked log entries (from [`walk_log`]) as served: each decoded as `E`, shown as `J`.
+fn items<E: Decode, J: From<E>>(
+	walked: Vec<(H256, IndexedEntry)>,
+) -> Result<Vec<LogItem<J>>, ErrorObjectOwned> {
+	let mut entries = Vec::with_capacity(walked.len());
+	for (head, indexed) in walked {
+		let entry = E::decode(&mut &indexed.entry[..])
+			.map_err(|e| error(codes::INDEX_INCOMPLETE, format!("undecodable index entry: {e}")))?;
+		entries.push(LogItem {
+			index: indexed.index,
+			block_number: indexed.block_number,
+			prev_head: indexed.prev_head,
+			head,
+			encoded: indexed.entry.into(),
+			entry: J::from(entry),
+		});
+	}
+	Ok(entries)
+}
+
+/// What a `health_subscribeNotices` subscription has told its relay so far: the access log's
+/// length and the requests that were pending.
+struct Told {
+	access_count: u64,
+	requests: BTreeSet<u64>,
+}
+
 /// The `health_*` RPC handler.
 pub struct Health<C, S> {
 	client: Arc<C>,
@@ -257,6 +286,43 @@ where
 		Ok(())
 	}
 
+	/// What is new for `id` at block `hash` against `told` (which it then updates): `None`
+	/// when nothing is, unless `first` (the first notice always goes out).
+	fn notice(
+		&self,
+		id: HealthId,
+		hash: <Block as BlockT>::Hash,
+		at: BlockRef,
+		told: &mut Told,
+		first: bool,
+	) -> Result<Option<NoticeAnswer>, ErrorObjectOwned> {
+		let api = self.client.runtime_api();
+		let log = api.access_log(hash, id).map_err(Self::runtime_err)?;
+		let pending = api.pending_requests(hash, id).map_err(Self::runtime_err)?;
+		let new = log.count.saturating_sub(told.access_count).min(MAX_NOTICE_ENTRIES);
+		let accesses = if new == 0 {
+			Vec::new()
+		} else {
+			let offchain = self.offchain.as_ref().ok_or_else(|| {
+				error(codes::INDEX_INCOMPLETE, "this node's database has no offchain index")
+			})?;
+			let (walked, _) = walk_log(offchain, LogKind::Access, &id, log.head, new as usize)?;
+			items::<AccessEntry, AccessJson>(walked)?
+		};
+		let requests: Vec<RequestAnswer> = pending
+			.iter()
+			.filter(|r| !told.requests.contains(&r.id))
+			.cloned()
+			.map(RequestAnswer::from)
+			.collect();
+		told.access_count = log.count;
+		told.requests = pending.iter().map(|r| r.id).collect();
+		if !first && accesses.is_empty() && requests.is_empty() {
+			return Ok(None);
+		}
+		Ok(Some(NoticeAnswer { health_id: id, at, access_count: log.count, accesses, requests }))
+	}
+
 	fn page<E: Decode, J: From<E>>(
 		&self,
 		kind: LogKind,
@@ -293,20 +359,7 @@ where
 			},
 		};
 		let (walked, next) = walk_log(offchain, kind, &id, start, limit as usize)?;
-		let mut entries = Vec::with_capacity(walked.len());
-		for (head, indexed) in walked {
-			let entry = E::decode(&mut &indexed.entry[..]).map_err(|e| {
-				error(codes::INDEX_INCOMPLETE, format!("undecodable index entry: {e}"))
-			})?;
-			entries.push(LogItem {
-				index: indexed.index,
-				block_number: indexed.block_number,
-				prev_head: indexed.prev_head,
-				head,
-				encoded: indexed.entry.into(),
-				entry: J::from(entry),
-			});
-		}
+		let entries = items::<E, J>(walked)?;
 		Ok(LogPage {
 			health_id: id,
 			count: log.count,
@@ -318,9 +371,11 @@ where
 	}
 }
 
+#[async_trait]
 impl<C, S> HealthRpcServer for Health<C, S>
 where
-	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + BlockchainEvents<Block>,
+	C: Send + Sync + 'static,
 	C::Api: HealthApi<Block, AccountId>,
 	S: OffchainStorage + 'static,
 {
@@ -445,6 +500,60 @@ where
 		let list =
 			self.client.runtime_api().live_grants(hash, health_id).map_err(Self::runtime_err)?;
 		Ok(LiveGrantsAnswer { grants: list.into_iter().map(GrantAnswer::from).collect(), at })
+	}
+
+	async fn subscribe_notices(
+		&self,
+		pending: PendingSubscriptionSink,
+		health_id: HealthId,
+		since_access: Option<u64>,
+	) -> SubscriptionResult {
+		// The first notice, at the finalized block: refused before the subscription is
+		// accepted when the parameters or the node cannot serve it.
+		let (hash, at) = self.at(true);
+		let count = match self.client.runtime_api().access_log(hash, health_id) {
+			Ok(log) => log.count,
+			Err(e) => {
+				pending.reject(Self::runtime_err(e)).await;
+				return Ok(());
+			},
+		};
+		let since = since_access.unwrap_or(count);
+		if since > count {
+			let message = format!("sinceAccess {since} is past the log's {count} entries");
+			pending.reject(error(codes::INVALID_PAGE, message)).await;
+			return Ok(());
+		}
+		let mut told = Told { access_count: since, requests: BTreeSet::new() };
+		let first = match self.notice(health_id, hash, at, &mut told, true) {
+			Ok(notice) => notice,
+			Err(e) => {
+				pending.reject(e).await;
+				return Ok(());
+			},
+		};
+		let sink = pending.accept().await?;
+		if let Some(notice) = first {
+			sink.send(SubscriptionMessage::from_json(&notice)?).await?;
+		}
+		// Then one notice per finalized block that brings something new, until the relay
+		// unsubscribes or disconnects.
+		let mut finalized = self.client.finality_notification_stream();
+		let closed = sink.closed();
+		futures::pin_mut!(closed);
+		loop {
+			let block = match futures::future::select(closed.as_mut(), finalized.next()).await {
+				futures::future::Either::Left(_) => return Ok(()),
+				futures::future::Either::Right((block, _)) => block,
+			};
+			let Some(block) = block else { return Ok(()) };
+			let at = BlockRef { number: *block.header.number(), hash: block.hash };
+			match self.notice(health_id, block.hash, at, &mut told, false) {
+				Ok(Some(notice)) => sink.send(SubscriptionMessage::from_json(&notice)?).await?,
+				Ok(None) => {},
+				Err(e) => return Err(e.message().to_string().into()),
+			}
+		}
 	}
 }
 

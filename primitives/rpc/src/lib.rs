@@ -14,7 +14,10 @@ use healthchain_primitives::{
 	views, ConsentPolicy, DataCategory, Day, Decision, DocumentKind, HealthId, Moment, Purpose,
 	SourceRefusal,
 };
-use jsonrpsee::{core::RpcResult, proc_macros::rpc};
+use jsonrpsee::{
+	core::{RpcResult, SubscriptionResult},
+	proc_macros::rpc,
+};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sp_core::{crypto::AccountId32, Bytes, H256};
 
@@ -617,6 +620,30 @@ pub struct OverdueReviewsAnswer {
 	pub at: BlockRef,
 }
 
+/// `health_subscribeNotices` item: what is new for one patient at a finalized block, for a
+/// notification relay (a hospital's or a national app's push service).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct NoticeAnswer {
+	/// The patient.
+	pub health_id: HealthId,
+	/// The finalized block the notice was read at.
+	pub at: BlockRef,
+	/// The access log's length at `at`: a relay that reconnects resumes from it
+	/// (`sinceAccess`).
+	pub access_count: u64,
+	/// Access-log entries new since the previous notice (the first notice: since
+	/// `sinceAccess`), newest first, at most [`MAX_NOTICE_ENTRIES`] (page older ones with
+	/// `health_accessLog`). They verify as a log page against the head at `at`.
+	pub accesses: Vec<LogItem<AccessJson>>,
+	/// Consent requests pending at `at` that were not pending at the previous notice (the
+	/// first notice: every pending request).
+	pub requests: Vec<RequestAnswer>,
+}
+
+/// The most access-log entries one notice carries.
+pub const MAX_NOTICE_ENTRIES: u64 = 100;
+
 /// The `health_*` JSON-RPC namespace for hospital gateways, auditors and tests.
 #[rpc(client, server, namespace = "health")]
 pub trait HealthRpc {
@@ -690,6 +717,22 @@ pub trait HealthRpc {
 		health_id: HealthId,
 		finalized: Option<bool>,
 	) -> RpcResult<LiveGrantsAnswer>;
+
+	/// What is new for a patient (new access-log entries, new pending consent requests), once
+	/// per finalized block that changes it: what a notification relay pushes to the patient's
+	/// phone. The first notice comes at once, with the entries from `since_access` (an
+	/// `accessCount` of an earlier notice; none when absent) and every pending request. A
+	/// `since_access` past the log's length is refused (`4001`).
+	#[subscription(
+		name = "subscribeNotices" => "notice",
+		unsubscribe = "unsubscribeNotices",
+		item = NoticeAnswer
+	)]
+	async fn subscribe_notices(
+		&self,
+		health_id: HealthId,
+		since_access: Option<u64>,
+	) -> SubscriptionResult;
 }
 
 #[cfg(test)]

@@ -316,3 +316,109 @@ async fn a_batch_is_logged_as_single_attestations_and_each_refusal_is_reported()
 	assert!(refused.contains("custom error: 11"), "outside the patient's role: {refused}");
 	assert_eq!(rpc.access_log(p, None).await.unwrap().count, 3);
 }
+
+/// The next notice of a `health_subscribeNotices` subscription (a bounded wait, so a missing
+/// notice fails the test instead of hanging it).
+async fn next_notice(
+	sub: &mut jsonrpsee::core::client::Subscription<healthchain_tests::rpc::NoticeAnswer>,
+) -> healthchain_tests::rpc::NoticeAnswer {
+	tokio::time::timeout(std::time::Duration::from_secs(120), sub.next())
+		.await
+		.expect("a notice within two minutes")
+		.expect("the subscription is open")
+		.expect("a notice that parses")
+}
+
+/// `health_subscribeNotices` (issue 32, notice of every access): a notification relay is told,
+/// per finalized block, of each new access-log entry (verifiable against the head at the
+/// notice's block) and each new consent request; it resumes from an earlier notice's count
+/// without a gap, and a count past the log is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_relay_is_told_of_every_new_access_and_request() {
+	use jsonrpsee::ws_client::WsClientBuilder;
+	let node = Node::start(NodeConfig::dev()).await;
+	node.wait_finalized(1).await;
+	let client = node.client().await;
+	let rpc = node.rpc();
+	let (patient_key, gw_a, gw_b, p) = (dev::two(), dev::dave(), dev::eve(), demo_patient());
+	submit(&client, &patient_key, &calls::enrol(p, calls::all_sources())).await;
+	submit(&client, &gw_a, &anchor(p, DataCategory::Allergy, 1, 100)).await;
+	submit(&client, &gw_a, &attest(p, "MD10001")).await;
+	let ws = WsClientBuilder::default().build(node.ws_url()).await.expect("a WebSocket client");
+
+	// A count past the log is refused with the page code.
+	match ws.subscribe_notices(p, Some(5)).await {
+		Err(jsonrpsee::core::ClientError::Call(e)) => assert_eq!(e.code(), 4001, "{e:?}"),
+		other => panic!("sinceAccess 5 should be refused, got {other:?}"),
+	}
+
+	// From the start of the log: the first notice carries the one access so far, once it is
+	// final.
+	let mut from_start = ws.subscribe_notices(p, Some(0)).await.expect("a subscription");
+	let mut first = next_notice(&mut from_start).await;
+	while first.access_count < 1 {
+		first = next_notice(&mut from_start).await;
+	}
+	assert_eq!(first.health_id, p);
+	assert_eq!(first.accesses.len(), 1, "{first:?}");
+	assert_eq!(first.accesses[0].index, 0);
+	assert_eq!(first.accesses[0].entry.practitioner, "MD10001");
+	assert!(first.requests.is_empty());
+	// From now on: a baseline with nothing in it.
+	let mut from_now = ws.subscribe_notices(p, None).await.expect("a subscription");
+	let baseline = next_notice(&mut from_now).await;
+	assert!(baseline.accesses.is_empty() && baseline.requests.is_empty(), "{baseline:?}");
+
+	// A per-request hospital asks, and an emergency access is opened and used.
+	let request =
+		calls::request_access(p, "MD10002", &[DataCategory::Allergy], Purpose::Treatment, None);
+	submit(&client, &gw_b, &request).await;
+	let emergency = calls::open_emergency_access(p, "MD10001", calls::EmergencyReason::Unconscious);
+	submit(&client, &gw_a, &emergency).await;
+	let read =
+		calls::attest(p, "MD10001", &[DataCategory::Allergy], &[hash(1)], Purpose::Emergency);
+	submit(&client, &gw_a, &read).await;
+
+	// Both relays hear of them: the request once, the emergency access once, in notices at
+	// finalized blocks, each entry verifiable against the log head at that block.
+	for sub in [&mut from_start, &mut from_now] {
+		let (mut requests, mut accesses) = (vec![], vec![]);
+		while requests.is_empty() || accesses.is_empty() {
+			let notice = next_notice(sub).await;
+			let page = rpc
+				.access_log(p, Some(PageParams { limit: Some(100), ..Default::default() }))
+				.await
+				.unwrap();
+			assert!(page.count >= notice.access_count, "the notice's block is final");
+			if let Some(newest) = notice.accesses.first() {
+				let head_then = page
+					.entries
+					.iter()
+					.find(|e| e.index == notice.access_count - 1)
+					.map(|e| e.head)
+					.expect("the notice's newest entry is in the log");
+				assert_eq!(newest.head, head_then, "the notice's entries are the log's");
+				assert!(
+					healthchain_primitives::logs::verify_page(
+						newest.head,
+						None,
+						notice.accesses.iter().map(|e| e.link())
+					)
+					.is_ok(),
+					"a notice's entries verify as a log page"
+				);
+			}
+			requests.extend(notice.requests);
+			accesses.extend(notice.accesses);
+		}
+		assert_eq!(requests.len(), 1, "{requests:?}");
+		assert_eq!(
+			(requests[0].hospital.as_str(), requests[0].practitioner.as_str()),
+			("H0002", "MD10002")
+		);
+		assert_eq!(accesses.len(), 1, "{accesses:?}");
+		assert_eq!(accesses[0].index, 1);
+		assert_eq!(accesses[0].entry.purpose, Purpose::Emergency);
+		assert_eq!(accesses[0].entry.basis, AccessBasis::Emergency(0));
+	}
+}

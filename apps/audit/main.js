@@ -3,7 +3,7 @@
 // and one patient's verified access log by health ID.
 import { Chart, BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip } from 'chart.js';
 import { Chain, camel, text, plainEntry } from '../shared/chain.js';
-import { chooseEndpoint, configuredChainSpec } from '../shared/endpoint.js';
+import { chooseEndpoint, configuredChainSpec, configuredPatience } from '../shared/endpoint.js';
 import { moduleError } from '../shared/errors.js';
 import { t, when, onLanguage, languageSwitch } from '../shared/i18n.js';
 import { el, renderLog, doctor, connectionSection, labelUnverified } from '../shared/view.js';
@@ -243,7 +243,7 @@ onLanguage(render);
 // asked about first, and nothing is connected before the answer.
 await chooseEndpoint(state, render);
 try {
-  state.chain = await Chain.connect(state.url, { chainSpec: await configuredChainSpec() });
+  state.chain = await Chain.connect(state.url, { chainSpec: await configuredChainSpec(), patience: await configuredPatience() });
   state.connection = 'connected';
   await state.chain.allHospitals();
   render();

@@ -86,6 +86,11 @@ const built = JSON.parse(await readFile(join(dist, 'config.json'), 'utf8'));
 assert.equal(built.rpc, 'ws://127.0.0.1:9944', 'dist/config.json names the development node');
 assert.equal(built.light?.chainSpec, 'chain-spec.json', 'dist/config.json starts the light client');
 const rpcUrl = liar.url;
+// The same chain with a boot node nobody listens at: a light client that cannot reach it.
+const unreachableSpec = JSON.stringify({
+  ...JSON.parse(chainSpec),
+  bootNodes: ['/ip4/127.0.0.1/tcp/9/ws/p2p/12D3KooWSuTq6MG9gPt7qZqLFKkYrfxMewTZhj9nmRHJkPwzWDG2'],
+});
 let config = { rpc: rpcUrl, light: { chainSpec: 'chain-spec.json' } };
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json' };
 const server = createServer(async (req, res) => {
@@ -96,6 +101,10 @@ const server = createServer(async (req, res) => {
   }
   if (path === '/chain-spec.json') {
     res.writeHead(200, { 'content-type': 'application/json' }).end(chainSpec);
+    return;
+  }
+  if (path === '/chain-spec-unreachable.json') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(unreachableSpec);
     return;
   }
   let file = join(dist, path);
@@ -450,10 +459,20 @@ try {
   await unlock();
   await byTest('trust-unverified').filter({ hasText: `everything on this page is what the node at ${rpcUrl} says` }).waitFor();
   await accessLog('log-unproven').filter({ hasText: 'the 1 entries match the fingerprint this same node reports' }).waitFor();
+  //     Nor does "since you last looked" list accesses from a log that rests on the node's word.
+  await byTest('notices').filter({ hasText: 'Your access log cannot be relied on here' }).waitFor();
   assert.equal(await byTest(`request-${second}`).count(), 0, 'the lying node hid the request');
   assert.equal(await page.getByTestId('log-verified').count(), 0, 'no check mark anywhere without the light client');
   assert.equal(await byTest('unverified-tag').count(), await page.locator('section h2').count(), 'every section is labelled unverified, once');
   await shot('lying-node-fallback-unverified');
+  //     A light client that cannot reach the network within its patience (5 s here): the
+  //     page falls back to the RPC node, says why, and labels everything unverified.
+  config = { rpc: rpcUrl, light: { chainSpec: 'chain-spec-unreachable.json', patienceSeconds: 5 } };
+  await page.reload();
+  await unlock();
+  await byTest('trust-unverified').filter({ hasText: 'The light client did not start: the light client was not ready after 5 s.' }).waitFor();
+  assert.equal(await page.getByTestId('log-verified').count(), 0, 'no check mark when the light client failed');
+  await shot('light-client-unreachable-fallback');
   //     Back to the light client and an honest node: the patient refuses the request.
   liar.lie(false);
   config = { rpc: rpcUrl, light: { chainSpec: 'chain-spec.json' } };

@@ -3,7 +3,7 @@
 // the verified access log. Every change is a transaction signed by the patient's key; every
 // refusal is shown as a sentence.
 import { Chain } from '../shared/chain.js';
-import { chooseEndpoint, configuredChainSpec } from '../shared/endpoint.js';
+import { chooseEndpoint, configuredChainSpec, configuredPatience } from '../shared/endpoint.js';
 import { t, day, when, onLanguage, languageSwitch } from '../shared/i18n.js';
 import { el, renderLog, renderRecords, doctor, categoryWords, connectionSection, labelUnverified } from '../shared/view.js';
 import { savedKey, saveKey, unlockKey, forgetKey, extensionAccounts, extensionKey } from './keys.js';
@@ -115,7 +115,8 @@ function notify({ key, kind, item }) {
 }
 
 function markSeen() {
-  localStorage.setItem(seenKey(state.healthId), JSON.stringify(seenFrom(state.notices.now)));
+  const previous = loadSeen(state.healthId);
+  localStorage.setItem(seenKey(state.healthId), JSON.stringify(seenFrom(state.notices.now, previous)));
   state.notices = { ...noticesSince(loadSeen(state.healthId), state.notices.now), now: state.notices.now };
   render();
 }
@@ -471,7 +472,7 @@ onLanguage(() => { keyChanged(); render(); });
 // asked about first, and nothing is connected before the answer.
 await chooseEndpoint(state, render);
 try {
-  state.chain = await Chain.connect(state.url, { chainSpec: await configuredChainSpec() });
+  state.chain = await Chain.connect(state.url, { chainSpec: await configuredChainSpec(), patience: await configuredPatience() });
   state.connection = 'connected';
   state.hospitals = await state.chain.allHospitals();
   // Live: every new block re-reads the requests, grants, status and log.

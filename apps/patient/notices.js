@@ -11,10 +11,16 @@ export const NOTHING_SEEN = Object.freeze({ accessCount: 0, requests: [], grants
 /** A grant's identity across reads: the request it came from. */
 const grantKey = (g) => g.requestId;
 
-/** The mark to keep once the patient has seen `now` (`{ log, pending, grants }`). */
-export function seenFrom(now) {
+/** Whether a log (from `Chain.verifiedLog`) can be relied on: its pages match a head the
+ * light client proved. A log that only matches the serving node's own head is not: a lying
+ * node could show a consistent log of its own making. */
+const reliable = (log) => Boolean(log?.verified && log?.proven);
+
+/** The mark to keep once the patient has seen `now` (`{ log, pending, grants }`); `previous`
+ * is the mark before, whose log position stays when `now`'s log cannot be relied on. */
+export function seenFrom(now, previous = null) {
   return {
-    accessCount: now.log?.verified ? now.log.count : 0,
+    accessCount: reliable(now.log) ? now.log.count : (previous ?? NOTHING_SEEN).accessCount,
     requests: now.pending.map((r) => r.id),
     grants: now.grants.map((g) => ({ requestId: g.requestId, hospital: g.hospital, practitioner: g.practitioner, categories: g.categories })),
   };
@@ -22,13 +28,13 @@ export function seenFrom(now) {
 
 /** What is new in `now` against `seen`: `{ accesses, requests, endedGrants, unchecked }`.
  * `accesses` are the verified log's entries past the mark, emergencies first, then newest
- * first; `unchecked` is true when the log could not be verified (its entries are then not
- * reported at all). `requests` are pending requests not pending at the mark; `endedGrants` are
+ * first; `unchecked` is true when the log cannot be relied on (it failed its check, or its
+ * head is the serving node's word): its entries are then not reported at all. `requests` are pending requests not pending at the mark; `endedGrants` are
  * grants live at the mark and live no more (expired, revoked or ended by a withdrawal). */
 export function noticesSince(seen, now) {
   const mark = seen ?? NOTHING_SEEN;
   const log = now.log;
-  const unchecked = !log?.verified;
+  const unchecked = !reliable(log);
   const accesses = unchecked ? [] : log.entries
     .filter((e) => e.index >= mark.accessCount)
     .map((e) => ({ ...e, emergency: e.entry.basis.kind === 'emergency' }))

@@ -30,11 +30,17 @@ test('after marking as seen nothing is new, until the log grows, a request comes
   assert.deepEqual(n.endedGrants.map((g) => g.requestId), [3]);
 });
 
-test('an unverified log reports no access and says so', () => {
-  const n = noticesSince(NOTHING_SEEN, { log: log([access(0)], false), pending: [], grants: [] });
-  assert.deepEqual(n.accesses, []);
-  assert.equal(n.unchecked, true);
-  assert.equal(seenFrom({ log: log([access(0)], false), pending: [], grants: [] }).accessCount, 0, 'an unverified log is never marked as seen');
+test('a log that failed its check, or rests on the node\'s word, reports no access and says so', () => {
+  const unproven = { ...log([access(0)]), proven: false };
+  for (const l of [log([access(0)], false), unproven]) {
+    const n = noticesSince(NOTHING_SEEN, { log: l, pending: [], grants: [] });
+    assert.deepEqual(n.accesses, []);
+    assert.equal(n.unchecked, true);
+  }
+  const previous = { accessCount: 3, requests: [], grants: [] };
+  assert.equal(seenFrom({ log: unproven, pending: [], grants: [] }, previous).accessCount, 3,
+    'an unreliable log never moves the mark');
+  assert.equal(seenFrom({ log: log([access(0)], false), pending: [], grants: [] }).accessCount, 0);
 });
 
 test('a browser notification goes out once for each new request and each new emergency access', () => {

@@ -24,6 +24,7 @@ export class Chain {
    * client is not ready within `patience` ms, through the RPC node alone (`verified` false,
    * `lightError` says why when the light client failed). */
   static async connect(url, { chainSpec = null, patience = LIGHT_PATIENCE, log = lightLog } = {}) {
+    patience ??= LIGHT_PATIENCE;
     const rpc = new WsProvider(url, 2_000, {}, 10_000);
     let light = null;
     let lightError = null;

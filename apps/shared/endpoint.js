@@ -47,6 +47,13 @@ export async function configuredEndpoint() {
   return isWsUrl(c?.rpc) ? c.rpc : DEFAULT_RPC;
 }
 
+/** How long the configuration lets the light client take to be ready (`light.patienceSeconds`)
+ * before the page falls back to the RPC node, in milliseconds; `undefined` for the default. */
+export async function configuredPatience() {
+  const seconds = (await appConfig())?.light?.patienceSeconds;
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+}
+
 /** The chain spec the app ships for its light client (`light.chainSpec` in the
  * configuration: an address relative to the configuration), as text; null when the
  * configuration names none (the app then reads through the RPC node alone, unverified) or

@@ -113,12 +113,14 @@ DEV_PUBLIC_NODE_WS="/ip4/127.0.0.1/tcp/30344/ws/p2p/$DEV_PUBLIC_NODE_PEER"
 # validator) with the well-known node key 5, so validators, which accept only the council's
 # well-known nodes, sync it; libp2p on TCP and on WebSocket (where browsers' light clients
 # dial; a production node puts a TLS proxy in front for wss, README "A public node for light
-# clients") and room for 100 light-client peers; RPC safe methods only.
+# clients") and room for 100 light-client peers; RPC safe methods only, 64 subscriptions a
+# connection (a notification relay's `health_subscribeNotices` costs runtime calls per block).
 #   start_public_node CHAIN BASE_PATH P2P_PORT WS_PORT RPC_PORT BOOTNODE LOG
 start_public_node() {
 	"$NODE_BIN" --chain "$1" --base-path "$2" --node-key "$DEV_PUBLIC_NODE_KEY" \
 		--listen-addr "/ip4/127.0.0.1/tcp/$3" --listen-addr "/ip4/127.0.0.1/tcp/$4/ws" \
 		--in-peers-light 100 --bootnodes "$6" --rpc-port "$5" --rpc-methods safe --rpc-cors all \
+		--rpc-max-subscriptions-per-connection 64 \
 		--no-prometheus --no-mdns --no-telemetry >"$7" 2>&1 &
 	echo $!
 }

@@ -1,21 +1,26 @@
 // A lying RPC node for the browser test (issue 33): a WebSocket JSON-RPC proxy in front of a
-// real node that, once told to lie, hides the patient's pending consent requests
-// (`state_call` of `HealthApi_pending_requests` answers an empty list), rewrites the access-log
-// head in their consent record (`state_getStorage` of `Consent.Consents` answers the head before
-// the newest entry) and drops the newest entry from every `health_accessLog` page, adjusting
-// the page's head and count to match. A lie told this way is consistent: an app that trusts the
-// node sees a smaller log that verifies against the (false) head. Until told to lie it passes
-// everything through. It records every method it was asked, so the test can tell what a page
-// read from the node and what it did not.
+// real node. Until told to lie it passes everything through. Its lies (`lie(mode)`):
+// - `drop`: hides the patient's pending consent requests (`state_call` of
+//   `HealthApi_pending_requests` answers an empty list), rewrites the access-log head in their
+//   consent record (`state_getStorage` of `Consent.Consents` answers the head before the newest
+//   entry) and drops the newest entry from every `health_accessLog` page, adjusting the page's
+//   head and count to match. This lie is consistent: an app that trusts the node sees a smaller
+//   log that verifies against the (false) head.
+// - `empty`: answers every `health_accessLog` page with no entries, its next cursor the cursor
+//   asked with (a page that claims to continue where it started).
+// - `renumber`: serves the true entries numbered two lower, with a count to match.
+// It records every method it was asked, so the test can tell what a page read from the node
+// and what it did not.
 import { WebSocketServer, WebSocket } from 'ws';
 
 /** Starts the proxy in front of `upstream` (a ws:// URL). `api` is an @polkadot/api connected
  * to the same chain, for the storage prefix and the record's SCALE type. Answers `{ url,
- * lie(on), seen, forget(), close() }`: `seen` counts the methods asked since `forget()`. */
+ * lie(mode), seen, forget(), close() }`: `lie` takes `drop`, `empty`, `renumber` or a false
+ * value (honest); `seen` counts the methods asked since `forget()`. */
 export async function startLyingNode(upstream, api) {
   const consentsPrefix = api.query.consent.consents.keyPrefix();
   const recordType = api.registry.createLookupType(api.query.consent.consents.creator.meta.type.asMap.value);
-  let lying = false;
+  let lying = null;
   const seen = new Map();
   const count = (method) => seen.set(method, (seen.get(method) ?? 0) + 1);
 
@@ -30,6 +35,14 @@ export async function startLyingNode(upstream, api) {
   async function tamper(request, response) {
     if (!lying || !response || response.result === undefined || response.result === null) return response;
     const { method, params } = request;
+    if (lying === 'empty' && method === 'health_accessLog') {
+      return { ...response, result: { ...response.result, entries: [], nextCursor: params[1]?.cursor ?? response.result.head } };
+    }
+    if (lying === 'renumber' && method === 'health_accessLog') {
+      const page = response.result;
+      return { ...response, result: { ...page, count: page.count - 2, entries: page.entries.map((e) => ({ ...e, index: e.index - 2 })) } };
+    }
+    if (lying !== 'drop') return response;
     if (method === 'state_call' && params[0] === 'HealthApi_pending_requests') {
       return { ...response, result: '0x00' }; // SCALE: an empty list
     }
@@ -78,13 +91,14 @@ export async function startLyingNode(upstream, api) {
       if (client.readyState === WebSocket.OPEN) client.send(JSON.stringify(answer));
     });
     client.on('close', () => node.close());
+    client.on('error', () => node.close());
     node.on('close', () => client.close());
     node.on('error', () => client.close());
   });
   await new Promise((ok) => server.on('listening', ok));
   return {
     url: `ws://127.0.0.1:${server.address().port}`,
-    lie(on) { lying = on; },
+    lie(mode) { lying = mode || null; },
     seen,
     forget() { seen.clear(); },
     close() { for (const c of server.clients) c.terminate(); server.close(); },

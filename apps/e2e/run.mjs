@@ -440,7 +440,7 @@ try {
   //     The new request is news, and a notification.
   await byTest('notices').getByTestId(`notice-request-${second}`).waitFor();
   await notified('A doctor asks to see your records', /Doctor MD10002 at Demo Hospital B .* asks to see your medicines for treatment/);
-  liar.lie(true);
+  liar.lie('drop');
   //     Through the light client the page shows the true state (the request is there) and
   //     refuses the altered log: a warning, no check mark.
   await page.reload();
@@ -450,7 +450,21 @@ try {
   await accessLog('log-unverified').filter({ hasText: 'an entry is missing or does not belong to this log' }).waitFor();
   assert.equal(await accessLog('log-verified').count(), 0, 'no check mark over an altered log');
   await byTest('records').getByTestId('log-verified').waitFor(); // the record log, not altered, verifies
+  await byTest('notices').filter({ hasText: 'Your access log cannot be relied on here' }).waitFor();
   await shot('lying-node-light-client');
+  //     Two more lies the light-client page refuses: pages without the entries (a cursor that
+  //     goes nowhere), and the true entries under other positions (the positions are the
+  //     proven count's, not the node's).
+  for (const [mode, words] of [['empty', 'the node served a page without the entries the chain says are there'],
+    ['renumber', 'entries are out of order']]) {
+    liar.lie(mode);
+    await page.reload();
+    await unlock();
+    await accessLog('log-unverified').filter({ hasText: words }).waitFor();
+    assert.equal(await accessLog('log-verified').count(), 0, `no check mark over a log the node ${mode === 'empty' ? 'withholds' : 'renumbers'}`);
+    await byTest('notices').filter({ hasText: 'Your access log cannot be relied on here' }).waitFor();
+  }
+  liar.lie('drop');
   //     Without a light client (a configuration naming no chain spec) the page has only the
   //     node's word: the request is hidden and the shortened log matches the false head, and
   //     the page labels everything unverified, with no check mark.
@@ -474,7 +488,7 @@ try {
   assert.equal(await page.getByTestId('log-verified').count(), 0, 'no check mark when the light client failed');
   await shot('light-client-unreachable-fallback');
   //     Back to the light client and an honest node: the patient refuses the request.
-  liar.lie(false);
+  liar.lie(null);
   config = { rpc: rpcUrl, light: { chainSpec: 'chain-spec.json' } };
   await page.reload();
   await unlock();

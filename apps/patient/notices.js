@@ -19,12 +19,30 @@ const reliable = (log) => Boolean(log?.verified && log?.proven);
 /** The mark to keep once the patient has seen `now` (`{ log, pending, grants }`); `previous`
  * is the mark before, whose log position stays when `now`'s log cannot be relied on. */
 export function seenFrom(now, previous = null) {
+  const mark = previous ?? NOTHING_SEEN;
+  if (!reliable(now.log)) return { ...seenRequestsAndGrants(now), accessCount: mark.accessCount };
+  const before = markIn(mark, now.log);
   return {
-    accessCount: reliable(now.log) ? now.log.count : (previous ?? NOTHING_SEEN).accessCount,
+    ...seenRequestsAndGrants(now),
+    accessCount: shownSince(now.log, before) ? now.log.count : before,
+  };
+}
+
+/** The requests and grants part of a mark. */
+function seenRequestsAndGrants(now) {
+  return {
     requests: now.pending.map((r) => r.id),
     grants: now.grants.map((g) => ({ requestId: g.requestId, hospital: g.hospital, practitioner: g.practitioner, categories: g.categories })),
   };
 }
+
+/** The mark's log position, for `log`: a mark past the log's end (a chain started anew
+ * under the same health ID) counts as nothing seen. */
+const markIn = (mark, log) => (log && mark.accessCount > log.count ? 0 : mark.accessCount);
+
+/** Whether `log`'s entries shown reach back to position `from` (a log longer than the pages
+ * read shows only its newest part: what was not shown is not seen). */
+const shownSince = (log, from) => log.count - log.entries.length <= from;
 
 /** What is new in `now` against `seen`: `{ accesses, requests, endedGrants, unchecked }`.
  * `accesses` are the verified log's entries past the mark, emergencies first, then newest
@@ -35,8 +53,9 @@ export function noticesSince(seen, now) {
   const mark = seen ?? NOTHING_SEEN;
   const log = now.log;
   const unchecked = !reliable(log);
+  const from = markIn(mark, log);
   const accesses = unchecked ? [] : log.entries
-    .filter((e) => e.index >= mark.accessCount)
+    .filter((e) => e.index >= from)
     .map((e) => ({ ...e, emergency: e.entry.basis.kind === 'emergency' }))
     .sort((a, b) => (b.emergency - a.emergency) || (b.index - a.index));
   const pendingBefore = new Set(mark.requests);

@@ -49,3 +49,16 @@ test('a browser notification goes out once for each new request and each new eme
   assert.deepEqual(toNotify(n, notified).map((x) => x.key), ['request-7', 'access-1'], 'not the ordinary access');
   assert.deepEqual(toNotify(n, notified), [], 'each only once');
 });
+
+test('a mark past the log (a chain started anew) counts as nothing seen', () => {
+  const n = noticesSince({ accessCount: 9, requests: [], grants: [] }, { log: log([access(0)]), pending: [], grants: [] });
+  assert.deepEqual(n.accesses.map((a) => a.index), [0]);
+});
+
+test('entries the pages did not reach are not marked as seen', () => {
+  // Five entries in the log, the newest two shown (a longer log than the pages read).
+  const partial = { verified: true, proven: true, count: 5, block: 20, entries: [access(4), access(3)] };
+  const now = { log: partial, pending: [], grants: [] };
+  assert.equal(seenFrom(now, { accessCount: 1, requests: [], grants: [] }).accessCount, 1, 'positions 1 and 2 were not shown');
+  assert.equal(seenFrom(now, { accessCount: 3, requests: [], grants: [] }).accessCount, 5, 'everything new was shown');
+});

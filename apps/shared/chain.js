@@ -222,23 +222,29 @@ export class Chain {
     const { hash, number } = await this.finalized();
     const state = await this.logHeadAt(kind, hash, healthId);
     const result = { verified: true, proven: this.verified, count: state.count, block: number, entries: [] };
+    const refused = (reason, index = null) => ({ ...result, verified: false, reason, index });
+    // Positions are the proven count's, never the node's: the hash chain fixes the order of
+    // the entries from the proven head down, not the numbers a node writes beside them.
+    let position = state.count - 1;
     let expected = state.head;
     for (let n = 0; n < maxPages && expected !== ZERO_HEAD; n += 1) {
       let page;
       try {
         page = await this.health(kind === 'access' ? 'accessLog' : 'records', [healthId, { limit, cursor: expected }]);
       } catch {
-        return { ...result, verified: false, reason: 'log.unavailable' };
+        return refused('log.unavailable');
       }
+      // A page with no entries before the start of the log withholds them.
+      if (!Array.isArray(page?.entries) || page.entries.length === 0) return refused('log.withheld');
       const { verdict, index } = await verifyPage(expected, page);
-      if (verdict !== 0) {
-        return { ...result, verified: false, reason: `verdict.${verdict}`, index };
-      }
+      if (verdict !== 0) return refused(`verdict.${verdict}`, index);
       for (const item of page.entries) {
+        if (item.index !== position) return refused('verdict.3', item.index);
         const entry = this.api.registry.createType(type, hexToU8a(item.encoded));
-        result.entries.push({ index: item.index, block: item.blockNumber, entry: (kind === 'access' ? plainEntry : plainRecord)(entry) });
+        result.entries.push({ index: position, block: item.blockNumber, entry: (kind === 'access' ? plainEntry : plainRecord)(entry) });
+        position -= 1;
       }
-      if (!page.nextCursor) return result;
+      if (!page.nextCursor) return position === -1 ? result : refused('verdict.4');
       expected = page.nextCursor;
     }
     return result;

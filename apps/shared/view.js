@@ -107,10 +107,10 @@ function renderCheck(parent, log) {
   return true;
 }
 
-/** Renders a patient's record log (from `Chain.verifiedLog('records', …)`) into `parent`:
- * which hospital added or withdrew a record, of what, when; `names` maps hospital codes to
- * names. */
-export function renderRecords(parent, log, names) {
+/** Renders a verified `log` (from `Chain.verifiedLog`) into `parent`: "checking" while it is
+ * null, then its verification line and, if its entries may be shown, `none` (a label) for an
+ * empty log or a list (test id `testid`) of `item(entry, index)`. */
+function renderVerifiedLog(parent, log, none, testid, item) {
   parent.replaceChildren();
   if (!log) {
     parent.append(el('p', { class: 'muted' }, t('log.checking')));
@@ -118,34 +118,30 @@ export function renderRecords(parent, log, names) {
   }
   if (!renderCheck(parent, log)) return;
   if (log.entries.length === 0) {
-    parent.append(el('p', { class: 'muted' }, t('records.none')));
+    parent.append(el('p', { class: 'muted' }, t(none)));
     return;
   }
-  const list = el('ul', { class: 'log', 'data-testid': 'record-log' });
-  for (const { index, entry } of log.entries) {
-    const hospital = names.get(entry.hospital) ?? entry.hospital;
-    list.append(el('li', { 'data-index': index }, entry.op === 'anchor'
-      ? t('records.anchor', { hospital, category: t(`cat.${entry.category}`), when: when(entry.at) })
-      : t('records.revoke', { hospital, reason: t(`revoke.${entry.reason}`), when: when(entry.at) })));
-  }
+  const list = el('ul', { class: 'log', 'data-testid': testid });
+  for (const { index, entry } of log.entries) list.append(item(entry, index));
   parent.append(list);
+}
+
+/** Renders a patient's record log (from `Chain.verifiedLog('records', …)`) into `parent`:
+ * which hospital added or withdrew a record, of what, when; `names` maps hospital codes to
+ * names. */
+export function renderRecords(parent, log, names) {
+  renderVerifiedLog(parent, log, 'records.none', 'record-log', (entry, index) => {
+    const hospital = names.get(entry.hospital) ?? entry.hospital;
+    return el('li', { 'data-index': index }, entry.op === 'anchor'
+      ? t('records.anchor', { hospital, category: t(`cat.${entry.category}`), when: when(entry.at) })
+      : t('records.revoke', { hospital, reason: t(`revoke.${entry.reason}`), when: when(entry.at) }));
+  });
 }
 
 /** Renders `log` (from `Chain.verifiedAccessLog`) into `parent`; `names` maps hospital codes
  * to names. */
 export function renderLog(parent, log, names) {
-  parent.replaceChildren();
-  if (!log) {
-    parent.append(el('p', { class: 'muted' }, t('log.checking')));
-    return;
-  }
-  if (!renderCheck(parent, log)) return;
-  if (log.entries.length === 0) {
-    parent.append(el('p', { class: 'muted' }, t('log.none')));
-    return;
-  }
-  const list = el('ul', { class: 'log', 'data-testid': 'access-log' });
-  for (const { index, entry } of log.entries) {
+  renderVerifiedLog(parent, log, 'log.none', 'access-log', (entry, index) => {
     const emergency = entry.basis.kind === 'emergency' || entry.purpose === 'emergency';
     const basis = t(`basis.${entry.basis.kind}`, { id: entry.basis.id });
     const sentence = t('log.item', {
@@ -155,9 +151,8 @@ export function renderLog(parent, log, names) {
       when: when(entry.at),
       basis,
     });
-    list.append(el('li', { class: emergency ? 'emergency' : '', 'data-index': index },
+    return el('li', { class: emergency ? 'emergency' : '', 'data-index': index },
       emergency ? el('strong', { class: 'badge' }, t('log.emergency')) : null,
-      emergency ? ' ' : null, sentence));
-  }
-  parent.append(list);
+      emergency ? ' ' : null, sentence);
+  });
 }

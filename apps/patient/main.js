@@ -56,9 +56,11 @@ async function refresh() {
 }
 
 async function read(chain, healthId) {
+  // One finalized block for everything this refresh reads.
+  const block = await chain.finalized();
   const [{ consent, pending, grants }, rebind] = await Promise.all([
-    chain.consentState(healthId),
-    readRebind(chain, healthId),
+    chain.consentState(healthId, block),
+    readRebind(chain, healthId, block),
   ]);
   state.consent = consent;
   state.pending = pending;
@@ -67,10 +69,10 @@ async function read(chain, healthId) {
   if (!state.draft && consent) state.draft = draftOf(consent.sources);
   render();
   [state.log, state.records] = await Promise.all([
-    chain.verifiedAccessLog(healthId),
-    chain.verifiedLog('records', healthId),
+    chain.verifiedAccessLog(healthId, block),
+    chain.verifiedLog('records', healthId, block),
   ]);
-  await readNotices(chain, healthId);
+  await readNotices(chain, healthId, block);
   render();
 }
 
@@ -90,11 +92,11 @@ function loadSeen(healthId) {
 /** What is new since the patient last looked, each emergency access with its reason and
  * review from the chain; and a browser notification for each new request or emergency access,
  * once, when the patient allowed them. */
-async function readNotices(chain, healthId) {
+async function readNotices(chain, healthId, block) {
   const now = { log: state.log, pending: state.pending, grants: state.grants };
   const notices = noticesSince(loadSeen(healthId), now);
   for (const a of notices.accesses) {
-    if (a.emergency) a.detail = await chain.emergencyAccess(a.entry.basis.id);
+    if (a.emergency) a.detail = await chain.emergencyAccess(a.entry.basis.id, block);
   }
   state.notices = { ...notices, now };
   if (typeof Notification !== 'undefined' && Notification.permission === 'granted') {
@@ -122,11 +124,11 @@ function markSeen() {
 }
 
 /** The health ID's pending controller rebind (`HealthIds.PendingRebinds`, decoded with the
- * metadata's types) at the finalized block, or null: the new key (null for assisted
+ * metadata's types) at the finalized `block`, or null: the new key (null for assisted
  * service), the registrar, the block it can take effect in and its estimated time, whether
  * it is contested. */
-async function readRebind(chain, healthId) {
-  const { number: finalized, at } = await chain.finalized();
+async function readRebind(chain, healthId, block) {
+  const { number: finalized, at } = block;
   const [pending, now, slot] = await Promise.all([
     at.query.healthIds.pendingRebinds(healthId),
     at.query.timestamp.now(),

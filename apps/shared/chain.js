@@ -24,7 +24,6 @@ export class Chain {
    * client is not ready within `patience` ms, through the RPC node alone (`verified` false,
    * `lightError` says why when the light client failed). */
   static async connect(url, { chainSpec = null, patience = LIGHT_PATIENCE, log = lightLog } = {}) {
-    patience ??= LIGHT_PATIENCE;
     const rpc = new WsProvider(url, 2_000, {}, 10_000);
     let light = null;
     let lightError = null;
@@ -78,7 +77,9 @@ export class Chain {
     return this.rpcApiPromise;
   }
 
-  /** The latest finalized block: `{ hash, number, at }`, `at` the api decorated at it. */
+  /** The latest finalized block: `{ hash, number, at }`, `at` the api decorated at it. The
+   * reads below take one (`block`), so a page's reads of one refresh come from one block; each
+   * reads the latest itself when given none. */
   async finalized() {
     const hash = await this.api.rpc.chain.getFinalizedHead();
     const [header, at] = await Promise.all([this.api.rpc.chain.getHeader(hash), this.api.at(hash)]);
@@ -87,9 +88,9 @@ export class Chain {
 
   /** A hospital's code, name, policy, activity and gateways (`HealthApi.hospital`), cached;
    * `{ code, name: code }` for a code the chain does not know. */
-  async hospital(code) {
+  async hospital(code, block = null) {
     if (!this.hospitals.has(code)) {
-      const { at } = await this.finalized();
+      const { at } = block ?? await this.finalized();
       const view = await at.call.healthApi.hospital(code);
       this.hospitals.set(code, view.isSome ? views.hospital(view.unwrap()) : { code, name: code });
     }
@@ -98,18 +99,18 @@ export class Chain {
 
   /** Every registered hospital: code, name, policy, active, gateways. */
   async allHospitals() {
-    const { at } = await this.finalized();
-    const keys = await at.query.participants.hospitals.keys();
+    const block = await this.finalized();
+    const keys = await block.at.query.participants.hospitals.keys();
     const codes = keys.map((key) => u8aToString(key.args[0].toU8a(true))).sort();
-    return Promise.all(codes.map((c) => this.hospital(c)));
+    return Promise.all(codes.map((c) => this.hospital(c, block)));
   }
 
   /** A patient's consent state, pending requests and live grants at the finalized block,
    * from the runtime's own views (`HealthApi.consent`, `pending_requests`, `live_grants`: the
    * chain decides what is pending and what still permits, by its clock): `{ block, consent,
    * pending, grants }`, `consent` null for a patient who never enrolled. */
-  async consentState(healthId) {
-    const { number, at } = await this.finalized();
+  async consentState(healthId, block = null) {
+    const { number, at } = block ?? await this.finalized();
     const [consent, pending, grants] = await Promise.all([
       at.call.healthApi.consent(healthId),
       at.call.healthApi.pendingRequests(healthId),
@@ -126,8 +127,8 @@ export class Chain {
   /** An emergency access (`Consent.EmergencyAccesses`) at the finalized block: `{ reason,
    * review, afterRefusal }` (camelCase names), or null once the chain pruned it (reviewed and
    * expired). */
-  async emergencyAccess(id) {
-    const { at } = await this.finalized();
+  async emergencyAccess(id, block = null) {
+    const { at } = block ?? await this.finalized();
     const e = await at.query.consent.emergencyAccesses(id);
     if (e.isNone) return null;
     const v = e.unwrap();
@@ -187,13 +188,12 @@ export class Chain {
   /** A patient's access-log head at block `hash`, from chain state: `{ count, head }` (hex),
    * kept in their consent record (an empty log if they never enrolled). */
   async accessLogHeadAt(hash, healthId) {
-    return this.logHeadAt('access', hash, healthId);
+    return this.logHeadAt('access', await this.api.at(hash), healthId);
   }
 
   /** A patient's `kind` log head (`access`: in their consent record; `records`:
    * `Records.RecordLogs`) at block `hash`: `{ count, head }` (hex). */
-  async logHeadAt(kind, hash, healthId) {
-    const at = await this.api.at(hash);
+  async logHeadAt(kind, at, healthId) {
     let log;
     if (kind === 'access') {
       const record = await at.query.consent.consents(healthId);
@@ -206,8 +206,8 @@ export class Chain {
   }
 
   /** A patient's whole access log: `verifiedLog('access', …)`. */
-  verifiedAccessLog(healthId, limit, maxPages) {
-    return this.verifiedLog('access', healthId, limit, maxPages);
+  verifiedAccessLog(healthId, block, limit, maxPages) {
+    return this.verifiedLog('access', healthId, block, limit, maxPages);
   }
 
   /** A patient's `kind` log (`access` or `records`), newest first, up to `maxPages` pages of
@@ -217,10 +217,10 @@ export class Chain {
    * count, block, entries }`: `verified` that the pages match the head, `proven` that the head
    * itself is proven (light client); `entries` may hold fewer than `count` (the newest ones).
    * A node that withholds or alters an entry fails the check (`verified` false). */
-  async verifiedLog(kind, healthId, limit = 100, maxPages = 10) {
+  async verifiedLog(kind, healthId, block = null, limit = 100, maxPages = 10) {
     const type = this.entryType(kind);
-    const { hash, number } = await this.finalized();
-    const state = await this.logHeadAt(kind, hash, healthId);
+    const { number, at } = block ?? await this.finalized();
+    const state = await this.logHeadAt(kind, at, healthId);
     const result = { verified: true, proven: this.verified, count: state.count, block: number, entries: [] };
     const refused = (reason, index = null) => ({ ...result, verified: false, reason, index });
     // Positions are the proven count's, never the node's: the hash chain fixes the order of

@@ -346,6 +346,19 @@ async fn a_relay_is_told_of_every_new_access_and_request() {
 	submit(&client, &gw_a, &attest(p, "MD10001")).await;
 	let ws = WsClientBuilder::default().build(node.ws_url()).await.expect("a WebSocket client");
 
+	// A malformed health ID is refused with the standard invalid-params code.
+	use jsonrpsee::core::client::SubscriptionClientT;
+	let malformed = ws
+		.subscribe::<Json, _>(
+			"health_subscribeNotices",
+			jsonrpsee::rpc_params!["0x12"],
+			"health_unsubscribeNotices",
+		)
+		.await;
+	match malformed {
+		Err(jsonrpsee::core::ClientError::Call(e)) => assert_eq!(e.code(), -32602, "{e:?}"),
+		other => panic!("a malformed health ID should be refused, got {other:?}"),
+	}
 	// A count past the log is refused with the page code.
 	match ws.subscribe_notices(p, Some(5)).await {
 		Err(jsonrpsee::core::ClientError::Call(e)) => assert_eq!(e.code(), 4001, "{e:?}"),
